@@ -1,0 +1,121 @@
+"""Run the pipeline: load → validate/model → emit → bake → render → write."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from sitegen import bake, emit
+from sitegen.diagnostics import BuildError, Collector, Diagnostic
+from sitegen.load import load_content
+from sitegen.model import Award, Site
+from sitegen.render import Renderer, theme_dirs
+from sitegen.validate import build_site_model
+from sitegen.write import OutputWriter
+
+
+@dataclass
+class BuildResult:
+    site: Site
+    output: Path
+    files: int
+    bytes: int
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def load_site(root: Path) -> tuple[Site, list[Diagnostic]]:
+    """The checked model of the content repository at `root`; BuildError lists every problem."""
+    problems = Collector()
+    docs = load_content(root, problems)
+    site = build_site_model(root, docs, problems)
+    if problems.errors or site is None:
+        raise BuildError(problems.items)
+    return site, problems.warnings
+
+
+def build_site(root: Path, output: Path | None = None) -> BuildResult:
+    """Build the site of the content repository at `root` into `output` (default: root/output)."""
+    root = root.absolute()
+    output = output if output is not None else root / "output"
+    site, warnings = load_site(root)
+    with OutputWriter(output) as writer:
+        try:
+            publish(root, site, writer)
+        except jinja2.TemplateError as exc:
+            raise BuildError([_template_problem(root, exc)]) from None
+        count, size = len(writer.sources), writer.total_bytes
+        writer.commit()
+    return BuildResult(site, output, count, size, warnings)
+
+
+def _template_problem(root: Path, exc: jinja2.TemplateError) -> Diagnostic:
+    filename = getattr(exc, "filename", None) or getattr(exc, "name", None) or "themes"
+    try:
+        filename = Path(filename).relative_to(root).as_posix()
+    except ValueError:
+        pass
+    return Diagnostic(str(filename), getattr(exc, "lineno", 0) or 0, f"template error: {exc.message or exc}")
+
+
+def publish(root: Path, site: Site, writer: OutputWriter) -> None:
+    urls = site.urls
+    renderer = Renderer(root, site)
+    writer.add(".nojekyll", b"", "sitegen")  # GitHub Pages: serve the files as they are, no Jekyll
+    _copy_assets(root, site, writer)
+    writer.add("index.html", renderer.index(), "index")
+
+    for issuer in site.issuers.values():
+        writer.add(urls.issuer_json(issuer.slug), emit.to_json(emit.issuer_profile(site, issuer)), issuer.source)
+        writer.add(urls.issuer_page(issuer.slug), renderer.issuer(issuer), issuer.source)
+        if issuer.image:
+            writer.add(urls.issuer_image(issuer.slug, issuer.image.kind), issuer.image.data, issuer.source)
+        writer.add(urls.revocation_list(issuer.slug), emit.to_json(emit.revocation_list(site, issuer)), issuer.source)
+
+    for badge in site.badges.values():
+        writer.add(urls.badge_json(badge.slug), emit.to_json(emit.badge_class(site, badge)), badge.source)
+        writer.add(urls.badge_page(badge.slug), renderer.badge(badge), badge.source)
+        writer.add(urls.badge_image(badge.slug, badge.image.kind), badge.image.data, badge.source)
+
+    for award in site.awards:
+        for path, data in award_files(site, renderer, award):
+            writer.write_unchecked(path, data)
+    # Award ids are unique (validated) and only awards write under assertions/: record the paths for the count.
+    for award in site.awards:
+        kind = site.badges[award.badge].image.kind
+        for path in (urls.assertion_json(award.id), urls.assertion_page(award.id), urls.assertion_image(award.id, kind)):
+            writer.sources[path] = award.source
+
+
+def award_files(site: Site, renderer: Renderer, award: Award) -> list[tuple[str, bytes]]:
+    """The hosted assertion, its page and its baked image."""
+    urls = site.urls
+    badge = site.badges[award.badge]
+    document = emit.assertion(site, award)
+    data = emit.to_json(document)
+    text = data.decode("utf-8")
+    if badge.image.kind == "png":
+        baked = bake.bake_png(badge.image.data, bake.OB2_PNG_KEYWORD, text)
+    else:
+        baked = bake.bake_ob2_svg(badge.image.data, document["id"], text)
+    return [
+        (urls.assertion_json(award.id), data),
+        (urls.assertion_page(award.id), renderer.award(award)),
+        (urls.assertion_image(award.id, badge.image.kind), baked),
+    ]
+
+
+def _copy_assets(root: Path, site: Site, writer: OutputWriter) -> None:
+    """Every file under the themes' static/ folders goes to assets/; the site's own theme wins."""
+    chosen: dict[str, Path] = {}
+    for theme in theme_dirs(root, site.config.theme):
+        static = theme / "static"
+        if not static.is_dir():
+            continue
+        for path in sorted(static.rglob("*")):
+            if path.is_file():
+                chosen.setdefault(path.relative_to(static).as_posix(), path)
+    for rel, path in sorted(chosen.items()):
+        writer.add(f"assets/{rel}", path.read_bytes(), os.path.relpath(path, root))

@@ -1,0 +1,98 @@
+"""The `sitegen` command: the only place that prints or exits."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from sitegen import __version__
+from sitegen.diagnostics import BuildError, SitegenError
+
+
+def _print_diagnostics(diagnostics, stream=None) -> None:
+    stream = stream or sys.stderr
+    for diagnostic in diagnostics:
+        print(diagnostic, file=stream)
+
+
+def cmd_build(args) -> int:
+    from sitegen.build import build_site
+
+    root = Path(args.root)
+    output = Path(args.output) if args.output else None
+    try:
+        result = build_site(root, output)
+    except BuildError as exc:
+        _print_diagnostics(exc.diagnostics)
+        errors = sum(1 for d in exc.diagnostics if d.level == "error")
+        print(f"build failed: {errors} error(s); output/ was left as it was", file=sys.stderr)
+        return 1
+    _print_diagnostics(result.warnings)
+    site = result.site
+    print(f"built {len(site.issuers)} issuer(s), {len(site.badges)} badge(s), {len(site.awards)} award(s): "
+          f"{result.files} files, {result.bytes / 1e6:.1f} MB in {result.output}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from sitegen.serve import serve
+
+    serve(Path(args.root), port=args.port, log=lambda message: print(message, flush=True))
+    return 0
+
+
+def cmd_new(args) -> int:
+    from sitegen.scaffold import create
+
+    target = Path(args.directory)
+    create(target)
+    print(f"created a new badge site in {target}/\nnext: cd {target} && sitegen build")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sitegen", description="Publish Open Badges from a Git repository of YAML files.")
+    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show a traceback when something unexpected fails")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the site into output/")
+    build.add_argument("--root", default=".", help="the content repository (default: the current folder)")
+    build.add_argument("--output", help="where to write the site (default: ROOT/output)")
+    build.set_defaults(func=cmd_build)
+
+    serve = commands.add_parser("serve", help="preview the site on 127.0.0.1, rebuilding on every change")
+    serve.add_argument("--root", default=".", help="the content repository (default: the current folder)")
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    serve.set_defaults(func=cmd_serve)
+
+    new = commands.add_parser("new", help="create a new content repository that builds as is")
+    new.add_argument("directory", help="the folder to create (must not exist or be empty)")
+    new.set_defaults(func=cmd_new)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except SitegenError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug in sitegen, not a problem in the content
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print(f"internal error: {type(exc).__name__}: {exc}\n(run with --debug for the traceback, "
+                  "and please report it)", file=sys.stderr)
+        return 3

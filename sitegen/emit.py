@@ -1,0 +1,151 @@
+"""The Open Badges 2.0 JSON-LD documents of the site, as plain dicts, and their canonical bytes."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+
+from sitegen.model import Award, BadgeClass, Issuer, Site
+
+OB2_CONTEXT = "https://w3id.org/openbadges/v2"
+
+
+def format_datetime(moment: datetime) -> str:
+    """ISO 8601 with seconds and an explicit offset (`Z` for UTC), as every OB 2.0 verifier accepts."""
+    text = moment.isoformat(timespec="seconds")
+    return text[:-6] + "Z" if moment.utcoffset() == timezone.utc.utcoffset(None) else text
+
+
+def to_json(document: dict) -> bytes:
+    """Deterministic bytes: sorted keys, UTF-8, a final newline."""
+    return (json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def issuer_profile(site: Site, issuer: Issuer) -> dict:
+    urls, lang = site.urls, site.config.default_language
+    doc = {
+        "@context": OB2_CONTEXT,
+        "type": "Profile",
+        "id": urls.url(urls.issuer_json(issuer.slug)),
+        "name": issuer.name.get(lang),
+        "url": issuer.url,
+        "email": issuer.email,
+        "revocationList": urls.url(urls.revocation_list(issuer.slug)),
+        # Every project site of a GitHub account shares one origin: accept hosted assertions only
+        # under our own assertions/ folder, so another repository there cannot issue in our name.
+        "verification": {
+            "type": "VerificationObject",
+            "startsWith": urls.url("assertions/"),
+        },
+    }
+    if issuer.description:
+        doc["description"] = issuer.description.get(lang)
+    if issuer.image:
+        doc["image"] = urls.url(urls.issuer_image(issuer.slug, issuer.image.kind))
+    if issuer.telephone:
+        doc["telephone"] = issuer.telephone
+    return doc
+
+
+def badge_class(site: Site, badge: BadgeClass) -> dict:
+    urls, lang = site.urls, site.config.default_language
+    doc = {
+        "@context": OB2_CONTEXT,
+        "type": "BadgeClass",
+        "id": urls.url(urls.badge_json(badge.slug)),
+        "name": badge.name.get(lang),
+        "description": badge.description.get(lang),
+        "image": {
+            "id": urls.url(urls.badge_image(badge.slug, badge.image.kind)),
+            "caption": badge.image_caption.get(lang),
+        },
+        "criteria": {
+            "id": urls.url(urls.badge_page(badge.slug)) + "#criteria",
+            "narrative": badge.criteria.get(lang),
+        },
+        "issuer": urls.url(urls.issuer_json(badge.issuer)),
+    }
+    if badge.tags:
+        doc["tags"] = list(badge.tags)
+    if badge.alignments:
+        doc["alignment"] = [_alignment(a) for a in badge.alignments]
+    return doc
+
+
+def _alignment(alignment) -> dict:
+    out = {"targetName": alignment.name, "targetUrl": alignment.url}
+    for key, value in (("targetFramework", alignment.framework), ("targetCode", alignment.code),
+                       ("targetDescription", alignment.description)):
+        if value:
+            out[key] = value
+    return out
+
+
+def assertion(site: Site, award: Award) -> dict:
+    """The hosted assertion; a revoked award is published stripped, so that no verifier can accept it."""
+    urls = site.urls
+    url = urls.url(urls.assertion_json(award.id))
+    if award.revoked:
+        return {
+            "@context": OB2_CONTEXT,
+            "type": "Assertion",
+            "id": url,
+            "revoked": True,
+            "revocationReason": award.revoked.reason,
+        }
+    badge = site.badges[award.badge]
+    doc = {
+        "@context": OB2_CONTEXT,
+        "type": "Assertion",
+        "id": url,
+        "recipient": {
+            "type": "email",
+            "hashed": True,
+            "salt": award.salt,
+            "identity": award.identity_hash,
+        },
+        "badge": urls.url(urls.badge_json(award.badge)),
+        "issuedOn": format_datetime(award.issued_on),
+        "verification": {"type": "HostedBadge"},
+        "image": urls.url(urls.assertion_image(award.id, badge.image.kind)),
+    }
+    if award.expires:
+        doc["expires"] = format_datetime(award.expires)
+    if award.narrative:
+        doc["narrative"] = award.narrative
+    if award.evidence:
+        doc["evidence"] = [_evidence(e) for e in award.evidence]
+    return doc
+
+
+def _evidence(evidence) -> dict:
+    out = {"type": "Evidence"}
+    for key, value in (("id", evidence.url), ("name", evidence.name), ("narrative", evidence.narrative),
+                       ("description", evidence.description)):
+        if value:
+            out[key] = value
+    return out
+
+
+def revocation_list(site: Site, issuer: Issuer) -> dict:
+    urls = site.urls
+    entries = [
+        {"id": urls.url(urls.assertion_json(a.id)), "revocationReason": a.revoked.reason}
+        for a in site.revoked_awards_of(issuer.slug)
+    ]
+    # JSON-LD compaction turns a one-entry list into a single object, which the official validator then
+    # fails to search; a fixed placeholder keeps the list a list whatever the number of revocations.
+    entries.append({"id": placeholder_revocation_id(site, issuer), "revocationReason": "placeholder entry"})
+    return {
+        "@context": OB2_CONTEXT,
+        "type": "RevocationList",
+        "id": urls.url(urls.revocation_list(issuer.slug)),
+        "issuer": urls.url(urls.issuer_json(issuer.slug)),
+        "revokedAssertions": entries,
+    }
+
+
+def placeholder_revocation_id(site: Site, issuer: Issuer) -> str:
+    """A stable urn:uuid that names no award (uuid5 of the revocation list URL)."""
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, site.urls.url(site.urls.revocation_list(issuer.slug))))

@@ -1,0 +1,149 @@
+"""Read the content repository's YAML files, keeping the line number of every key and list item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from sitegen.diagnostics import Collector
+
+try:  # libyaml is many times faster; the pure-Python loader gives the same nodes and marks
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+
+class _Invalid:
+    """Stands for a value that could not be read; it has been reported already."""
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID = _Invalid()
+
+
+class LineDict(dict):
+    """A YAML mapping that remembers where it and each of its keys stand (1-based lines)."""
+
+    line: int = 0
+    lines: dict
+
+    def line_of(self, key) -> int:
+        return self.lines.get(key, self.line)
+
+
+class LineList(list):
+    """A YAML sequence that remembers the line of each item."""
+
+    line: int = 0
+    lines: list
+
+    def line_of(self, index: int) -> int:
+        return self.lines[index] if 0 <= index < len(self.lines) else self.line
+
+
+@dataclass
+class RawDoc:
+    kind: str  # "site", "issuer", "badge" or "awards"
+    path: Path  # absolute
+    rel: str  # relative to the project root, for messages
+    stem: str  # the file name without .yaml: the slug of issuers and badges
+    data: object
+
+
+def _convert(node, loader, rel: str, problems: Collector):
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = LineDict()
+        out.line, out.lines = line, {}
+        for key_node, value_node in node.value:
+            # Keys are names: YAML 1.1 would read `on:` (as in `revoked: {on: …}`) as the boolean true.
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                problems.error(rel, key_node.start_mark.line + 1, "unsupported key (use plain text keys)")
+                continue
+            key = key_node.value
+            if key in out:
+                problems.error(rel, key_node.start_mark.line + 1, f"duplicate key '{key}'")
+                continue
+            out[key] = _convert(value_node, loader, rel, problems)
+            out.lines[key] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        out = LineList()
+        out.line, out.lines = line, []
+        for item in node.value:
+            out.append(_convert(item, loader, rel, problems))
+            out.lines.append(item.start_mark.line + 1)
+        return out
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:  # e.g. a date like 2026-02-30
+        problems.error(rel, line, f"invalid value '{node.value}': {exc}")
+        return INVALID
+
+
+def parse_yaml(text: str, rel: str, problems: Collector):
+    """Parse one YAML document into LineDict/LineList/scalars; report syntax errors as diagnostics."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return _convert(node, loader, rel, problems)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        problem = exc.problem or exc.context or "invalid YAML"
+        problems.error(rel, line, f"YAML syntax error: {problem}")
+    except yaml.YAMLError as exc:
+        problems.error(rel, 0, f"YAML error: {exc}")
+    finally:
+        loader.dispose()
+    return None
+
+
+KINDS = (("issuer", "issuers", False), ("badge", "badgeclasses", False), ("awards", "assertions", True))
+
+
+def load_content(root: Path, problems: Collector) -> list[RawDoc]:
+    """Every content file in a stable order: site.yaml, issuers, badge classes, then awards (recursive)."""
+    content = root / "content"
+    docs: list[RawDoc] = []
+    site = content / "site.yaml"
+    if not site.is_file():
+        problems.error("content/site.yaml", 0, "missing: every site needs content/site.yaml (run `sitegen new` for an example)")
+    else:
+        docs.append(_read(root, site, "site", problems))
+    for kind, folder, recursive in KINDS:
+        base = content / folder
+        if not base.is_dir():
+            continue
+        pattern = "**/*" if recursive else "*"
+        for path in sorted(base.glob(pattern)):
+            if path.suffix == ".yml":
+                problems.error(_rel(root, path), 0, "rename to .yaml: content files use the .yaml extension")
+            if path.suffix != ".yaml" or not path.is_file():
+                continue
+            docs.append(_read(root, path, kind, problems))
+    return docs
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
+    rel = _rel(root, path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.error(rel, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        text = ""
+    except OSError as exc:
+        problems.error(rel, 0, f"cannot read: {exc.strerror}")
+        text = ""
+    data = parse_yaml(text, rel, problems) if text else None
+    return RawDoc(kind, path, rel, path.stem, data)

@@ -1,0 +1,200 @@
+"""The site as frozen data, and the one place where public URLs and output paths are computed.
+
+The URL scheme (DESIGN.md §3) is a promise to every verifier that ever resolved one of our URLs:
+change it only by adding, never by renaming.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+LANGUAGES = ("ja", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in one or more languages; a plain YAML string is stored under the site's default language."""
+
+    values: tuple[tuple[str, str], ...]
+
+    def get(self, lang: str) -> str:
+        by_lang = dict(self.values)
+        if lang in by_lang:
+            return by_lang[lang]
+        return self.values[0][1]
+
+    def has(self, lang: str) -> bool:
+        return any(code == lang for code, _ in self.values)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(code for code, _ in self.values)
+
+
+@dataclass(frozen=True)
+class ImageFile:
+    source: Path  # absolute path inside content/
+    rel: str  # as written in the YAML, relative to content/
+    kind: str  # "png" or "svg"
+    data: bytes = field(repr=False, compare=False)  # checked and normalised once (bake.prepare_image)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    base_url: str  # no trailing slash
+    name: Text
+    default_language: str
+    tz: timezone
+    theme: str
+
+
+@dataclass(frozen=True)
+class Issuer:
+    slug: str
+    name: Text
+    url: str
+    email: str
+    description: Text | None
+    image: ImageFile | None
+    image_caption: Text | None
+    telephone: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Alignment:
+    name: str
+    url: str
+    framework: str | None = None
+    code: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class BadgeClass:
+    slug: str
+    issuer: str  # issuer slug
+    name: Text
+    description: Text
+    image: ImageFile
+    image_caption: Text
+    criteria: Text
+    tags: tuple[str, ...]
+    alignments: tuple[Alignment, ...]
+    valid_for: str | None  # ISO 8601 duration as written
+    achievement_type: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    url: str | None
+    name: str | None
+    narrative: str | None
+    description: str | None
+
+
+@dataclass(frozen=True)
+class Revocation:
+    on: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class Award:
+    id: str  # a UUID, the only thing the award's URLs depend on
+    badge: str  # badge slug
+    identity_hash: str  # "sha256$…"
+    salt: str
+    issued_on: datetime
+    expires: datetime | None
+    name: str | None
+    show_name: bool
+    narrative: str | None
+    evidence: tuple[Evidence, ...]
+    revoked: Revocation | None
+    source: str  # "path:line" of the award in the YAML
+
+    @property
+    def public_name(self) -> str | None:
+        """The recipient's name, only when they agreed to show it."""
+        return self.name if self.show_name and self.name else None
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    issuers: dict[str, Issuer]
+    badges: dict[str, BadgeClass]
+    awards: tuple[Award, ...]  # sorted by id
+    urls: "Urls" = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "urls", Urls(self.config.base_url))
+
+    def badges_of(self, issuer_slug: str) -> list[BadgeClass]:
+        return [b for b in self.badges.values() if b.issuer == issuer_slug]
+
+    def revoked_awards_of(self, issuer_slug: str) -> list[Award]:
+        return [a for a in self.awards if a.revoked and self.badges[a.badge].issuer == issuer_slug]
+
+
+class Urls:
+    """Output paths (relative, POSIX) and their public URLs under base_url."""
+
+    def __init__(self, base_url: str):
+        self.base = base_url.rstrip("/")
+
+    def url(self, path: str) -> str:
+        return f"{self.base}/{path}"
+
+    # --- paths -------------------------------------------------------------------------------
+    @staticmethod
+    def issuer_json(slug: str) -> str:
+        return f"issuers/{slug}.json"
+
+    @staticmethod
+    def issuer_page(slug: str) -> str:
+        return f"issuers/{slug}.html"
+
+    @staticmethod
+    def issuer_image(slug: str, kind: str) -> str:
+        return f"issuers/{slug}.{kind}"
+
+    @staticmethod
+    def badge_json(slug: str) -> str:
+        return f"badges/{slug}.json"
+
+    @staticmethod
+    def badge_page(slug: str) -> str:
+        return f"badges/{slug}.html"
+
+    @staticmethod
+    def badge_image(slug: str, kind: str) -> str:
+        return f"badges/{slug}.{kind}"
+
+    @staticmethod
+    def assertion_json(award_id: str) -> str:
+        return f"assertions/{award_id}.json"
+
+    @staticmethod
+    def assertion_page(award_id: str) -> str:
+        return f"assertions/{award_id}.html"
+
+    @staticmethod
+    def assertion_image(award_id: str, kind: str) -> str:
+        return f"assertions/{award_id}.{kind}"
+
+    @staticmethod
+    def revocation_list(issuer_slug: str) -> str:
+        return f"revocations/{issuer_slug}.json"
+
+    @staticmethod
+    def credential_json(award_id: str) -> str:
+        return f"credentials/{award_id}.json"
+
+    @staticmethod
+    def credential_image(award_id: str, kind: str) -> str:
+        return f"credentials/{award_id}.{kind}"

@@ -1,0 +1,480 @@
+"""Check every content file against the YAML contract and turn it into the site model.
+
+Every problem is reported (file and line) before anything is built; a file with problems contributes
+nothing to the model, so later stages only ever see checked data.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+from sitegen.bake import ImageError, prepare_image
+from sitegen.diagnostics import Collector
+from sitegen.load import INVALID, LineDict, LineList, RawDoc
+from sitegen.model import (
+    LANGUAGES,
+    Alignment,
+    Award,
+    BadgeClass,
+    Evidence,
+    ImageFile,
+    Issuer,
+    Revocation,
+    Site,
+    SiteConfig,
+    Text,
+)
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+HASH = re.compile(r"^sha256\$[0-9a-fA-F]{64}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TELEPHONE = re.compile(r"^\+?[1-9]\d{1,14}(;ext=\d+)?$")
+DURATION = re.compile(r"^P(?=\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+OFFSET = re.compile(r"^(?:Z|UTC|([+-])(\d{2}):(\d{2}))$")
+ACHIEVEMENT_TYPES = {
+    "Achievement", "ApprenticeshipCertificate", "Assessment", "Assignment", "AssociateDegree", "Award",
+    "Badge", "BachelorDegree", "Certificate", "CertificateOfCompletion", "Certification", "CommunityService",
+    "Competency", "Course", "CoCurricular", "Degree", "Diploma", "DoctoralDegree", "Fieldwork",
+    "GeneralEducationDevelopment", "JourneymanCertificate", "LearningProgram", "License", "Membership",
+    "ProfessionalDoctorate", "QualityAssuranceCredential", "MasterCertificate", "MasterDegree",
+    "MicroCredential", "ResearchDoctorate", "SecondarySchoolDiploma",
+}
+
+SITE_KEYS = {"base_url", "name", "default_language", "timezone", "theme"}
+ISSUER_KEYS = {"name", "url", "email", "description", "image", "image_caption", "telephone"}
+BADGE_KEYS = {"issuer", "name", "description", "image", "image_caption", "criteria", "tags", "alignment",
+              "valid_for", "achievement_type"}
+ALIGNMENT_KEYS = {"name", "url", "framework", "code", "description"}
+COHORT_KEYS = {"badge", "issued_on", "expires", "awards"}
+AWARD_KEYS = {"id", "recipient", "issued_on", "expires", "name", "show_name", "narrative", "evidence", "revoked"}
+EVIDENCE_KEYS = {"url", "name", "narrative", "description"}
+
+
+def _type_name(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, (datetime, date)):
+        return "a date"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "empty"
+    return type(value).__name__
+
+
+class _File:
+    """Reads typed fields out of one YAML mapping, reporting each problem at its line."""
+
+    def __init__(self, rel: str, problems: Collector, default_language: str = "en"):
+        self.rel = rel
+        self.problems = problems
+        self.lang = default_language
+        self.ok = True
+
+    def error(self, line: int, message: str) -> None:
+        self.ok = False
+        self.problems.error(self.rel, line, message)
+
+    def mapping(self, data, what: str, line: int = 1) -> LineDict | None:
+        if data is INVALID:
+            self.ok = False
+            return None
+        if not isinstance(data, LineDict):
+            self.error(getattr(data, "line", line), f"{what} must be a mapping of keys to values, not {_type_name(data)}")
+            return None
+        return data
+
+    def known_keys(self, data: LineDict, allowed: set[str], what: str) -> None:
+        for key in data:
+            if key not in allowed:
+                hint = ", ".join(sorted(allowed))
+                self.error(data.line_of(key), f"unknown key '{key}' in {what} (allowed: {hint})")
+
+    def get(self, data: LineDict, key: str, required: bool):
+        value = data.get(key)
+        if value is INVALID:
+            self.ok = False
+            return None
+        if value is None or value == "":
+            if required:
+                where = data.line_of(key) if key in data else data.line
+                self.error(where, f"missing required field '{key}'")
+            return None
+        return value
+
+    def text(self, data: LineDict, key: str, required: bool = True) -> Text | None:
+        value = self.get(data, key, required)
+        if value is None:
+            return None
+        line = data.line_of(key)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return Text(((self.lang, str(value)),))
+        if isinstance(value, LineDict):
+            pairs = []
+            for lang, text in value.items():
+                if lang not in LANGUAGES:
+                    self.error(value.line_of(lang), f"'{key}' has language '{lang}'; use {' or '.join(LANGUAGES)}")
+                elif not isinstance(text, str) or not text.strip():
+                    self.error(value.line_of(lang), f"'{key}.{lang}' must be non-empty text")
+                else:
+                    pairs.append((lang, text))
+            if not pairs:
+                if value:
+                    return None
+                self.error(line, f"'{key}' has no text")
+                return None
+            # The default language first: it is what a reader sees when their language is missing.
+            pairs.sort(key=lambda pair: (pair[0] != self.lang, LANGUAGES.index(pair[0])))
+            return Text(tuple(pairs))
+        self.error(line, f"'{key}' must be text or {{ja: …, en: …}}, not {_type_name(value)}")
+        return None
+
+    def string(self, data: LineDict, key: str, required: bool = True, pattern=None, hint: str = "") -> str | None:
+        value = self.get(data, key, required)
+        if value is None:
+            return None
+        line = data.line_of(key)
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.error(line, f"'{key}' must be text, not {_type_name(value)}")
+            return None
+        value = str(value).strip()
+        if pattern is not None and not pattern.match(value):
+            self.error(line, f"'{key}' is not valid: '{value}'{hint}")
+            return None
+        return value
+
+    def url(self, data: LineDict, key: str, required: bool = True) -> str | None:
+        value = self.string(data, key, required)
+        if value is not None and not re.match(r"^https?://[^\s/?#]+[^\s]*$", value):
+            self.error(data.line_of(key), f"'{key}' must be an http:// or https:// URL, not '{value}'")
+            return None
+        return value
+
+    def boolean(self, data: LineDict, key: str) -> bool:
+        value = data.get(key)
+        if value is None or value is INVALID:
+            return False
+        if not isinstance(value, bool):
+            self.error(data.line_of(key), f"'{key}' must be true or false, not {_type_name(value)}")
+            return False
+        return value
+
+    def moment(self, data: LineDict, key: str, tz: timezone, required: bool) -> datetime | None:
+        """A date (midnight in the site's timezone) or a date-time; a time without offset takes the site's."""
+        value = self.get(data, key, required)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            try:
+                value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                self.error(data.line_of(key), f"'{key}' is not a date: '{value}' (write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+09:00)")
+                return None
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=tz)
+        if isinstance(value, date):
+            return datetime.combine(value, time(0, 0), tzinfo=tz)
+        self.error(data.line_of(key), f"'{key}' must be a date (YYYY-MM-DD), not {_type_name(value)}")
+        return None
+
+    def items(self, data: LineDict, key: str, what: str):
+        """(item, line) pairs of an optional list field."""
+        value = self.get(data, key, False)
+        if value is None:
+            return []
+        if not isinstance(value, LineList):
+            self.error(data.line_of(key), f"'{key}' must be a list of {what}, not {_type_name(value)}")
+            return []
+        return [(item, value.line_of(i)) for i, item in enumerate(value)]
+
+    def image(self, data: LineDict, key: str, content: Path, required: bool, cache: dict) -> ImageFile | None:
+        rel = self.string(data, key, required)
+        if rel is None:
+            return None
+        line = data.line_of(key)
+        path = (content / rel).resolve()
+        if not path.is_relative_to(content.resolve()):
+            self.error(line, f"'{key}' points outside content/: '{rel}'")
+            return None
+        kind = path.suffix.lower().lstrip(".")
+        if kind not in ("png", "svg"):
+            self.error(line, f"'{key}' must be a PNG or SVG file (Open Badges allows no other format), not '{rel}'")
+            return None
+        if not path.is_file():
+            self.error(line, f"image not found: content/{rel}")
+            return None
+        if path not in cache:
+            try:
+                cache[path] = prepare_image(path.read_bytes(), kind)
+            except ImageError as exc:
+                cache[path] = exc
+        prepared = cache[path]
+        if isinstance(prepared, ImageError):
+            self.error(line, f"image content/{rel}: {prepared}")
+            return None
+        return ImageFile(path, rel, kind, prepared)
+
+
+def _parse_timezone(value) -> timezone | None:
+    if value is None:
+        return timezone.utc
+    match = OFFSET.match(str(value).strip())
+    if not match:
+        return None
+    if match.group(1) is None:
+        return timezone.utc
+    sign = -1 if match.group(1) == "-" else 1
+    return timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
+
+
+def add_duration(start: datetime, duration: str) -> datetime:
+    """start + an ISO 8601 duration of years, months, weeks and days (month ends are clamped)."""
+    years, months, weeks, days = (int(g or 0) for g in DURATION.match(duration).groups())
+    month_index = start.month - 1 + months + 12 * years
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    last_day = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
+    moved = start.replace(year=year, month=month, day=min(start.day, last_day))
+    return moved + timedelta(weeks=weeks, days=days)
+
+
+def _site_config(doc: RawDoc, problems: Collector) -> SiteConfig | None:
+    f = _File(doc.rel, problems)
+    data = f.mapping(doc.data, "site.yaml")
+    if data is None:
+        return None
+    f.known_keys(data, SITE_KEYS, "site.yaml")
+    lang = f.string(data, "default_language", required=False) or "en"
+    if lang not in LANGUAGES:
+        f.error(data.line_of("default_language"), f"'default_language' must be {' or '.join(LANGUAGES)}, not '{lang}'")
+        lang = "en"
+    f.lang = lang
+    base_url = f.url(data, "base_url")
+    if base_url and re.search(r"[?#]", base_url):
+        f.error(data.line_of("base_url"), "'base_url' must not have a query or fragment")
+    name = f.text(data, "name")
+    tz = _parse_timezone(data.get("timezone"))
+    if tz is None:
+        f.error(data.line_of("timezone"), f"'timezone' must be an offset like \"+09:00\" or \"Z\", not '{data.get('timezone')}'")
+    theme = f.string(data, "theme", required=False, pattern=SLUG, hint=" (a folder name under themes/)") or "default"
+    if not f.ok:
+        return None
+    return SiteConfig(base_url.rstrip("/"), name, lang, tz, theme)
+
+
+def _slug_ok(doc: RawDoc, f: _File) -> bool:
+    if SLUG.match(doc.stem):
+        return True
+    suggestion = re.sub(r"[^a-z0-9]+", "-", doc.stem.lower()).strip("-") or "my-badge"
+    f.error(0, f"file name '{doc.stem}' is not URL-safe: it becomes the public URL, so use lowercase "
+               f"letters, digits and hyphens (e.g. {suggestion}.yaml)")
+    return False
+
+
+def _issuer(doc: RawDoc, config: SiteConfig, content: Path, problems: Collector, images: dict) -> Issuer | None:
+    f = _File(doc.rel, problems, config.default_language)
+    data = f.mapping(doc.data, "an issuer file")
+    if data is None:
+        return None
+    _slug_ok(doc, f)
+    f.known_keys(data, ISSUER_KEYS, "an issuer")
+    issuer = Issuer(
+        slug=doc.stem,
+        name=f.text(data, "name"),
+        url=f.url(data, "url"),
+        email=f.string(data, "email", pattern=EMAIL, hint=" (an email address the issuer reads)"),
+        description=f.text(data, "description", required=False),
+        image=f.image(data, "image", content, False, images),
+        image_caption=f.text(data, "image_caption", required=False),
+        telephone=f.string(data, "telephone", False, TELEPHONE, " (international format, e.g. +81312345678)"),
+        source=doc.rel,
+    )
+    return issuer if f.ok else None
+
+
+def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], problems: Collector,
+           images: dict) -> BadgeClass | None:
+    f = _File(doc.rel, problems, config.default_language)
+    data = f.mapping(doc.data, "a badge class file")
+    if data is None:
+        return None
+    _slug_ok(doc, f)
+    f.known_keys(data, BADGE_KEYS, "a badge class")
+    issuer = f.string(data, "issuer")
+    if issuer is not None and issuer not in issuers:
+        known = ", ".join(sorted(issuers)) or "none yet"
+        f.error(data.line_of("issuer"), f"unknown issuer '{issuer}' (issuers: {known}; one per file in content/issuers/)")
+    tags = []
+    for tag, line in f.items(data, "tags", "words"):
+        if isinstance(tag, (str, int, float)) and not isinstance(tag, bool) and str(tag).strip():
+            tags.append(str(tag).strip())
+        else:
+            f.error(line, f"a tag must be text, not {_type_name(tag)}")
+    alignments = []
+    for item, line in f.items(data, "alignment", "{name, url, framework, code, description}"):
+        item = f.mapping(item, "an alignment", line)
+        if item is None:
+            continue
+        f.known_keys(item, ALIGNMENT_KEYS, "an alignment")
+        alignments.append(Alignment(
+            name=f.string(item, "name"), url=f.url(item, "url"),
+            framework=f.string(item, "framework", False), code=f.string(item, "code", False),
+            description=f.string(item, "description", False)))
+    achievement_type = f.string(data, "achievement_type", False) or "Badge"
+    if achievement_type not in ACHIEVEMENT_TYPES and not achievement_type.startswith("ext:"):
+        f.error(data.line_of("achievement_type"), f"'achievement_type' must be one of {', '.join(sorted(ACHIEVEMENT_TYPES))} or ext:…")
+    badge = BadgeClass(
+        slug=doc.stem,
+        issuer=issuer,
+        name=f.text(data, "name"),
+        description=f.text(data, "description"),
+        image=f.image(data, "image", content, True, images),
+        image_caption=f.text(data, "image_caption"),
+        criteria=f.text(data, "criteria"),
+        tags=tuple(tags),
+        alignments=tuple(alignments),
+        valid_for=f.string(data, "valid_for", False, DURATION, " (an ISO 8601 duration such as P2Y, P6M or P90D)"),
+        achievement_type=achievement_type,
+        source=doc.rel,
+    )
+    return badge if f.ok else None
+
+
+def _awards(doc: RawDoc, config: SiteConfig, badges: dict[str, BadgeClass], badge_slugs: set[str],
+            problems: Collector) -> list[Award]:
+    f = _File(doc.rel, problems, config.default_language)
+    data = f.mapping(doc.data, "an award file")
+    if data is None:
+        return []
+    f.known_keys(data, COHORT_KEYS, "an award file (each award goes under 'awards:')")
+    badge_slug = f.string(data, "badge")
+    if badge_slug is not None and badge_slug not in badge_slugs:
+        known = ", ".join(sorted(badge_slugs)) or "none yet"
+        f.error(data.line_of("badge"), f"unknown badge '{badge_slug}' (badges: {known}; one per file in content/badgeclasses/)")
+    default_issued = f.moment(data, "issued_on", config.tz, required=False)
+    default_expires = f.moment(data, "expires", config.tz, required=False)
+    entries = f.items(data, "awards", "awards")
+    if "awards" not in data:
+        f.error(data.line, "missing required field 'awards' (a list with one entry per recipient)")
+    badge = badges.get(badge_slug)
+    awards = []
+    for item, line in entries:
+        before = f.ok
+        f.ok = True
+        award = _award(f, item, line, badge_slug, badge, default_issued, default_expires, config)
+        if award is not None and f.ok:
+            awards.append(award)
+        f.ok = before and f.ok
+    return awards if f.ok else []
+
+
+def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, default_issued, default_expires,
+           config: SiteConfig) -> Award | None:
+    item = f.mapping(item, "an award", line)
+    if item is None:
+        return None
+    f.known_keys(item, AWARD_KEYS, "an award")
+    award_id = f.string(item, "id")
+    if award_id is not None:
+        try:
+            if str(uuid.UUID(award_id)) != award_id:
+                raise ValueError
+        except ValueError:
+            f.error(item.line_of("id"), f"'id' must be a lowercase UUID such as {uuid.uuid4()} (`sitegen issue` writes one), not '{award_id}'")
+    hash_, salt = None, None
+    recipient = f.get(item, "recipient", True)
+    if recipient is not None:
+        recipient = f.mapping(recipient, "'recipient'", item.line_of("recipient"))
+        if recipient is not None:
+            if "email" in recipient:
+                f.error(recipient.line_of("email"), "a plaintext email must never be stored in the repository: "
+                        "write {hash: \"sha256$…\", salt: \"…\"} instead (`sitegen issue --email` computes them)")
+            else:
+                f.known_keys(recipient, {"hash", "salt"}, "'recipient'")
+                hash_ = f.string(recipient, "hash", pattern=HASH, hint=" (expected sha256$ and 64 hex digits)")
+                salt = f.string(recipient, "salt")
+    issued = f.moment(item, "issued_on", config.tz, required=False) or default_issued
+    if issued is None and "issued_on" not in item:
+        f.error(item.line, "missing 'issued_on' (set it on the award or once at the top of the file)")
+    expires = f.moment(item, "expires", config.tz, required=False) or default_expires
+    if expires is None and issued is not None and badge is not None and badge.valid_for:
+        expires = add_duration(issued, badge.valid_for)
+    if expires is not None and issued is not None and expires <= issued:
+        f.error(item.line_of("expires"), "'expires' must be after the issue date")
+    evidence = []
+    for entry, eline in f.items(item, "evidence", "{url, name, narrative, description}"):
+        entry = f.mapping(entry, "an evidence entry", eline)
+        if entry is None:
+            continue
+        f.known_keys(entry, EVIDENCE_KEYS, "evidence")
+        ev = Evidence(f.url(entry, "url", False), f.string(entry, "name", False),
+                      f.string(entry, "narrative", False), f.string(entry, "description", False))
+        if not (ev.url or ev.narrative) and "url" not in entry:
+            f.error(eline, "evidence needs a 'url' or a 'narrative'")
+        evidence.append(ev)
+    revoked = None
+    if item.get("revoked") not in (None, False):
+        raw = f.mapping(item["revoked"], "'revoked' ({on: DATE, reason: …})", item.line_of("revoked"))
+        if raw is not None:
+            f.known_keys(raw, {"on", "reason"}, "'revoked'")
+            on = f.moment(raw, "on", config.tz, required=True)
+            reason = f.string(raw, "reason")
+            if on is not None and reason is not None:
+                revoked = Revocation(on, reason)
+    name = f.string(item, "name", False)
+    show_name = f.boolean(item, "show_name")
+    if show_name and not name:
+        f.error(item.line_of("show_name"), "'show_name: true' needs a 'name' to show")
+    if award_id is None or hash_ is None or issued is None or badge_slug is None:
+        return None
+    return Award(
+        id=award_id, badge=badge_slug, identity_hash=hash_.lower(), salt=salt, issued_on=issued, expires=expires,
+        name=name, show_name=show_name, narrative=f.string(item, "narrative", False), evidence=tuple(evidence),
+        revoked=revoked, source=f"{f.rel}:{line}",
+    )
+
+
+def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Site | None:
+    """The checked site, or None when any file has an error (all of them are in `problems`)."""
+    content = root / "content"
+    site_docs = [d for d in docs if d.kind == "site"]
+    config = _site_config(site_docs[0], problems) if site_docs else None
+    # Without a valid site.yaml the other files can still be checked, against neutral defaults.
+    check_config = config or SiteConfig("https://example.invalid", Text((("en", "site"),)), "en", timezone.utc, "default")
+    images: dict = {}
+
+    issuers = {}
+    issuer_docs = [d for d in docs if d.kind == "issuer"]
+    for doc in issuer_docs:
+        issuer = _issuer(doc, check_config, content, problems, images)
+        if issuer is not None:
+            issuers[issuer.slug] = issuer
+    badges = {}
+    badge_docs = [d for d in docs if d.kind == "badge"]
+    for doc in badge_docs:
+        badge = _badge(doc, check_config, content, {d.stem for d in issuer_docs}, problems, images)
+        if badge is not None:
+            badges[badge.slug] = badge
+    awards: list[Award] = []
+    badge_slugs = {d.stem for d in badge_docs}
+    for doc in (d for d in docs if d.kind == "awards"):
+        awards.extend(_awards(doc, check_config, badges, badge_slugs, problems))
+
+    seen: dict[str, Award] = {}
+    for award in awards:
+        if award.id in seen:
+            path, line = award.source.rsplit(":", 1)
+            problems.error(path, int(line), f"duplicate award id {award.id} (also at {seen[award.id].source}); "
+                                            "every award needs its own id")
+        else:
+            seen[award.id] = award
+    if problems.errors or config is None:
+        return None
+    return Site(config, dict(sorted(issuers.items())), dict(sorted(badges.items())),
+                tuple(sorted(awards, key=lambda a: a.id)))

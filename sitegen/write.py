@@ -1,0 +1,68 @@
+"""Write the built site into a staging folder, then swap it in for output/ in one step.
+
+A failed build removes its staging folder and leaves the previous output/ exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from sitegen.diagnostics import SitegenError
+
+
+class OutputCollision(SitegenError):
+    pass
+
+
+class OutputWriter:
+    def __init__(self, output: Path):
+        self.output = output.absolute()
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        # A sibling of output/, so that the final swap is a rename on one file system.
+        self.staging = Path(tempfile.mkdtemp(prefix=".sitegen-build-", dir=self.output.parent))
+        self.sources: dict[str, str] = {}
+        self._dirs: set[str] = set()
+        self.total_bytes = 0
+
+    def add(self, path: str, data: bytes, source: str) -> None:
+        """Write one file; two sources claiming one path is an error naming both."""
+        pure = PurePosixPath(path)
+        if pure.is_absolute() or ".." in pure.parts:
+            raise OutputCollision(f"refusing to write outside the output folder: {path} (from {source})")
+        if path in self.sources:
+            raise OutputCollision(f"{source} and {self.sources[path]} both produce {path}")
+        self.sources[path] = source
+        self.write_unchecked(path, data)
+
+    def write_unchecked(self, path: str, data: bytes) -> None:
+        """Write a file whose path cannot collide (worker processes use this for per-award files)."""
+        parent = path.rpartition("/")[0]
+        if parent not in self._dirs:
+            (self.staging / parent).mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+        with open(self.staging / path, "wb") as handle:
+            handle.write(data)
+        self.total_bytes += len(data)
+
+    def commit(self) -> None:
+        """Replace output/ by the staging folder: rename the old one away, rename the new one in."""
+        old = None
+        if self.output.exists():
+            old = Path(tempfile.mkdtemp(prefix=".sitegen-old-", dir=self.output.parent))
+            os.replace(self.output, old / "output")
+        os.replace(self.staging, self.output)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def __enter__(self) -> "OutputWriter":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.staging.exists():
+            self.discard()
