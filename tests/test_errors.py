@@ -1,0 +1,132 @@
+"""Bad content: every problem named with file and line, all in one run, exit 1, output/ untouched."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import AWARD_ID, identity_hash
+from helpers import build, tree_bytes
+
+GOOD_AWARD = f'recipient: {{hash: "{identity_hash()}", salt: "abc"}}'
+
+
+def errors_of(root, capsys) -> tuple[int, list[str]]:
+    code = build(root)
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err + captured.out
+    return code, [line for line in captured.err.splitlines() if ": error: " in line]
+
+
+CASES = {
+    "malformed YAML": (
+        {"content/issuers/test-uni.yaml": "name: Test\nurl: [https://x.example\nemail: a@b.example\n"},
+        "content/issuers/test-uni.yaml:3: error: YAML syntax error"),
+    "missing required field": (
+        {"content/issuers/test-uni.yaml": "name: Test\nurl: https://uni.example.org\n"},
+        "content/issuers/test-uni.yaml:1: error: missing required field 'email'"),
+    "wrong type": (
+        {"content/badgeclasses/star.yaml": "issuer: test-uni\nname: [a, b]\ndescription: d\nimage: images/star.svg\n"
+                                           "image_caption: c\ncriteria: c\n"},
+        "content/badgeclasses/star.yaml:2: error: 'name' must be text or {ja: …, en: …}, not a list"),
+    "unknown issuer": (
+        {"content/badgeclasses/star.yaml": "issuer: nobody\nname: n\ndescription: d\nimage: images/star.svg\n"
+                                           "image_caption: c\ncriteria: c\n"},
+        "content/badgeclasses/star.yaml:1: error: unknown issuer 'nobody'"),
+    "unknown badge": (
+        {"content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n    {GOOD_AWARD}\n"},
+        "content/assertions/x.yaml:1: error: unknown badge 'nope'"),
+    "duplicate award id": (
+        {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID}\n    {GOOD_AWARD}\n"},
+        "content/assertions/x.yaml:4: error: duplicate award id " + AWARD_ID),
+    "bad date": (
+        {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-02-30\nawards:\n  - id: {AWARD_ID[:-1]}0\n    {GOOD_AWARD}\n"},
+        "content/assertions/x.yaml:2: error: invalid value '2026-02-30'"),
+    "missing image": (
+        {"content/images/star.svg": None},
+        "content/badgeclasses/star.yaml:4: error: image not found: content/images/star.svg"),
+    "not PNG or SVG": (
+        {"content/images/star.jpg": b"\xff\xd8\xff\xe0 not really", "content/badgeclasses/star.yaml":
+            "issuer: test-uni\nname: n\ndescription: d\nimage: images/star.jpg\nimage_caption: c\ncriteria: c\n"},
+        "content/badgeclasses/star.yaml:4: error: 'image' must be a PNG or SVG file"),
+    "PNG that is not a PNG": (
+        {"content/images/python.png": b"GIF89a not a png"},
+        "content/badgeclasses/python-basics.yaml:4: error: image content/images/python.png: not a PNG file"),
+    "SVG with a script": (
+        {"content/images/star.svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'},
+        "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG contains a <script> element"),
+    "path escaping content/": (
+        {"content/badgeclasses/star.yaml": "issuer: test-uni\nname: n\ndescription: d\nimage: ../../etc/passwd.png\n"
+                                           "image_caption: c\ncriteria: c\n"},
+        "content/badgeclasses/star.yaml:4: error: 'image' points outside content/"),
+    "slug not URL-safe": (
+        {"content/badgeclasses/Python Advanced.yaml": "issuer: test-uni\nname: n\ndescription: d\n"
+                                                      "image: images/star.svg\nimage_caption: c\ncriteria: c\n"},
+        "content/badgeclasses/Python Advanced.yaml: error: file name 'Python Advanced' is not URL-safe"),
+    "plaintext email": (
+        {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n"
+                                      "    recipient: {email: a@b.example}\n"},
+        "content/assertions/x.yaml:5: error: a plaintext email must never be stored"),
+    "unknown key": (
+        {"content/issuers/test-uni.yaml": "name: T\nurl: https://uni.example.org\nemail: a@b.example\nwebsite: x\n"},
+        "content/issuers/test-uni.yaml:4: error: unknown key 'website'"),
+    "expiry before issue": (
+        {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n"
+                                      f"    {GOOD_AWARD}\n    expires: 2025-01-01\n"},
+        "content/assertions/x.yaml:6: error: 'expires' must be after the issue date"),
+    "bad award id": (
+        {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: jane-smith\n    {GOOD_AWARD}\n"},
+        "content/assertions/x.yaml:4: error: 'id' must be a lowercase UUID"),
+    "bad hash": (
+        {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n"
+                                      "    recipient: {hash: md5$abc, salt: s}\n"},
+        "content/assertions/x.yaml:5: error: 'hash' is not valid"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_problem_is_reported_with_file_and_line(make_site, capsys, name):
+    overrides, expected = CASES[name]
+    root = make_site(overrides)
+    code, errors = errors_of(root, capsys)
+    assert code == 1
+    assert any(line.startswith(expected) for line in errors), errors
+    assert not (root / "output").exists()
+
+
+def test_all_problems_are_reported_in_one_run(make_site, capsys):
+    overrides = {}
+    for name in ("missing required field", "unknown issuer", "bad date", "SVG with a script", "slug not URL-safe"):
+        overrides.update(CASES[name][0])
+    root = make_site(overrides)
+    code, errors = errors_of(root, capsys)
+    assert code == 1
+    for name in ("missing required field", "unknown issuer", "slug not URL-safe"):
+        assert any(line.startswith(CASES[name][1]) for line in errors), (name, errors)
+    assert errors == sorted(errors)
+
+
+def test_a_failed_build_leaves_the_previous_output_exactly_as_it_was(make_site, capsys):
+    root = make_site()
+    assert build(root) == 0
+    before = tree_bytes(root / "output")
+    make_site({"content/badgeclasses/star.yaml": "issuer: nobody\n"}, root=root)
+    code, errors = errors_of(root, capsys)
+    assert code == 1 and errors
+    assert tree_bytes(root / "output") == before
+    assert not [p for p in root.iterdir() if p.name.startswith(".sitegen-")]  # no staging folder left behind
+
+
+def test_a_template_error_is_reported_and_output_kept(make_site, capsys):
+    root = make_site()
+    assert build(root) == 0
+    before = tree_bytes(root / "output")
+    make_site({"themes/default/templates/index.html": "{% for x in %}"}, root=root)
+    code = build(root)
+    err = capsys.readouterr().err
+    assert code == 1 and "themes/default/templates/index.html:1: error: template error" in err
+    assert tree_bytes(root / "output") == before
+
+
+def test_missing_site_yaml(tmp_path, capsys):
+    (tmp_path / "content").mkdir()
+    code, errors = errors_of(tmp_path, capsys)
+    assert code == 1 and errors[0].startswith("content/site.yaml: error: missing")

@@ -1,0 +1,91 @@
+"""The commands as a user runs them: `sitegen --version`, `new`, and the preview server over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from conftest import AWARD_ID
+from helpers import build, read_json
+
+from sitegen import __version__
+from sitegen.serve import PreviewServer
+
+
+def run_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "sitegen", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"sitegen {__version__}"
+
+
+def test_new_scaffolds_a_site_that_builds_as_is(tmp_path):
+    result = run_cli("new", "my-badges", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "my-badges"
+    result = run_cli("build", cwd=site)
+    assert result.returncode == 0, result.stderr
+    assertions = list((site / "output/assertions").glob("*.json"))
+    assert len(assertions) == 1
+    assert read_json(assertions[0])["recipient"]["hashed"] is True
+    assert "you@example.org" not in "".join(p.read_text() for p in (site / "content").rglob("*.yaml"))
+    again = run_cli("new", "my-badges", cwd=tmp_path)
+    assert again.returncode == 1 and "not empty" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_build_errors_exit_1_without_traceback_and_debug_shows_nothing_worse(make_site):
+    root = make_site({"content/issuers/test-uni.yaml": "name: [\n"})
+    result = run_cli("build", cwd=root)
+    assert result.returncode == 1
+    assert "content/issuers/test-uni.yaml:" in result.stderr and "Traceback" not in result.stderr
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8")
+
+
+def test_preview_serves_rebuilds_and_shows_errors_without_touching_output(make_site):
+    root = make_site()
+    assert build(root) == 0
+    output_before = (root / "output/index.html").read_bytes()
+    preview = PreviewServer(root, port=0)
+    preview.start()
+    try:
+        status, body = fetch(preview.url)
+        assert status == 200 and "Python Basics" in body and "/__sitegen/status" in body
+        status, body = fetch(preview.url + f"assertions/{AWARD_ID}")  # GitHub Pages style, without .html
+        assert status == 200 and "Python Basics" in body
+        status, body = fetch(preview.url + f"assertions/{AWARD_ID}.json")
+        assert json.loads(body)["id"].endswith(f"{AWARD_ID}.json")
+
+        badge = root / "content/badgeclasses/python-basics.yaml"
+        badge.write_text(badge.read_text().replace("name: {ja: Python 基礎, en: Python Basics}", "name: Python Zero"))
+        _wait_for(lambda: "Python Zero" in fetch(preview.url)[1])
+
+        (root / "content/issuers/test-uni.yaml").write_text("name: Test\n")
+        _wait_for(lambda: fetch(preview.url)[0] == 500)
+        status, body = fetch(preview.url + "badges/star.html")
+        assert status == 500 and "content/issuers/test-uni.yaml:1: error: missing required field" in body
+        assert json.loads(fetch(preview.url + "__sitegen/status")[1])["errors"]
+    finally:
+        preview.stop()
+    assert (root / "output/index.html").read_bytes() == output_before
+
+
+def _wait_for(condition, seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError("the preview did not rebuild in time")
