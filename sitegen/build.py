@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,10 @@ from sitegen.load import load_content
 from sitegen.model import Award, Site
 from sitegen.render import Renderer, theme_dirs
 from sitegen.validate import build_site_model
-from sitegen.write import OutputWriter
+from sitegen.write import OutputWriter, StagingFolder
+
+# Below this many awards a second process costs more than it saves.
+PARALLEL_THRESHOLD = 2000
 
 
 @dataclass
@@ -36,17 +40,21 @@ def load_site(root: Path) -> tuple[Site, list[Diagnostic]]:
     return site, problems.warnings
 
 
-def build_site(root: Path, output: Path | None = None) -> BuildResult:
-    """Build the site of the content repository at `root` into `output` (default: root/output)."""
+def build_site(root: Path, output: Path | None = None, jobs: int | None = None) -> BuildResult:
+    """Build the site of the content repository at `root` into `output` (default: root/output).
+
+    `jobs` worker processes write the per-award files (default: one per CPU core for large sites).
+    """
     root = root.absolute()
     output = output if output is not None else root / "output"
     site, warnings = load_site(root)
     with OutputWriter(output) as writer:
         try:
             publish(root, site, writer)
+            award_count, award_bytes = publish_awards(root, site, writer.staging, jobs)
         except jinja2.TemplateError as exc:
             raise BuildError([_template_problem(root, exc)]) from None
-        count, size = len(writer.sources), writer.total_bytes
+        count, size = writer.files.count + award_count, writer.files.total_bytes + award_bytes
         writer.commit()
     return BuildResult(site, output, count, size, warnings)
 
@@ -66,6 +74,7 @@ def publish(root: Path, site: Site, writer: OutputWriter) -> None:
     writer.add(".nojekyll", b"", "sitegen")  # GitHub Pages: serve the files as they are, no Jekyll
     _copy_assets(root, site, writer)
     writer.add("index.html", renderer.index(), "index")
+    renderer.env.get_template("award.html")  # a syntax error is reported here, not inside a worker
 
     for issuer in site.issuers.values():
         writer.add(urls.issuer_json(issuer.slug), emit.to_json(emit.issuer_profile(site, issuer)), issuer.source)
@@ -79,14 +88,42 @@ def publish(root: Path, site: Site, writer: OutputWriter) -> None:
         writer.add(urls.badge_page(badge.slug), renderer.badge(badge), badge.source)
         writer.add(urls.badge_image(badge.slug, badge.image.kind), badge.image.data, badge.source)
 
-    for award in site.awards:
+
+# Per-award files are the bulk of a large site. Award ids are unique (validated) and only awards write
+# under assertions/, so these paths cannot collide and workers write them directly.
+_shared: tuple | None = None  # (root, site, staging) for forked workers
+
+
+def publish_awards(root: Path, site: Site, staging: Path, jobs: int | None) -> tuple[int, int]:
+    """Write every award's files; returns (file count, bytes)."""
+    global _shared
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if len(site.awards) >= PARALLEL_THRESHOLD else 1
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return _write_awards(root, site, staging, 0, len(site.awards))
+    step = -(-len(site.awards) // (jobs * 4))  # a few chunks per worker evens out the load
+    chunks = [(start, min(start + step, len(site.awards))) for start in range(0, len(site.awards), step)]
+    _shared = (root, site, staging)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = pool.map(_award_chunk, chunks)
+    finally:
+        _shared = None
+    return sum(r[0] for r in results), sum(r[1] for r in results)
+
+
+def _award_chunk(bounds: tuple[int, int]) -> tuple[int, int]:
+    root, site, staging = _shared
+    return _write_awards(root, site, staging, *bounds)
+
+
+def _write_awards(root: Path, site: Site, staging: Path, start: int, end: int) -> tuple[int, int]:
+    renderer = Renderer(root, site)
+    files = StagingFolder(staging)
+    for award in site.awards[start:end]:
         for path, data in award_files(site, renderer, award):
-            writer.write_unchecked(path, data)
-    # Award ids are unique (validated) and only awards write under assertions/: record the paths for the count.
-    for award in site.awards:
-        kind = site.badges[award.badge].image.kind
-        for path in (urls.assertion_json(award.id), urls.assertion_page(award.id), urls.assertion_image(award.id, kind)):
-            writer.sources[path] = award.source
+            files.write(path, data)
+    return files.count, files.total_bytes
 
 
 def award_files(site: Site, renderer: Renderer, award: Award) -> list[tuple[str, bytes]]:

@@ -23,7 +23,7 @@ def cmd_build(args) -> int:
     root = Path(args.root)
     output = Path(args.output) if args.output else None
     try:
-        result = build_site(root, output)
+        result = build_site(root, output, jobs=args.jobs)
     except BuildError as exc:
         _print_diagnostics(exc.diagnostics)
         errors = sum(1 for d in exc.diagnostics if d.level == "error")
@@ -61,6 +61,7 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the site into output/")
     build.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     build.add_argument("--output", help="where to write the site (default: ROOT/output)")
+    build.add_argument("--jobs", type=int, help="worker processes for the per-award files (default: one per CPU core on large sites)")
     build.set_defaults(func=cmd_build)
 
     serve = commands.add_parser("serve", help="preview the site on 127.0.0.1, rebuilding on every change")

@@ -17,15 +17,34 @@ class OutputCollision(SitegenError):
     pass
 
 
+class StagingFolder:
+    """Writes files under one folder; worker processes each open their own on the same folder."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._dirs: set[str] = set()
+        self.total_bytes = 0
+        self.count = 0
+
+    def write(self, path: str, data: bytes) -> None:
+        parent = path.rpartition("/")[0]
+        if parent not in self._dirs:
+            (self.folder / parent).mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+        with open(self.folder / path, "wb") as handle:
+            handle.write(data)
+        self.total_bytes += len(data)
+        self.count += 1
+
+
 class OutputWriter:
     def __init__(self, output: Path):
         self.output = output.absolute()
         self.output.parent.mkdir(parents=True, exist_ok=True)
         # A sibling of output/, so that the final swap is a rename on one file system.
         self.staging = Path(tempfile.mkdtemp(prefix=".sitegen-build-", dir=self.output.parent))
+        self.files = StagingFolder(self.staging)
         self.sources: dict[str, str] = {}
-        self._dirs: set[str] = set()
-        self.total_bytes = 0
 
     def add(self, path: str, data: bytes, source: str) -> None:
         """Write one file; two sources claiming one path is an error naming both."""
@@ -35,17 +54,7 @@ class OutputWriter:
         if path in self.sources:
             raise OutputCollision(f"{source} and {self.sources[path]} both produce {path}")
         self.sources[path] = source
-        self.write_unchecked(path, data)
-
-    def write_unchecked(self, path: str, data: bytes) -> None:
-        """Write a file whose path cannot collide (worker processes use this for per-award files)."""
-        parent = path.rpartition("/")[0]
-        if parent not in self._dirs:
-            (self.staging / parent).mkdir(parents=True, exist_ok=True)
-            self._dirs.add(parent)
-        with open(self.staging / path, "wb") as handle:
-            handle.write(data)
-        self.total_bytes += len(data)
+        self.files.write(path, data)
 
     def commit(self) -> None:
         """Replace output/ by the staging folder: rename the old one away, rename the new one in."""
