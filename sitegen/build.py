@@ -75,6 +75,8 @@ def publish(root: Path, site: Site, writer: OutputWriter) -> None:
     _copy_assets(root, site, writer)
     writer.add("index.html", renderer.index(), "index")
     renderer.env.get_template("award.html")  # a syntax error is reported here, not inside a worker
+    for path, data in renderer.extra_pages():
+        writer.add(path, data, "theme")
 
     for issuer in site.issuers.values():
         writer.add(urls.issuer_json(issuer.slug), emit.to_json(emit.issuer_profile(site, issuer)), issuer.source)

@@ -66,6 +66,8 @@ class Renderer:
         self.env.filters["isodate"] = format_datetime
         self.env.globals.update(site=site, lang=self.lang, urls=site.urls)
         self._templates = {}
+        # Set by the build when signed Open Badges 3.0 credentials are published next to the pages.
+        self.credentials_published = False
 
     def _text(self, value: Text | None) -> str:
         return value.get(self.lang) if value is not None else ""
@@ -92,3 +94,7 @@ class Renderer:
     def award(self, award: Award) -> bytes:
         badge = self.site.badges[award.badge]
         return self._render("award.html", "../", award=award, badge=badge, issuer=self.site.issuers[badge.issuer])
+
+    def extra_pages(self) -> list[tuple[str, bytes]]:
+        """Pages that belong to no issuer, badge or award (output path, bytes)."""
+        return []
