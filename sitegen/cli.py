@@ -52,6 +52,48 @@ def cmd_new(args) -> int:
     return 0
 
 
+def cmd_verify(args) -> int:
+    import json
+
+    from sitegen import verify
+
+    target = args.target
+    path = Path(target)
+    if target.startswith(("http://", "https://")):
+        results = [verify.verify_url(target, verify.Fetcher(), args.email)]
+        site_mode = False
+    elif path.is_dir():
+        results = verify.verify_site(path, args.base_url)
+        site_mode = True
+    elif path.is_file():
+        base_url = args.base_url or (verify.site_base_url(args.site) if args.site else None)
+        fetcher = verify.Fetcher(args.site, base_url) if args.site else verify.Fetcher()
+        results = [verify.verify_file(path, fetcher, args.email)]
+        site_mode = False
+    else:
+        print(f"error: {target} is not a URL, a file or a folder", file=sys.stderr)
+        return 2
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    if args.json:
+        print(json.dumps({"results": [r.to_dict() for r in results], "counts": counts}, ensure_ascii=False, indent=2))
+    else:
+        for result in results:
+            if site_mode and result.status == "valid" and not args.verbose:
+                continue
+            detail = {"revoked": f" (revoked: {result.revoked})", "expired": f" (expired {result.expired})"}.get(result.status, "")
+            print(f"{result.status.upper():8} {result.kind:15} {result.subject}{detail}")
+            for finding in result.findings:
+                print(f"         {finding.level}: [{finding.check}] {finding.message}")
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        print(f"checked {len(results)}: {summary or 'nothing'}")
+    if site_mode:
+        # A site may rightly hold revoked and expired awards: only invalid ones fail it.
+        return 0 if results and not counts.get("invalid") else 1
+    return 0 if all(r.status == "valid" for r in results) else 1
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen", description="Publish Open Badges from a Git repository of YAML files.")
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
@@ -68,6 +110,15 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
     serve.set_defaults(func=cmd_serve)
+
+    verify = commands.add_parser("verify", help="verify a badge URL, JSON file, baked PNG/SVG, or a whole output folder")
+    verify.add_argument("target", help="an http(s) URL, a .json/.png/.svg file, or a built site folder")
+    verify.add_argument("--email", help="also check that the badge was awarded to this email address")
+    verify.add_argument("--base-url", help="the base URL a site folder was built for (default: read from the site)")
+    verify.add_argument("--site", type=Path, help="with a file: resolve the site's URLs from this built folder, not the network")
+    verify.add_argument("--json", action="store_true", help="print the full report as JSON")
+    verify.add_argument("-v", "--verbose", action="store_true", help="with a folder: list valid badges too")
+    verify.set_defaults(func=cmd_verify)
 
     new = commands.add_parser("new", help="create a new content repository that builds as is")
     new.add_argument("directory", help="the folder to create (must not exist or be empty)")

@@ -1,0 +1,113 @@
+"""`sitegen verify` on Open Badges 2.0: a built folder, a real HTTP server, baked files, and broken sites."""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from conftest import AWARD_ID, EMAIL, REVOKED_ID
+from helpers import build
+
+from sitegen.cli import main
+from sitegen.verify import Fetcher, verify_site, verify_url
+
+CAROL_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+
+
+@pytest.fixture
+def built(make_site):
+    root = make_site()
+    assert build(root) == 0
+    return root / "output"
+
+
+def statuses(results) -> dict[str, str]:
+    return {r.subject: r.status for r in results}
+
+
+def test_a_built_site_verifies_with_revoked_and_expired_reported(built):
+    results = statuses(verify_site(built))
+    assert results[f"assertions/{AWARD_ID}.json"] == "valid"
+    assert results[f"assertions/{AWARD_ID}.png"] == "valid"
+    assert results[f"assertions/{REVOKED_ID}.json"] == "revoked"
+    assert results[f"assertions/{REVOKED_ID}.png"] == "revoked"
+    assert results[f"assertions/{CAROL_ID}.svg"] == "expired"
+
+
+def rewrite(path, change):
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+
+
+def findings_of(built, award_id=AWARD_ID) -> list[str]:
+    results = [r for r in verify_site(built) if r.subject == f"assertions/{award_id}.json"]
+    return [f"{f.check}: {f.message}" for f in results[0].findings if f.level == "error"]
+
+
+def test_wrong_type_is_reported(built):
+    rewrite(built / "badges/python-basics.json", lambda d: d.update(type="Badge"))
+    assert any(f.startswith("badge.type") for f in findings_of(built))
+
+
+def test_missing_image_is_reported(built):
+    (built / "badges/python-basics.png").unlink()
+    assert any(f.startswith("badge.image: image missing: HTTP 404") for f in findings_of(built))
+
+
+def test_id_that_is_not_the_url_is_reported(built):
+    rewrite(built / f"assertions/{AWARD_ID}.json", lambda d: d.update(id=d["id"].replace("https", "http")))
+    assert any(f.startswith("assertion.id-matches-url") for f in findings_of(built))
+
+
+def test_one_entry_revocation_list_is_reported(built):
+    rewrite(built / "revocations/test-uni.json", lambda d: d.update(revokedAssertions=d["revokedAssertions"][:1]))
+    assert any(f.startswith("revocation-list: the revocation list has exactly one entry") for f in findings_of(built))
+
+
+def test_assertion_listed_as_revoked_is_not_valid_even_if_its_json_is_complete(built):
+    revoked_url = json.loads((built / f"assertions/{REVOKED_ID}.json").read_text())["id"]
+    rewrite(built / "revocations/test-uni.json",
+            lambda d: d["revokedAssertions"].append({"id": revoked_url.replace(REVOKED_ID, AWARD_ID)}))
+    result = [r for r in verify_site(built) if r.subject == f"assertions/{AWARD_ID}.json"][0]
+    assert result.status == "revoked"
+
+
+def test_cli_exit_codes_and_json(built, capsys):
+    assert main(["verify", str(built)]) == 0  # revoked and expired awards are the site's own, correct data
+    capsys.readouterr()
+    assert main(["verify", str(built / f"assertions/{AWARD_ID}.png"), "--site", str(built), "--email", EMAIL]) == 0
+    assert main(["verify", str(built / f"assertions/{AWARD_ID}.png"), "--site", str(built),
+                 "--email", "mallory@example.org"]) == 1
+    assert main(["verify", str(built / f"assertions/{REVOKED_ID}.png"), "--site", str(built)]) == 1
+    capsys.readouterr()
+    assert main(["verify", str(built / f"assertions/{CAROL_ID}.svg"), "--site", str(built), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["results"][0]["status"] == "expired"
+    rewrite(built / "badges/python-basics.json", lambda d: d.update(type="Badge"))
+    assert main(["verify", str(built)]) == 1
+
+
+def test_verify_over_real_http(make_site, tmp_path):
+    """A site built for http://127.0.0.1:PORT and served there, verified by URL like any verifier would."""
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path / "site" / "output"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    root = make_site({"content/site.yaml": f"base_url: {base}\nname: Local\n"})
+    assert build(root) == 0
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        ok = verify_url(f"{base}/assertions/{AWARD_ID}.json", Fetcher(), EMAIL)
+        assert ok.status == "valid", ok.findings
+        baked = verify_url(f"{base}/assertions/{AWARD_ID}.png", Fetcher())
+        assert baked.status == "valid", baked.findings
+        assert verify_url(f"{base}/assertions/{REVOKED_ID}.json", Fetcher()).status == "revoked"
+        missing = verify_url(f"{base}/assertions/00000000-0000-4000-8000-000000000000.json", Fetcher())
+        assert missing.status == "invalid" and "HTTP 404" in missing.findings[0].message
+    finally:
+        server.shutdown()
+        server.server_close()
