@@ -145,5 +145,9 @@ def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
     except OSError as exc:
         problems.error(rel, 0, f"cannot read: {exc.strerror}")
         text = ""
+    if "PRIVATE KEY-----" in text:
+        problems.error(rel, text[: text.index("PRIVATE KEY-----")].count("\n") + 1,
+                       "this file holds a private key: remove it from the repository (and from its history), "
+                       "replace the key, and give the build the new one through SITEGEN_SIGNING_KEY")
     data = parse_yaml(text, rel, problems) if text else None
     return RawDoc(kind, path, rel, path.stem, data)

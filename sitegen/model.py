@@ -42,12 +42,26 @@ class ImageFile:
 
 
 @dataclass(frozen=True)
+class PublicKey:
+    """A signing key of the site as listed in site.yaml; only its public half ever enters the repository."""
+
+    id: str  # e.g. "key-2026": the fragment of its verification method in the DID document
+    multibase: str  # Ed25519 public key as a Multikey, "z6Mk…"
+    retired: bool = False  # still published so that old credentials verify, never used to sign
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     base_url: str  # no trailing slash
     name: Text
     default_language: str
     tz: timezone
     theme: str
+    keys: tuple[PublicKey, ...] = ()
+
+    @property
+    def active_key(self) -> PublicKey | None:
+        return next((key for key in self.keys if not key.retired), None)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from sitegen.model import (
     Evidence,
     ImageFile,
     Issuer,
+    PublicKey,
     Revocation,
     Site,
     SiteConfig,
@@ -43,7 +44,9 @@ ACHIEVEMENT_TYPES = {
     "MicroCredential", "ResearchDoctorate", "SecondarySchoolDiploma",
 }
 
-SITE_KEYS = {"base_url", "name", "default_language", "timezone", "theme"}
+SITE_KEYS = {"base_url", "name", "default_language", "timezone", "theme", "keys"}
+KEY_KEYS = {"id", "public_key", "retired"}
+MULTIKEY = re.compile(r"^z6Mk[1-9A-HJ-NP-Za-km-z]{44}$")
 ISSUER_KEYS = {"name", "url", "email", "description", "image", "image_caption", "telephone"}
 BADGE_KEYS = {"issuer", "name", "description", "image", "image_caption", "criteria", "tags", "alignment",
               "valid_for", "achievement_type"}
@@ -263,9 +266,31 @@ def _site_config(doc: RawDoc, problems: Collector) -> SiteConfig | None:
     if tz is None:
         f.error(data.line_of("timezone"), f"'timezone' must be an offset like \"+09:00\" or \"Z\", not '{data.get('timezone')}'")
     theme = f.string(data, "theme", required=False, pattern=SLUG, hint=" (a folder name under themes/)") or "default"
+    keys = _keys(f, data)
     if not f.ok:
         return None
-    return SiteConfig(base_url.rstrip("/"), name, lang, tz, theme)
+    return SiteConfig(base_url.rstrip("/"), name, lang, tz, theme, keys)
+
+
+def _keys(f: _File, data: LineDict) -> tuple[PublicKey, ...]:
+    """The Open Badges 3.0 signing keys: public halves only (`sitegen keys generate` prints an entry)."""
+    keys = []
+    for item, line in f.items(data, "keys", "{id, public_key, retired}"):
+        item = f.mapping(item, "a key", line)
+        if item is None:
+            continue
+        f.known_keys(item, KEY_KEYS, "a key")
+        key_id = f.string(item, "id", pattern=SLUG, hint=" (lowercase letters, digits and hyphens)")
+        public = f.string(item, "public_key", pattern=MULTIKEY, hint=" (an Ed25519 Multikey, z6Mk…, as `sitegen keys generate` prints)")
+        if "private" in str(item.get("public_key", "")).lower():
+            f.error(item.line_of("public_key"), "this looks like a private key: never put a private key in the repository")
+        if key_id and public:
+            if any(k.id == key_id for k in keys):
+                f.error(item.line_of("id"), f"duplicate key id '{key_id}'")
+            keys.append(PublicKey(key_id, public, f.boolean(item, "retired")))
+    if keys and not any(not k.retired for k in keys):
+        f.error(data.line_of("keys"), "every key is retired: add a new key to sign new credentials")
+    return tuple(keys)
 
 
 def _slug_ok(doc: RawDoc, f: _File) -> bool:
