@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 import traceback
 from pathlib import Path
@@ -94,6 +95,53 @@ def cmd_verify(args) -> int:
     return 0 if all(r.status == "valid" for r in results) else 1
 
 
+def _day(text: str):
+    from datetime import datetime
+
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date like 2026-04-01: {text}") from None
+
+
+def cmd_issue(args) -> int:
+    from datetime import date
+
+    from sitegen import authoring
+
+    root = Path(args.root)
+    if args.csv:
+        recipients = authoring.read_csv(Path(args.csv))
+    else:
+        if not authoring.EMAIL.match(args.email or ""):
+            print(f"error: '{args.email}' is not an email address", file=sys.stderr)
+            return 1
+        recipients = [authoring.Recipient(
+            email=args.email, name=args.name, show_name=args.show_name, evidence_url=args.evidence,
+            narrative=args.narrative, expires=None)]
+    target, issued = authoring.issue(root, args.badge, recipients, args.issued_on or date.today(),
+                                     Path(args.file) if args.file else None, args.expires)
+    print(f"awarded '{args.badge}' to {len(issued)} recipient(s) in {target.relative_to(root.absolute()) if target.is_relative_to(root.absolute()) else target}",
+          file=sys.stderr)
+    if args.print_urls:
+        # For a mail merge: printed only, never written anywhere.
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["email", "name", "award_id", "award_url"])
+        for item in issued:
+            writer.writerow([item.email, item.name or "", item.award_id, item.page_url])
+    return 0
+
+
+def cmd_revoke(args) -> int:
+    from datetime import date
+
+    from sitegen import authoring
+
+    path = authoring.revoke(Path(args.root), args.award_id, args.reason, args.on or date.today())
+    print(f"revoked {args.award_id} in {path}; commit the change and open a pull request", file=sys.stderr)
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen", description="Publish Open Badges from a Git repository of YAML files.")
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
@@ -120,6 +168,29 @@ def make_parser() -> argparse.ArgumentParser:
     verify.add_argument("-v", "--verbose", action="store_true", help="with a folder: list valid badges too")
     verify.set_defaults(func=cmd_verify)
 
+    issue = commands.add_parser("issue", help="award a badge to one email address or to every row of a CSV")
+    issue.add_argument("badge", help="the badge's slug (file stem in content/badgeclasses/)")
+    who = issue.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email", help="the recipient's email (hashed; never stored)")
+    who.add_argument("--csv", help="a CSV with a header row: email, name, show_name, evidence_url, evidence_name, narrative, issued_on, expires")
+    issue.add_argument("--name", help="the recipient's name (shown only with --show-name)")
+    issue.add_argument("--show-name", action="store_true", help="the recipient agreed to be named on the award page")
+    issue.add_argument("--evidence", help="an evidence URL")
+    issue.add_argument("--narrative", help="what the recipient did (Markdown)")
+    issue.add_argument("--issued-on", type=_day, help="the issue date (default: today)")
+    issue.add_argument("--expires", type=_day, help="the expiry date (default: from the badge's valid_for)")
+    issue.add_argument("--file", help="append to this award file instead of creating a new one")
+    issue.add_argument("--print-urls", action="store_true", help="print email, name and award page URL as CSV for a mail merge")
+    issue.add_argument("--root", default=".", help="the content repository (default: the current folder)")
+    issue.set_defaults(func=cmd_issue)
+
+    revoke = commands.add_parser("revoke", help="revoke an award (its YAML is edited, never deleted)")
+    revoke.add_argument("award_id", metavar="AWARD-ID")
+    revoke.add_argument("--reason", required=True, help="why; published with the award")
+    revoke.add_argument("--on", type=_day, help="the revocation date (default: today)")
+    revoke.add_argument("--root", default=".", help="the content repository (default: the current folder)")
+    revoke.set_defaults(func=cmd_revoke)
+
     new = commands.add_parser("new", help="create a new content repository that builds as is")
     new.add_argument("directory", help="the folder to create (must not exist or be empty)")
     new.set_defaults(func=cmd_new)
@@ -136,9 +207,14 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         return 130
+    except BuildError as exc:
+        _print_diagnostics(exc.diagnostics)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except SitegenError as exc:
         if args.debug:
             traceback.print_exc()
+        _print_diagnostics(getattr(exc, "problems", []))
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug in sitegen, not a problem in the content
