@@ -142,6 +142,24 @@ def cmd_revoke(args) -> int:
     return 0
 
 
+def cmd_check(args) -> int:
+    import os
+
+    from sitegen.build import load_site
+    from sitegen.check import plan_markdown, run_check
+
+    root = Path(args.root)
+    plan = run_check(root, args.base)
+    site, _ = load_site(root)
+    markdown = plan_markdown(plan, site.config.base_url)
+    print(markdown)
+    summary = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(markdown)
+    return 0 if plan.ok else 1
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen", description="Publish Open Badges from a Git repository of YAML files.")
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
@@ -190,6 +208,12 @@ def make_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--on", type=_day, help="the revocation date (default: today)")
     revoke.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     revoke.set_defaults(func=cmd_revoke)
+
+    check = commands.add_parser("check", help="the pull-request gate: validate, build, verify and compare with a base revision")
+    check.add_argument("--base", help="the git revision to compare with, e.g. origin/main")
+    check.add_argument("--summary", help="append the Markdown plan to this file (default: $GITHUB_STEP_SUMMARY when set)")
+    check.add_argument("--root", default=".", help="the content repository (default: the current folder)")
+    check.set_defaults(func=cmd_check)
 
     new = commands.add_parser("new", help="create a new content repository that builds as is")
     new.add_argument("directory", help="the folder to create (must not exist or be empty)")

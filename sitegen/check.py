@@ -1,0 +1,178 @@
+"""`sitegen check`: the pull-request gate.
+
+Validate, build into a temporary folder, verify the built site, and compare it with the site built from
+the base revision: a plan of what the change publishes, revokes and changes, as Markdown for the job
+summary. A published URL must never disappear, and an award's id, badge and recipient never change.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitegen.build import build_site
+from sitegen.diagnostics import BuildError, SitegenError
+from sitegen.verify import verify_site
+
+
+class GitError(SitegenError):
+    pass
+
+
+@dataclass
+class Plan:
+    base: str | None
+    issued: list[str] = field(default_factory=list)  # award ids
+    revoked: list[str] = field(default_factory=list)
+    changed_awards: list[str] = field(default_factory=list)
+    badges_added: list[str] = field(default_factory=list)
+    badges_changed: list[str] = field(default_factory=list)
+    issuers_added: list[str] = field(default_factory=list)
+    issuers_changed: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # each one fails the check
+    notes: list[str] = field(default_factory=list)
+    files: int = 0
+    bytes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _git(root: Path, *args: str) -> bytes:
+    try:
+        return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True).stdout
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    except subprocess.CalledProcessError as exc:
+        raise GitError(f"git {' '.join(args)} failed: {exc.stderr.decode(errors='replace').strip()}") from None
+
+
+def export_revision(root: Path, revision: str, target: Path) -> bool:
+    """Write content/ and themes/ of `revision` into target; False when that revision has no content/."""
+    commit = _git(root, "rev-parse", "--verify", f"{revision}^{{commit}}").decode().strip()
+    listing = _git(root, "ls-tree", "--name-only", commit).decode().split()
+    paths = [p for p in ("content", "themes") if p in listing]
+    if "content" not in paths:
+        return False
+    archive = _git(root, "archive", "--format=tar", commit, *paths)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    return True
+
+
+def _json_files(site: Path, folder: str) -> dict[str, dict]:
+    out = {}
+    for path in sorted((site / folder).glob("*.json")):
+        out[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+    return out
+
+
+def _published(site: Path) -> set[str]:
+    return {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+
+
+def compare(base: Path, head: Path, plan: Plan) -> None:
+    """Fill `plan` with the differences between two built sites."""
+    base_issuers, head_issuers = _json_files(base, "issuers"), _json_files(head, "issuers")
+    base_url = next((d["id"].rsplit("/issuers/", 1)[0] for d in base_issuers.values()), None)
+    head_url = next((d["id"].rsplit("/issuers/", 1)[0] for d in head_issuers.values()), None)
+    if base_url and head_url and base_url != head_url:
+        plan.problems.append(f"base_url changed from {base_url} to {head_url}: every published badge would stop "
+                             "verifying. Keep the old base_url (a custom domain can be moved, a URL cannot).")
+    for path in sorted(_published(base) - _published(head)):
+        plan.problems.append(f"`{path}` was published and would disappear: revoke awards instead of deleting them, "
+                             "and keep badge and issuer files")
+    base_awards, head_awards = _json_files(base, "assertions"), _json_files(head, "assertions")
+    for award_id, doc in head_awards.items():
+        old = base_awards.get(award_id)
+        if old is None:
+            (plan.revoked if doc.get("revoked") else plan.issued).append(award_id)
+            continue
+        if old == doc:
+            continue
+        if doc.get("revoked") and not old.get("revoked"):
+            plan.revoked.append(award_id)
+        elif old.get("revoked") and not doc.get("revoked"):
+            plan.problems.append(f"award {award_id} was revoked and would be reinstated: issue a new award instead")
+        else:
+            for key, what in (("badge", "badge"), ("recipient", "recipient")):
+                if old.get(key) != doc.get(key):
+                    plan.problems.append(f"award {award_id}: its {what} would change; revoke it and issue a new award")
+            plan.changed_awards.append(award_id)
+    for folder, added, changed in (("badges", plan.badges_added, plan.badges_changed),
+                                   ("issuers", plan.issuers_added, plan.issuers_changed)):
+        old_docs, new_docs = _json_files(base, folder), _json_files(head, folder)
+        for slug, doc in new_docs.items():
+            if slug not in old_docs:
+                added.append(slug)
+            elif old_docs[slug] != doc:
+                changed.append(slug)
+
+
+def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan:
+    """Build and verify the working tree, and compare it with `base` (a git revision) when given."""
+    root = root.absolute()
+    plan = Plan(base)
+    with tempfile.TemporaryDirectory(prefix="sitegen-check-", dir=workdir) as tmp:
+        tmp = Path(tmp)
+        result = build_site(root, tmp / "head")  # BuildError propagates: the CLI prints every problem
+        plan.files, plan.bytes = result.files, result.bytes
+        plan.notes.extend(str(w) for w in result.warnings)
+        for item in verify_site(tmp / "head"):
+            if item.status == "invalid":
+                plan.problems.append(f"`{item.subject}` does not verify: "
+                                     + "; ".join(f.message for f in item.errors))
+        if base is None:
+            plan.notes.append("no base revision given: nothing to compare with")
+            return plan
+        base_root = tmp / "base"
+        if not export_revision(root, base, base_root):
+            plan.notes.append(f"{base} has no content/: everything is new")
+            compare(tmp / "empty", tmp / "head", plan)
+            return plan
+        try:
+            build_site(base_root, tmp / "base-out")
+        except BuildError as exc:
+            plan.notes.append(f"the base revision {base} does not build ({exc}); compared with nothing")
+            compare(tmp / "empty", tmp / "head", plan)
+            return plan
+        compare(tmp / "base-out", tmp / "head", plan)
+    return plan
+
+
+def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
+    def link(award_id: str) -> str:
+        return f"[`{award_id}`]({base_url}/assertions/{award_id}.html)" if base_url else f"`{award_id}`"
+
+    lines = ["## sitegen check: " + ("✅ ready to merge" if plan.ok else "❌ must be fixed before merging"), ""]
+    if plan.problems:
+        lines += ["### Problems", ""] + [f"- {p}" for p in plan.problems] + [""]
+    against = f" compared with `{plan.base}`" if plan.base else ""
+    lines += [f"### What this change publishes{against}", "",
+              "| | count |", "|---|---|",
+              f"| awards issued | {len(plan.issued)} |", f"| awards revoked | {len(plan.revoked)} |",
+              f"| awards changed | {len(plan.changed_awards)} |",
+              f"| badges added / changed | {len(plan.badges_added)} / {len(plan.badges_changed)} |",
+              f"| issuers added / changed | {len(plan.issuers_added)} / {len(plan.issuers_changed)} |", ""]
+    for title, items, fmt in (("Issued", plan.issued, link), ("Revoked", plan.revoked, link),
+                              ("Changed awards", plan.changed_awards, link),
+                              ("Badges added", plan.badges_added, lambda s: f"`{s}`"),
+                              ("Badges changed", plan.badges_changed, lambda s: f"`{s}`"),
+                              ("Issuers added", plan.issuers_added, lambda s: f"`{s}`"),
+                              ("Issuers changed", plan.issuers_changed, lambda s: f"`{s}`")):
+        if items:
+            shown = items[:200]
+            lines += [f"<details><summary>{title} ({len(items)})</summary>", ""]
+            lines += [f"- {fmt(i)}" for i in shown]
+            if len(items) > len(shown):
+                lines.append(f"- … and {len(items) - len(shown)} more")
+            lines += ["", "</details>", ""]
+    lines.append(f"Site: {plan.files} files, {plan.bytes / 1e6:.1f} MB.")
+    lines += [f"- {n}" for n in plan.notes]
+    return "\n".join(lines) + "\n"

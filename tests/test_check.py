@@ -1,0 +1,69 @@
+"""`sitegen check --base REF` on a real git repository: the plan, and the changes it refuses."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import AWARD_ID
+
+from sitegen.cli import main
+
+
+def git(root, *args):
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(make_site):
+    root = make_site()
+    git(root, "init", "-q", "-b", "main")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@example.org", "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
+    return root
+
+
+def check(root, capsys, tmp_path):
+    summary = tmp_path / "summary.md"
+    code = main(["check", "--base", "main", "--root", str(root), "--summary", str(summary)])
+    out = capsys.readouterr().out
+    assert summary.read_text() == out.rstrip("\n") + "\n" or summary.read_text().strip() == out.strip()
+    return code, out
+
+
+def test_issuing_and_revoking_make_a_plan(repo, capsys, tmp_path):
+    assert main(["issue", "star", "--email", "new@example.org", "--issued-on", "2026-06-01", "--root", str(repo)]) == 0
+    assert main(["revoke", AWARD_ID, "--reason", "mistake", "--root", str(repo)]) == 0
+    capsys.readouterr()
+    code, out = check(repo, capsys, tmp_path)
+    assert code == 0, out
+    assert "ready to merge" in out
+    assert "| awards issued | 1 |" in out and "| awards revoked | 1 |" in out
+    assert f"{AWARD_ID}" in out
+
+
+def test_deleting_an_award_fails_the_check(repo, capsys, tmp_path):
+    (repo / "content/assertions/star-carol.yaml").unlink()
+    code, out = check(repo, capsys, tmp_path)
+    assert code == 1
+    assert "assertions/7c9e6679-7425-40de-944b-e07fc1f90ae7.json` was published and would disappear" in out
+
+
+def test_changing_a_recipient_or_badge_fails_the_check(repo, capsys, tmp_path):
+    path = repo / "content/assertions/star-carol.yaml"
+    path.write_text(path.read_text().replace("badge: star", "badge: python-basics"))
+    code, out = check(repo, capsys, tmp_path)
+    assert code == 1 and "its badge would change; revoke it and issue a new award" in out
+
+
+def test_changing_base_url_fails_the_check(repo, capsys, tmp_path):
+    site = repo / "content/site.yaml"
+    site.write_text(site.read_text().replace("example.github.io", "other.example.org"))
+    code, out = check(repo, capsys, tmp_path)
+    assert code == 1 and "base_url changed" in out
+
+
+def test_a_content_error_fails_with_file_and_line(repo, capsys):
+    (repo / "content/issuers/test-uni.yaml").write_text("name: x\n")
+    assert main(["check", "--base", "main", "--root", str(repo)]) == 1
+    assert "content/issuers/test-uni.yaml:1: error: missing required field" in capsys.readouterr().err
