@@ -19,6 +19,10 @@ from sitegen.write import OutputWriter, StagingFolder
 
 # Below this many awards a second process costs more than it saves.
 PARALLEL_THRESHOLD = 2000
+# GitHub Pages publishes sites of at most 1 GB.
+PAGES_SIZE_LIMIT = 1_000_000_000
+SIZE_ADVICE = ("to make room: serve baked images from an object-storage mirror, or bake them in the visitor's "
+               "browser instead of publishing one image per award")
 
 
 @dataclass
@@ -40,7 +44,8 @@ def load_site(root: Path) -> tuple[Site, list[Diagnostic]]:
     return site, problems.warnings
 
 
-def build_site(root: Path, output: Path | None = None, jobs: int | None = None) -> BuildResult:
+def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
+               size_limit: int = PAGES_SIZE_LIMIT) -> BuildResult:
     """Build the site of the content repository at `root` into `output` (default: root/output).
 
     `jobs` worker processes write the per-award files (default: one per CPU core for large sites).
@@ -55,6 +60,14 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None) 
         except jinja2.TemplateError as exc:
             raise BuildError([_template_problem(root, exc)]) from None
         count, size = writer.files.count + award_count, writer.files.total_bytes + award_bytes
+        share = size / size_limit
+        if share > 1:
+            raise BuildError([Diagnostic("output", 0, f"the site is {size / 1e6:,.0f} MB in {count:,} files, over the "
+                                                      f"{size_limit / 1e6:,.0f} MB GitHub Pages limit; {SIZE_ADVICE}")])
+        if share >= 0.8:
+            warnings.append(Diagnostic("output", 0, f"the site is {size / 1e6:,.0f} MB in {count:,} files, {share:.0%} of "
+                                                    f"the {size_limit / 1e6:,.0f} MB GitHub Pages limit; {SIZE_ADVICE}",
+                                       "warning"))
         writer.commit()
     return BuildResult(site, output, count, size, warnings)
 

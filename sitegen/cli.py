@@ -24,7 +24,7 @@ def cmd_build(args) -> int:
     root = Path(args.root)
     output = Path(args.output) if args.output else None
     try:
-        result = build_site(root, output, jobs=args.jobs)
+        result = build_site(root, output, jobs=args.jobs, size_limit=args.size_limit)
     except BuildError as exc:
         _print_diagnostics(exc.diagnostics)
         errors = sum(1 for d in exc.diagnostics if d.level == "error")
@@ -33,7 +33,8 @@ def cmd_build(args) -> int:
     _print_diagnostics(result.warnings)
     site = result.site
     print(f"built {len(site.issuers)} issuer(s), {len(site.badges)} badge(s), {len(site.awards)} award(s): "
-          f"{result.files} files, {result.bytes / 1e6:.1f} MB in {result.output}")
+          f"{result.files} files, {result.bytes / 1e6:.1f} MB ({result.bytes / args.size_limit:.1%} of the "
+          f"GitHub Pages limit) in {result.output}")
     return 0
 
 
@@ -170,6 +171,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     build.add_argument("--output", help="where to write the site (default: ROOT/output)")
     build.add_argument("--jobs", type=int, help="worker processes for the per-award files (default: one per CPU core on large sites)")
+    build.add_argument("--size-limit", type=int, default=1_000_000_000, help=argparse.SUPPRESS)  # for tests
     build.set_defaults(func=cmd_build)
 
     serve = commands.add_parser("serve", help="preview the site on 127.0.0.1, rebuilding on every change")

@@ -6,6 +6,8 @@ import pytest
 from conftest import AWARD_ID, identity_hash
 from helpers import build, tree_bytes
 
+from sitegen.cli import main
+
 GOOD_AWARD = f'recipient: {{hash: "{identity_hash()}", salt: "abc"}}'
 
 
@@ -130,3 +132,18 @@ def test_missing_site_yaml(tmp_path, capsys):
     (tmp_path / "content").mkdir()
     code, errors = errors_of(tmp_path, capsys)
     assert code == 1 and errors[0].startswith("content/site.yaml: error: missing")
+
+
+def test_site_size_is_reported_warned_and_capped(make_site, capsys):
+    root = make_site()
+    assert main(["build", "--root", str(root)]) == 0
+    out = capsys.readouterr().out
+    size = sum(p.stat().st_size for p in (root / "output").rglob("*") if p.is_file())
+    assert "% of the GitHub Pages limit" in out
+    assert main(["build", "--root", str(root), "--size-limit", str(int(size / 0.9))]) == 0
+    assert "warning: the site is" in capsys.readouterr().err
+    before = tree_bytes(root / "output")
+    assert main(["build", "--root", str(root), "--size-limit", str(size // 2)]) == 1
+    err = capsys.readouterr().err
+    assert "over the" in err and "object-storage mirror" in err
+    assert tree_bytes(root / "output") == before
