@@ -1,4 +1,4 @@
-"""Run the pipeline: load → validate/model → emit → bake → render → write."""
+"""Run the pipeline: load → validate/model → emit → sign → bake → render → write."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen import bake, emit
+from sitegen import bake, credentials, emit, ob3
 from sitegen.diagnostics import BuildError, Collector, Diagnostic
 from sitegen.load import load_content
 from sitegen.model import Award, Site
@@ -17,8 +17,9 @@ from sitegen.render import Renderer, theme_dirs
 from sitegen.validate import build_site_model
 from sitegen.write import OutputWriter, StagingFolder
 
-# Below this many awards a second process costs more than it saves.
+# Below this many awards a second process costs more than it saves (signing makes each award dearer).
 PARALLEL_THRESHOLD = 2000
+PARALLEL_THRESHOLD_SIGNING = 100
 # GitHub Pages publishes sites of at most 1 GB.
 PAGES_SIZE_LIMIT = 1_000_000_000
 SIZE_ADVICE = ("to make room: serve baked images from an object-storage mirror, or bake them in the visitor's "
@@ -32,6 +33,8 @@ class BuildResult:
     files: int
     bytes: int
     warnings: list[Diagnostic] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was skipped and why
+    signed: int = 0  # credentials signed in this build (the others came from the cache)
 
 
 def load_site(root: Path) -> tuple[Site, list[Diagnostic]]:
@@ -45,18 +48,22 @@ def load_site(root: Path) -> tuple[Site, list[Diagnostic]]:
 
 
 def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
-               size_limit: int = PAGES_SIZE_LIMIT) -> BuildResult:
+               size_limit: int = PAGES_SIZE_LIMIT, require_signing: bool = False,
+               environ=os.environ) -> BuildResult:
     """Build the site of the content repository at `root` into `output` (default: root/output).
 
     `jobs` worker processes write the per-award files (default: one per CPU core for large sites).
+    Open Badges 3.0 credentials are signed when site.yaml lists a key and the private key is given
+    (SITEGEN_SIGNING_KEY); `require_signing` makes their absence an error instead of a note.
     """
     root = root.absolute()
     output = output if output is not None else root / "output"
     site, warnings = load_site(root)
+    signing, notes = prepare_signing(root, site, require_signing, environ)
     with OutputWriter(output) as writer:
         try:
-            publish(root, site, writer)
-            award_count, award_bytes = publish_awards(root, site, writer.staging, jobs)
+            publish(root, site, writer, signing)
+            award_count, award_bytes, used = publish_awards(root, site, writer.staging, jobs, signing)
         except jinja2.TemplateError as exc:
             raise BuildError([_template_problem(root, exc)]) from None
         count, size = writer.files.count + award_count, writer.files.total_bytes + award_bytes
@@ -69,7 +76,38 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
                                                     f"the {size_limit / 1e6:,.0f} MB GitHub Pages limit; {SIZE_ADVICE}",
                                        "warning"))
         writer.commit()
-    return BuildResult(site, output, count, size, warnings)
+    signed = 0
+    if signing is not None:
+        used.update(signing.status_proofs)
+        signed = sum(1 for key in used if key not in signing.cache)
+        ob3.save_cache(root, used)
+    return BuildResult(site, output, count, size, warnings, notes, signed)
+
+
+def prepare_signing(root: Path, site: Site, required: bool, environ) -> tuple[ob3.SigningContext | None, list[str]]:
+    """The signing context, or None with the reason when Open Badges 3.0 credentials cannot be signed."""
+    active = site.config.active_key
+    if active is None:
+        reason = "content/site.yaml lists no signing key under 'keys:' (run `sitegen keys generate`)"
+    else:
+        from sitegen.keys import load_signing_key
+        from sitegen.sign import public_multikey
+
+        private_key = load_signing_key(root, environ)
+        if private_key is None:
+            reason = "no private key was given (set SITEGEN_SIGNING_KEY or SITEGEN_SIGNING_KEY_FILE)"
+        else:
+            if public_multikey(private_key.public_key()) != active.multibase:
+                raise BuildError([Diagnostic("content/site.yaml", 0, (
+                    f"the private signing key does not belong to key '{active.id}' in site.yaml: its public key is "
+                    f"{public_multikey(private_key.public_key())}, site.yaml says {active.multibase}"))])
+            context = ob3.SigningContext(
+                private_key, active.id, active.multibase, credentials.verification_method_id(site, active.id),
+                credentials.assign_status_positions(site), ob3.load_cache(root))
+            return context, []
+    if required:
+        raise BuildError([Diagnostic("content/site.yaml", 0, f"signing is required but {reason}")])
+    return None, [f"Open Badges 3.0 credentials were skipped: {reason}. The Open Badges 2.0 site was built."]
 
 
 def _template_problem(root: Path, exc: jinja2.TemplateError) -> Diagnostic:
@@ -81,9 +119,10 @@ def _template_problem(root: Path, exc: jinja2.TemplateError) -> Diagnostic:
     return Diagnostic(str(filename), getattr(exc, "lineno", 0) or 0, f"template error: {exc.message or exc}")
 
 
-def publish(root: Path, site: Site, writer: OutputWriter) -> None:
+def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3.SigningContext | None = None) -> None:
     urls = site.urls
     renderer = Renderer(root, site)
+    renderer.credentials_published = signing is not None
     writer.add(".nojekyll", b"", "sitegen")  # GitHub Pages: serve the files as they are, no Jekyll
     _copy_assets(root, site, writer)
     writer.add("index.html", renderer.index(), "index")
@@ -103,42 +142,65 @@ def publish(root: Path, site: Site, writer: OutputWriter) -> None:
         writer.add(urls.badge_page(badge.slug), renderer.badge(badge), badge.source)
         writer.add(urls.badge_image(badge.slug, badge.image.kind), badge.image.data, badge.source)
 
+    if site.config.keys:  # public keys stay published, also when this build cannot sign
+        for path, data in ob3.key_files(site):
+            writer.add(path, data, "content/site.yaml")
+    if signing is not None:
+        signing.status_proofs = {}
+        for path, data in ob3.status_list_files(site, signing, signing.status_proofs):
+            writer.add(path, data, "status lists")
+        for issuer in site.issuers.values():
+            writer.add(f"revocations/{issuer.slug}-credentials.json",
+                       emit.to_json(ob3.ob3_revocation_list(site, issuer.slug)), issuer.source)
+
 
 # Per-award files are the bulk of a large site. Award ids are unique (validated) and only awards write
 # under assertions/, so these paths cannot collide and workers write them directly.
 _shared: tuple | None = None  # (root, site, staging) for forked workers
 
 
-def publish_awards(root: Path, site: Site, staging: Path, jobs: int | None) -> tuple[int, int]:
-    """Write every award's files; returns (file count, bytes)."""
+def publish_awards(root: Path, site: Site, staging: Path, jobs: int | None,
+                   signing: ob3.SigningContext | None = None) -> tuple[int, int, dict]:
+    """Write every award's files; returns (file count, bytes, proofs used)."""
     global _shared
     if jobs is None:
-        jobs = (os.cpu_count() or 1) if len(site.awards) >= PARALLEL_THRESHOLD else 1
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return _write_awards(root, site, staging, 0, len(site.awards))
+        threshold = PARALLEL_THRESHOLD if signing is None else PARALLEL_THRESHOLD_SIGNING
+        jobs = (os.cpu_count() or 1) if len(site.awards) >= threshold else 1
+    if jobs <= 1 or len(site.awards) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _write_awards(root, site, staging, signing, 0, len(site.awards))
     step = -(-len(site.awards) // (jobs * 4))  # a few chunks per worker evens out the load
     chunks = [(start, min(start + step, len(site.awards))) for start in range(0, len(site.awards), step)]
-    _shared = (root, site, staging)
+    # Workers are forked: they share the model (and the key) without copying or pickling it.
+    _shared = (root, site, staging, signing)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             results = pool.map(_award_chunk, chunks)
     finally:
         _shared = None
-    return sum(r[0] for r in results), sum(r[1] for r in results)
+    used: dict = {}
+    for result in results:
+        used.update(result[2])
+    return sum(r[0] for r in results), sum(r[1] for r in results), used
 
 
-def _award_chunk(bounds: tuple[int, int]) -> tuple[int, int]:
-    root, site, staging = _shared
-    return _write_awards(root, site, staging, *bounds)
+def _award_chunk(bounds: tuple[int, int]) -> tuple[int, int, dict]:
+    root, site, staging, signing = _shared
+    return _write_awards(root, site, staging, signing, *bounds)
 
 
-def _write_awards(root: Path, site: Site, staging: Path, start: int, end: int) -> tuple[int, int]:
+def _write_awards(root: Path, site: Site, staging: Path, signing: ob3.SigningContext | None,
+                  start: int, end: int) -> tuple[int, int, dict]:
     renderer = Renderer(root, site)
+    renderer.credentials_published = signing is not None
     files = StagingFolder(staging)
+    used: dict = {}
     for award in site.awards[start:end]:
         for path, data in award_files(site, renderer, award):
             files.write(path, data)
-    return files.count, files.total_bytes
+        if signing is not None:
+            for path, data in ob3.credential_files(site, signing, award, used):
+                files.write(path, data)
+    return files.count, files.total_bytes, used
 
 
 def award_files(site: Site, renderer: Renderer, award: Award) -> list[tuple[str, bytes]]:

@@ -24,13 +24,16 @@ def cmd_build(args) -> int:
     root = Path(args.root)
     output = Path(args.output) if args.output else None
     try:
-        result = build_site(root, output, jobs=args.jobs, size_limit=args.size_limit)
+        result = build_site(root, output, jobs=args.jobs, size_limit=args.size_limit,
+                            require_signing=args.require_signing)
     except BuildError as exc:
         _print_diagnostics(exc.diagnostics)
         errors = sum(1 for d in exc.diagnostics if d.level == "error")
         print(f"build failed: {errors} error(s); output/ was left as it was", file=sys.stderr)
         return 1
     _print_diagnostics(result.warnings)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     site = result.site
     print(f"built {len(site.issuers)} issuer(s), {len(site.badges)} badge(s), {len(site.awards)} award(s): "
           f"{result.files} files, {result.bytes / 1e6:.1f} MB ({result.bytes / args.size_limit:.1%} of the "
@@ -171,6 +174,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     build.add_argument("--output", help="where to write the site (default: ROOT/output)")
     build.add_argument("--jobs", type=int, help="worker processes for the per-award files (default: one per CPU core on large sites)")
+    build.add_argument("--require-signing", action="store_true",
+                       help="fail unless Open Badges 3.0 credentials are signed (for the deploy workflow)")
     build.add_argument("--size-limit", type=int, default=1_000_000_000, help=argparse.SUPPRESS)  # for tests
     build.set_defaults(func=cmd_build)
 

@@ -1,0 +1,212 @@
+"""Open Badges 3.0: the unsigned credentials, status lists and the issuer's DID document.
+
+Signing happens later (sign.py); everything here is plain data computed from the site model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+from sitegen.emit import format_datetime
+from sitegen.model import Award, BadgeClass, Issuer, PublicKey, Site
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+DID_CONTEXT = "https://www.w3.org/ns/did/v1"
+MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+STATUS_LIST_LENGTH = 131072  # the minimum the Bitstring Status List spec allows, for group privacy
+STATUS_LIST_FILL = STATUS_LIST_LENGTH // 2  # awards per list: half full keeps probing short
+
+
+def did_web(base_url: str) -> str:
+    """did:web for base_url: `https://host[:port]/a/b` → `did:web:host%3Aport:a:b`."""
+    parts = urlsplit(base_url)
+    host = quote(parts.netloc, safe="")
+    path = [quote(segment, safe="") for segment in parts.path.strip("/").split("/") if segment]
+    return ":".join(["did:web", host, *path])
+
+
+def did_document_path(base_url: str) -> str:
+    """Where did:web resolves: `did.json` under a path, `.well-known/did.json` at a domain root."""
+    return "did.json" if urlsplit(base_url).path.strip("/") else ".well-known/did.json"
+
+
+def verification_method_id(site: Site, key_id: str) -> str:
+    return f"{did_web(site.config.base_url)}#{key_id}"
+
+
+def verification_method(site: Site, key: PublicKey) -> dict:
+    did = did_web(site.config.base_url)
+    return {"id": verification_method_id(site, key.id), "type": "Multikey", "controller": did,
+            "publicKeyMultibase": key.multibase}
+
+
+def did_document(site: Site, keys: list[PublicKey]) -> dict:
+    """Every key ever used stays listed, so credentials signed before a rotation keep verifying."""
+    did = did_web(site.config.base_url)
+    return {
+        "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
+        "id": did,
+        "verificationMethod": [verification_method(site, key) for key in keys],
+        "assertionMethod": [verification_method_id(site, key.id) for key in keys],
+    }
+
+
+def key_document(site: Site, key: PublicKey) -> dict:
+    return {"@context": MULTIKEY_CONTEXT, **verification_method(site, key)}
+
+
+# --- status list positions -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StatusPosition:
+    list_number: int  # 1-based: status/{issuer}-{n}.json
+    index: int
+
+
+def assign_status_positions(site: Site) -> dict[str, StatusPosition]:
+    """A position in its issuer's status list for every award.
+
+    The index comes from a hash of the award id, so it says nothing about when the award was issued.
+    Awards are placed in issue order, so a new award never moves an older one; a collision takes the
+    next free slot.
+    """
+    positions: dict[str, StatusPosition] = {}
+    by_issuer: dict[str, list[Award]] = {}
+    for award in site.awards:
+        by_issuer.setdefault(site.badges[award.badge].issuer, []).append(award)
+    for issuer, awards in by_issuer.items():
+        awards.sort(key=lambda a: (a.issued_on, a.id))
+        taken: dict[int, set[int]] = {}
+        for n, award in enumerate(awards):
+            list_number = n // STATUS_LIST_FILL + 1
+            used = taken.setdefault(list_number, set())
+            digest = hashlib.sha256(f"{issuer}/{award.id}".encode()).digest()
+            index = int.from_bytes(digest[:8], "big") % STATUS_LIST_LENGTH
+            while index in used:
+                index = (index + 1) % STATUS_LIST_LENGTH
+            used.add(index)
+            positions[award.id] = StatusPosition(list_number, index)
+    return positions
+
+
+def status_list_path(issuer_slug: str, list_number: int) -> str:
+    return f"status/{issuer_slug}-{list_number}.json"
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+def issuer_profile(site: Site, issuer: Issuer) -> dict:
+    urls, lang = site.urls, site.config.default_language
+    profile = {
+        "id": did_web(site.config.base_url),
+        "type": ["Profile"],
+        "name": issuer.name.get(lang),
+        "url": issuer.url,
+        "email": issuer.email,
+    }
+    if issuer.description:
+        profile["description"] = issuer.description.get(lang)
+    if issuer.image:
+        image = {"id": urls.url(urls.issuer_image(issuer.slug, issuer.image.kind)), "type": "Image"}
+        if issuer.image_caption:
+            image["caption"] = issuer.image_caption.get(lang)
+        profile["image"] = image
+    if issuer.telephone:
+        profile["phone"] = issuer.telephone
+    return profile
+
+
+def achievement(site: Site, badge: BadgeClass) -> dict:
+    urls, lang = site.urls, site.config.default_language
+    doc = {
+        "id": urls.url(urls.badge_json(badge.slug)),
+        "type": ["Achievement"],
+        "achievementType": badge.achievement_type,
+        "name": badge.name.get(lang),
+        "description": badge.description.get(lang),
+        "criteria": {"id": urls.url(urls.badge_page(badge.slug)) + "#criteria", "narrative": badge.criteria.get(lang)},
+        "image": {"id": urls.url(urls.badge_image(badge.slug, badge.image.kind)), "type": "Image",
+                  "caption": badge.image_caption.get(lang)},
+    }
+    if lang:
+        doc["inLanguage"] = lang
+    if badge.tags:
+        doc["tag"] = list(badge.tags)
+    if badge.alignments:
+        doc["alignment"] = []
+        for a in badge.alignments:
+            entry = {"type": ["Alignment"], "targetName": a.name, "targetUrl": a.url}
+            for key, value in (("targetFramework", a.framework), ("targetCode", a.code),
+                               ("targetDescription", a.description)):
+                if value:
+                    entry[key] = value
+            doc["alignment"].append(entry)
+    return doc
+
+
+def credential(site: Site, award: Award, position: StatusPosition) -> dict:
+    """The unsigned OpenBadgeCredential of one award."""
+    urls = site.urls
+    badge = site.badges[award.badge]
+    issuer = site.issuers[badge.issuer]
+    status_url = urls.url(status_list_path(issuer.slug, position.list_number))
+    doc = {
+        "@context": [VC_CONTEXT, OB3_CONTEXT],
+        "id": urls.url(urls.credential_json(award.id)),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": issuer_profile(site, issuer),
+        "name": badge.name.get(site.config.default_language),
+        "validFrom": format_datetime(award.issued_on),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [{
+                "type": "IdentityObject",
+                "identityType": "emailAddress",
+                "hashed": True,
+                "identityHash": award.identity_hash,
+                "salt": award.salt,
+            }],
+            "achievement": achievement(site, badge),
+        },
+        "credentialStatus": {
+            "id": f"{status_url}#{position.index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(position.index),
+            "statusListCredential": status_url,
+        },
+    }
+    if award.expires:
+        doc["validUntil"] = format_datetime(award.expires)
+    if award.narrative:
+        doc["credentialSubject"]["narrative"] = award.narrative
+    if award.evidence:
+        doc["evidence"] = []
+        for e in award.evidence:
+            entry = {"type": ["Evidence"]}
+            for key, value in (("id", e.url), ("name", e.name), ("narrative", e.narrative),
+                               ("description", e.description)):
+                if value:
+                    entry[key] = value
+            doc["evidence"].append(entry)
+    return doc
+
+
+def status_list_credential(site: Site, issuer: Issuer, list_number: int, encoded_list: str, valid_from: str) -> dict:
+    url = site.urls.url(status_list_path(issuer.slug, list_number))
+    return {
+        "@context": [VC_CONTEXT],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": did_web(site.config.base_url),
+        "validFrom": valid_from,
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_list,
+        },
+    }

@@ -1,0 +1,129 @@
+"""Publish Open Badges 3.0: signed credentials (cached by content hash), status lists, the DID document.
+
+Signing is the expensive step of a large build, so a proof is reused whenever everything that goes into it
+is unchanged: the unsigned credential, the verification method and its public key, the proof's `created`,
+the cryptosuite and the sitegen version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sitegen import __version__, bake, credentials, emit
+from sitegen.model import Award, Site
+
+SUITE = "eddsa-rdfc-2022"
+CACHE_FILE = Path(".sitegen-cache") / "proofs-v1.json"
+
+
+@dataclass
+class SigningContext:
+    """What every worker needs to sign: the key, the verification method, the status positions, the cache."""
+
+    private_key: object  # Ed25519PrivateKey; never written anywhere
+    key_id: str
+    public_multikey: str
+    verification_method: str
+    positions: dict[str, credentials.StatusPosition]
+    cache: dict[str, dict] = field(default_factory=dict)  # cache key → proof object
+    status_proofs: dict[str, dict] = field(default_factory=dict)  # proofs of the status lists of this build
+
+    def proof_key(self, unsigned: dict, created: str) -> str:
+        material = json.dumps([__version__, SUITE, self.verification_method, self.public_multikey, created, unsigned],
+                              sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+    def sign(self, unsigned: dict, created: str, used: dict[str, dict]) -> dict:
+        """The credential with its proof, from the cache when possible; `used` collects every proof used."""
+        from sitegen.sign import sign_credential
+
+        key = self.proof_key(unsigned, created)
+        proof = self.cache.get(key)
+        if proof is None:
+            proof = sign_credential(unsigned, self.private_key, self.verification_method, created)["proof"][0]
+        used[key] = proof
+        return {**unsigned, "proof": [proof]}
+
+
+def load_cache(root: Path) -> dict[str, dict]:
+    path = root / CACHE_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_cache(root: Path, used: dict[str, dict]) -> None:
+    """Keep exactly the proofs this build used, so the cache never grows past the site."""
+    path = root / CACHE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(used, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(path)
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")  # a cache, never committed
+
+
+def credential_files(site: Site, ctx: SigningContext, award: Award, used: dict[str, dict]) -> list[tuple[str, bytes]]:
+    """The signed credential of one award and its baked image."""
+    urls = site.urls
+    unsigned = credentials.credential(site, award, ctx.positions[award.id])
+    created = emit.format_datetime(award.issued_on)
+    signed = ctx.sign(unsigned, created, used)
+    data = emit.to_json(signed)
+    text = data.decode("utf-8")
+    badge = site.badges[award.badge]
+    if badge.image.kind == "png":
+        baked = bake.bake_png(badge.image.data, bake.OB3_PNG_KEYWORD, text)
+    else:
+        baked = bake.bake_svg(badge.image.data, bake.OB3_SVG_NAMESPACE, "credential", text)
+    return [(urls.credential_json(award.id), data), (urls.credential_image(award.id, badge.image.kind), baked)]
+
+
+def status_list_files(site: Site, ctx: SigningContext, used: dict[str, dict]) -> list[tuple[str, bytes]]:
+    """One signed BitstringStatusList credential per issuer and list, revoked awards' bits set."""
+    from sitegen.sign import encode_status_list
+
+    lists: dict[tuple[str, int], list[Award]] = {}
+    for award in site.awards:
+        position = ctx.positions[award.id]
+        lists.setdefault((site.badges[award.badge].issuer, position.list_number), []).append(award)
+    files = []
+    for (issuer_slug, number), awards in sorted(lists.items()):
+        revoked = [ctx.positions[a.id].index for a in awards if a.revoked]
+        # validFrom: the last event the list reflects, so that the same content always gives the same bytes.
+        moments = [a.issued_on for a in awards] + [a.revoked.on for a in awards if a.revoked]
+        valid_from = emit.format_datetime(max(moments))
+        unsigned = credentials.status_list_credential(site, site.issuers[issuer_slug], number,
+                                                      encode_status_list(revoked, credentials.STATUS_LIST_LENGTH),
+                                                      valid_from)
+        signed = ctx.sign(unsigned, valid_from, used)
+        files.append((credentials.status_list_path(issuer_slug, number), emit.to_json(signed)))
+    return files
+
+
+def ob3_revocation_list(site: Site, issuer_slug: str) -> dict:
+    """The 1EdTech revocation list of the issuer's credentials (the form the 1EdTech validator reads)."""
+    urls = site.urls
+    return {
+        "id": urls.url(f"revocations/{issuer_slug}-credentials.json"),
+        "issuer": credentials.did_web(site.config.base_url),
+        "revokedCredential": [
+            {"id": urls.url(urls.credential_json(a.id)), "revoked": True, "revocationReason": a.revoked.reason}
+            for a in site.revoked_awards_of(issuer_slug)
+        ],
+    }
+
+
+def key_files(site: Site) -> list[tuple[str, bytes]]:
+    """The DID document and one document per public key, retired keys included."""
+    keys = list(site.config.keys)
+    files = [(credentials.did_document_path(site.config.base_url), emit.to_json(credentials.did_document(site, keys)))]
+    for key in keys:
+        files.append((f"keys/{key.id}.json", emit.to_json(credentials.key_document(site, key))))
+    return files
