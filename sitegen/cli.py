@@ -164,6 +164,44 @@ def cmd_check(args) -> int:
     return 0 if plan.ok else 1
 
 
+def cmd_keys_generate(args) -> int:
+    from datetime import date
+
+    from sitegen.keys import generate
+
+    pem, public = generate()
+    key_id = args.id or f"key-{date.today():%Y}"
+    if args.private_key_file:
+        target = Path(args.private_key_file).expanduser().absolute()
+        root = Path(args.root).absolute()
+        if target.is_relative_to(root):
+            print(f"error: {target} is inside the repository; a private key must never be stored there", file=sys.stderr)
+            return 1
+        if target.exists():
+            print(f"error: {target} exists; not overwriting a key", file=sys.stderr)
+            return 1
+        target.touch(mode=0o600)
+        target.write_text(pem, encoding="ascii")
+        where = f"The private key was written to {target} (readable only by you)."
+    else:
+        where = "The private key (keep it secret, store it only as the secret below, never in the repository):\n\n" + pem
+    print(f"""1. Add the public key to content/site.yaml (and commit it):
+
+keys:
+  - id: {key_id}
+    public_key: {public}
+
+   When you replace a key later, keep the old entry with `retired: true` so that credentials signed
+   with it keep verifying.
+
+2. {where}
+3. Store the private key as the secret SITEGEN_SIGNING_KEY of the environment `badge-signing`:
+   GitHub › Settings › Environments › badge-signing › Add environment secret (paste the whole PEM,
+   BEGIN and END lines included), or:  gh secret set SITEGEN_SIGNING_KEY --env badge-signing < key.pem
+   For a local signed build: SITEGEN_SIGNING_KEY_FILE=/path/outside/the/repo/key.pem sitegen build""")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitegen", description="Publish Open Badges from a Git repository of YAML files.")
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
@@ -221,6 +259,14 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--summary", help="append the Markdown plan to this file (default: $GITHUB_STEP_SUMMARY when set)")
     check.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     check.set_defaults(func=cmd_check)
+
+    keys = commands.add_parser("keys", help="manage the Open Badges 3.0 signing keys")
+    key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+    generate = key_commands.add_parser("generate", help="create an Ed25519 key pair; prints what to put where")
+    generate.add_argument("--id", help="the key id (default: key-YEAR)")
+    generate.add_argument("--private-key-file", help="write the private key to this file (outside the repository) instead of printing it")
+    generate.add_argument("--root", default=".", help="the content repository (default: the current folder)")
+    generate.set_defaults(func=cmd_keys_generate)
 
     new = commands.add_parser("new", help="create a new content repository that builds as is")
     new.add_argument("directory", help="the folder to create (must not exist or be empty)")

@@ -1,0 +1,155 @@
+"""Verify Open Badges 3.0 credentials: the Data Integrity proof against the issuer's did:web key, the dates,
+the status list, and the recipient."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sitegen.credentials import STATUS_LIST_LENGTH
+from sitegen.verify import FetchError, Fetcher, Result, _parse_datetime, recipient_matches
+
+
+def did_web_url(did: str) -> str:
+    """Where a did:web document lives: `did:web:host%3Aport:a:b` → `https://host:port/a/b/did.json`."""
+    from urllib.parse import unquote
+
+    parts = did.split(":")[2:]
+    if not parts or not parts[0]:
+        raise ValueError(f"not a did:web: {did}")
+    host = unquote(parts[0])
+    path = "/".join(unquote(p) for p in parts[1:])
+    return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
+
+
+def resolve_verification_method(vm_id: str, fetcher: Fetcher, result: Result, check: str) -> dict | None:
+    """The verification method object, from the controller's DID document (or a key document)."""
+    base = vm_id.split("#", 1)[0]
+    try:
+        url = did_web_url(base) if base.startswith("did:web:") else base
+        if fetcher.site_dir is not None and base.startswith("did:web:"):
+            url = _did_url_in_site(base, fetcher.base_url)
+        document = fetcher.get_json(url)
+    except (FetchError, ValueError) as exc:
+        result.error(check, f"cannot resolve {vm_id}: {exc}")
+        return None
+    if document.get("id") == vm_id:
+        return document
+    methods = document.get("verificationMethod") or []
+    method = next((m for m in methods if isinstance(m, dict) and m.get("id") == vm_id), None)
+    if method is None:
+        result.error(check, f"{vm_id} is not in the DID document of {base}")
+        return None
+    assertion = document.get("assertionMethod") or []
+    if vm_id not in [a if isinstance(a, str) else a.get("id") for a in assertion]:
+        result.error(check, f"{vm_id} is not an assertionMethod of {base}")
+    return method
+
+
+def _did_url_in_site(did: str, base_url: str) -> str:
+    from sitegen.credentials import did_document_path, did_web
+
+    if did != did_web(base_url):
+        raise ValueError(f"{did} is not the DID of the site at {base_url}")
+    return f"{base_url}/{did_document_path(base_url)}"
+
+
+def _check_proof(result: Result, doc: dict, fetcher: Fetcher, check: str) -> None:
+    from sitegen.sign import public_key_from_multikey, verify_credential
+
+    result.ran(check)
+    proofs = doc.get("proof")
+    if not isinstance(proofs, list) or not proofs:
+        result.error(check, "proof must be a non-empty array")
+        return
+    proof = proofs[0]
+    if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != "eddsa-rdfc-2022":
+        result.error(check, f"unsupported proof {proof.get('type')}/{proof.get('cryptosuite')}")
+        return
+    if proof.get("proofPurpose") != "assertionMethod":
+        result.error(check, f"proofPurpose is {proof.get('proofPurpose')!r}, expected assertionMethod")
+    vm_id = proof.get("verificationMethod")
+    if not isinstance(vm_id, str):
+        result.error(check, "proof has no verificationMethod")
+        return
+    method = resolve_verification_method(vm_id, fetcher, result, check)
+    if method is None:
+        return
+    issuer = doc.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if method.get("controller") != issuer_id:
+        result.error(check, f"the key's controller {method.get('controller')!r} is not the issuer {issuer_id!r}")
+    try:
+        public_key = public_key_from_multikey(method.get("publicKeyMultibase", ""))
+    except ValueError as exc:
+        result.error(check, f"bad publicKeyMultibase: {exc}")
+        return
+    for problem in verify_credential(doc, lambda _vm: public_key):
+        result.error(check, problem)
+
+
+def verify_credential_document(doc: dict, fetcher: Fetcher, email: str | None = None, now: datetime | None = None,
+                               kind: str = "ob3-credential", subject: str = "credential") -> Result:
+    from sitegen.sign import decode_status_list, status_bit
+
+    result = Result(subject, kind)
+    now = now or datetime.now(timezone.utc)
+    context = doc.get("@context")
+    result.ran("credential.context")
+    if not isinstance(context, list) or context[:1] != ["https://www.w3.org/ns/credentials/v2"]:
+        result.error("credential.context", "the first @context must be https://www.w3.org/ns/credentials/v2")
+    types = doc.get("type") if isinstance(doc.get("type"), list) else [doc.get("type")]
+    result.ran("credential.type")
+    if "VerifiableCredential" not in types or not {"OpenBadgeCredential", "AchievementCredential"} & set(types):
+        result.error("credential.type", f"type {types} is not an OpenBadgeCredential")
+    _check_proof(result, doc, fetcher, "credential.proof")
+
+    result.ran("credential.dates")
+    valid_from = _parse_datetime(doc.get("validFrom"))
+    if valid_from is None:
+        result.error("credential.dates", f"validFrom is not a date-time with a timezone: {doc.get('validFrom')!r}")
+    elif valid_from > now:
+        result.error("credential.dates", f"the credential is not valid before {doc['validFrom']}")
+    if "validUntil" in doc:
+        valid_until = _parse_datetime(doc.get("validUntil"))
+        if valid_until is None:
+            result.error("credential.dates", f"validUntil is not a date-time with a timezone: {doc.get('validUntil')!r}")
+        elif valid_until <= now:
+            result.expired = doc["validUntil"]
+
+    subject_doc = doc.get("credentialSubject") if isinstance(doc.get("credentialSubject"), dict) else {}
+    if email is not None:
+        result.ran("credential.recipient-match")
+        identifiers = subject_doc.get("identifier") or []
+        if not any(isinstance(i, dict) and i.get("identityType") == "emailAddress" and isinstance(i.get("identityHash"), str)
+                   and recipient_matches(i["identityHash"], i.get("salt"), email) for i in identifiers):
+            result.error("credential.recipient-match", f"the credential was not issued to {email}")
+
+    status = doc.get("credentialStatus")
+    if isinstance(status, dict) and status.get("type") == "BitstringStatusListEntry":
+        result.ran("credential.status")
+        list_url = status.get("statusListCredential")
+        try:
+            status_list = fetcher.get_json(list_url)
+        except (FetchError, TypeError) as exc:
+            result.error("credential.status", f"the status list cannot be read: {exc}")
+            return result
+        list_result = Result(list_url, "status-list")
+        _check_proof(list_result, status_list, fetcher, "status-list.proof")
+        for finding in list_result.errors:
+            result.error("credential.status", f"status list: {finding.message}")
+        issuer = doc.get("issuer")
+        if status_list.get("issuer") != (issuer.get("id") if isinstance(issuer, dict) else issuer):
+            result.error("credential.status", "the status list was issued by someone else")
+        try:
+            bits = decode_status_list(status_list["credentialSubject"]["encodedList"])
+        except (KeyError, TypeError, ValueError) as exc:
+            result.error("credential.status", f"the status list cannot be decoded: {exc}")
+            return result
+        if len(bits) * 8 < STATUS_LIST_LENGTH:
+            result.error("credential.status", f"the status list has {len(bits) * 8} entries, fewer than {STATUS_LIST_LENGTH}")
+        index = int(status.get("statusListIndex", -1))
+        if not 0 <= index < len(bits) * 8:
+            result.error("credential.status", f"statusListIndex {index} is outside the list")
+        elif status_bit(bits, index):
+            result.revoked = "the issuer's status list marks it revoked"
+    return result
