@@ -60,10 +60,11 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
     output = output if output is not None else root / "output"
     site, warnings = load_site(root)
     signing, notes = prepare_signing(root, site, require_signing, environ)
+    jws_key = prepare_ob2_signing(root, site, notes, environ)
     with OutputWriter(output) as writer:
         try:
             publish(root, site, writer, signing)
-            award_count, award_bytes, used = publish_awards(root, site, writer.staging, jobs, signing)
+            award_count, award_bytes, used = publish_awards(root, site, writer.staging, jobs, signing, jws_key)
         except jinja2.TemplateError as exc:
             raise BuildError([_template_problem(root, exc)]) from None
         count, size = writer.files.count + award_count, writer.files.total_bytes + award_bytes
@@ -119,6 +120,24 @@ def _template_problem(root: Path, exc: jinja2.TemplateError) -> Diagnostic:
     return Diagnostic(str(filename), getattr(exc, "lineno", 0) or 0, f"template error: {exc.message or exc}")
 
 
+def prepare_ob2_signing(root: Path, site: Site, notes: list[str], environ):
+    """The RSA key of OB 2.0 signed assertions, when site.yaml asks for them and the key is given."""
+    if site.config.ob2_key is None:
+        return None
+    from sitegen.jws import public_pem
+    from sitegen.keys import load_ob2_signing_key
+
+    key = load_ob2_signing_key(root, environ)
+    if key is None:
+        notes.append("Open Badges 2.0 signed assertions were skipped: no private key was given "
+                     "(set SITEGEN_OB2_SIGNING_KEY or SITEGEN_OB2_SIGNING_KEY_FILE)")
+        return None
+    if public_pem(key).strip() != site.config.ob2_key.public_pem.strip():
+        raise BuildError([Diagnostic("content/site.yaml", 0, "the OB 2.0 private key does not match "
+                                                             "ob2_signing.public_key in site.yaml")])
+    return key
+
+
 def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3.SigningContext | None = None) -> None:
     urls = site.urls
     renderer = Renderer(root, site)
@@ -145,6 +164,8 @@ def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3.SigningCo
     if site.config.keys:  # public keys stay published, also when this build cannot sign
         for path, data in ob3.key_files(site):
             writer.add(path, data, "content/site.yaml")
+    if site.config.ob2_key:
+        writer.add(emit.ob2_key_path(site), emit.to_json(emit.cryptographic_key(site)), "content/site.yaml")
     if signing is not None:
         signing.status_proofs = {}
         for path, data in ob3.status_list_files(site, signing, signing.status_proofs):
@@ -160,18 +181,18 @@ _shared: tuple | None = None  # (root, site, staging) for forked workers
 
 
 def publish_awards(root: Path, site: Site, staging: Path, jobs: int | None,
-                   signing: ob3.SigningContext | None = None) -> tuple[int, int, dict]:
+                   signing: ob3.SigningContext | None = None, jws_key=None) -> tuple[int, int, dict]:
     """Write every award's files; returns (file count, bytes, proofs used)."""
     global _shared
     if jobs is None:
         threshold = PARALLEL_THRESHOLD if signing is None else PARALLEL_THRESHOLD_SIGNING
         jobs = (os.cpu_count() or 1) if len(site.awards) >= threshold else 1
     if jobs <= 1 or len(site.awards) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return _write_awards(root, site, staging, signing, 0, len(site.awards))
+        return _write_awards(root, site, staging, signing, jws_key, 0, len(site.awards))
     step = -(-len(site.awards) // (jobs * 4))  # a few chunks per worker evens out the load
     chunks = [(start, min(start + step, len(site.awards))) for start in range(0, len(site.awards), step)]
     # Workers are forked: they share the model (and the key) without copying or pickling it.
-    _shared = (root, site, staging, signing)
+    _shared = (root, site, staging, signing, jws_key)
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             results = pool.map(_award_chunk, chunks)
@@ -184,11 +205,10 @@ def publish_awards(root: Path, site: Site, staging: Path, jobs: int | None,
 
 
 def _award_chunk(bounds: tuple[int, int]) -> tuple[int, int, dict]:
-    root, site, staging, signing = _shared
-    return _write_awards(root, site, staging, signing, *bounds)
+    return _write_awards(*_shared, *bounds)
 
 
-def _write_awards(root: Path, site: Site, staging: Path, signing: ob3.SigningContext | None,
+def _write_awards(root: Path, site: Site, staging: Path, signing: ob3.SigningContext | None, jws_key,
                   start: int, end: int) -> tuple[int, int, dict]:
     renderer = Renderer(root, site)
     renderer.credentials_published = signing is not None
@@ -200,6 +220,11 @@ def _write_awards(root: Path, site: Site, staging: Path, signing: ob3.SigningCon
         if signing is not None:
             for path, data in ob3.credential_files(site, signing, award, used):
                 files.write(path, data)
+        if jws_key is not None:
+            from sitegen.jws import sign_jws
+
+            token = sign_jws(emit.signed_assertion(site, award), jws_key)
+            files.write(f"assertions/{award.id}.jws", token.encode("ascii"))
     return files.count, files.total_bytes, used
 
 

@@ -167,8 +167,23 @@ def cmd_check(args) -> int:
 def cmd_keys_generate(args) -> int:
     from datetime import date
 
-    from sitegen.keys import generate
+    from sitegen.keys import generate, generate_rsa
 
+    if args.ob2:
+        pem, public = generate_rsa()
+        indented = "\n".join("      " + line for line in public.strip().splitlines())
+        print(f"""1. Add to content/site.yaml (Open Badges 2.0 signed assertions, JWS RS256):
+
+ob2_signing:
+  key_id: {args.id or f"rsa-{date.today():%Y}"}
+  public_key: |
+{indented}
+
+2. Store this private key as the secret SITEGEN_OB2_SIGNING_KEY of the environment `badge-signing`
+   (never in the repository):
+
+{pem}""")
+        return 0
     pem, public = generate()
     key_id = args.id or f"key-{date.today():%Y}"
     if args.private_key_file:
@@ -263,7 +278,8 @@ def make_parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="manage the Open Badges 3.0 signing keys")
     key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     generate = key_commands.add_parser("generate", help="create an Ed25519 key pair; prints what to put where")
-    generate.add_argument("--id", help="the key id (default: key-YEAR)")
+    generate.add_argument("--id", help="the key id (default: key-YEAR, or rsa-YEAR with --ob2)")
+    generate.add_argument("--ob2", action="store_true", help="an RSA key for the optional Open Badges 2.0 signed assertions instead")
     generate.add_argument("--private-key-file", help="write the private key to this file (outside the repository) instead of printing it")
     generate.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     generate.set_defaults(func=cmd_keys_generate)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from sitegen.model import Award, BadgeClass, Issuer, Site
@@ -45,6 +46,33 @@ def issuer_profile(site: Site, issuer: Issuer) -> dict:
         doc["image"] = urls.url(urls.issuer_image(issuer.slug, issuer.image.kind))
     if issuer.telephone:
         doc["telephone"] = issuer.telephone
+    if site.config.ob2_key:
+        doc["publicKey"] = [urls.url(ob2_key_path(site))]
+    return doc
+
+
+def ob2_key_path(site: Site) -> str:
+    return f"keys/{site.config.ob2_key.id}.json"
+
+
+def cryptographic_key(site: Site) -> dict:
+    """The RSA public key of signed assertions. A key has one owner: the first issuer of the site."""
+    owner = next(iter(site.issuers))
+    return {
+        "@context": OB2_CONTEXT,
+        "type": "CryptographicKey",
+        "id": site.urls.url(ob2_key_path(site)),
+        "owner": site.urls.url(site.urls.issuer_json(owner)),
+        "publicKeyPem": site.config.ob2_key.public_pem,
+    }
+
+
+def signed_assertion(site: Site, award: Award) -> dict:
+    """The payload of the award's JWS: its id is a urn:uuid, its verification names the signing key."""
+    doc = assertion(site, replace(award, revoked=None))
+    doc["id"] = f"urn:uuid:{award.id}"
+    doc["verification"] = {"type": "SignedBadge", "creator": site.urls.url(ob2_key_path(site))}
+    doc.pop("image", None)  # the baked image holds the hosted assertion, not this one
     return doc
 
 
@@ -130,10 +158,11 @@ def _evidence(evidence) -> dict:
 
 def revocation_list(site: Site, issuer: Issuer) -> dict:
     urls = site.urls
-    entries = [
-        {"id": urls.url(urls.assertion_json(a.id)), "revocationReason": a.revoked.reason}
-        for a in site.revoked_awards_of(issuer.slug)
-    ]
+    entries = []
+    for award in site.revoked_awards_of(issuer.slug):
+        entries.append({"id": urls.url(urls.assertion_json(award.id)), "revocationReason": award.revoked.reason})
+        if site.config.ob2_key:  # the signed assertion of the same award
+            entries.append({"id": f"urn:uuid:{award.id}", "revocationReason": award.revoked.reason})
     # JSON-LD compaction turns a one-entry list into a single object, which the official validator then
     # fails to search; a fixed placeholder keeps the list a list whatever the number of revocations.
     entries.append({"id": placeholder_revocation_id(site, issuer), "revocationReason": "placeholder entry"})

@@ -6,13 +6,14 @@ import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sitegen.diagnostics import SitegenError
-from sitegen.sign import load_private_key, public_multikey
 
 ENV_KEY = "SITEGEN_SIGNING_KEY"  # the PEM text itself (a GitHub Actions secret)
 ENV_KEY_FILE = "SITEGEN_SIGNING_KEY_FILE"  # or a path to it, outside the repository
+ENV_OB2_KEY = "SITEGEN_OB2_SIGNING_KEY"  # RSA, for the optional OB 2.0 signed assertions
 
 
 class SigningKeyError(SitegenError):
@@ -21,30 +22,65 @@ class SigningKeyError(SitegenError):
 
 def generate() -> tuple[str, str]:
     """A new Ed25519 key: (private key as PKCS#8 PEM, public key as a Multikey "z6Mk…")."""
+    from sitegen.sign import public_multikey
+
     private = Ed25519PrivateKey.generate()
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption()).decode("ascii")
     return pem, public_multikey(private.public_key())
 
 
+def _read_pem(root: Path, environ, variable: str) -> tuple[str, str]:
+    """(PEM text, where it came from) from $VARIABLE or the file named by $VARIABLE_FILE; ("", "") if neither."""
+    pem = environ.get(variable, "").strip()
+    if pem:
+        return pem, variable
+    path = environ.get(f"{variable}_FILE", "").strip()
+    if not path:
+        return "", ""
+    key_path = Path(path).expanduser().resolve()
+    if key_path.is_relative_to(root.resolve()):
+        raise SigningKeyError(f"{variable}_FILE points inside the repository ({path}): a private key must never "
+                              f"be stored there. Move it outside, or use the {variable} secret.")
+    try:
+        return key_path.read_text(encoding="ascii"), f"{variable}_FILE"
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SigningKeyError(f"cannot read the key file {path}: {exc}") from None
+
+
 def load_signing_key(root: Path, environ=os.environ) -> Ed25519PrivateKey | None:
-    """The private key from $SITEGEN_SIGNING_KEY or $SITEGEN_SIGNING_KEY_FILE; None when neither is set."""
-    pem = environ.get(ENV_KEY, "").strip()
-    path = environ.get(ENV_KEY_FILE, "").strip()
-    if not pem and path:
-        key_path = Path(path).expanduser().resolve()
-        if key_path.is_relative_to(root.resolve()):
-            raise SigningKeyError(f"{ENV_KEY_FILE} points inside the repository ({path}): a private key must never "
-                            "be stored there. Move it outside, or use the SITEGEN_SIGNING_KEY secret.")
-        try:
-            pem = key_path.read_text(encoding="ascii")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SigningKeyError(f"cannot read the signing key file {path}: {exc}") from None
+    """The Ed25519 key from $SITEGEN_SIGNING_KEY or $SITEGEN_SIGNING_KEY_FILE; None when neither is set."""
+    from sitegen.sign import load_private_key
+
+    pem, source = _read_pem(root, environ, ENV_KEY)
     if not pem:
         return None
     try:
         return load_private_key(pem)
     except Exception as exc:
-        source = ENV_KEY if environ.get(ENV_KEY, "").strip() else ENV_KEY_FILE
         raise SigningKeyError(f"{source} does not hold an Ed25519 private key in PKCS#8 PEM "
-                        f"(`openssl genpkey -algorithm ed25519` writes one): {exc}") from None
+                              f"(`openssl genpkey -algorithm ed25519` writes one): {exc}") from None
+
+
+def load_ob2_signing_key(root: Path, environ=os.environ) -> rsa.RSAPrivateKey | None:
+    """The RSA key of OB 2.0 signed assertions from $SITEGEN_OB2_SIGNING_KEY(_FILE); None when not set."""
+    pem, source = _read_pem(root, environ, ENV_OB2_KEY)
+    if not pem:
+        return None
+    try:
+        key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+    except (ValueError, TypeError, UnicodeEncodeError) as exc:
+        raise SigningKeyError(f"{source} is not an unencrypted PEM private key: {exc}") from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise SigningKeyError(f"{source} is not an RSA key (OB 2.0 signed assertions use RS256)")
+    return key
+
+
+def generate_rsa() -> tuple[str, str]:
+    """A new 3072-bit RSA key for OB 2.0 JWS: (private PKCS#8 PEM, public PEM)."""
+    private = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode("ascii")
+    public = private.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    return pem, public

@@ -51,6 +51,14 @@ class PublicKey:
 
 
 @dataclass(frozen=True)
+class Ob2SigningKey:
+    """The RSA key of optional Open Badges 2.0 signed assertions (JWS RS256); public half only."""
+
+    id: str  # published as keys/{id}.json (a CryptographicKey)
+    public_pem: str
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     base_url: str  # no trailing slash
     name: Text
@@ -58,6 +66,7 @@ class SiteConfig:
     tz: timezone
     theme: str
     keys: tuple[PublicKey, ...] = ()
+    ob2_key: Ob2SigningKey | None = None
 
     @property
     def active_key(self) -> PublicKey | None:

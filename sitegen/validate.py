@@ -22,6 +22,7 @@ from sitegen.model import (
     Evidence,
     ImageFile,
     Issuer,
+    Ob2SigningKey,
     PublicKey,
     Revocation,
     Site,
@@ -44,7 +45,7 @@ ACHIEVEMENT_TYPES = {
     "MicroCredential", "ResearchDoctorate", "SecondarySchoolDiploma",
 }
 
-SITE_KEYS = {"base_url", "name", "default_language", "timezone", "theme", "keys"}
+SITE_KEYS = {"base_url", "name", "default_language", "timezone", "theme", "keys", "ob2_signing"}
 KEY_KEYS = {"id", "public_key", "retired"}
 MULTIKEY = re.compile(r"^z6Mk[1-9A-HJ-NP-Za-km-z]{44}$")
 ISSUER_KEYS = {"name", "url", "email", "description", "image", "image_caption", "telephone"}
@@ -267,9 +268,42 @@ def _site_config(doc: RawDoc, problems: Collector) -> SiteConfig | None:
         f.error(data.line_of("timezone"), f"'timezone' must be an offset like \"+09:00\" or \"Z\", not '{data.get('timezone')}'")
     theme = f.string(data, "theme", required=False, pattern=SLUG, hint=" (a folder name under themes/)") or "default"
     keys = _keys(f, data)
+    ob2_key = _ob2_key(f, data)
+    if keys and ob2_key and ob2_key.id in {k.id for k in keys}:
+        f.error(data.line_of("ob2_signing"), f"key id '{ob2_key.id}' is used twice: keys/{ob2_key.id}.json can hold one key")
     if not f.ok:
         return None
-    return SiteConfig(base_url.rstrip("/"), name, lang, tz, theme, keys)
+    return SiteConfig(base_url.rstrip("/"), name, lang, tz, theme, keys, ob2_key)
+
+
+def _ob2_key(f: _File, data: LineDict) -> Ob2SigningKey | None:
+    """Optional OB 2.0 signed assertions: `ob2_signing: {key_id, public_key: <RSA public key PEM>}`."""
+    raw = data.get("ob2_signing")
+    if raw in (None, False):
+        return None
+    raw = f.mapping(raw, "'ob2_signing' ({key_id, public_key})", data.line_of("ob2_signing"))
+    if raw is None:
+        return None
+    f.known_keys(raw, {"key_id", "public_key"}, "'ob2_signing'")
+    key_id = f.string(raw, "key_id", pattern=SLUG, hint=" (lowercase letters, digits and hyphens)")
+    pem = f.string(raw, "public_key")
+    if pem is None or key_id is None:
+        return None
+    if "PRIVATE" in pem:
+        f.error(raw.line_of("public_key"), "this is a private key: never put a private key in the repository")
+        return None
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    try:
+        public = load_pem_public_key(pem.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        f.error(raw.line_of("public_key"), "'public_key' is not a PEM public key (-----BEGIN PUBLIC KEY-----…)")
+        return None
+    if not isinstance(public, rsa.RSAPublicKey) or public.key_size < 2048:
+        f.error(raw.line_of("public_key"), "Open Badges 2.0 signing needs an RSA key of at least 2048 bits (RS256)")
+        return None
+    return Ob2SigningKey(key_id, pem.strip() + "\n")
 
 
 def _keys(f: _File, data: LineDict) -> tuple[PublicKey, ...]:

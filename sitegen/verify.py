@@ -21,6 +21,7 @@ from sitegen import bake
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 HASH = re.compile(r"^(sha256\$[0-9a-fA-F]{64}|md5\$[0-9a-fA-F]{32})$")
+JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d|[+-]\d\d)$")
 
 
@@ -165,6 +166,17 @@ def verify_ob2_hosted(url: str, fetcher: Fetcher, email: str | None = None, now:
         result.revoked = str(doc.get("revocationReason") or "no reason given")
         result.ran("assertion.not-revoked")
         return result
+    _check_assertion(result, doc, fetcher, email, now, ("HostedBadge", "hosted"))
+    issuer = _verify_badge_class(result, doc, fetcher)
+    if issuer is not None:
+        _verify_issuer_scope(result, url, issuer)
+        _check_revocation_list(result, url, issuer, fetcher)
+    return result
+
+
+def _check_assertion(result: Result, doc: dict, fetcher: Fetcher, email: str | None, now: datetime,
+                     verification_types: tuple[str, ...]) -> None:
+    """The checks every assertion gets, hosted or signed."""
     _require(result, "assertion", doc, ("recipient", "badge", "verification", "issuedOn"))
 
     recipient = doc.get("recipient")
@@ -185,8 +197,9 @@ def verify_ob2_hosted(url: str, fetcher: Fetcher, email: str | None = None, now:
         result.error("assertion.recipient", "recipient must be an object")
 
     verification = doc.get("verification") or {}
-    if isinstance(verification, dict) and verification.get("type") not in ("HostedBadge", "hosted"):
-        result.error("assertion.verification", f"verification.type is {verification.get('type')!r}, expected HostedBadge")
+    if isinstance(verification, dict) and verification.get("type") not in verification_types:
+        result.error("assertion.verification", f"verification.type is {verification.get('type')!r}, "
+                                               f"expected {verification_types[0]}")
 
     issued = _check_datetime(result, "assertion.issuedOn", doc, "issuedOn")
     if issued and issued > now:
@@ -200,14 +213,45 @@ def verify_ob2_hosted(url: str, fetcher: Fetcher, email: str | None = None, now:
     if isinstance(doc.get("image"), str):
         _check_image(result, "assertion.image", doc["image"], fetcher, allow_data=False)
 
-    badge_url = doc.get("badge")
-    if isinstance(badge_url, dict):
-        badge_url = badge_url.get("id")
-    if isinstance(badge_url, str):
-        issuer = _verify_badge_class(result, badge_url, fetcher)
-        if issuer is not None:
-            _verify_issuer_scope(result, url, issuer)
-            _check_revocation_list(result, url, issuer, fetcher)
+
+def verify_ob2_signed(token: str, fetcher: Fetcher, email: str | None = None, now: datetime | None = None,
+                      kind: str = "ob2-signed", subject: str = "signed assertion") -> Result:
+    """A JWS-signed assertion: the signature with the issuer's published key, then the usual checks."""
+    from sitegen.jws import JwsError, load_public_pem, read_jws, verify_jws
+
+    result = Result(subject, kind)
+    now = now or datetime.now(timezone.utc)
+    result.ran("jws.parse")
+    try:
+        _header, doc = read_jws(token)
+    except JwsError as exc:
+        result.error("jws.parse", str(exc))
+        return result
+    result.ran("assertion.type")
+    if doc.get("type") != "Assertion":
+        result.error("assertion.type", f"type is {doc.get('type')!r}, expected Assertion")
+    _check_assertion(result, doc, fetcher, email, now, ("SignedBadge", "signed"))
+    result.ran("jws.signature")
+    creator = (doc.get("verification") or {}).get("creator") if isinstance(doc.get("verification"), dict) else None
+    if not isinstance(creator, str):
+        result.error("jws.signature", "verification.creator (the URL of the signing key) is missing")
+        return result
+    try:
+        key = fetcher.get_json(creator)
+        if key.get("type") != "CryptographicKey" or key.get("id") != creator:
+            result.error("jws.signature", f"{creator} is not a CryptographicKey served at its own id")
+        verify_jws(token, load_public_pem(str(key.get("publicKeyPem", ""))))
+    except (FetchError, JwsError, ValueError) as exc:
+        result.error("jws.signature", str(exc))
+    issuer = _verify_badge_class(result, doc, fetcher)
+    if issuer is not None:
+        result.ran("jws.key-ownership")
+        keys = issuer.get("publicKey")
+        keys = keys if isinstance(keys, list) else [keys]
+        if creator not in [k.get("id") if isinstance(k, dict) else k for k in keys]:
+            result.error("jws.key-ownership", f"the issuer does not list {creator} among its publicKey")
+        if isinstance(doc.get("id"), str):
+            _check_revocation_list(result, doc["id"], issuer, fetcher, hosted=False)
     return result
 
 
@@ -260,7 +304,13 @@ def _check_image(result: Result, check: str, image, fetcher: Fetcher, allow_data
         result.error(check, f"image at {url} is neither PNG nor SVG")
 
 
-def _verify_badge_class(result: Result, url: str, fetcher: Fetcher) -> dict | None:
+def _verify_badge_class(result: Result, assertion: dict, fetcher: Fetcher) -> dict | None:
+    """Fetch and check the assertion's badge class and its issuer; the issuer profile, when it is sound."""
+    url = assertion.get("badge")
+    if isinstance(url, dict):
+        url = url.get("id")
+    if not isinstance(url, str):
+        return None
     result.ran("badge.fetch")
     try:
         badge = fetcher.get_json(url)
@@ -306,7 +356,7 @@ def _verify_issuer_scope(result: Result, assertion_url: str, issuer: dict) -> No
         result.error("issuer.hosted-scope", f"{assertion_url} is not on an origin the issuer allows")
 
 
-def _check_revocation_list(result: Result, assertion_url: str, issuer: dict, fetcher: Fetcher) -> None:
+def _check_revocation_list(result: Result, assertion_url: str, issuer: dict, fetcher: Fetcher, hosted: bool = True) -> None:
     url = issuer.get("revocationList")
     if not isinstance(url, str):
         return
@@ -330,7 +380,8 @@ def _check_revocation_list(result: Result, assertion_url: str, issuer: dict, fet
         if entry_id == assertion_url:
             reason = entry.get("revocationReason") if isinstance(entry, dict) else None
             result.revoked = reason or "listed in the issuer's revocation list"
-            result.warning("revocation-list", "the revocation list names this assertion but its hosted JSON does not say it is revoked")
+            if hosted:
+                result.warning("revocation-list", "the revocation list names this assertion but its hosted JSON does not say it is revoked")
 
 
 # --- baked images and entry points ---------------------------------------------------------------
@@ -361,6 +412,8 @@ def verify_document(text: str, fetcher: Fetcher, email: str | None, kind: str, s
     text = text.strip()
     if text.startswith(("http://", "https://")):
         return verify_ob2_hosted(text, fetcher, email, now, kind, subject)
+    if JWS.match(text):
+        return verify_ob2_signed(text, fetcher, email, now, kind if kind != "json" else "ob2-signed", subject)
     try:
         doc = json.loads(text)
     except ValueError:
@@ -382,8 +435,9 @@ def verify_document(text: str, fetcher: Fetcher, email: str | None, kind: str, s
 
 def verify_file(path: Path, fetcher: Fetcher, email: str | None = None, now: datetime | None = None) -> Result:
     data = path.read_bytes()
-    if path.suffix.lower() == ".json":
-        return verify_document(data.decode("utf-8", "replace"), fetcher, email, "json", str(path), now)
+    if path.suffix.lower() in (".json", ".jws"):
+        kind = "json" if path.suffix.lower() == ".json" else "ob2-signed"
+        return verify_document(data.decode("utf-8", "replace"), fetcher, email, kind, str(path), now)
     try:
         version, text = unbake(data)
     except ValueError as exc:
@@ -439,7 +493,7 @@ def verify_site(site_dir: Path, base_url: str | None = None, now: datetime | Non
         results.append(verify_ob2_hosted(url, fetcher, now=now, subject=f"assertions/{path.name}"))
     for folder in ("assertions", "credentials"):
         for path in sorted((site_dir / folder).glob("*")):
-            if path.suffix in (".png", ".svg") or (folder == "credentials" and path.suffix == ".json"):
+            if path.suffix in (".png", ".svg", ".jws") or (folder == "credentials" and path.suffix == ".json"):
                 result = verify_file(path, fetcher, now=now)
                 result.subject = f"{folder}/{path.name}"
                 results.append(result)

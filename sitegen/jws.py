@@ -1,0 +1,69 @@
+"""Open Badges 2.0 signed assertions: JWS compact serialization with RS256 (RSASSA-PKCS1-v1_5 + SHA-256)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from sitegen.diagnostics import SitegenError
+
+HEADER = {"alg": "RS256"}
+
+
+class JwsError(SitegenError):
+    pass
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def sign_jws(payload: dict, private_key: rsa.RSAPrivateKey) -> str:
+    """Compact JWS of `payload`; PKCS#1 v1.5 signatures are deterministic, so rebuilds give the same bytes."""
+    header = _b64(json.dumps(HEADER, separators=(",", ":")).encode())
+    body = _b64(json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    signature = private_key.sign(f"{header}.{body}".encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+    return f"{header}.{body}.{_b64(signature)}"
+
+
+def read_jws(token: str) -> tuple[dict, dict]:
+    """(header, payload) without checking the signature; JwsError if it is not a compact JWS."""
+    parts = token.strip().split(".")
+    if len(parts) != 3:
+        raise JwsError("not a compact JWS (three base64url parts separated by dots)")
+    try:
+        return json.loads(_unb64(parts[0])), json.loads(_unb64(parts[1]))
+    except ValueError as exc:
+        raise JwsError(f"the JWS does not decode to JSON: {exc}") from None
+
+
+def verify_jws(token: str, public_key) -> dict:
+    """The payload if the RS256 signature is valid; JwsError otherwise."""
+    header, payload = read_jws(token)
+    if header.get("alg") != "RS256":
+        raise JwsError(f"unsupported JWS algorithm {header.get('alg')!r} (RS256 expected)")
+    if not isinstance(public_key, rsa.RSAPublicKey):
+        raise JwsError("the signing key is not an RSA key")
+    head, body, signature = token.strip().split(".")
+    try:
+        public_key.verify(_unb64(signature), f"{head}.{body}".encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        raise JwsError("the signature does not match (the assertion was changed or signed with another key)") from None
+    return payload
+
+
+def load_public_pem(pem: str):
+    return serialization.load_pem_public_key(pem.encode("ascii"))
+
+
+def public_pem(private_key: rsa.RSAPrivateKey) -> str:
+    return private_key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                 serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
