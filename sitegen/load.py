@@ -52,6 +52,7 @@ class RawDoc:
     rel: str  # relative to the project root, for messages
     stem: str  # the file name without .yaml: the slug of issuers and badges
     data: object
+    readable: bool = True  # False when the file could not be read or parsed (already reported)
 
 
 def _convert(node, loader, rel: str, problems: Collector):
@@ -149,5 +150,6 @@ def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
         problems.error(rel, text[: text.index("PRIVATE KEY-----")].count("\n") + 1,
                        "this file holds a private key: remove it from the repository (and from its history), "
                        "replace the key, and give the build the new one through SITEGEN_SIGNING_KEY")
+    before = len(problems.errors)
     data = parse_yaml(text, rel, problems) if text else None
-    return RawDoc(kind, path, rel, path.stem, data)
+    return RawDoc(kind, path, rel, path.stem, data, readable=len(problems.errors) == before)

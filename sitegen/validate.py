@@ -249,6 +249,8 @@ def add_duration(start: datetime, duration: str) -> datetime:
 
 
 def _site_config(doc: RawDoc, problems: Collector) -> SiteConfig | None:
+    if not doc.readable:
+        return None
     f = _File(doc.rel, problems)
     data = f.mapping(doc.data, "site.yaml")
     if data is None:
@@ -337,6 +339,8 @@ def _slug_ok(doc: RawDoc, f: _File) -> bool:
 
 
 def _issuer(doc: RawDoc, config: SiteConfig, content: Path, problems: Collector, images: dict) -> Issuer | None:
+    if not doc.readable:
+        return None
     f = _File(doc.rel, problems, config.default_language)
     data = f.mapping(doc.data, "an issuer file")
     if data is None:
@@ -359,6 +363,8 @@ def _issuer(doc: RawDoc, config: SiteConfig, content: Path, problems: Collector,
 
 def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], problems: Collector,
            images: dict) -> BadgeClass | None:
+    if not doc.readable:
+        return None
     f = _File(doc.rel, problems, config.default_language)
     data = f.mapping(doc.data, "a badge class file")
     if data is None:
@@ -407,6 +413,8 @@ def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], pr
 
 def _awards(doc: RawDoc, config: SiteConfig, badges: dict[str, BadgeClass], badge_slugs: set[str],
             problems: Collector) -> list[Award]:
+    if not doc.readable:
+        return []
     f = _File(doc.rel, problems, config.default_language)
     data = f.mapping(doc.data, "an award file")
     if data is None:

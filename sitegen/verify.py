@@ -425,7 +425,7 @@ def verify_document(text: str, fetcher: Fetcher, email: str | None, kind: str, s
     if "OpenBadgeCredential" in types or "AchievementCredential" in types:
         from sitegen.verify_ob3 import verify_credential_document
 
-        return verify_credential_document(doc, fetcher, email, now, kind if kind != "ob2-hosted" else "ob3-credential", subject)
+        return verify_credential_document(doc, fetcher, email, now, kind if kind.startswith("ob3") else "ob3-credential", subject)
     if isinstance(doc, dict) and isinstance(doc.get("id"), str) and doc["id"].startswith(("http://", "https://")):
         return verify_ob2_hosted(doc["id"], fetcher, email, now, kind, subject)
     result = Result(subject, kind)

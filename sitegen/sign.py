@@ -1,0 +1,253 @@
+"""Data Integrity proofs (eddsa-rdfc-2022) and Bitstring Status Lists, for Open Badges 3.0.
+
+The algorithm is the one of the W3C "Data Integrity EdDSA Cryptosuites" spec: canonicalise the proof
+options and the document with RDFC-1.0, hash both with SHA-256 (proof options first), sign the 64 bytes
+with Ed25519, and encode the signature in base58btc multibase.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import gzip
+import hashlib
+from typing import Callable, Iterable
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from sitegen import jsonld
+from sitegen.diagnostics import SitegenError
+
+CRYPTOSUITE = "eddsa-rdfc-2022"
+MULTIKEY_ED25519_PREFIX = b"\xed\x01"
+BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+class SigningError(SitegenError):
+    pass
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+def base58_encode(data: bytes) -> str:
+    number = int.from_bytes(data, "big")
+    out = ""
+    while number:
+        number, rest = divmod(number, 58)
+        out = BASE58_ALPHABET[rest] + out
+    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
+
+
+def base58_decode(text: str) -> bytes:
+    number = 0
+    for char in text:
+        index = BASE58_ALPHABET.find(char)
+        if index < 0:
+            raise ValueError(f"not base58: {char!r}")
+        number = number * 58 + index
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big")
+    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
+
+
+def load_private_key(pem: bytes | str) -> Ed25519PrivateKey:
+    """An Ed25519 private key from PKCS#8 PEM (what `openssl genpkey -algorithm ed25519` writes)."""
+    data = pem.encode("ascii") if isinstance(pem, str) else pem
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
+        raise SigningError(f"not an unencrypted PEM private key ({exc})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise SigningError(f"not an Ed25519 key but {type(key).__name__}")
+    return key
+
+
+def public_multikey(public_key: Ed25519PublicKey) -> str:
+    """The Multikey form of an Ed25519 public key: "z" + base58btc(0xed01 + 32 bytes), always "z6Mk…"."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return "z" + base58_encode(MULTIKEY_ED25519_PREFIX + raw)
+
+
+def public_key_from_multikey(multibase: str) -> Ed25519PublicKey:
+    if not multibase.startswith("z"):
+        raise ValueError("publicKeyMultibase must be base58btc (start with z)")
+    data = base58_decode(multibase[1:])
+    if not data.startswith(MULTIKEY_ED25519_PREFIX) or len(data) != 34:
+        raise ValueError("not an Ed25519 Multikey")
+    return Ed25519PublicKey.from_public_bytes(data[2:])
+
+
+# --- what JSON-LD would silently drop --------------------------------------------------------------
+
+def _count_values(node) -> int:
+    """Scalars of a compact JSON document (outside @context): what expansion must keep."""
+    if isinstance(node, list):
+        return sum(_count_values(item) for item in node)
+    if isinstance(node, dict):
+        return sum(_count_values(value) for key, value in node.items() if key != "@context")
+    return 0 if node is None else 1
+
+
+def _count_expanded(node) -> int:
+    if isinstance(node, list):
+        return sum(_count_expanded(item) for item in node)
+    if isinstance(node, dict):
+        count = 0
+        for key, value in node.items():
+            if key in ("@id", "@value"):
+                count += 1
+            elif key == "@type":
+                if "@value" not in node:  # a literal's datatype is not a value of the document
+                    count += len(value) if isinstance(value, list) else 1
+            elif key in ("@language", "@direction", "@index"):
+                continue
+            else:
+                count += _count_expanded(value)
+        return count
+    return 0
+
+
+def _relative_types(node, found: list) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _relative_types(item, found)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@type" and "@value" not in node:
+                found.extend(t for t in (value if isinstance(value, list) else [value]) if ":" not in t)
+            else:
+                _relative_types(value, found)
+
+
+def _paths(node, prefix=""):
+    """(path, container, key) of every key and list item, parents first."""
+    if isinstance(node, dict):
+        items = [(k, v) for k, v in node.items() if k != "@context"]
+        for key, value in items:
+            yield (f"{prefix}.{key}" if prefix else key), node, key
+        for key, value in items:
+            yield from _paths(value, f"{prefix}.{key}" if prefix else key)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _paths(value, f"{prefix}[{index}]")
+
+
+def check_no_data_loss(document: dict) -> None:
+    """Refuse a document whose JSON-LD expansion loses data: a term no context defines is dropped by pyld
+    without a word, and a signature over the rest would not cover what the reader sees."""
+    expanded = jsonld.expand(document)
+    relative = []
+    _relative_types(expanded, relative)
+    if _count_expanded(expanded) == _count_values(document) and not relative:
+        return
+    # Find the culprits: removing a dropped field leaves the expansion unchanged.
+    baseline = _count_expanded(expanded)
+    lost = []
+    for path, container, key in list(_paths(document)):
+        if any(path.startswith(p + ".") or path.startswith(p + "[") for p in lost):
+            continue
+        trial = copy.deepcopy(document)
+        target = _follow(trial, path)
+        if target is None:
+            continue
+        holder, name = target
+        del holder[name]
+        if _count_expanded(jsonld.expand(trial)) == baseline and _count_values({name: container[key]}) > 0:
+            lost.append(path)
+    where = ", ".join(lost) or ", ".join(f"type {t}" for t in relative) or "unknown field"
+    raise SigningError(f"refusing to sign: JSON-LD drops {where} (no @context defines it), "
+                       "so the signature would not cover it")
+
+
+def _follow(document: dict, path: str):
+    """(container, key) for a dotted path like `a.b[0].c`."""
+    node = document
+    parts = []
+    for piece in path.replace("[", ".[").split("."):
+        if piece:
+            parts.append(int(piece[1:-1]) if piece.startswith("[") else piece)
+    for part in parts[:-1]:
+        node = node[part]
+    if isinstance(node, dict) and parts[-1] in node:
+        return node, parts[-1]
+    return None
+
+
+# --- proofs --------------------------------------------------------------------------------------
+
+def _proof_options(document: dict, verification_method: str, created: str) -> dict:
+    return {
+        "@context": document["@context"],
+        "type": "DataIntegrityProof",
+        "cryptosuite": CRYPTOSUITE,
+        "created": created,
+        "verificationMethod": verification_method,
+        "proofPurpose": "assertionMethod",
+    }
+
+
+def hash_data(document: dict, proof_options: dict) -> bytes:
+    """SHA-256 of the canonical proof options, then SHA-256 of the canonical document (64 bytes)."""
+    proof_hash = hashlib.sha256(jsonld.canonize(proof_options).encode("utf-8")).digest()
+    document_hash = hashlib.sha256(jsonld.canonize(document).encode("utf-8")).digest()
+    return proof_hash + document_hash
+
+
+def sign_credential(credential: dict, private_key: Ed25519PrivateKey, verification_method: str, created: str) -> dict:
+    """A copy of `credential` with `proof` = [a DataIntegrityProof] (eddsa-rdfc-2022). Deterministic."""
+    unsecured = {k: v for k, v in credential.items() if k != "proof"}
+    check_no_data_loss(unsecured)
+    options = _proof_options(unsecured, verification_method, created)
+    signature = private_key.sign(hash_data(unsecured, options))
+    proof = {k: v for k, v in options.items() if k != "@context"}
+    proof["proofValue"] = "z" + base58_encode(signature)
+    return {**unsecured, "proof": [proof]}
+
+
+def verify_credential(credential: dict, public_key_for: Callable[[str], Ed25519PublicKey]) -> list[str]:
+    """Problems with the credential's eddsa-rdfc-2022 proof; an empty list means the signature is valid."""
+    proofs = credential.get("proof")
+    proofs = proofs if isinstance(proofs, list) else [proofs] if isinstance(proofs, dict) else []
+    if not proofs:
+        return ["no proof"]
+    proof = proofs[0]
+    if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
+        return [f"unsupported proof {proof.get('type')}/{proof.get('cryptosuite')}"]
+    value = proof.get("proofValue")
+    if not isinstance(value, str) or not value.startswith("z"):
+        return ["proofValue is not base58btc multibase"]
+    try:
+        signature = base58_decode(value[1:])
+        public_key = public_key_for(proof.get("verificationMethod", ""))
+        unsecured = {k: v for k, v in credential.items() if k != "proof"}
+        options = {"@context": unsecured.get("@context"), **{k: v for k, v in proof.items() if k != "proofValue"}}
+        public_key.verify(signature, hash_data(unsecured, options))
+    except InvalidSignature:
+        return ["the signature does not match the credential (it was changed after signing, or signed with another key)"]
+    except (ValueError, KeyError, TypeError, jsonld.jsonld.JsonLdError) as exc:
+        return [f"the proof cannot be checked: {exc}"]
+    return []
+
+
+# --- Bitstring Status List -----------------------------------------------------------------------
+
+def encode_status_list(set_bits: Iterable[int], length: int = 131072) -> str:
+    """Multibase base64url (no padding) of the gzipped bitstring; bit 0 is the first byte's highest bit.
+    gzip's header carries no timestamp (mtime=0), so the same list always gives the same text."""
+    bits = bytearray(length // 8)
+    for index in set_bits:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    packed = gzip.compress(bytes(bits), mtime=0)
+    return "u" + base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
+
+
+def decode_status_list(encoded: str) -> bytes:
+    if not encoded.startswith("u"):
+        raise ValueError("encodedList must be multibase base64url (start with u)")
+    data = encoded[1:]
+    return gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+
+
+def status_bit(bits: bytes, index: int) -> bool:
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
