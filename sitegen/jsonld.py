@@ -82,12 +82,39 @@ def _install_canonical_serializer() -> None:
 
 _install_canonical_serializer()
 
+
+def _install_context_key_memo() -> None:
+    """pyld keys its cache of embedded (type-scoped) contexts by their JCS serialisation, recomputed every
+    time a scoped context applies: a third of the time of signing an Open Badges 3.0 credential. The
+    contexts are the same objects every time, so remember each serialisation by the identity of the
+    values (kept alive here, so an identity is never reused)."""
+    from pyld import context_resolver
+
+    original = context_resolver.canonicalize
+    memo: dict[tuple, tuple[bytes, list]] = {}
+
+    def canonicalize(obj):
+        if not isinstance(obj, dict):
+            return original(obj)
+        key = tuple((k, id(v)) for k, v in obj.items())
+        hit = memo.get(key)
+        if hit is None:
+            if len(memo) > 10_000:
+                memo.clear()
+            hit = memo[key] = (original(obj), list(obj.values()))
+        return hit[0]
+
+    context_resolver.canonicalize = canonicalize
+
+
+_install_context_key_memo()
+
 CANON_OPTIONS = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader,
                  "base": None}
 
 
-def canonize(document: dict) -> str:
-    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, offline."""
+def canonize(document: dict | list) -> str:
+    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document (compact or expanded), offline."""
     return jsonld.normalize(document, dict(CANON_OPTIONS))
 
 

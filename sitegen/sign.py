@@ -11,6 +11,8 @@ import base64
 import copy
 import gzip
 import hashlib
+import json
+from functools import lru_cache
 from typing import Callable, Iterable
 
 from cryptography.exceptions import InvalidSignature
@@ -133,10 +135,11 @@ def _paths(node, prefix=""):
             yield from _paths(value, f"{prefix}[{index}]")
 
 
-def check_no_data_loss(document: dict) -> None:
+def check_no_data_loss(document: dict, expanded: list | None = None) -> None:
     """Refuse a document whose JSON-LD expansion loses data: a term no context defines is dropped by pyld
     without a word, and a signature over the rest would not cover what the reader sees."""
-    expanded = jsonld.expand(document)
+    if expanded is None:
+        expanded = jsonld.expand(document)
     relative = []
     _relative_types(expanded, relative)
     if _count_expanded(expanded) == _count_values(document) and not relative:
@@ -187,19 +190,27 @@ def _proof_options(document: dict, verification_method: str, created: str) -> di
     }
 
 
-def hash_data(document: dict, proof_options: dict) -> bytes:
-    """SHA-256 of the canonical proof options, then SHA-256 of the canonical document (64 bytes)."""
-    proof_hash = hashlib.sha256(jsonld.canonize(proof_options).encode("utf-8")).digest()
-    document_hash = hashlib.sha256(jsonld.canonize(document).encode("utf-8")).digest()
-    return proof_hash + document_hash
+@lru_cache(maxsize=4096)
+def _proof_options_hash(options_json: str) -> bytes:
+    # Awards of one cohort share their proof options (same created, same key): canonicalise them once.
+    return hashlib.sha256(jsonld.canonize(json.loads(options_json)).encode("utf-8")).digest()
+
+
+def hash_data(document: dict, proof_options: dict, expanded: list | None = None) -> bytes:
+    """SHA-256 of the canonical proof options, then SHA-256 of the canonical document (64 bytes).
+    `expanded` (the document already expanded) saves expanding it a second time."""
+    proof_hash = _proof_options_hash(json.dumps(proof_options, sort_keys=True))
+    canonical = jsonld.canonize(expanded if expanded is not None else document)
+    return proof_hash + hashlib.sha256(canonical.encode("utf-8")).digest()
 
 
 def sign_credential(credential: dict, private_key: Ed25519PrivateKey, verification_method: str, created: str) -> dict:
     """A copy of `credential` with `proof` = [a DataIntegrityProof] (eddsa-rdfc-2022). Deterministic."""
     unsecured = {k: v for k, v in credential.items() if k != "proof"}
-    check_no_data_loss(unsecured)
+    expanded = jsonld.expand(unsecured)
+    check_no_data_loss(unsecured, expanded)
     options = _proof_options(unsecured, verification_method, created)
-    signature = private_key.sign(hash_data(unsecured, options))
+    signature = private_key.sign(hash_data(unsecured, options, expanded))
     proof = {k: v for k, v in options.items() if k != "@context"}
     proof["proofValue"] = "z" + base58_encode(signature)
     return {**unsecured, "proof": [proof]}
