@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-from sitegen.emit import format_datetime
+from sitegen.emit import format_datetime, to_uri
 from sitegen.model import Award, BadgeClass, Issuer, PublicKey, Site
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -104,7 +104,7 @@ def issuer_profile(site: Site, issuer: Issuer) -> dict:
         "id": did_web(site.config.base_url),
         "type": ["Profile"],
         "name": issuer.name.get(lang),
-        "url": issuer.url,
+        "url": to_uri(issuer.url),
         "email": issuer.email,
     }
     if issuer.description:
@@ -138,7 +138,7 @@ def achievement(site: Site, badge: BadgeClass) -> dict:
     if badge.alignments:
         doc["alignment"] = []
         for a in badge.alignments:
-            entry = {"type": ["Alignment"], "targetName": a.name, "targetUrl": a.url}
+            entry = {"type": ["Alignment"], "targetName": a.name, "targetUrl": to_uri(a.url)}
             for key, value in (("targetFramework", a.framework), ("targetCode", a.code),
                                ("targetDescription", a.description)):
                 if value:
@@ -187,7 +187,7 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
         doc["evidence"] = []
         for e in award.evidence:
             entry = {"type": ["Evidence"]}
-            for key, value in (("id", e.url), ("name", e.name), ("narrative", e.narrative),
+            for key, value in (("id", e.url and to_uri(e.url)), ("name", e.name), ("narrative", e.narrative),
                                ("description", e.description)):
                 if value:
                     entry[key] = value

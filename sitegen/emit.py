@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from urllib.parse import quote, urlsplit, urlunsplit
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -18,6 +19,22 @@ def format_datetime(moment: datetime) -> str:
     return text[:-6] + "Z" if moment.utcoffset() == timezone.utc.utcoffset(None) else text
 
 
+def to_uri(url: str) -> str:
+    """A URL as an ASCII URI (IDNA host, percent-encoded path and query): verifiers reject raw Unicode
+    and characters such as {}|^` in IRIs, and people paste such links into evidence fields."""
+    parts = urlsplit(url)
+    try:
+        host = parts.hostname.encode("idna").decode("ascii") if parts.hostname else ""
+    except UnicodeError:
+        host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    if parts.username:
+        netloc = quote(parts.username, safe="%") + "@" + netloc
+    safe = "/:@!$&'()*+,;=%~-._"
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe), quote(parts.query, safe=safe + "?"),
+                       quote(parts.fragment, safe=safe + "?")))
+
+
 def to_json(document: dict) -> bytes:
     """Deterministic bytes: sorted keys, UTF-8, a final newline."""
     return (json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
@@ -30,7 +47,7 @@ def issuer_profile(site: Site, issuer: Issuer) -> dict:
         "type": "Profile",
         "id": urls.url(urls.issuer_json(issuer.slug)),
         "name": issuer.name.get(lang),
-        "url": issuer.url,
+        "url": to_uri(issuer.url),
         "email": issuer.email,
         "revocationList": urls.url(urls.revocation_list(issuer.slug)),
         # Every project site of a GitHub account shares one origin: accept hosted assertions only
@@ -102,7 +119,7 @@ def badge_class(site: Site, badge: BadgeClass) -> dict:
 
 
 def _alignment(alignment) -> dict:
-    out = {"targetName": alignment.name, "targetUrl": alignment.url}
+    out = {"targetName": alignment.name, "targetUrl": to_uri(alignment.url)}
     for key, value in (("targetFramework", alignment.framework), ("targetCode", alignment.code),
                        ("targetDescription", alignment.description)):
         if value:
@@ -149,7 +166,7 @@ def assertion(site: Site, award: Award) -> dict:
 
 def _evidence(evidence) -> dict:
     out = {"type": "Evidence"}
-    for key, value in (("id", evidence.url), ("name", evidence.name), ("narrative", evidence.narrative),
+    for key, value in (("id", evidence.url and to_uri(evidence.url)), ("name", evidence.name), ("narrative", evidence.narrative),
                        ("description", evidence.description)):
         if value:
             out[key] = value

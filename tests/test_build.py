@@ -175,3 +175,19 @@ def test_site_theme_overrides_a_template(make_site):
     root = make_site({"themes/default/templates/index.html": "custom index {{ site.config.name|text }}"})
     build(root)
     assert (root / "output/index.html").read_text() == "custom index Test University Badges"
+
+
+def test_unicode_and_unsafe_links_are_published_as_ascii_uris(make_site):
+    award = f"""\
+        badge: star
+        issued_on: 2026-03-01
+        awards:
+          - id: 11111111-2222-4333-8444-555555555555
+            recipient: {{hash: "sha256${'a' * 64}", salt: s}}
+            evidence: [{{url: "https://例え.jp/パス?x=ü"}}, {{url: "https://example.org/p?q={{a}}|b"}}]
+        """
+    root = make_site({"content/assertions/odd.yaml": award})
+    assert build(root) == 0
+    evidence = read_json(root / "output/assertions/11111111-2222-4333-8444-555555555555.json")["evidence"]
+    assert [e["id"] for e in evidence] == ["https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9?x=%C3%BC",
+                                           "https://example.org/p?q=%7Ba%7D%7Cb"]
