@@ -123,7 +123,10 @@ class _File:
         if isinstance(value, LineDict):
             pairs = []
             for lang, text in value.items():
-                if lang not in LANGUAGES:
+                if lang not in LANGUAGES and text is None:
+                    self.error(value.line_of(lang), f"'{key}' has a stray part '{lang}': inside {{…}}, put text that "
+                                                    "contains a comma or colon in quotes")
+                elif lang not in LANGUAGES:
                     self.error(value.line_of(lang), f"'{key}' has language '{lang}'; use {' or '.join(LANGUAGES)}")
                 elif not isinstance(text, str) or not text.strip():
                     self.error(value.line_of(lang), f"'{key}.{lang}' must be non-empty text")
