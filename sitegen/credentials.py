@@ -17,7 +17,10 @@ OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 STATUS_LIST_LENGTH = 131072  # the minimum the Bitstring Status List spec allows, for group privacy
-STATUS_LIST_FILL = STATUS_LIST_LENGTH // 2  # awards per list: half full keeps probing short
+# The 1EdTech validator compares a status index with the list's length in bytes, so it rejects indexes of
+# 16384 and above; indexes stay below that, and a list holds at most half as many awards (short probing).
+STATUS_INDEX_RANGE = STATUS_LIST_LENGTH // 8
+STATUS_LIST_FILL = STATUS_INDEX_RANGE // 2
 
 
 def did_web(base_url: str) -> str:
@@ -84,9 +87,9 @@ def assign_status_positions(site: Site) -> dict[str, StatusPosition]:
             list_number = n // STATUS_LIST_FILL + 1
             used = taken.setdefault(list_number, set())
             digest = hashlib.sha256(f"{issuer}/{award.id}".encode()).digest()
-            index = int.from_bytes(digest[:8], "big") % STATUS_LIST_LENGTH
+            index = int.from_bytes(digest[:8], "big") % STATUS_INDEX_RANGE
             while index in used:
-                index = (index + 1) % STATUS_LIST_LENGTH
+                index = (index + 1) % STATUS_INDEX_RANGE
             used.add(index)
             positions[award.id] = StatusPosition(list_number, index)
     return positions
