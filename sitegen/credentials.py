@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
-from sitegen.emit import format_datetime, to_uri
+from sitegen.emit import alignment_entry, evidence_entry, format_datetime, to_uri
 from sitegen.model import Award, BadgeClass, Issuer, PublicKey, Site
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -139,14 +139,7 @@ def achievement(site: Site, badge: BadgeClass) -> dict:
     if badge.tags:
         doc["tag"] = list(badge.tags)
     if badge.alignments:
-        doc["alignment"] = []
-        for a in badge.alignments:
-            entry = {"type": ["Alignment"], "targetName": a.name, "targetUrl": to_uri(a.url)}
-            for key, value in (("targetFramework", a.framework), ("targetCode", a.code),
-                               ("targetDescription", a.description)):
-                if value:
-                    entry[key] = value
-            doc["alignment"].append(entry)
+        doc["alignment"] = [alignment_entry(a, type=["Alignment"]) for a in badge.alignments]
     return doc
 
 
@@ -187,14 +180,7 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
     if award.narrative:
         doc["credentialSubject"]["narrative"] = award.narrative
     if award.evidence:
-        doc["evidence"] = []
-        for e in award.evidence:
-            entry = {"type": ["Evidence"]}
-            for key, value in (("id", e.url and to_uri(e.url)), ("name", e.name), ("narrative", e.narrative),
-                               ("description", e.description)):
-                if value:
-                    entry[key] = value
-            doc["evidence"].append(entry)
+        doc["evidence"] = [evidence_entry(e, ["Evidence"]) for e in award.evidence]
     return doc
 
 

@@ -114,12 +114,13 @@ def badge_class(site: Site, badge: BadgeClass) -> dict:
     if badge.tags:
         doc["tags"] = list(badge.tags)
     if badge.alignments:
-        doc["alignment"] = [_alignment(a) for a in badge.alignments]
+        doc["alignment"] = [alignment_entry(a) for a in badge.alignments]
     return doc
 
 
-def _alignment(alignment) -> dict:
-    out = {"targetName": alignment.name, "targetUrl": to_uri(alignment.url)}
+def alignment_entry(alignment, **extra) -> dict:
+    """An alignment in the shape OB 2.0 and OB 3.0 share (OB 3.0 adds `type`)."""
+    out = {**extra, "targetName": alignment.name, "targetUrl": to_uri(alignment.url)}
     for key, value in (("targetFramework", alignment.framework), ("targetCode", alignment.code),
                        ("targetDescription", alignment.description)):
         if value:
@@ -160,12 +161,13 @@ def assertion(site: Site, award: Award) -> dict:
     if award.narrative:
         doc["narrative"] = award.narrative
     if award.evidence:
-        doc["evidence"] = [_evidence(e) for e in award.evidence]
+        doc["evidence"] = [evidence_entry(e, "Evidence") for e in award.evidence]
     return doc
 
 
-def _evidence(evidence) -> dict:
-    out = {"type": "Evidence"}
+def evidence_entry(evidence, type_) -> dict:
+    """An evidence entry; `type_` is "Evidence" in OB 2.0 and ["Evidence"] in OB 3.0."""
+    out = {"type": type_}
     for key, value in (("id", evidence.url and to_uri(evidence.url)), ("name", evidence.name), ("narrative", evidence.narrative),
                        ("description", evidence.description)):
         if value:

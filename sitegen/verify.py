@@ -155,11 +155,8 @@ def verify_ob2_hosted(url: str, fetcher: Fetcher, email: str | None = None, now:
                       kind: str = "ob2-hosted", subject: str | None = None) -> Result:
     result = Result(subject or url, kind)
     now = now or datetime.now(timezone.utc)
-    result.ran("assertion.fetch")
-    try:
-        doc = fetcher.get_json(url)
-    except FetchError as exc:
-        result.error("assertion.fetch", str(exc))
+    doc = _fetch_json(result, "assertion.fetch", url, fetcher)
+    if doc is None:
         return result
     _check_document(result, "assertion", doc, url, "Assertion")
     if doc.get("revoked") is True:
@@ -304,6 +301,15 @@ def _check_image(result: Result, check: str, image, fetcher: Fetcher, allow_data
         result.error(check, f"image at {url} is neither PNG nor SVG")
 
 
+def _fetch_json(result: Result, check: str, url: str, fetcher: Fetcher) -> dict | None:
+    result.ran(check)
+    try:
+        return fetcher.get_json(url)
+    except FetchError as exc:
+        result.error(check, str(exc))
+        return None
+
+
 def _verify_badge_class(result: Result, assertion: dict, fetcher: Fetcher) -> dict | None:
     """Fetch and check the assertion's badge class and its issuer; the issuer profile, when it is sound."""
     url = assertion.get("badge")
@@ -311,11 +317,8 @@ def _verify_badge_class(result: Result, assertion: dict, fetcher: Fetcher) -> di
         url = url.get("id")
     if not isinstance(url, str):
         return None
-    result.ran("badge.fetch")
-    try:
-        badge = fetcher.get_json(url)
-    except FetchError as exc:
-        result.error("badge.fetch", str(exc))
+    badge = _fetch_json(result, "badge.fetch", url, fetcher)
+    if badge is None:
         return None
     _check_document(result, "badge", badge, url, "BadgeClass")
     _require(result, "badge", badge, ("name", "description", "image", "criteria", "issuer"))
@@ -326,11 +329,8 @@ def _verify_badge_class(result: Result, assertion: dict, fetcher: Fetcher) -> di
         issuer_url = issuer_url.get("id")
     if not isinstance(issuer_url, str):
         return None
-    result.ran("issuer.fetch")
-    try:
-        issuer = fetcher.get_json(issuer_url)
-    except FetchError as exc:
-        result.error("issuer.fetch", str(exc))
+    issuer = _fetch_json(result, "issuer.fetch", issuer_url, fetcher)
+    if issuer is None:
         return None
     _check_document(result, "issuer", issuer, issuer_url, ("Profile", "Issuer"))
     _require(result, "issuer", issuer, ("name", "url", "email"))
