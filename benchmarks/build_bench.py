@@ -51,8 +51,8 @@ def generate(root: Path, awards: int, signed: bool) -> dict:
     for index, slug in enumerate(BADGES):
         image = Image.new("RGB", (256, 256), (40 * index, 90, 200 - 30 * index))
         pixels = image.load()
-        for x in range(0, 256, 4):  # some texture, so the PNG is ~10 KB like a real badge
-            for y in range(0, 256, 4):
+        for x in range(0, 256, 6):  # some texture, so the PNG is ~10 KB like a real badge
+            for y in range(0, 256, 6):
                 pixels[x, y] = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
         image.save(content / f"images/{slug}.png", optimize=True)
         (content / f"badgeclasses/{slug}.yaml").write_text(
@@ -73,7 +73,10 @@ def generate(root: Path, awards: int, signed: bool) -> dict:
 
 def build(root: Path, env: dict, jobs: int | None) -> tuple[float, float]:
     """(seconds, peak RSS in MiB) of one `sitegen build` in its own process."""
-    command = [sys.executable, "-m", "sitegen", "build"] + (["--jobs", str(jobs)] if jobs else [])
+    # Speed is measured here, not the GitHub Pages budget: a 100,000-award site with a baked image per award
+    # is over 1 GB (the build would refuse it, as it should), so the benchmark lifts the limit.
+    command = [sys.executable, "-m", "sitegen", "build", "--size-limit", str(10**12)]
+    command += ["--jobs", str(jobs)] if jobs else []
     script = (
         "import resource, subprocess, sys, time\n"
         "start = time.perf_counter()\n"
