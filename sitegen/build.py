@@ -12,7 +12,7 @@ import jinja2
 from sitegen import bake, credentials, emit, ob3
 from sitegen.diagnostics import BuildError, Collector, Diagnostic
 from sitegen.load import load_content
-from sitegen.model import Award, Site
+from sitegen.model import LANGUAGES, Award, Site
 from sitegen.render import Renderer, theme_dirs
 from sitegen.validate import build_site_model
 from sitegen.write import OutputWriter, StagingFolder
@@ -140,25 +140,30 @@ def prepare_ob2_signing(root: Path, site: Site, notes: list[str], environ):
 
 def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3.SigningContext | None = None) -> None:
     urls = site.urls
-    renderer = Renderer(root, site)
-    renderer.credentials_published = signing is not None
+    renderers = [Renderer(root, site, lang) for lang in LANGUAGES]
+    for renderer in renderers:
+        renderer.credentials_published = signing is not None
     writer.add(".nojekyll", b"", "sitegen")  # GitHub Pages: serve the files as they are, no Jekyll
     _copy_assets(root, site, writer)
-    writer.add("index.html", renderer.index(), "index")
-    renderer.env.get_template("award.html")  # a syntax error is reported here, not inside a worker
-    for path, data in renderer.extra_pages():
-        writer.add(path, data, "theme")
+    renderers[0].env.get_template("award.html")  # a syntax error is reported here, not inside a worker
+    for renderer in renderers:
+        writer.add(*renderer.index(), "index")
+        for path, data in renderer.extra_pages():
+            writer.add(path, data, "theme")
+        writer.add(f"assets/i18n/{renderer.lang}.json", renderer.language_pack(), "sitegen/locale")
 
     for issuer in site.issuers.values():
         writer.add(urls.issuer_json(issuer.slug), emit.to_json(emit.issuer_profile(site, issuer)), issuer.source)
-        writer.add(urls.issuer_page(issuer.slug), renderer.issuer(issuer), issuer.source)
+        for renderer in renderers:
+            writer.add(*renderer.issuer(issuer), issuer.source)
         if issuer.image:
             writer.add(urls.issuer_image(issuer.slug, issuer.image.kind), issuer.image.data, issuer.source)
         writer.add(urls.revocation_list(issuer.slug), emit.to_json(emit.revocation_list(site, issuer)), issuer.source)
 
     for badge in site.badges.values():
         writer.add(urls.badge_json(badge.slug), emit.to_json(emit.badge_class(site, badge)), badge.source)
-        writer.add(urls.badge_page(badge.slug), renderer.badge(badge), badge.source)
+        for renderer in renderers:
+            writer.add(*renderer.badge(badge), badge.source)
         writer.add(urls.badge_image(badge.slug, badge.image.kind), badge.image.data, badge.source)
 
     if site.config.keys:  # public keys stay published, also when this build cannot sign

@@ -1,71 +1,50 @@
-"""Interface text in Japanese and English, and dates written the way each language writes them."""
+"""Interface text in Japanese and English (gettext catalogues read with Babel) and dates per language.
+
+The catalogue sources are `sitegen/locale/<lang>/LC_MESSAGES/sitegen.po`, extracted from the templates with
+`pybabel extract -F babel.cfg -o sitegen/locale/sitegen.pot .`; they are compiled in memory when first used,
+so no binary file is kept in the repository.
+"""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
 
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December")
+from babel.dates import format_date as babel_format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 
 
 def format_date(moment: datetime, lang: str) -> str:
-    if lang == "ja":
-        return f"{moment.year}年{moment.month}月{moment.day}日"
-    return f"{moment.day} {MONTHS_EN[moment.month - 1]} {moment.year}"
+    """A date as people of that language write it: 2026年4月1日, April 1, 2026."""
+    return babel_format_date(moment.date(), format="long", locale=lang)
 
 
-JA = {
-    "Badges": "バッジ",
-    "Issuer": "発行者",
-    "Issued by": "発行者",
-    "Issued on": "発行日",
-    "Expires on": "有効期限",
-    "Expired": "有効期限切れ",
-    "This badge expired on %(date)s.": "このバッジの有効期限は %(date)s に切れました。",
-    "Revoked": "取り消し済み",
-    "This badge was revoked on %(date)s.": "このバッジは %(date)s に取り消されました。",
-    "Reason": "理由",
-    "Criteria": "取得基準",
-    "How to earn this badge": "このバッジの取得方法",
-    "Alignment": "対応する基準",
-    "Tags": "タグ",
-    "Evidence": "エビデンス",
-    "Awarded to": "受領者",
-    "Recipient": "受領者",
-    "The recipient is identified by a hashed email address.": "受領者はハッシュ化されたメールアドレスで識別されます。",
-    "Narrative": "説明",
-    "Downloads and data": "ダウンロードとデータ",
-    "Open Badges 2.0 assertion (JSON)": "Open Badges 2.0 アサーション (JSON)",
-    "Badge image with the award baked in": "受領情報を埋め込んだバッジ画像",
-    "Badge class (JSON)": "バッジクラス (JSON)",
-    "Issuer profile (JSON)": "発行者プロフィール (JSON)",
-    "Website": "ウェブサイト",
-    "Contact": "連絡先",
-    "Badges issued by %(name)s": "%(name)s が発行するバッジ",
-    "Home": "ホーム",
-    "Valid": "有効",
-    "This badge is valid.": "このバッジは有効です。",
-    "Open Badges published with sitegen": "sitegen で公開された Open Badges",
-    "Issued badges are verifiable Open Badges.": "発行されたバッジは検証可能な Open Badges です。",
-    "Validity": "有効期間",
-    "%(duration)s after issue": "発行から %(duration)s",
-    "No badges yet.": "まだバッジはありません。",
-    "Badge": "バッジ",
-}
+@lru_cache(maxsize=None)
+def translations(lang: str) -> NullTranslations:
+    """The gettext translations of a language; English is the source language of the catalogue."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / "sitegen.po"
+    if not path.is_file():
+        return NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
 
 
-class Translations:
-    """The gettext interface Jinja2's i18n extension calls."""
-
-    def __init__(self, catalogue: dict[str, str]):
-        self.catalogue = catalogue
-
-    def gettext(self, message: str) -> str:
-        return self.catalogue.get(message, message)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
-
-
-def translations(lang: str) -> Translations:
-    return Translations(JA if lang == "ja" else {})
+def catalogue(lang: str) -> dict[str, str]:
+    """Every translated message (msgid → text), for the pages' script when a reader switches language."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / "sitegen.po"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}

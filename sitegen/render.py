@@ -1,10 +1,17 @@
-"""HTML pages from Jinja2 templates (autoescape on, strict undefined) and Markdown rendered safely."""
+"""HTML pages from Jinja2 templates (autoescape on, strict undefined) and Markdown rendered safely.
+
+Site-wide pages (index, issuers, badges, verify) are written in every language: the default language at the
+URL-scheme path, the other under `{lang}/`. Award pages, the bulk of a site, exist once, in the default
+language; their script switches them to the other language from `assets/i18n/{lang}.json`.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 import jinja2
 import markdown as markdown_lib
@@ -12,8 +19,8 @@ import nh3
 from markupsafe import Markup
 
 from sitegen import i18n
-from sitegen.emit import format_datetime
-from sitegen.model import Award, BadgeClass, Issuer, Site, Text
+from sitegen.emit import format_datetime, to_uri
+from sitegen.model import LANGUAGES, Award, BadgeClass, Issuer, Site, Text
 
 PACKAGE_THEMES = Path(__file__).parent / "themes"
 
@@ -26,6 +33,8 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
                       "td": {"align"}, "th": {"align"}}
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
+VIDEO_EXTENSIONS = (".mp4", ".webm", ".ogv")
 
 
 @lru_cache(maxsize=4096)
@@ -45,10 +54,47 @@ def theme_dirs(root: Path, theme: str) -> list[Path]:
     return [d for d in dirs if d.is_dir()]
 
 
+def media_kind(url: str | None) -> str | None:
+    """"image" or "video" when an evidence link points at media a page can show inline."""
+    path = (url or "").split("?", 1)[0].split("#", 1)[0].lower()
+    if path.endswith(IMAGE_EXTENSIONS):
+        return "image"
+    if path.endswith(VIDEO_EXTENSIONS):
+        return "video"
+    return None
+
+
+def qr_svg(url: str) -> Markup:
+    """The QR code of a URL as inline SVG. A fixed mask skips segno's search for the best of eight, which
+    costs most of the time and changes nothing for a reader (any mask scans)."""
+    import segno
+
+    code = segno.make_qr(url, error="m", mask=2, boost_error=False)
+    return Markup(code.svg_inline(scale=4, border=2, dark="#1d2330", light="#ffffff", omitsize=True))
+
+
+def linkedin_url(site: Site, award: Award, lang: str) -> str:
+    """LinkedIn's "Add to profile" link, pre-filled with the certification."""
+    badge = site.badges[award.badge]
+    issuer = site.issuers[badge.issuer]
+    fields = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": badge.name.get(lang),
+        "organizationName": issuer.name.get(lang),
+        "issueYear": award.issued_on.year,
+        "issueMonth": award.issued_on.month,
+    }
+    if award.expires:
+        fields.update(expirationYear=award.expires.year, expirationMonth=award.expires.month)
+    fields.update(certUrl=site.urls.url(site.urls.assertion_page(award.id)), certId=award.id)
+    return "https://www.linkedin.com/profile/add?" + urlencode(fields)
+
+
 class Renderer:
-    def __init__(self, root: Path, site: Site):
+    def __init__(self, root: Path, site: Site, lang: str | None = None):
         self.site = site
-        self.lang = site.config.default_language
+        self.lang = lang or site.config.default_language
+        self.default_lang = site.config.default_language
         loaders = [jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs(root, site.config.theme)]
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
@@ -58,13 +104,14 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        translations = i18n.translations(self.lang)
-        self.env.install_gettext_callables(translations.gettext, translations.ngettext, newstyle=True)
+        self.env.install_gettext_translations(i18n.translations(self.lang), newstyle=True)
         self.env.filters["markdown"] = render_markdown
         self.env.filters["text"] = self._text
         self.env.filters["date"] = self._date
         self.env.filters["isodate"] = format_datetime
-        self.env.globals.update(site=site, lang=self.lang, urls=site.urls)
+        self.env.filters["uri"] = to_uri
+        self.env.globals.update(site=site, lang=self.lang, urls=site.urls, media_kind=media_kind,
+                                language_names=i18n.LANGUAGE_NAMES, default_lang=self.default_lang)
         self._templates = {}
         # Set by the build when signed Open Badges 3.0 credentials are published next to the pages.
         self.credentials_published = False
@@ -75,26 +122,69 @@ class Renderer:
     def _date(self, moment: datetime) -> str:
         return i18n.format_date(moment, self.lang)
 
-    def _render(self, name: str, root: str, **context) -> bytes:
+    def prefix(self, lang: str) -> str:
+        """The folder of a language's site-wide pages: none for the default language."""
+        return "" if lang == self.default_lang else f"{lang}/"
+
+    def _render(self, name: str, path: str, alternates: list[dict], **context) -> bytes:
         template = self._templates.get(name)
         if template is None:
             template = self._templates[name] = self.env.get_template(name)
-        return template.render(root=root, **context).encode("utf-8")
+        root = "../" * path.count("/")
+        return template.render(root=root, prefix=self.prefix(self.lang), path=path, alternates=alternates,
+                               page_url=self.site.urls.url(path), **context).encode("utf-8")
 
-    def index(self) -> bytes:
+    def _alternates(self, rel: str) -> list[dict]:
+        """Links to the same site-wide page in the other languages."""
+        here = self.prefix(self.lang) + rel
+        depth = "../" * here.count("/")
+        return [{"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "href": depth + self.prefix(lang) + rel, "script": False}
+                for lang in LANGUAGES if lang != self.lang]
+
+    def site_page(self, template: str, rel: str, **context) -> tuple[str, bytes]:
+        path = self.prefix(self.lang) + rel
+        return path, self._render(template, path, self._alternates(rel), **context)
+
+    def index(self) -> tuple[str, bytes]:
         issuers = [(issuer, self.site.badges_of(issuer.slug)) for issuer in self.site.issuers.values()]
-        return self._render("index.html", "", issuers=issuers)
+        return self.site_page("index.html", "index.html", issuers=issuers)
 
-    def issuer(self, issuer: Issuer) -> bytes:
-        return self._render("issuer.html", "../", issuer=issuer, badges=self.site.badges_of(issuer.slug))
+    def issuer(self, issuer: Issuer) -> tuple[str, bytes]:
+        return self.site_page("issuer.html", self.site.urls.issuer_page(issuer.slug), issuer=issuer,
+                              badges=self.site.badges_of(issuer.slug))
 
-    def badge(self, badge: BadgeClass) -> bytes:
-        return self._render("badge.html", "../", badge=badge, issuer=self.site.issuers[badge.issuer])
+    def badge(self, badge: BadgeClass) -> tuple[str, bytes]:
+        return self.site_page("badge.html", self.site.urls.badge_page(badge.slug), badge=badge,
+                              issuer=self.site.issuers[badge.issuer])
+
+    def verify_page(self) -> tuple[str, bytes]:
+        return self.site_page("verify.html", "verify.html")
 
     def award(self, award: Award) -> bytes:
         badge = self.site.badges[award.badge]
-        return self._render("award.html", "../", award=award, badge=badge, issuer=self.site.issuers[badge.issuer])
+        path = self.site.urls.assertion_page(award.id)
+        alternates = [{"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "href": f"?lang={lang}", "script": True}
+                      for lang in LANGUAGES if lang != self.lang]
+        return self._render("award.html", path, alternates, award=award, badge=badge,
+                            issuer=self.site.issuers[badge.issuer], qr=qr_svg(self.site.urls.url(path)),
+                            linkedin=linkedin_url(self.site, award, self.lang),
+                            credentials=self.credentials_published)
+
+    def language_pack(self) -> bytes:
+        """What an award page's script needs to show itself in this language: interface text, and the
+        issuers' and badges' text in this language."""
+        pack = {
+            "lang": self.lang,
+            "ui": i18n.catalogue(self.lang) if self.lang != "en" else {},
+            "issuers": {slug: {"name": issuer.name.get(self.lang)} for slug, issuer in self.site.issuers.items()},
+            "badges": {slug: {"name": badge.name.get(self.lang),
+                              "caption": badge.image_caption.get(self.lang),
+                              "description": str(render_markdown(badge.description.get(self.lang))),
+                              "criteria": str(render_markdown(badge.criteria.get(self.lang)))}
+                       for slug, badge in self.site.badges.items()},
+        }
+        return (json.dumps(pack, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
     def extra_pages(self) -> list[tuple[str, bytes]]:
         """Pages that belong to no issuer, badge or award (output path, bytes)."""
-        return []
+        return [self.verify_page()]
