@@ -175,6 +175,7 @@ class Renderer:
         issuers' and badges' text in this language."""
         pack = {
             "lang": self.lang,
+            "site": self.site.config.name.get(self.lang),
             "ui": i18n.catalogue(self.lang) if self.lang != "en" else {},
             "issuers": {slug: {"name": issuer.name.get(self.lang)} for slug, issuer in self.site.issuers.items()},
             "badges": {slug: {"name": badge.name.get(self.lang),

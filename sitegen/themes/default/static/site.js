@@ -54,7 +54,7 @@
       if (doc.expires && Date.parse(doc.expires) < Date.now()) {
         return {state: "expired", detail: formatDay(doc.expires)};
       }
-      return {state: "valid", detail: formatDay(doc.issuedOn)};
+      return {state: "valid", detail: ""};
     }, function (error) { return {state: "unverifiable", detail: String(error.message || error)}; });
   }
 
@@ -79,7 +79,7 @@
     }
     var status = doc.credentialStatus;
     if (!status || !status.statusListCredential || !window.DecompressionStream) {
-      return Promise.resolve({state: "valid", detail: formatDay(doc.validFrom)});
+      return Promise.resolve({state: "valid", detail: ""});
     }
     return fetchJson(status.statusListCredential).then(function (got) {
       if (got.missing) { return {state: "unverifiable", detail: status.statusListCredential}; }
@@ -87,7 +87,7 @@
       return gunzip(base64urlBytes(encoded.slice(1))).then(function (bits) {
         var index = parseInt(status.statusListIndex, 10);
         var set = bits[index >> 3] & (0x80 >> (index % 8));
-        return set ? {state: "revoked", detail: ""} : {state: "valid", detail: formatDay(doc.validFrom)};
+        return set ? {state: "revoked", detail: ""} : {state: "valid", detail: ""};
       });
     }).catch(function (error) { return {state: "unverifiable", detail: String(error.message || error)}; });
   }
@@ -261,10 +261,14 @@
       var award = document.querySelector("[data-badge]");
       var badge = pack.badges[award.getAttribute("data-badge")];
       var issuer = pack.issuers[award.getAttribute("data-issuer")];
-      document.querySelectorAll("[data-t]").forEach(function (node) {
+      var translate = function (node) {
         var key = node.getAttribute("data-t");
         node.textContent = pack.ui[key] || key;
-      });
+      };
+      document.querySelectorAll("[data-t]").forEach(translate);
+      var messages = document.getElementById("verify-messages");
+      if (messages) { messages.content.querySelectorAll("[data-t]").forEach(translate); }
+      document.querySelectorAll('[data-field="site"]').forEach(function (n) { n.textContent = pack.site; });
       document.querySelectorAll('[data-field="name"]').forEach(function (n) { n.textContent = badge.name; });
       document.querySelectorAll('[data-field="issuer"]').forEach(function (n) { n.textContent = issuer.name; });
       document.querySelectorAll('[data-field="caption"]').forEach(function (n) { n.setAttribute("alt", badge.caption); });

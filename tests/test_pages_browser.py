@@ -1,0 +1,188 @@
+"""The pages in a real browser: accessibility (axe-core, WCAG 2.1 AA), the checks in the browser, the
+verify page, the language switch, keyboard use and pages without JavaScript."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from browser import Server, axe_violations, browser, free_port  # noqa: F401 (fixture)
+from conftest import AWARD_ID, REVOKED_ID, default_files, write_files
+
+from sitegen.build import build_site
+
+CAROL_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+EXAMPLE = Path(__file__).resolve().parent.parent / "content"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The scratch site, built for the address it is served at, so the in-browser checks run for real."""
+    port = free_port()
+    root = tmp_path_factory.mktemp("site")
+    files = default_files()
+    files["content/site.yaml"] = textwrap.dedent(files["content/site.yaml"]).replace(
+        "https://example.github.io/badges", f"http://127.0.0.1:{port}").replace("default_language: en", "default_language: ja")
+    write_files(root, files)
+    build_site(root)
+    server = Server(root / "output", port)
+    yield server, root
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    """The repository's example site (a copy built for a local address)."""
+    port = free_port()
+    root = tmp_path_factory.mktemp("example")
+    shutil.copytree(EXAMPLE, root / "content")
+    site = root / "content/site.yaml"
+    site.write_text(site.read_text().replace("https://sakura-tech.github.io/badges", f"http://127.0.0.1:{port}"))
+    build_site(root)
+    server = Server(root / "output", port)
+    yield server, root
+    server.stop()
+
+
+@pytest.fixture
+def page(browser):  # noqa: F811
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def example_pages(root: Path) -> list[str]:
+    out = root / "output"
+    pages = ["index.html", "en/index.html", "verify.html", "en/verify.html"]
+    pages += [p.relative_to(out).as_posix() for p in sorted(out.glob("issuers/*.html"))]
+    pages += [p.relative_to(out).as_posix() for p in sorted(out.glob("en/badges/*.html"))][:2]
+    pages += [p.relative_to(out).as_posix() for p in sorted(out.glob("badges/*.html"))]
+    pages += [p.relative_to(out).as_posix() for p in sorted(out.glob("assertions/*.html"))]
+    return pages
+
+
+def test_example_pages_have_no_serious_accessibility_violations(example, page):
+    server, root = example
+    problems = {}
+    for rel in example_pages(root):
+        page.goto(f"{server.url}/{rel}")
+        page.wait_for_load_state("networkidle")
+        violations = axe_violations(page)
+        if violations:
+            problems[rel] = violations
+    assert problems == {}
+
+
+def panel_state(page) -> str:
+    """The state the verification panel settles in (tests clear it before each new check)."""
+    page.wait_for_function("document.querySelector('.verify-panel').getAttribute('data-state') "
+                           "&& document.querySelector('.verify-panel').getAttribute('data-state') !== 'checking'")
+    return page.get_attribute(".verify-panel", "data-state")
+
+
+def test_award_page_checks_itself_in_the_browser(served, page):
+    server, _ = served
+    page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
+    assert panel_state(page) == "valid"
+    assert "有効" in page.inner_text(".verify-result")
+    assert page.inner_text(".verify-time").startswith("確認日時")
+    page.goto(f"{server.url}/assertions/{REVOKED_ID}.html")
+    assert panel_state(page) == "revoked"
+    assert "Awarded by mistake" in page.inner_text(".verify-panel")
+    page.goto(f"{server.url}/assertions/{CAROL_ID}.html")
+    assert panel_state(page) == "expired"
+
+
+def test_a_failed_fetch_says_could_not_be_verified_not_invalid(served, page):
+    server, _ = served
+    page.route("**/assertions/*.json", lambda route: route.abort())
+    page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
+    assert panel_state(page) == "unverifiable"
+    assert "現在確認できません" in page.inner_text(".verify-result")
+
+
+def test_verify_page_unbakes_png_and_svg_in_the_browser(served, page):
+    server, root = served
+    page.goto(f"{server.url}/en/verify.html")
+
+    def check_file(path):
+        page.evaluate("document.querySelector('.verify-panel').removeAttribute('data-state')")
+        page.set_input_files("#badge-file", str(path))
+        return panel_state(page)
+
+    assert check_file(root / f"output/assertions/{AWARD_ID}.png") == "valid"
+    assert check_file(root / f"output/assertions/{REVOKED_ID}.png") == "revoked"
+    assert check_file(root / f"output/assertions/{CAROL_ID}.svg") == "expired"
+    assert check_file(root / "output/badges/python-basics.png") == "invalid"  # an image with no badge inside
+    page.evaluate("document.querySelector('.verify-panel').removeAttribute('data-state')")
+    page.fill("#badge-url", f"{server.url}/assertions/{AWARD_ID}.html")
+    page.click("form[data-verify-url-form] button")
+    assert panel_state(page) == "valid"
+    assert "Valid" in page.inner_text(".verify-result")
+
+
+def test_language_switch_on_an_award_page(served, page):
+    server, _ = served
+    page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
+    assert page.get_attribute("html", "lang") == "ja"
+    assert page.inner_text("h1") == "Python 基礎"
+    page.click("a.lang-switch")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.inner_text("h1") == "Python Basics"
+    assert "Issued on" in page.inner_text(".facts")
+    assert "April 1, 2026" in page.inner_text(".facts")
+    assert page.get_attribute(".badge-image", "alt") == "A blue square with the word Python"
+    page.goto(f"{server.url}/assertions/{AWARD_ID}.html?lang=en")  # a shareable link in English
+    page.wait_for_function("document.documentElement.lang === 'en'")
+
+
+def test_site_wide_pages_switch_language_without_javascript(served, browser):  # noqa: F811
+    server, _ = served
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server.url}/badges/python-basics.html")
+    assert page.get_attribute("html", "lang") == "ja" and page.inner_text("h1") == "Python 基礎"
+    page.click("a.lang-switch")
+    assert page.url.endswith("/en/badges/python-basics.html")
+    assert page.get_attribute("html", "lang") == "en" and page.inner_text("h1") == "Python Basics"
+    page.goto(f"{server.url}/assertions/{AWARD_ID}.html")  # all content is there without scripts
+    text = page.inner_text("main")
+    assert "Python 基礎" in text and "2026年4月1日" in text and "取得基準" in text
+    assert "JavaScript" in page.inner_text(".verify-panel")
+    context.close()
+
+
+def test_keyboard_reaches_the_skip_link_language_switch_and_share_controls(served, page):
+    server, _ = served
+    page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
+    reached = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.className + '|' + (document.activeElement.id || '') "
+                                     "+ '|' + document.activeElement.textContent.trim().slice(0, 30)"))
+    assert reached[0].startswith("skip-link")
+    assert any(r.startswith("lang-switch") for r in reached)
+    assert any("LinkedIn" in r for r in reached)
+    assert any(r.startswith("copy") for r in reached)
+
+
+def test_pages_look_right_in_both_languages(example, page):
+    """Screenshots of an award page (kept for the README) at desktop and phone widths."""
+    server, root = example
+    award = sorted((root / "output/assertions").glob("*.html"))[0].name
+    shots = Path(__file__).resolve().parent.parent / "docs/screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for lang in ("ja", "en"):
+        page.set_viewport_size({"width": 1100, "height": 900})
+        page.goto(f"{server.url}/assertions/{award}?lang={lang}")
+        page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+        panel_state(page)
+        page.screenshot(path=str(shots / f"award-{lang}.png"), full_page=False)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1100  # nothing overflows sideways
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{server.url}/assertions/{award}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
