@@ -1,0 +1,90 @@
+"""What the pages promise without a browser: sharing links, metadata, QR code, languages, catalogues."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from babel.messages.pofile import read_po
+from conftest import AWARD_ID, BASE_URL, REVOKED_ID
+from helpers import build, page
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_award_page_shares_to_linkedin_with_the_certification_prefilled(make_site):
+    root = make_site()
+    build(root)
+    award = page(root / f"output/assertions/{AWARD_ID}.html")
+    link = next(a["href"] for a in award.find_all("a") if a.get("href", "").startswith("https://www.linkedin.com/"))
+    fields = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    assert fields == {"startTask": "CERTIFICATION_NAME", "name": "Python Basics", "organizationName": "Test University",
+                      "issueYear": "2026", "issueMonth": "4", "certUrl": f"{BASE_URL}/assertions/{AWARD_ID}.html",
+                      "certId": AWARD_ID}
+    assert award.find_all("input", id="page-link", value=f"{BASE_URL}/assertions/{AWARD_ID}.html")
+    assert f'href="{BASE_URL}/assertions/{AWARD_ID}.html"' in (root / f"output/assertions/{AWARD_ID}.html").read_text().replace("&#34;", '"').replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+
+
+def test_award_page_has_open_graph_and_a_qr_code(make_site):
+    root = make_site()
+    build(root)
+    html = (root / f"output/assertions/{AWARD_ID}.html").read_text()
+    award = page(root / f"output/assertions/{AWARD_ID}.html")
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in award.find_all("meta")}
+    assert meta["og:image"] == f"{BASE_URL}/badges/python-basics.png"
+    assert meta["og:url"] == f"{BASE_URL}/assertions/{AWARD_ID}.html"
+    assert meta["og:title"] == "Python Basics – Test University" and meta["twitter:card"] == "summary"
+    assert '<figure class="qr"><svg' in html and 'class="segno"' in html
+
+
+def test_revoked_award_page_offers_no_sharing(make_site):
+    root = make_site()
+    build(root)
+    revoked = page(root / f"output/assertions/{REVOKED_ID}.html")
+    assert not any("linkedin.com" in a.get("href", "") for a in revoked.find_all("a"))
+
+
+def test_evidence_media_is_shown_inline(make_site):
+    award = f"""\
+        badge: star
+        issued_on: 2026-03-01
+        awards:
+          - id: 11111111-2222-4333-8444-555555555555
+            recipient: {{hash: "sha256${'a' * 64}", salt: s}}
+            evidence: [{{url: "https://media.example.org/poster.png", name: Poster}}, {{url: "https://media.example.org/talk.mp4"}}]
+        """
+    root = make_site({"content/assertions/media.yaml": award})
+    build(root)
+    shown = page(root / "output/assertions/11111111-2222-4333-8444-555555555555.html")
+    assert shown.find_all("img", src="https://media.example.org/poster.png", alt="Poster")
+    assert shown.find_all("video", src="https://media.example.org/talk.mp4")
+
+
+def test_site_wide_pages_exist_in_both_languages_with_lang_and_alternates(make_site):
+    root = make_site()
+    build(root)
+    out = root / "output"
+    for rel in ("index.html", "verify.html", "badges/python-basics.html", "issuers/test-uni.html"):
+        english, japanese = out / rel, out / "ja" / rel
+        assert '<html lang="en">' in english.read_text() and '<html lang="ja">' in japanese.read_text()
+        depth = "../" * rel.count("/")
+        assert page(english).find_all("a", hreflang="ja", href=f"{depth}ja/{rel}")
+    assert "Python 基礎" in page(out / "ja/badges/python-basics.html").text
+    assert "2026年" not in page(out / "ja/badges/python-basics.html").text  # badges have no dates
+    pack = json.loads((out / "assets/i18n/ja.json").read_text())
+    assert pack["badges"]["python-basics"]["name"] == "Python 基礎"
+    assert pack["ui"]["Issued on"] == "発行日"
+
+
+def test_every_interface_text_has_a_japanese_translation(tmp_path):
+    template = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(REPO / "babel.cfg"),
+                    "--no-location", "-o", str(template), str(REPO)], check=True, capture_output=True, cwd=REPO)
+    with template.open("rb") as handle:
+        wanted = {m.id for m in read_po(handle) if m.id}
+    with (REPO / "sitegen/locale/ja/LC_MESSAGES/sitegen.po").open("rb") as handle:
+        translated = {m.id for m in read_po(handle) if m.id and m.string}
+    assert wanted - translated == set()
