@@ -37,7 +37,25 @@ def test_award_page_has_open_graph_and_a_qr_code(make_site):
     assert meta["og:image"] == f"{BASE_URL}/badges/python-basics.png"
     assert meta["og:url"] == f"{BASE_URL}/assertions/{AWARD_ID}.html"
     assert meta["og:title"] == "Python Basics – Test University" and meta["twitter:card"] == "summary"
-    assert '<figure class="qr"><svg' in html and 'class="segno"' in html
+    svg = html[html.index('<figure class="qr"><svg') + len('<figure class="qr">'):html.index("</svg>") + 6]
+    assert decode_qr(svg) == f"{BASE_URL}/assertions/{AWARD_ID}.html"
+
+
+def decode_qr(svg: str) -> str:
+    """Rasterise the QR code's path (M x y h w v h h -w Z rectangles) and read it back with a QR decoder."""
+    import re
+
+    import zxingcpp
+    from PIL import Image, ImageDraw
+
+    size = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))
+    image = Image.new("L", (size * 8, size * 8), 255)
+    draw = ImageDraw.Draw(image)
+    path = re.search(r'<path fill="[^"]+" d="([^"]+)"', svg).group(1)
+    for x, y, width, height in re.findall(r"M(\d+) (\d+)h(\d+)v(\d+)h-\d+Z", path):
+        x, y, width, height = int(x), int(y), int(width), int(height)
+        draw.rectangle((x * 8, y * 8, (x + width) * 8 - 1, (y + height) * 8 - 1), fill=0)
+    return zxingcpp.read_barcode(image).text
 
 
 def test_revoked_award_page_offers_no_sharing(make_site):
