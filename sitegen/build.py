@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen import bake, credentials, emit, ob3
+from sitegen import bake, credentials, emit, ob3, reuse
 from sitegen.diagnostics import BuildError, Collector, Diagnostic
 from sitegen.load import load_content
 from sitegen.model import LANGUAGES, Award, Site
@@ -35,6 +35,7 @@ class BuildResult:
     warnings: list[Diagnostic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what was skipped and why
     signed: int = 0  # credentials signed in this build (the others came from the cache)
+    reused: int = 0  # awards whose files were reused from the previous output, unchanged
 
 
 def load_site(root: Path) -> tuple[Site, list[Diagnostic]]:
@@ -64,7 +65,12 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
     with OutputWriter(output) as writer:
         try:
             publish(root, site, writer, signing)
-            award_count, award_bytes, used = publish_awards(root, site, writer.staging, jobs, signing, jws_key)
+            job = AwardJob(root, site, writer.staging, signing, jws_key,
+                           previous=output if output.is_dir() else None,
+                           previous_records=reuse.load(root, output.absolute()),
+                           site_fingerprint=reuse.site_fingerprint(root, site, signing, jws_key),
+                           positions=credentials.assign_status_positions(site))
+            award_count, award_bytes, used, records = publish_awards(job, jobs)
         except jinja2.TemplateError as exc:
             raise BuildError([_template_problem(root, exc)]) from None
         count, size = writer.files.count + award_count, writer.files.total_bytes + award_bytes
@@ -77,12 +83,14 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
                                                     f"the {size_limit / 1e6:,.0f} MB GitHub Pages limit; {SIZE_ADVICE}",
                                        "warning"))
         writer.commit()
+    reused = sum(1 for award_id, record in records.items() if record == job.previous_records.get(award_id))
+    reuse.save(root, output.absolute(), records)
     signed = 0
     if signing is not None:
         used.update(signing.status_proofs)
         signed = sum(1 for key in used if key not in signing.cache)
         ob3.save_cache(root, used)
-    return BuildResult(site, output, count, size, warnings, notes, signed)
+    return BuildResult(site, output, count, size, warnings, notes, signed, reused)
 
 
 def prepare_signing(root: Path, site: Site, required: bool, environ) -> tuple[ob3.SigningContext | None, list[str]]:
@@ -185,52 +193,94 @@ def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3.SigningCo
 _shared: tuple | None = None  # (root, site, staging) for forked workers
 
 
-def publish_awards(root: Path, site: Site, staging: Path, jobs: int | None,
-                   signing: ob3.SigningContext | None = None, jws_key=None) -> tuple[int, int, dict]:
-    """Write every award's files; returns (file count, bytes, proofs used)."""
+@dataclass
+class AwardJob:
+    """What writing the awards' files needs; forked workers share it without pickling."""
+
+    root: Path
+    site: Site
+    staging: Path
+    signing: ob3.SigningContext | None
+    jws_key: object
+    previous: Path | None  # the output of the last build, whose unchanged files are reused
+    previous_records: dict
+    site_fingerprint: str
+    positions: dict
+
+
+def publish_awards(job: AwardJob, jobs: int | None) -> tuple[int, int, dict, dict]:
+    """Write every award's files; returns (file count, bytes, proofs used, fingerprint records)."""
     global _shared
+    count = len(job.site.awards)
     if jobs is None:
-        threshold = PARALLEL_THRESHOLD if signing is None else PARALLEL_THRESHOLD_SIGNING
-        jobs = (os.cpu_count() or 1) if len(site.awards) >= threshold else 1
-    if jobs <= 1 or len(site.awards) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return _write_awards(root, site, staging, signing, jws_key, 0, len(site.awards))
-    step = -(-len(site.awards) // (jobs * 4))  # a few chunks per worker evens out the load
-    chunks = [(start, min(start + step, len(site.awards))) for start in range(0, len(site.awards), step)]
-    # Workers are forked: they share the model (and the key) without copying or pickling it.
-    _shared = (root, site, staging, signing, jws_key)
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            results = pool.map(_award_chunk, chunks)
-    finally:
-        _shared = None
+        threshold = PARALLEL_THRESHOLD if job.signing is None else PARALLEL_THRESHOLD_SIGNING
+        jobs = (os.cpu_count() or 1) if count >= threshold else 1
+    if jobs <= 1 or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        results = [_write_awards(job, 0, count)]
+    else:
+        step = -(-count // (jobs * 4))  # a few chunks per worker evens out the load
+        chunks = [(start, min(start + step, count)) for start in range(0, count, step)]
+        # Workers are forked: they share the model (and the key) without copying or pickling it.
+        _shared = job
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                results = pool.map(_award_chunk, chunks)
+        finally:
+            _shared = None
     used: dict = {}
+    records: dict = {}
     for result in results:
         used.update(result[2])
-    return sum(r[0] for r in results), sum(r[1] for r in results), used
+        records.update(result[3])
+    return sum(r[0] for r in results), sum(r[1] for r in results), used, records
 
 
-def _award_chunk(bounds: tuple[int, int]) -> tuple[int, int, dict]:
-    return _write_awards(*_shared, *bounds)
+def _award_chunk(bounds: tuple[int, int]) -> tuple[int, int, dict, dict]:
+    return _write_awards(_shared, *bounds)
 
 
-def _write_awards(root: Path, site: Site, staging: Path, signing: ob3.SigningContext | None, jws_key,
-                  start: int, end: int) -> tuple[int, int, dict]:
-    renderer = Renderer(root, site)
+def _award_paths(job: AwardJob, award: Award) -> list[str]:
+    urls, kind = job.site.urls, job.site.badges[award.badge].image.kind
+    paths = [urls.assertion_json(award.id), urls.assertion_page(award.id), urls.assertion_image(award.id, kind)]
+    if job.signing is not None:
+        paths += [urls.credential_json(award.id), urls.credential_image(award.id, kind)]
+    if job.jws_key is not None:
+        paths.append(f"assertions/{award.id}.jws")
+    return paths
+
+
+def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, dict]:
+    site, signing = job.site, job.signing
+    renderer = Renderer(job.root, site)
     renderer.credentials_published = signing is not None
-    files = StagingFolder(staging)
+    files = StagingFolder(job.staging)
     used: dict = {}
+    records: dict = {}
     for award in site.awards[start:end]:
+        fingerprint = reuse.award_fingerprint(job.site_fingerprint, award, job.positions.get(award.id))
+        previous = job.previous_records.get(award.id)
+        proof_key = previous[1] if previous else None
+        if (previous and previous[0] == fingerprint and job.previous is not None
+                and (signing is None or proof_key in signing.cache)
+                and files.link(job.previous, _award_paths(job, award))):
+            if signing is not None:
+                used[proof_key] = signing.cache[proof_key]
+            records[award.id] = previous
+            continue
         for path, data in award_files(site, renderer, award):
             files.write(path, data)
+        proof_key = None
         if signing is not None:
-            for path, data in ob3.credential_files(site, signing, award, used):
+            credential, proof_key = ob3.credential_files(site, signing, award, used)
+            for path, data in credential:
                 files.write(path, data)
-        if jws_key is not None:
+        if job.jws_key is not None:
             from sitegen.jws import sign_jws
 
-            token = sign_jws(emit.signed_assertion(site, award), jws_key)
+            token = sign_jws(emit.signed_assertion(site, award), job.jws_key)
             files.write(f"assertions/{award.id}.jws", token.encode("ascii"))
-    return files.count, files.total_bytes, used
+        records[award.id] = [fingerprint, proof_key]
+    return files.count, files.total_bytes, used, records
 
 
 def award_files(site: Site, renderer: Renderer, award: Award) -> list[tuple[str, bytes]]:

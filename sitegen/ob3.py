@@ -69,12 +69,14 @@ def save_cache(root: Path, used: dict[str, dict]) -> None:
         ignore.write_text("*\n", encoding="utf-8")  # a cache, never committed
 
 
-def credential_files(site: Site, ctx: SigningContext, award: Award, used: dict[str, dict]) -> list[tuple[str, bytes]]:
-    """The signed credential of one award and its baked image."""
+def credential_files(site: Site, ctx: SigningContext, award: Award,
+                     used: dict[str, dict]) -> tuple[list[tuple[str, bytes]], str]:
+    """The signed credential of one award and its baked image, and the cache key of its proof."""
     urls = site.urls
     unsigned = credentials.credential(site, award, ctx.positions[award.id])
     created = emit.format_datetime(award.issued_on)
     signed = ctx.sign(unsigned, created, used)
+    proof_key = ctx.proof_key(unsigned, created)
     data = emit.to_json(signed)
     text = data.decode("utf-8")
     badge = site.badges[award.badge]
@@ -82,7 +84,8 @@ def credential_files(site: Site, ctx: SigningContext, award: Award, used: dict[s
         baked = bake.bake_png(badge.image.data, bake.OB3_PNG_KEYWORD, text)
     else:
         baked = bake.bake_svg(badge.image.data, bake.OB3_SVG_NAMESPACE, "credential", text)
-    return [(urls.credential_json(award.id), data), (urls.credential_image(award.id, badge.image.kind), baked)]
+    files = [(urls.credential_json(award.id), data), (urls.credential_image(award.id, badge.image.kind), baked)]
+    return files, proof_key
 
 
 def status_list_files(site: Site, ctx: SigningContext, used: dict[str, dict]) -> list[tuple[str, bytes]]:

@@ -26,6 +26,26 @@ class StagingFolder:
         self.total_bytes = 0
         self.count = 0
 
+    def link(self, previous: Path, paths: list[str]) -> bool:
+        """Hard-link these files from a previous build (same bytes, no copy); False if one is missing."""
+        sources = [previous / path for path in paths]
+        try:
+            sizes = [source.stat().st_size for source in sources]
+        except OSError:
+            return False
+        for path, source, size in zip(paths, sources, sizes):
+            parent = path.rpartition("/")[0]
+            if parent not in self._dirs:
+                (self.folder / parent).mkdir(parents=True, exist_ok=True)
+                self._dirs.add(parent)
+            try:
+                os.link(source, self.folder / path)
+            except OSError:  # a file system without hard links: copy instead
+                shutil.copyfile(source, self.folder / path)
+            self.total_bytes += size
+            self.count += 1
+        return True
+
     def write(self, path: str, data: bytes) -> None:
         parent = path.rpartition("/")[0]
         if parent not in self._dirs:

@@ -192,3 +192,35 @@ def test_unicode_and_unsafe_links_are_published_as_ascii_uris(make_site):
     evidence = read_json(root / "output/assertions/11111111-2222-4333-8444-555555555555.json")["evidence"]
     assert [e["id"] for e in evidence] == ["https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9?x=%C3%BC",
                                            "https://example.org/p?q=%7Ba%7D%7Cb"]
+
+
+def test_rebuilds_reuse_unchanged_awards_and_redo_what_changed(make_site):
+    from sitegen.build import build_site
+
+    root = make_site()
+    first = build_site(root)
+    assert first.reused == 0
+    before = tree_bytes(root / "output")
+    second = build_site(root)
+    assert second.reused == 3 and tree_bytes(root / "output") == before
+    # A badge's name is on its awards' pages: they are made again.
+    badge = root / "content/badgeclasses/python-basics.yaml"
+    badge.write_text(badge.read_text().replace("en: Python Basics", "en: Python Fundamentals"))
+    third = build_site(root)
+    assert third.reused == 0  # everything shares the site's badges and settings
+    assert "Python Fundamentals" in (root / f"output/assertions/{AWARD_ID}.html").read_text()
+    # One award edited: only it is made again.
+    awards = root / "content/assertions/star-carol.yaml"
+    awards.write_text(awards.read_text().replace("name: Carol Example", "name: Carol Q. Example"))
+    fourth = build_site(root)
+    assert fourth.reused == 2
+    assert "Carol Q. Example" in (root / f"output/assertions/{CAROL_ID}.html").read_text()
+    # A theme change reaches every page.
+    make_site({"themes/default/templates/award.html": "{{ award.id }} custom"}, root=root)
+    fifth = build_site(root)
+    assert fifth.reused == 0 and (root / f"output/assertions/{AWARD_ID}.html").read_text() == f"{AWARD_ID} custom"
+    # A lost output folder is simply rebuilt.
+    import shutil
+
+    shutil.rmtree(root / "output")
+    assert build_site(root).reused == 0 and (root / f"output/assertions/{AWARD_ID}.json").exists()

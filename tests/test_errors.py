@@ -114,7 +114,7 @@ def test_a_failed_build_leaves_the_previous_output_exactly_as_it_was(make_site, 
     code, errors = errors_of(root, capsys)
     assert code == 1 and errors
     assert tree_bytes(root / "output") == before
-    assert not [p for p in root.iterdir() if p.name.startswith(".sitegen-")]  # no staging folder left behind
+    assert not [p for p in root.iterdir() if p.name.startswith((".sitegen-build-", ".sitegen-old-"))]  # no staging left
 
 
 def test_a_template_error_is_reported_and_output_kept(make_site, capsys):
