@@ -38,6 +38,8 @@ def cmd_build(args) -> int:
     print(f"built {len(site.issuers)} issuer(s), {len(site.badges)} badge(s), {len(site.awards)} award(s): "
           f"{result.files} files, {result.bytes / 1e6:.1f} MB ({result.bytes / args.size_limit:.1%} of the "
           f"GitHub Pages limit) in {result.output}")
+    if result.reused or result.signed:
+        print(f"reused {result.reused} unchanged award(s); signed {result.signed} new credential(s) or status list(s)")
     return 0
 
 

@@ -8,6 +8,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from conftest import AWARD_ID
 from helpers import build, read_json
@@ -89,3 +90,14 @@ def _wait_for(condition, seconds: float = 15) -> None:
             return
         time.sleep(0.2)
     raise AssertionError("the preview did not rebuild in time")
+
+
+def test_every_command_is_documented_in_the_readme():
+    from sitegen.cli import make_parser
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    parser = make_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name, sub in commands.items():
+        assert f"sitegen {name}" in readme, name
+        assert sub.description or sub.format_help()
