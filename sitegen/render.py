@@ -128,6 +128,7 @@ class Renderer:
         self.env.install_gettext_callables(translations.gettext, translations.ngettext, newstyle=False)
         self.env.filters["markdown"] = render_markdown
         self.env.filters["text"] = self._text
+        self.env.filters["lang_attr"] = self._lang_attr
         self.env.filters["date"] = self._date
         self.env.filters["isodate"] = format_datetime
         self.env.filters["uri"] = to_uri
@@ -139,6 +140,12 @@ class Renderer:
 
     def _text(self, value: Text | None) -> str:
         return value.get(self.lang) if value is not None else ""
+
+    def _lang_attr(self, value: Text | None) -> Markup:
+        """` lang="ja"` when a text is shown in another language than the page's (it has no translation)."""
+        if value is None or value.has(self.lang):
+            return Markup("")
+        return Markup(f' lang="{value.languages[0]}"')
 
     def _date(self, moment: datetime) -> str:
         return i18n.format_date(moment, self.lang)

@@ -106,3 +106,11 @@ def test_every_interface_text_has_a_japanese_translation(tmp_path):
     with (REPO / "sitegen/locale/ja/LC_MESSAGES/sitegen.po").open("rb") as handle:
         translated = {m.id for m in read_po(handle) if m.id and m.string}
     assert wanted - translated == set()
+
+
+def test_text_without_a_translation_is_marked_with_its_own_language(make_site):
+    root = make_site()  # the badge "star" has an English name only
+    build(root)
+    japanese = (root / "output/ja/badges/star.html").read_text()
+    assert '<h1 lang="en">Star</h1>' in japanese
+    assert '<h1>Star</h1>' in (root / "output/badges/star.html").read_text()
