@@ -184,7 +184,7 @@ def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3.SigningCo
         for path, data in ob3.status_list_files(site, signing, signing.status_proofs):
             writer.add(path, data, "status lists")
         for issuer in site.issuers.values():
-            writer.add(f"revocations/{issuer.slug}-credentials.json",
+            writer.add(urls.credential_revocations(issuer.slug),
                        emit.to_json(ob3.ob3_revocation_list(site, issuer.slug)), issuer.source)
 
 
@@ -245,7 +245,7 @@ def _award_paths(job: AwardJob, award: Award) -> list[str]:
     if job.signing is not None:
         paths += [urls.credential_json(award.id), urls.credential_image(award.id, kind)]
     if job.jws_key is not None:
-        paths.append(f"assertions/{award.id}.jws")
+        paths.append(urls.signed_assertion(award.id))
     return paths
 
 
@@ -278,7 +278,7 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
             from sitegen.jws import sign_jws
 
             token = sign_jws(emit.signed_assertion(site, award), job.jws_key)
-            files.write(f"assertions/{award.id}.jws", token.encode("ascii"))
+            files.write(site.urls.signed_assertion(award.id), token.encode("ascii"))
         records[award.id] = [fingerprint, proof_key]
     return files.count, files.total_bytes, used, records
 

@@ -31,11 +31,6 @@ def did_web(base_url: str) -> str:
     return ":".join(["did:web", host, *path])
 
 
-def did_document_path(base_url: str) -> str:
-    """Where did:web resolves: `did.json` under a path, `.well-known/did.json` at a domain root."""
-    return "did.json" if urlsplit(base_url).path.strip("/") else ".well-known/did.json"
-
-
 def verification_method_id(site: Site, key_id: str) -> str:
     return f"{did_web(site.config.base_url)}#{key_id}"
 
@@ -95,10 +90,6 @@ def assign_status_positions(site: Site) -> dict[str, StatusPosition]:
     return positions
 
 
-def status_list_path(issuer_slug: str, list_number: int) -> str:
-    return f"status/{issuer_slug}-{list_number}.json"
-
-
 # --- documents -----------------------------------------------------------------------------------
 
 def issuer_profile(site: Site, issuer: Issuer) -> dict:
@@ -148,7 +139,7 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
     urls = site.urls
     badge = site.badges[award.badge]
     issuer = site.issuers[badge.issuer]
-    status_url = urls.url(status_list_path(issuer.slug, position.list_number))
+    status_url = urls.url(urls.status_list(issuer.slug, position.list_number))
     doc = {
         "@context": [VC_CONTEXT, OB3_CONTEXT],
         "id": urls.url(urls.credential_json(award.id)),
@@ -185,7 +176,7 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
 
 
 def status_list_credential(site: Site, issuer: Issuer, list_number: int, encoded_list: str, valid_from: str) -> dict:
-    url = site.urls.url(status_list_path(issuer.slug, list_number))
+    url = site.urls.url(site.urls.status_list(issuer.slug, list_number))
     return {
         "@context": [VC_CONTEXT],
         "id": url,

@@ -69,7 +69,7 @@ def issuer_profile(site: Site, issuer: Issuer) -> dict:
 
 
 def ob2_key_path(site: Site) -> str:
-    return f"keys/{site.config.ob2_key.id}.json"
+    return site.urls.key_document(site.config.ob2_key.id)
 
 
 def cryptographic_key(site: Site) -> dict:

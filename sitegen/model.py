@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 LANGUAGES = ("ja", "en")
 
@@ -221,3 +222,23 @@ class Urls:
     @staticmethod
     def credential_image(award_id: str, kind: str) -> str:
         return f"credentials/{award_id}.{kind}"
+
+    @staticmethod
+    def signed_assertion(award_id: str) -> str:
+        return f"assertions/{award_id}.jws"
+
+    @staticmethod
+    def status_list(issuer_slug: str, list_number: int) -> str:
+        return f"status/{issuer_slug}-{list_number}.json"
+
+    @staticmethod
+    def credential_revocations(issuer_slug: str) -> str:
+        return f"revocations/{issuer_slug}-credentials.json"
+
+    @staticmethod
+    def key_document(key_id: str) -> str:
+        return f"keys/{key_id}.json"
+
+    def did_document(self) -> str:
+        """Where did:web resolves: `did.json` under a path, `.well-known/did.json` at a domain root."""
+        return "did.json" if urlsplit(self.base).path.strip("/") else ".well-known/did.json"

@@ -106,7 +106,7 @@ def status_list_files(site: Site, ctx: SigningContext, used: dict[str, dict]) ->
                                                       encode_status_list(revoked, credentials.STATUS_LIST_LENGTH),
                                                       valid_from)
         signed = ctx.sign(unsigned, valid_from, used)
-        files.append((credentials.status_list_path(issuer_slug, number), emit.to_json(signed)))
+        files.append((site.urls.status_list(issuer_slug, number), emit.to_json(signed)))
     return files
 
 
@@ -114,7 +114,7 @@ def ob3_revocation_list(site: Site, issuer_slug: str) -> dict:
     """The 1EdTech revocation list of the issuer's credentials (the form the 1EdTech validator reads)."""
     urls = site.urls
     return {
-        "id": urls.url(f"revocations/{issuer_slug}-credentials.json"),
+        "id": urls.url(urls.credential_revocations(issuer_slug)),
         "issuer": credentials.did_web(site.config.base_url),
         "revokedCredential": [
             {"id": urls.url(urls.credential_json(a.id)), "revoked": True, "revocationReason": a.revoked.reason}
@@ -126,7 +126,7 @@ def ob3_revocation_list(site: Site, issuer_slug: str) -> dict:
 def key_files(site: Site) -> list[tuple[str, bytes]]:
     """The DID document and one document per public key, retired keys included."""
     keys = list(site.config.keys)
-    files = [(credentials.did_document_path(site.config.base_url), emit.to_json(credentials.did_document(site, keys)))]
+    files = [(site.urls.did_document(), emit.to_json(credentials.did_document(site, keys)))]
     for key in keys:
-        files.append((f"keys/{key.id}.json", emit.to_json(credentials.key_document(site, key))))
+        files.append((site.urls.key_document(key.id), emit.to_json(credentials.key_document(site, key))))
     return files

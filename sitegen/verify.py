@@ -310,12 +310,16 @@ def _fetch_json(result: Result, check: str, url: str, fetcher: Fetcher) -> dict 
         return None
 
 
+def _id_of(value) -> str | None:
+    """A linked node's id: the value itself, or the `id` of an embedded object."""
+    value = value.get("id") if isinstance(value, dict) else value
+    return value if isinstance(value, str) else None
+
+
 def _verify_badge_class(result: Result, assertion: dict, fetcher: Fetcher) -> dict | None:
     """Fetch and check the assertion's badge class and its issuer; the issuer profile, when it is sound."""
-    url = assertion.get("badge")
-    if isinstance(url, dict):
-        url = url.get("id")
-    if not isinstance(url, str):
+    url = _id_of(assertion.get("badge"))
+    if url is None:
         return None
     badge = _fetch_json(result, "badge.fetch", url, fetcher)
     if badge is None:
@@ -324,10 +328,8 @@ def _verify_badge_class(result: Result, assertion: dict, fetcher: Fetcher) -> di
     _require(result, "badge", badge, ("name", "description", "image", "criteria", "issuer"))
     if badge.get("image"):
         _check_image(result, "badge.image", badge["image"], fetcher)
-    issuer_url = badge.get("issuer")
-    if isinstance(issuer_url, dict):
-        issuer_url = issuer_url.get("id")
-    if not isinstance(issuer_url, str):
+    issuer_url = _id_of(badge.get("issuer"))
+    if issuer_url is None:
         return None
     issuer = _fetch_json(result, "issuer.fetch", issuer_url, fetcher)
     if issuer is None:

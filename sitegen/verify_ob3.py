@@ -46,11 +46,13 @@ def resolve_verification_method(vm_id: str, fetcher: Fetcher, result: Result, ch
 
 
 def _did_url_in_site(did: str, base_url: str) -> str:
-    from sitegen.credentials import did_document_path, did_web
+    from sitegen.credentials import did_web
+    from sitegen.model import Urls
 
     if did != did_web(base_url):
         raise ValueError(f"{did} is not the DID of the site at {base_url}")
-    return f"{base_url}/{did_document_path(base_url)}"
+    urls = Urls(base_url)
+    return urls.url(urls.did_document())
 
 
 def _check_proof(result: Result, doc: dict, fetcher: Fetcher, check: str) -> None:
