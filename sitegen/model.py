@@ -97,6 +97,17 @@ class Alignment:
 
 
 @dataclass(frozen=True)
+class Endorsement:
+    """A third party vouching for a badge, shown on its pages with a link to the endorser's own statement.
+    It is not put into the badge's Open Badges documents: a verifiable endorsement is issued and hosted by the
+    endorser, not by the badge's issuer."""
+
+    by: str  # the endorsing organisation or person
+    url: str  # where the endorser published the endorsement
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
 class BadgeClass:
     slug: str
     issuer: str  # issuer slug
@@ -110,6 +121,7 @@ class BadgeClass:
     valid_for: str | None  # ISO 8601 duration as written
     achievement_type: str
     source: str
+    endorsements: tuple[Endorsement, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sitegen.model import (
     LANGUAGES,
     Alignment,
     Award,
+    Endorsement,
     BadgeClass,
     Evidence,
     ImageFile,
@@ -50,7 +51,7 @@ KEY_KEYS = {"id", "public_key", "retired"}
 MULTIKEY = re.compile(r"^z6Mk[1-9A-HJ-NP-Za-km-z]{44}$")
 ISSUER_KEYS = {"name", "url", "email", "description", "image", "image_caption", "telephone"}
 BADGE_KEYS = {"issuer", "name", "description", "image", "image_caption", "criteria", "tags", "alignment",
-              "valid_for", "achievement_type"}
+              "valid_for", "achievement_type", "endorsements"}
 ALIGNMENT_KEYS = {"name", "url", "framework", "code", "description"}
 COHORT_KEYS = {"badge", "issued_on", "expires", "awards"}
 AWARD_KEYS = {"id", "recipient", "issued_on", "expires", "name", "show_name", "narrative", "evidence", "revoked"}
@@ -394,6 +395,14 @@ def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], pr
             name=f.string(item, "name"), url=f.url(item, "url"),
             framework=f.string(item, "framework", False), code=f.string(item, "code", False),
             description=f.string(item, "description", False)))
+    endorsements = []
+    for item, line in f.items(data, "endorsements", "{by, url, comment}"):
+        item = f.mapping(item, "an endorsement", line)
+        if item is None:
+            continue
+        f.known_keys(item, {"by", "url", "comment"}, "an endorsement")
+        endorsements.append(Endorsement(by=f.string(item, "by"), url=f.url(item, "url"),
+                                        comment=f.string(item, "comment", False)))
     achievement_type = f.string(data, "achievement_type", False) or "Badge"
     if achievement_type not in ACHIEVEMENT_TYPES and not achievement_type.startswith("ext:"):
         f.error(data.line_of("achievement_type"), f"'achievement_type' must be one of {', '.join(sorted(ACHIEVEMENT_TYPES))} or ext:…")
@@ -410,6 +419,7 @@ def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], pr
         valid_for=f.string(data, "valid_for", False, DURATION, " (an ISO 8601 duration such as P2Y, P6M or P90D)"),
         achievement_type=achievement_type,
         source=doc.rel,
+        endorsements=tuple(endorsements),
     )
     return badge if f.ok else None
 

@@ -114,3 +114,14 @@ def test_text_without_a_translation_is_marked_with_its_own_language(make_site):
     japanese = (root / "output/ja/badges/star.html").read_text()
     assert '<h1 lang="en">Star</h1>' in japanese
     assert '<h1>Star</h1>' in (root / "output/badges/star.html").read_text()
+
+
+def test_endorsements_are_shown_on_badge_and_award_pages(make_site):
+    badge = ("issuer: test-uni\nname: Python Basics\ndescription: d\nimage: images/python.png\nimage_caption: c\n"
+             "criteria: c\nendorsements:\n  - {by: Python Society, url: 'https://py.example/endorse', comment: Solid.}\n")
+    root = make_site({"content/badgeclasses/python-basics.yaml": badge})
+    assert build(root) == 0
+    for rel in ("badges/python-basics.html", f"assertions/{AWARD_ID}.html"):
+        shown = page(root / "output" / rel)
+        assert shown.find_all("a", href="https://py.example/endorse") and "Solid." in shown.text
+    assert "endorsement" not in (root / "output/badges/python-basics.json").read_text()
