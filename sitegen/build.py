@@ -69,7 +69,7 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
                            previous=output if output.is_dir() else None,
                            previous_records=reuse.load(root, output.absolute()),
                            site_fingerprint=reuse.site_fingerprint(root, site, signing, jws_key),
-                           positions=credentials.assign_status_positions(site))
+                           positions=signing.positions if signing is not None else {})
             award_count, award_bytes, used, records = publish_awards(job, jobs)
         except jinja2.TemplateError as exc:
             raise BuildError([_template_problem(root, exc)]) from None
