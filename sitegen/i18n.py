@@ -23,7 +23,13 @@ LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 
 def format_date(moment: datetime, lang: str) -> str:
     """A date as people of that language write it: 2026年4月1日, April 1, 2026."""
-    return babel_format_date(moment.date(), format="long", locale=lang)
+    return _format_day(moment.date(), lang)
+
+
+@lru_cache(maxsize=4096)
+def _format_day(day, lang: str) -> str:
+    # Awards of a cohort share their dates: format each day once.
+    return babel_format_date(day, format="long", locale=lang)
 
 
 @lru_cache(maxsize=None)

@@ -90,21 +90,21 @@ def qr_svg(url: str) -> Markup:
                   f'<path fill="#1d2330" d="{"".join(runs)}"/></svg>')
 
 
-def linkedin_url(site: Site, award: Award, lang: str) -> str:
-    """LinkedIn's "Add to profile" link, pre-filled with the certification."""
-    badge = site.badges[award.badge]
-    issuer = site.issuers[badge.issuer]
-    fields = {
-        "startTask": "CERTIFICATION_NAME",
-        "name": badge.name.get(lang),
-        "organizationName": issuer.name.get(lang),
-        "issueYear": award.issued_on.year,
-        "issueMonth": award.issued_on.month,
-    }
+def linkedin_url(site: Site, award: Award, lang: str, prefixes: dict | None = None) -> str:
+    """LinkedIn's "Add to profile" link, pre-filled with the certification. `prefixes` keeps the part that
+    is the same for every award of a badge."""
+    prefixes = {} if prefixes is None else prefixes
+    prefix = prefixes.get(award.badge)
+    if prefix is None:
+        badge = site.badges[award.badge]
+        fields = {"startTask": "CERTIFICATION_NAME", "name": badge.name.get(lang),
+                  "organizationName": site.issuers[badge.issuer].name.get(lang)}
+        prefix = prefixes[award.badge] = "https://www.linkedin.com/profile/add?" + urlencode(fields)
+    fields = {"issueYear": award.issued_on.year, "issueMonth": award.issued_on.month}
     if award.expires:
         fields.update(expirationYear=award.expires.year, expirationMonth=award.expires.month)
     fields.update(certUrl=site.urls.url(site.urls.assertion_page(award.id)), certId=award.id)
-    return "https://www.linkedin.com/profile/add?" + urlencode(fields)
+    return prefix + "&" + urlencode(fields)
 
 
 class Renderer:
@@ -135,6 +135,7 @@ class Renderer:
         self.env.globals.update(site=site, lang=self.lang, urls=site.urls, media_kind=media_kind,
                                 language_names=i18n.LANGUAGE_NAMES, default_lang=self.default_lang)
         self._templates = {}
+        self._linkedin_prefixes: dict[str, str] = {}
         # Set by the build when signed Open Badges 3.0 credentials are published next to the pages.
         self.credentials_published = False
 
@@ -195,7 +196,7 @@ class Renderer:
                       for lang in LANGUAGES if lang != self.lang]
         return self._render("award.html", path, alternates, award=award, badge=badge,
                             issuer=self.site.issuers[badge.issuer], qr=qr_svg(self.site.urls.url(path)),
-                            linkedin=linkedin_url(self.site, award, self.lang),
+                            linkedin=linkedin_url(self.site, award, self.lang, self._linkedin_prefixes),
                             credentials=self.credentials_published)
 
     def language_pack(self) -> bytes:
