@@ -189,3 +189,43 @@ def test_pages_look_right_in_both_languages(example, page, tmp_path):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{server.url}/assertions/{award}")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.fixture(scope="module")
+def signed_served(tmp_path_factory):
+    """A signed scratch site: award pages also check their OB 3.0 credential's status list in the browser."""
+    from sitegen.keys import generate
+
+    private, public = generate()
+    port = free_port()
+    root = tmp_path_factory.mktemp("signed")
+    files = default_files()
+    files["content/site.yaml"] = (textwrap.dedent(files["content/site.yaml"]).replace(
+        "https://example.github.io/badges", f"http://127.0.0.1:{port}")
+        + f"keys:\n  - id: key-1\n    public_key: {public}\n")
+    write_files(root, files)
+    build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
+    server = Server(root / "output", port)
+    yield server, root
+    server.stop()
+
+
+def test_signed_award_pages_and_baked_credentials_check_in_the_browser(signed_served, page):
+    server, root = signed_served
+    page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
+    assert page.get_attribute(".verify-panel", "data-credential")
+    assert panel_state(page) == "valid"
+    # The hosted JSON says valid, but the credential's status bit says revoked: the page must not say valid.
+    hosted = root / f"output/assertions/{REVOKED_ID}.json"
+    page.route(f"**/assertions/{REVOKED_ID}.json", lambda route: route.fulfill(
+        status=200, content_type="application/json",
+        body=(root / f"output/assertions/{AWARD_ID}.json").read_text().replace(AWARD_ID, REVOKED_ID)))
+    page.goto(f"{server.url}/assertions/{REVOKED_ID}.html")
+    assert panel_state(page) == "revoked"
+    assert hosted.exists()
+    page.goto(f"{server.url}/verify.html")
+    page.set_input_files("#badge-file", str(root / f"output/credentials/{AWARD_ID}.png"))
+    assert panel_state(page) == "valid"
+    page.evaluate("document.querySelector('.verify-panel').removeAttribute('data-state')")
+    page.set_input_files("#badge-file", str(root / f"output/credentials/{REVOKED_ID}.png"))
+    assert panel_state(page) == "revoked"
