@@ -13,6 +13,7 @@ import zlib
 from html import escape
 from xml.etree import ElementTree
 
+import resvg_py
 from PIL import Image, UnidentifiedImageError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -106,7 +107,11 @@ _FORBIDDEN_SVG = [
     (re.compile(rb"\son[a-z]+\s*=", re.I), "contains an event handler attribute (on…=)"),
     (re.compile(rb"javascript\s*:", re.I), "contains a javascript: link"),
     (re.compile(rb"<!ENTITY", re.I), "declares XML entities"),
-    (re.compile(rb"(?:href|src)\s*=\s*[\"']\s*(?:https?:)?//", re.I), "references an external resource"),
+    # A baked copy is served from other URLs and a verifier may fetch the file alone: nothing may point outside it.
+    (re.compile(rb"(?:href|src)\s*=\s*[\"']\s*(?!#|data:)[^\"'\s]", re.I),
+     "references another file (embed images as data: URIs)"),
+    (re.compile(rb"url\(\s*[\"']?\s*(?!#|data:)", re.I), "references another file in a url() (use #ids or data: URIs)"),
+    (re.compile(rb"@import", re.I), "imports a stylesheet"),
     (re.compile(rb"openbadges:(?:assertion|credential)"), "is already baked"),
 ]
 
@@ -177,3 +182,18 @@ def unbake_svg(svg: bytes) -> dict[str, str]:
 
 def prepare_image(data: bytes, kind: str) -> bytes:
     return prepare_png(data) if kind == "png" else prepare_svg(data)
+
+
+PREVIEW_WIDTH = 600
+
+
+def svg_preview(svg: bytes) -> bytes:
+    """A PNG rendering of a badge SVG for link previews: LinkedIn, Facebook and X show no SVG og:image.
+
+    Drawn on white (some previews turn transparency black); text uses the fonts of the build machine.
+    """
+    try:
+        return bytes(resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), width=PREVIEW_WIDTH,
+                                           background="#ffffff"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ImageError(f"SVG cannot be drawn as a PNG preview: {exc}") from None

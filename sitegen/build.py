@@ -173,6 +173,8 @@ def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3.SigningCo
         for renderer in renderers:
             writer.add(*renderer.badge(badge), badge.source)
         writer.add(urls.badge_image(badge.slug, badge.image.kind), badge.image.data, badge.source)
+        if badge.image.preview:
+            writer.add(urls.badge_preview(badge.slug), badge.image.preview, badge.source)
 
     if site.config.keys:  # public keys stay published, also when this build cannot sign
         for path, data in ob3.key_files(site):

@@ -40,6 +40,7 @@ class ImageFile:
     rel: str  # as written in the YAML, relative to content/
     kind: str  # "png" or "svg"
     data: bytes = field(repr=False, compare=False)  # checked and normalised once (bake.prepare_image)
+    preview: bytes | None = field(default=None, repr=False, compare=False)  # badge SVGs: PNG for link previews
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,11 @@ class Urls:
     @staticmethod
     def badge_image(slug: str, kind: str) -> str:
         return f"badges/{slug}.{kind}"
+
+    @staticmethod
+    def badge_preview(slug: str) -> str:
+        """PNG rendering of an SVG badge for link previews (a slug has no dot, so no badge can clash)."""
+        return f"badges/{slug}.preview.png"
 
     @staticmethod
     def assertion_json(award_id: str) -> str:

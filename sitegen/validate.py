@@ -11,7 +11,7 @@ import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
-from sitegen.bake import ImageError, prepare_image
+from sitegen.bake import ImageError, prepare_image, svg_preview
 from sitegen.diagnostics import Collector
 from sitegen.load import INVALID, LineDict, LineList, RawDoc
 from sitegen.model import (
@@ -202,7 +202,9 @@ class _File:
             return []
         return [(item, value.line_of(i)) for i, item in enumerate(value)]
 
-    def image(self, data: LineDict, key: str, content: Path, required: bool, cache: dict) -> ImageFile | None:
+    def image(self, data: LineDict, key: str, content: Path, required: bool, cache: dict,
+              preview: bool = False) -> ImageFile | None:
+        """The image a field names, checked; `preview`: an SVG also gets its PNG rendering for link previews."""
         rel = self.string(data, key, required)
         if rel is None:
             return None
@@ -218,16 +220,25 @@ class _File:
         if not path.is_file():
             self.error(line, f"image not found: content/{rel}")
             return None
-        if path not in cache:
-            try:
-                cache[path] = prepare_image(path.read_bytes(), kind)
-            except ImageError as exc:
-                cache[path] = exc
-        prepared = cache[path]
-        if isinstance(prepared, ImageError):
-            self.error(line, f"image content/{rel}: {prepared}")
-            return None
-        return ImageFile(path, rel, kind, prepared)
+        prepared = _once(cache, path, lambda: prepare_image(path.read_bytes(), kind))
+        rendered = None
+        if preview and kind == "svg" and not isinstance(prepared, ImageError):
+            rendered = _once(cache, (path, "preview"), lambda: svg_preview(prepared))
+        for result in (prepared, rendered):
+            if isinstance(result, ImageError):
+                self.error(line, f"image content/{rel}: {result}")
+                return None
+        return ImageFile(path, rel, kind, prepared, rendered)
+
+
+def _once(cache: dict, key, make):
+    """An image is checked (or drawn) once however many files name it; its ImageError is kept as the result."""
+    if key not in cache:
+        try:
+            cache[key] = make()
+        except ImageError as exc:
+            cache[key] = exc
+    return cache[key]
 
 
 def _parse_timezone(value) -> timezone | None:
@@ -411,7 +422,7 @@ def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], pr
         issuer=issuer,
         name=f.text(data, "name"),
         description=f.text(data, "description"),
-        image=f.image(data, "image", content, True, images),
+        image=f.image(data, "image", content, True, images, preview=True),
         image_caption=f.text(data, "image_caption"),
         criteria=f.text(data, "criteria"),
         tags=tuple(tags),

@@ -55,6 +55,13 @@ CASES = {
     "SVG with a script": (
         {"content/images/star.svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'},
         "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG contains a <script> element"),
+    "SVG that points to another file": (
+        {"content/images/star.svg": b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+                                    b'<image xlink:href="/home/me/logo.png" width="9" height="9"/></svg>'},
+        "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG references another file"),
+    "SVG that cannot be drawn": (
+        {"content/images/star.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"></svg>'},
+        "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG cannot be drawn as a PNG preview"),
     "path escaping content/": (
         {"content/badgeclasses/star.yaml": "issuer: test-uni\nname: n\ndescription: d\nimage: ../../etc/passwd.png\n"
                                            "image_caption: c\ncriteria: c\n"},

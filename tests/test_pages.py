@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from babel.messages.pofile import read_po
+from PIL import Image
 from conftest import AWARD_ID, BASE_URL, REVOKED_ID
 from helpers import build, page
 
@@ -39,6 +40,21 @@ def test_award_page_has_open_graph_and_a_qr_code(make_site):
     assert meta["og:title"] == "Python Basics – Test University" and meta["twitter:card"] == "summary"
     svg = html[html.index('<figure class="qr"><svg') + len('<figure class="qr">'):html.index("</svg>") + 6]
     assert decode_qr(svg) == f"{BASE_URL}/assertions/{AWARD_ID}.html"
+
+
+def test_svg_badges_are_shared_with_a_png_preview(make_site):
+    """LinkedIn, Facebook and X draw no SVG og:image: an SVG badge is shared as a PNG drawn at build time."""
+    root = make_site()
+    build(root)
+    badge_page = page(root / "output/badges/star.html")
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in badge_page.find_all("meta")}
+    assert meta["og:image"] == meta["twitter:image"] == f"{BASE_URL}/badges/star.preview.png"
+    preview = Image.open(root / "output/badges/star.preview.png")
+    assert preview.format == "PNG" and preview.size == (600, 600)
+    assert preview.convert("RGB").getpixel((300, 300)) == (11, 92, 173)  # the badge's circle, drawn
+    assert preview.convert("RGB").getpixel((5, 5)) == (255, 255, 255)  # on white, not transparent
+    # The badge itself is still published as the SVG the issuer wrote, and awards are baked into SVG.
+    assert (root / "output/badges/star.svg").read_bytes().startswith(b"<svg")
 
 
 def decode_qr(svg: str) -> str:
