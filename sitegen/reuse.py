@@ -4,7 +4,8 @@ Rendering, QR codes and credentials cost milliseconds per award; a rebuild that 
 site should not pay them again. An award's files are hard-linked from the previous output (the same bytes,
 no copy) when its fingerprint is unchanged. The fingerprint covers everything its files are made from: the
 award, its status position, every issuer and badge (with their images), the site settings, the theme and
-translation files, the keys, and the sitegen version. Anything else changed means the award is rebuilt.
+translation files, the keys, and sitegen itself (its version and every file of the package, so a change of
+sitegen's code between releases counts too). Anything else changed means the award is rebuilt.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sitegen import __version__
 from sitegen.render import theme_dirs
 
 CACHE_FILE = Path(".sitegen-cache") / "awards-v1.json"
-LOCALE_DIR = Path(__file__).parent / "locale"
+PACKAGE_DIR = Path(__file__).parent  # code, default theme, locale, contexts
 
 
 def site_fingerprint(root: Path, site, signing, jws_key) -> str:
@@ -33,9 +34,9 @@ def site_fingerprint(root: Path, site, signing, jws_key) -> str:
         add(issuer, issuer.image.data if issuer.image else b"")
     for badge in site.badges.values():
         add(badge, badge.image.data)
-    for folder in [*theme_dirs(root, site.config.theme), LOCALE_DIR]:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            add(str(path), path.read_bytes())
+    for folder in [*theme_dirs(root, site.config.theme), PACKAGE_DIR]:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".pyc"):
+            add(str(path.relative_to(folder)), path.read_bytes())
     add(signing and (signing.verification_method, signing.public_multikey))
     if jws_key is not None:
         from sitegen.jws import public_pem
