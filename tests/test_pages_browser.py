@@ -96,6 +96,18 @@ def test_award_page_checks_itself_in_the_browser(served, page):
     assert panel_state(page) == "expired"
 
 
+def test_a_printed_award_keeps_its_qr_code_and_when_it_was_checked(served, page):
+    server, _ = served
+    page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
+    panel_state(page)
+    page.emulate_media(media="print")
+    assert page.is_visible(".qr svg") and page.is_visible(".verify-time")
+    for screen_only in ("button.copy", "a[href*='linkedin.com']", "#embed-code", ".downloads", ".site-header nav"):
+        assert not page.is_visible(screen_only), screen_only
+    page.emulate_media(media="screen")
+    assert page.is_visible("button.copy")
+
+
 def test_a_failed_fetch_says_could_not_be_verified_not_invalid(served, page):
     server, _ = served
     page.route("**/assertions/*.json", lambda route: route.abort())
