@@ -128,12 +128,19 @@ def test_verify_page_unbakes_png_and_svg_in_the_browser(served, page):
     assert check_file(root / f"output/assertions/{AWARD_ID}.png") == "valid"
     assert check_file(root / f"output/assertions/{REVOKED_ID}.png") == "revoked"
     assert check_file(root / f"output/assertions/{CAROL_ID}.svg") == "expired"
-    assert check_file(root / "output/badges/python-basics.png") == "invalid"  # an image with no badge inside
+    assert check_file(root / "output/badges/python-basics.png") == "no-badge"  # an image with no badge inside
+    assert "holds no Open Badges data" in page.inner_text(".verify-result")
     page.evaluate("document.querySelector('.verify-panel').removeAttribute('data-state')")
     page.fill("#badge-url", f"{server.url}/assertions/{AWARD_ID}.html")
     page.click("form[data-verify-url-form] button")
     assert panel_state(page) == "valid"
     assert "Valid" in page.inner_text(".verify-result")
+    # A badge of another site is not called invalid: this page just cannot vouch for it.
+    page.goto(f"{server.url}/verify.html")
+    page.fill("#badge-url", "https://other.example.org/badges/assertions/1.json")
+    page.click("form[data-verify-url-form] button")
+    assert panel_state(page) == "elsewhere"
+    assert "このサイトで発行されたバッジだけ" in page.inner_text(".verify-result")
 
 
 def test_language_switch_on_an_award_page(served, page):

@@ -155,25 +155,26 @@
   }
 
   function checkBaked(found, site) {
-    if (!found) { return Promise.resolve({state: "invalid", detail: "no Open Badges data in this image"}); }
+    if (!found) { return Promise.resolve({state: "no-badge", detail: ""}); }
     var text = (found.ob3 || found.ob2).trim();
     if (text.charAt(0) === "{") {
       var doc = JSON.parse(text);
       var types = [].concat(doc.type);
+      if (!onSite(doc.id, site)) { return Promise.resolve({state: "elsewhere", detail: doc.id}); }
       if (types.indexOf("OpenBadgeCredential") >= 0 || types.indexOf("AchievementCredential") >= 0) {
         return fetchJson(doc.id).then(function (got) {
           // The copy in hand is only trusted to find the published one.
           return got.missing ? {state: "invalid", detail: doc.id} : checkCredential(got.data);
         }, function (error) { return {state: "unverifiable", detail: String(error.message || error)}; });
       }
-      return onSite(doc.id, site) ? checkAssertion(doc.id) : Promise.resolve({state: "invalid", detail: doc.id});
+      return checkAssertion(doc.id);
     }
     if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(text)) {  // a signed (JWS) OB 2.0 assertion
       var payload = JSON.parse(new TextDecoder().decode(base64urlBytes(text.split(".")[1])));
       var id = String(payload.id || "").replace("urn:uuid:", "");
       return checkAssertion(site + "assertions/" + id + ".json");
     }
-    return onSite(text, site) ? checkAssertion(text) : Promise.resolve({state: "invalid", detail: text});
+    return onSite(text, site) ? checkAssertion(text) : Promise.resolve({state: "elsewhere", detail: text});
   }
 
   function onSite(url, site) {
@@ -196,7 +197,7 @@
     var site = panel.getAttribute("data-site");
     show(panel, "checking");
     if (!onSite(url, site)) {
-      show(panel, "invalid", site);
+      show(panel, "elsewhere", url);
       return;
     }
     var path = url.split(/[?#]/)[0];
