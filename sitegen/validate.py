@@ -209,6 +209,9 @@ class _File:
         if rel is None:
             return None
         line = data.line_of(key)
+        if any(ord(c) < 32 for c in rel):
+            self.error(line, f"'{key}' must be a file name inside content/, not {rel!r}")
+            return None
         path = (content / rel).resolve()
         if not path.is_relative_to(content.resolve()):
             self.error(line, f"'{key}' points outside content/: '{rel}'")

@@ -62,6 +62,10 @@ CASES = {
     "SVG that cannot be drawn": (
         {"content/images/star.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"></svg>'},
         "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG cannot be drawn as a PNG preview"),
+    "image path with a control character": (
+        {"content/badgeclasses/star.yaml": "issuer: test-uni\nname: n\ndescription: d\nimage: \"images/\\0.png\"\n"
+                                           "image_caption: c\ncriteria: c\n"},
+        "content/badgeclasses/star.yaml:4: error: 'image' must be a file name inside content/"),
     "path escaping content/": (
         {"content/badgeclasses/star.yaml": "issuer: test-uni\nname: n\ndescription: d\nimage: ../../etc/passwd.png\n"
                                            "image_caption: c\ncriteria: c\n"},
