@@ -8,6 +8,7 @@ assertion, a one-entry revocation list, a wrong `type` and a missing image are a
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import re
 import urllib.error
@@ -112,8 +113,10 @@ class Fetcher:
                 return response.status, response.read()
         except urllib.error.HTTPError as exc:
             return exc.code, b""
-        except (urllib.error.URLError, OSError) as exc:
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
             raise FetchError(f"could not fetch {url}: {getattr(exc, 'reason', exc)}") from None
+        except ValueError as exc:  # a URL that cannot be sent: an invalid host, characters outside ASCII
+            raise FetchError(f"cannot fetch {url!r}: {exc}") from None
 
     def get_json(self, url: str) -> dict:
         body = self.get(url)
