@@ -107,8 +107,8 @@ class Fetcher:
             return 200, path.read_bytes()
         if not url.startswith(("http://", "https://")):
             raise FetchError(f"cannot fetch {url}: only http(s) URLs")
-        request = urllib.request.Request(url, headers={"Accept": "application/ld+json, application/json, image/png, image/svg+xml, */*"})
         try:
+            request = urllib.request.Request(url, headers={"Accept": "application/ld+json, application/json, image/png, image/svg+xml, */*"})
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as exc:

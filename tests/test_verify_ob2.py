@@ -111,3 +111,10 @@ def test_verify_over_real_http(make_site, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("url", ["http://[::1/x.json", "http://exa mple.com/x.json", "http://127.0.0.1:1/x.json"])
+def test_a_url_that_cannot_be_fetched_is_an_invalid_result_not_a_crash(url, capsys):
+    assert main(["verify", url]) == 1
+    out = capsys.readouterr().out
+    assert "INVALID" in out and "input.fetch" in out
