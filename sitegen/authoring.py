@@ -22,6 +22,8 @@ from sitegen.diagnostics import BuildError, Diagnostic, SitegenError
 from sitegen.validate import EMAIL
 
 CSV_COLUMNS = {"email", "name", "show_name", "evidence_url", "evidence_name", "narrative", "issued_on", "expires"}
+COLUMN_ALIASES = {"consent": "show_name"}  # the consent to be named is what show_name records
+EXTRA_VALUES = "\0extra"  # DictReader's key for values beyond the header (Excel's trailing commas)
 TRUE_WORDS = {"1", "true", "yes", "y", "はい", "同意"}
 FALSE_WORDS = {"", "0", "false", "no", "n", "いいえ"}
 
@@ -77,8 +79,9 @@ def read_csv(path: Path) -> list[Recipient]:
         text = path.read_text(encoding="utf-8-sig")  # Excel writes a BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise AuthoringError(f"cannot read {path}: {exc}") from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(text), restkey=EXTRA_VALUES)
+    header = [COLUMN_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
     problems: list[Diagnostic] = []
     rel = str(path)
     if "email" not in header:
@@ -88,10 +91,14 @@ def read_csv(path: Path) -> list[Recipient]:
         problems.append(Diagnostic(rel, 1, f"unknown column(s) {', '.join(unknown)} (columns: {', '.join(sorted(CSV_COLUMNS))})"))
     rows: list[Recipient] = []
     seen: dict[str, int] = {}
+    line = reader.line_num + 1  # where the next record starts (a quoted value may span lines)
     for row in reader:
-        line = reader.line_num
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        extra = [v for v in row.pop(EXTRA_VALUES, []) if v.strip()]
+        row = {k: (v or "").strip() for k, v in row.items()}
         bad = []
+        if extra:
+            bad.append(f"{len(header) + len(extra)} or more values but the header has {len(header)} columns "
+                       f"(extra: {', '.join(repr(v) for v in extra)})")
         email = row.get("email", "")
         if not EMAIL.match(email):
             bad.append(f"'{email}' is not an email address" if email else "no email")
@@ -116,6 +123,7 @@ def read_csv(path: Path) -> list[Recipient]:
         if dates.get("expires") and dates.get("issued_on") and dates["expires"] <= dates["issued_on"]:
             bad.append("expires must be after issued_on")
         problems.extend(Diagnostic(rel, line, message) for message in bad)
+        line = reader.line_num + 1
         if not bad:
             rows.append(Recipient(email=email, name=row.get("name") or None, show_name=consent in TRUE_WORDS,
                                   evidence_url=row.get("evidence_url") or None,
@@ -174,20 +182,23 @@ def issue(root: Path, badge: str, recipients: list[Recipient], issued_on: date, 
             text += f"expires: {expires.isoformat()}\n"
         text += "awards:\n"
     for award_id, recipient in zip(ids, recipients):
-        if original is not None and recipient.issued_on is None:
-            recipient = Recipient(**{**recipient.__dict__, "issued_on": issued_on})
+        if original is not None:
+            # The file's own defaults are another cohort's: write this request's dates on each award.
+            recipient = Recipient(**{**recipient.__dict__, "issued_on": recipient.issued_on or issued_on,
+                                     "expires": recipient.expires or expires})
         text += "\n".join(_award_lines(award_id, recipient, secrets.token_hex(16), indent)) + "\n"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     try:
         site, _ = load_site(root)
-    except BuildError:
+    except BuildError as exc:
         # Never leave the repository broken: put the file back as it was.
         if original is None:
             target.unlink()
         else:
             target.write_text(original, encoding="utf-8")
-        raise
+        raise AuthoringError(f"the new award(s) would not build, so {target.name} was left as it was",
+                             exc.diagnostics) from None
     urls = site.urls
     issued = [Issued(award_id, r.email, r.name, urls.url(urls.assertion_page(award_id))) for award_id, r in zip(ids, recipients)]
     return target, issued
@@ -214,6 +225,9 @@ def revoke(root: Path, award_id: str, reason: str, on: date) -> Path:
         raise AuthoringError(f"no award with id {award_id}")
     if award.revoked:
         raise AuthoringError(f"award {award_id} was already revoked on {award.revoked.on:%Y-%m-%d}")
+    if on < award.issued_on.date():
+        raise AuthoringError(f"award {award_id} was issued on {award.issued_on:%Y-%m-%d}; it cannot be revoked "
+                             f"before that ({on:%Y-%m-%d})")
     rel, _line = award.source.rsplit(":", 1)
     path = root / rel
     original = path.read_text(encoding="utf-8")

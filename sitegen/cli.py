@@ -117,6 +117,12 @@ def cmd_issue(args) -> int:
 
     root = Path(args.root)
     if args.csv:
+        ignored = [flag for flag, value in (("--name", args.name), ("--show-name", args.show_name),
+                                            ("--evidence", args.evidence), ("--narrative", args.narrative)) if value]
+        if ignored:
+            print(f"error: {', '.join(ignored)} describe one recipient; with --csv put them in the CSV's columns "
+                  "(name, show_name, evidence_url, narrative)", file=sys.stderr)
+            return 2
         recipients = authoring.read_csv(Path(args.csv))
     else:
         if not authoring.EMAIL.match(args.email or ""):

@@ -98,3 +98,58 @@ def test_revoke_edits_the_yaml_and_the_build_publishes_the_revocation(make_site,
     capsys.readouterr()
     assert main(["revoke", AWARD_ID, "--reason", "again", "--root", str(root)]) == 1
     assert "already revoked" in capsys.readouterr().err
+
+
+def test_csv_rows_with_extra_values_are_named_and_trailing_commas_are_fine(make_site, tmp_path, capsys):
+    root = make_site()
+    before = tree_bytes(root)
+    sheet = tmp_path / "excel.csv"
+    # Excel pads rows with empty cells; a real extra value is a mistake (a comma inside an unquoted name).
+    sheet.write_text('email,name\nok@example.org,Ok,,\nbad@example.org,Yamada, Hanako\n'
+                     '"multi@example.org","two\nlines",x\n', encoding="utf-8")
+    assert main(["issue", "star", "--csv", str(sheet), "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "excel.csv:3: error:" in err and "' Hanako'" in err
+    assert "excel.csv:4: error:" in err  # where the record starts, though it spans two lines
+    assert "excel.csv:2:" not in err and "internal error" not in err
+    assert tree_bytes(root) == before
+
+
+def test_csv_consent_column_means_show_name(make_site, tmp_path):
+    root = make_site()
+    sheet = tmp_path / "consent.csv"
+    sheet.write_text("email,name,consent\nhana@example.org,Hana,はい\n", encoding="utf-8")
+    assert main(["issue", "star", "--csv", str(sheet), "--root", str(root)]) == 0
+    [path] = (root / "content/assertions").glob("*/star-*.yaml")
+    award = yaml.safe_load(path.read_text(encoding="utf-8"))["awards"][0]
+    assert award["show_name"] is True and award["name"] == "Hana"
+
+
+def test_one_recipient_options_with_a_csv_are_refused(make_site, tmp_path, capsys):
+    root = make_site()
+    sheet = tmp_path / "r.csv"
+    sheet.write_text("email\nhana@example.org\n")
+    assert main(["issue", "star", "--csv", str(sheet), "--name", "Hana", "--root", str(root)]) == 2
+    assert "--name" in capsys.readouterr().err
+    assert not list((root / "content/assertions").glob("*/star-*.yaml"))
+
+
+def test_appending_keeps_the_requested_dates(make_site):
+    root = make_site()
+    target = root / "content/assertions/2026/spring.yaml"
+    assert main(["issue", "python-basics", "--email", EMAILS[1], "--file", str(target), "--issued-on", "2026-04-05",
+                 "--expires", "2030-01-01", "--root", str(root)]) == 0
+    award = yaml.safe_load(target.read_text())["awards"][-1]
+    assert str(award["issued_on"]) == "2026-04-05" and str(award["expires"]) == "2030-01-01"
+    assert build(root) == 0
+    assertion = read_json(root / f"output/assertions/{award['id']}.json")
+    assert assertion["expires"].startswith("2030-01-01")
+
+
+def test_revocation_before_the_issue_date_is_refused(make_site, capsys):
+    root = make_site()
+    path = root / "content/assertions/2026/spring.yaml"
+    before = path.read_bytes()
+    assert main(["revoke", AWARD_ID, "--reason", "typo", "--on", "2001-01-01", "--root", str(root)]) == 1
+    assert "cannot be revoked before" in capsys.readouterr().err
+    assert path.read_bytes() == before
