@@ -60,8 +60,18 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
     root = root.absolute()
     output = output if output is not None else root / "output"
     site, warnings = load_site(root)
-    signing, notes = prepare_signing(root, site, require_signing, environ)
-    jws_key = prepare_ob2_signing(root, site, notes, environ)
+    problems: list[Diagnostic] = []  # both kinds of key are checked, so one run names every missing one
+    signing, notes, jws_key = None, [], None
+    try:
+        signing, notes = prepare_signing(root, site, require_signing, environ)
+    except BuildError as exc:
+        problems += exc.diagnostics
+    try:
+        jws_key = prepare_ob2_signing(root, site, notes, environ, require_signing)
+    except BuildError as exc:
+        problems += exc.diagnostics
+    if problems:
+        raise BuildError(problems)
     with OutputWriter(output) as writer:
         try:
             publish(root, site, writer, signing)
@@ -128,7 +138,7 @@ def _template_problem(root: Path, exc: jinja2.TemplateError) -> Diagnostic:
     return Diagnostic(str(filename), getattr(exc, "lineno", 0) or 0, f"template error: {exc.message or exc}")
 
 
-def prepare_ob2_signing(root: Path, site: Site, notes: list[str], environ):
+def prepare_ob2_signing(root: Path, site: Site, notes: list[str], environ, require_signing: bool = False):
     """The RSA key of OB 2.0 signed assertions, when site.yaml asks for them and the key is given."""
     if site.config.ob2_key is None:
         return None
@@ -137,8 +147,11 @@ def prepare_ob2_signing(root: Path, site: Site, notes: list[str], environ):
 
     key = load_ob2_signing_key(root, environ)
     if key is None:
-        notes.append("Open Badges 2.0 signed assertions were skipped: no private key was given "
-                     "(set SITEGEN_OB2_SIGNING_KEY or SITEGEN_OB2_SIGNING_KEY_FILE)")
+        missing = ("no private key was given for the Open Badges 2.0 signed assertions that site.yaml asks for "
+                   "(ob2_signing): set SITEGEN_OB2_SIGNING_KEY or SITEGEN_OB2_SIGNING_KEY_FILE")
+        if require_signing:
+            raise BuildError([Diagnostic("content/site.yaml", 0, missing)])
+        notes.append(f"Open Badges 2.0 signed assertions were skipped: {missing}")
         return None
     if public_pem(key).strip() != site.config.ob2_key.public_pem.strip():
         raise BuildError([Diagnostic("content/site.yaml", 0, "the OB 2.0 private key does not match "

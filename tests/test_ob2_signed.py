@@ -83,3 +83,29 @@ def test_a_private_key_in_site_yaml_is_refused(make_site, rsa_key, capsys):
     assert main(["build", "--root", str(root)]) == 1
     assert "private key" in capsys.readouterr().err
     assert not (root / "output").exists()
+
+
+def test_require_signing_fails_without_the_ob2_key_the_site_asks_for(make_site, rsa_key, capsys):
+    from sitegen.cli import main
+
+    root = make_site({"content/site.yaml": site_yaml(rsa_key[1])})
+    assert build_site(root, environ={}).notes  # a local build says what it skipped
+    before = sorted(p.relative_to(root) for p in (root / "output").rglob("*"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SITEGEN_")}
+    env["SITEGEN_OB2_SIGNING_KEY"] = ""  # what GitHub Actions passes for a secret that was never set
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "environ", env)
+        assert main(["build", "--root", str(root), "--require-signing"]) == 1
+    err = capsys.readouterr().err
+    assert "SITEGEN_OB2_SIGNING_KEY" in err and "lists no signing key under 'keys:'" in err  # both, in one run
+    assert sorted(p.relative_to(root) for p in (root / "output").rglob("*")) == before
+
+
+def test_the_deploy_workflow_passes_the_ob2_key():
+    from pathlib import Path
+
+    import yaml
+
+    publish = yaml.safe_load((Path(__file__).parents[1] / ".github/workflows/publish.yml").read_text())
+    build_env = next(s["env"] for s in publish["jobs"]["build"]["steps"] if "env" in s)
+    assert build_env["SITEGEN_OB2_SIGNING_KEY"] == "${{ secrets.SITEGEN_OB2_SIGNING_KEY }}"
