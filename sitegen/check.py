@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -17,7 +18,13 @@ from pathlib import Path
 
 from sitegen.build import build_site
 from sitegen.diagnostics import BuildError, SitegenError
+from sitegen.model import Site
 from sitegen.verify import verify_site
+
+# Recipients are stored as salted hashes: an address in an award file, or a spreadsheet of recipients,
+# would publish personal data in the repository's history for good.
+EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+SPREADSHEETS = (".csv", ".tsv", ".xlsx", ".xls", ".ods", ".numbers")
 
 
 class GitError(SitegenError):
@@ -77,8 +84,16 @@ def _published(site: Path) -> set[str]:
     return {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
 
 
-def compare(base: Path, head: Path, plan: Plan) -> None:
-    """Fill `plan` with the differences between two built sites."""
+def _shown_names(site: Site | None) -> dict[str, str | None]:
+    return {a.id: a.public_name for a in site.awards} if site is not None else {}
+
+
+def _files_of(site: Path, folder: str, stem: str) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((site / folder).glob(f"{stem}.*")) if p.suffix in (".png", ".svg")}
+
+
+def compare(base: Path, head: Path, plan: Plan, base_site: Site | None = None, head_site: Site | None = None) -> None:
+    """Fill `plan` with the differences between two built sites (and their models, for what only pages show)."""
     base_issuers, head_issuers = _json_files(base, "issuers"), _json_files(head, "issuers")
     base_url = next((d["id"].rsplit("/issuers/", 1)[0] for d in base_issuers.values()), None)
     head_url = next((d["id"].rsplit("/issuers/", 1)[0] for d in head_issuers.values()), None)
@@ -89,12 +104,15 @@ def compare(base: Path, head: Path, plan: Plan) -> None:
         plan.problems.append(f"`{path}` was published and would disappear: revoke awards instead of deleting them, "
                              "and keep badge and issuer files")
     base_awards, head_awards = _json_files(base, "assertions"), _json_files(head, "assertions")
+    base_names, head_names = _shown_names(base_site), _shown_names(head_site)
     for award_id, doc in head_awards.items():
         old = base_awards.get(award_id)
         if old is None:
             (plan.revoked if doc.get("revoked") else plan.issued).append(award_id)
             continue
         if old == doc:
+            if base_names.get(award_id) != head_names.get(award_id):
+                plan.changed_awards.append(award_id)  # the name on the page (or its consent) changed
             continue
         if doc.get("revoked") and not old.get("revoked"):
             plan.revoked.append(award_id)
@@ -111,8 +129,8 @@ def compare(base: Path, head: Path, plan: Plan) -> None:
         for slug, doc in new_docs.items():
             if slug not in old_docs:
                 added.append(slug)
-            elif old_docs[slug] != doc:
-                changed.append(slug)
+            elif old_docs[slug] != doc or _files_of(base, folder, slug) != _files_of(head, folder, slug):
+                changed.append(slug)  # the document, or the image every award of it is baked into
 
 
 def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan:
@@ -123,6 +141,7 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
         tmp = Path(tmp)
         result = build_site(root, tmp / "head")  # BuildError propagates: the CLI prints every problem
         plan.files, plan.bytes = result.files, result.bytes
+        plan.problems.extend(personal_data_problems(root))
         plan.notes.extend(str(w) for w in result.warnings)
         for item in verify_site(tmp / "head"):
             if item.status == "invalid":
@@ -137,13 +156,46 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
             compare(tmp / "empty", tmp / "head", plan)
             return plan
         try:
-            build_site(base_root, tmp / "base-out")
+            base_result = build_site(base_root, tmp / "base-out")
         except BuildError as exc:
             plan.notes.append(f"the base revision {base} does not build ({exc}); compared with nothing")
             compare(tmp / "empty", tmp / "head", plan)
             return plan
-        compare(tmp / "base-out", tmp / "head", plan)
+        compare(tmp / "base-out", tmp / "head", plan, base_result.site, result.site)
     return plan
+
+
+def _repository_files(root: Path) -> list[str]:
+    """Files git would commit: tracked, and untracked but not ignored; everything under content/ without git."""
+    try:
+        listing = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    except GitError:
+        return sorted(p.relative_to(root).as_posix() for p in (root / "content").rglob("*") if p.is_file())
+    return sorted({name for name in listing.decode("utf-8", "replace").split("\0") if name and (root / name).is_file()})
+
+
+def personal_data_problems(root: Path) -> list[str]:
+    """Plaintext email addresses in award files, and recipient spreadsheets, that would enter the repository."""
+    problems = []
+    for name in _repository_files(root):
+        if name.lower().endswith(SPREADSHEETS):
+            problems.append(f"`{name}` is a spreadsheet in the repository: recipient lists hold personal data. "
+                            "Keep it outside the repository (sitegen issue --csv reads it from anywhere).")
+        elif name.startswith("content/assertions/") and name.endswith((".yaml", ".yml")):
+            text = (root / name).read_text(encoding="utf-8", errors="replace")
+            for number, line in enumerate(text.splitlines(), 1):
+                if EMAIL_IN_TEXT.search(line):
+                    problems.append(f"`{name}:{number}` holds an email address: award files keep only the salted "
+                                    "hash that `sitegen issue` writes")
+    return problems
+
+
+def failure_markdown(diagnostics) -> str:
+    """The job summary of a change that does not build: every problem, as the build printed it."""
+    lines = ["## sitegen check: ❌ must be fixed before merging", "",
+             "The content does not build. Every problem, with its file and line:", "", "```"]
+    lines += [str(d) for d in diagnostics] + ["```", ""]
+    return "\n".join(lines)
 
 
 def plan_markdown(plan: Plan, base_url: str | None = None) -> str:

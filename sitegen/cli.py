@@ -158,14 +158,20 @@ def cmd_check(args) -> int:
     import os
 
     from sitegen.build import load_site
-    from sitegen.check import plan_markdown, run_check
+    from sitegen.check import failure_markdown, plan_markdown, run_check
 
     root = Path(args.root)
-    plan = run_check(root, args.base)
+    summary = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
+    try:
+        plan = run_check(root, args.base)
+    except BuildError as exc:
+        if summary:  # reviewers read the job summary: the reason must be there too
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(failure_markdown(exc.diagnostics))
+        raise
     site, _ = load_site(root)
     markdown = plan_markdown(plan, site.config.base_url)
     print(markdown)
-    summary = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(markdown)

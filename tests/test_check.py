@@ -67,3 +67,31 @@ def test_a_content_error_fails_with_file_and_line(repo, capsys):
     (repo / "content/issuers/test-uni.yaml").write_text("name: x\n")
     assert main(["check", "--base", "main", "--root", str(repo)]) == 1
     assert "content/issuers/test-uni.yaml:1: error: missing required field" in capsys.readouterr().err
+
+
+def test_a_content_error_is_written_to_the_job_summary(repo, capsys, tmp_path):
+    (repo / "content/issuers/test-uni.yaml").write_text("name: x\n")
+    summary = tmp_path / "summary.md"
+    assert main(["check", "--base", "main", "--root", str(repo), "--summary", str(summary)]) == 1
+    assert "content/issuers/test-uni.yaml:1: error: missing required field" in summary.read_text()
+
+
+def test_a_changed_shown_name_or_badge_image_is_in_the_plan(repo, capsys, tmp_path):
+    path = repo / "content/assertions/star-carol.yaml"
+    path.write_text(path.read_text().replace("show_name: true", "show_name: false"))
+    image = repo / "content/images/star.svg"
+    image.write_bytes(image.read_bytes().replace(b"</svg>", b"<circle r='1'/></svg>"))
+    code, out = check(repo, capsys, tmp_path)
+    assert code == 0, out
+    assert "| awards changed | 1 |" in out and "7c9e6679-7425-40de-944b-e07fc1f90ae7" in out
+    assert "| badges added / changed | 0 / 1 |" in out
+
+
+def test_plaintext_emails_and_recipient_spreadsheets_fail_the_check(repo, capsys, tmp_path):
+    (repo / "cohort.csv").write_text("email\nhana@example.org\n")
+    path = repo / "content/assertions/star-carol.yaml"
+    path.write_text(path.read_text() + "# hana@example.org\n")
+    code, out = check(repo, capsys, tmp_path)
+    assert code == 1
+    assert "`cohort.csv` is a spreadsheet" in out
+    assert "`content/assertions/star-carol.yaml:" in out and "holds an email address" in out
