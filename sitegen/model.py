@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 LANGUAGES = ("ja", "en")
+PACKAGE_THEMES = Path(__file__).parent / "themes"  # the themes that ship with sitegen ("default")
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,8 @@ from markupsafe import Markup
 
 from sitegen import i18n
 from sitegen.emit import format_datetime, to_uri
-from sitegen.model import LANGUAGES, Award, BadgeClass, Issuer, Site, Text
+from sitegen.model import LANGUAGES, PACKAGE_THEMES, Award, BadgeClass, Issuer, Site, Text
 
-PACKAGE_THEMES = Path(__file__).parent / "themes"
 
 # What Markdown may produce; everything else (script, style, iframes, event handlers, javascript: links)
 # is removed by the sanitizer, whatever the YAML says.
@@ -70,7 +69,7 @@ _DARK_RUN = re.compile(rb"\x00+")
 QR_QUIET_ZONE = 4
 
 
-def qr_svg(url: str) -> Markup:
+def qr_svg(url: str, label: str = "QR code") -> Markup:
     """The QR code of a URL as inline SVG: zxing-cpp encodes it (a pure-Python encoder took several
     milliseconds per award, the largest cost of a big site's build). Each row of modules is one line of a
     single stroked path, moving over the light runs: a third of the bytes of one rectangle per dark run."""
@@ -89,7 +88,7 @@ def qr_svg(url: str) -> Markup:
             pen = end
     size = width + 2 * q
     return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
-                  f'aria-label="QR code: {escape(url)}"><rect width="{size}" height="{size}" fill="#fff"/>'
+                  f'aria-label="{escape(label)}: {escape(url)}"><rect width="{size}" height="{size}" fill="#fff"/>'
                   f'<path stroke="#1d2330" shape-rendering="crispEdges" d="{"".join(path)}"/></svg>')
 
 
@@ -129,6 +128,7 @@ class Renderer:
         # new-style wrapper on a page rendered 100,000 times; autoescape still escapes what it returns.
         translations = i18n.translations(self.lang)
         self.env.install_gettext_callables(translations.gettext, translations.ngettext, newstyle=False)
+        self.qr_label = translations.gettext("QR code")
         self.env.filters["markdown"] = render_markdown
         self.env.filters["text"] = self._text
         self.env.filters["lang_attr"] = self._lang_attr
@@ -198,7 +198,7 @@ class Renderer:
         alternates = [{"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "href": f"?lang={lang}", "script": True}
                       for lang in LANGUAGES if lang != self.lang]
         return self._render("award.html", path, alternates, award=award, badge=badge,
-                            issuer=self.site.issuers[badge.issuer], qr=qr_svg(self.site.urls.url(path)),
+                            issuer=self.site.issuers[badge.issuer], qr=qr_svg(self.site.urls.url(path), self.qr_label),
                             linkedin=linkedin_url(self.site, award, self.lang, self._linkedin_prefixes),
                             credentials=self.credentials_published)
 

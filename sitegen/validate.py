@@ -16,6 +16,7 @@ from sitegen.diagnostics import Collector
 from sitegen.load import INVALID, LineDict, LineList, RawDoc
 from sitegen.model import (
     LANGUAGES,
+    PACKAGE_THEMES,
     Alignment,
     Award,
     Endorsement,
@@ -266,7 +267,7 @@ def add_duration(start: datetime, duration: str) -> datetime:
     return moved + timedelta(weeks=weeks, days=days)
 
 
-def _site_config(doc: RawDoc, problems: Collector) -> SiteConfig | None:
+def _site_config(doc: RawDoc, root: Path, problems: Collector) -> SiteConfig | None:
     if not doc.readable:
         return None
     f = _File(doc.rel, problems)
@@ -287,6 +288,8 @@ def _site_config(doc: RawDoc, problems: Collector) -> SiteConfig | None:
     if tz is None:
         f.error(data.line_of("timezone"), f"'timezone' must be an offset like \"+09:00\" or \"Z\", not '{data.get('timezone')}'")
     theme = f.string(data, "theme", required=False, pattern=SLUG, hint=" (a folder name under themes/)") or "default"
+    if theme != "default" and not (root / "themes" / theme).is_dir() and not (PACKAGE_THEMES / theme).is_dir():
+        f.error(data.line_of("theme"), f"theme '{theme}' not found: there is no folder themes/{theme}/")
     keys = _keys(f, data)
     ob2_key = _ob2_key(f, data)
     if keys and ob2_key and ob2_key.id in {k.id for k in keys}:
@@ -538,7 +541,7 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
     """The checked site, or None when any file has an error (all of them are in `problems`)."""
     content = root / "content"
     site_docs = [d for d in docs if d.kind == "site"]
-    config = _site_config(site_docs[0], problems) if site_docs else None
+    config = _site_config(site_docs[0], root, problems) if site_docs else None
     # Without a valid site.yaml the other files can still be checked, against neutral defaults.
     check_config = config or SiteConfig("https://example.invalid", Text((("en", "site"),)), "en", timezone.utc, "default")
     images: dict = {}

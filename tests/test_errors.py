@@ -88,6 +88,9 @@ CASES = {
     "bad award id": (
         {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: jane-smith\n    {GOOD_AWARD}\n"},
         "content/assertions/x.yaml:4: error: 'id' must be a lowercase UUID"),
+    "theme that does not exist": (
+        {"content/site.yaml": "base_url: https://example.github.io/badges\nname: Test\ntheme: sakura\n"},
+        "content/site.yaml:3: error: theme 'sakura' not found"),
     "bad hash": (
         {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n"
                                       "    recipient: {hash: md5$abc, salt: s}\n"},
