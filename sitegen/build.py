@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 from dataclasses import dataclass, field
@@ -38,19 +39,23 @@ class BuildResult:
     reused: int = 0  # awards whose files were reused from the previous output, unchanged
 
 
-def load_site(root: Path) -> tuple[Site, list[Diagnostic]]:
-    """The checked model of the content repository at `root`; BuildError lists every problem."""
+def load_site(root: Path, base_url: str | None = None) -> tuple[Site, list[Diagnostic]]:
+    """The checked model of the content repository at `root`; BuildError lists every problem.
+
+    `base_url` replaces site.yaml's for a build served somewhere else (the local preview)."""
     problems = Collector()
     docs = load_content(root, problems)
     site = build_site_model(root, docs, problems)
     if problems.errors or site is None:
         raise BuildError(problems.items)
+    if base_url is not None:
+        site = dataclasses.replace(site, config=dataclasses.replace(site.config, base_url=base_url.rstrip("/")))
     return site, problems.warnings
 
 
 def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
                size_limit: int = PAGES_SIZE_LIMIT, require_signing: bool = False,
-               environ=os.environ) -> BuildResult:
+               environ=os.environ, base_url: str | None = None) -> BuildResult:
     """Build the site of the content repository at `root` into `output` (default: root/output).
 
     `jobs` worker processes write the per-award files (default: one per CPU core for large sites).
@@ -59,7 +64,7 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
     """
     root = root.absolute()
     output = output if output is not None else root / "output"
-    site, warnings = load_site(root)
+    site, warnings = load_site(root, base_url)
     problems: list[Diagnostic] = []  # both kinds of key are checked, so one run names every missing one
     signing, notes, jws_key = None, [], None
     try:

@@ -70,7 +70,9 @@ class PreviewServer:
         self._seen = snapshot(self.root)
         target = self.workdir / f"build-{self.epoch + 1}"
         try:
-            result = build_site(self.root, target)
+            # Built for the preview's own address, so that every id matches the URL it is served from
+            # and the pages' checks pass as they will when deployed; unsigned (no keys are read).
+            result = build_site(self.root, target, base_url=self.url.rstrip("/"), environ={})
         except BuildError as exc:
             with self._lock:
                 self.errors = [str(d) for d in exc.diagnostics]
