@@ -16,7 +16,7 @@ from sitegen.load import load_content
 from sitegen.model import LANGUAGES, Award, Site
 from sitegen.render import Renderer, theme_dirs
 from sitegen.validate import build_site_model
-from sitegen.write import OutputWriter, StagingFolder
+from sitegen.write import SITE_MARKER, OutputWriter, StagingFolder, check_output_folder
 
 # Below this many awards a second process costs more than it saves (signing makes each award dearer).
 PARALLEL_THRESHOLD = 2000
@@ -64,6 +64,7 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
     """
     root = root.absolute()
     output = output if output is not None else root / "output"
+    check_output_folder(root, output)
     site, warnings = load_site(root, base_url)
     problems: list[Diagnostic] = []  # both kinds of key are checked, so one run names every missing one
     signing, notes, jws_key = None, [], None
@@ -169,7 +170,7 @@ def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3.SigningCo
     renderers = [Renderer(root, site, lang) for lang in LANGUAGES]
     for renderer in renderers:
         renderer.credentials_published = signing is not None
-    writer.add(".nojekyll", b"", "sitegen")  # GitHub Pages: serve the files as they are, no Jekyll
+    writer.add(SITE_MARKER, b"", "sitegen")  # GitHub Pages: serve the files as they are, no Jekyll
     _copy_assets(root, site, writer)
     renderers[0].env.get_template("award.html")  # a syntax error is reported here, not inside a worker
     for renderer in renderers:

@@ -17,6 +17,29 @@ class OutputCollision(SitegenError):
     pass
 
 
+SITE_MARKER = ".nojekyll"  # every site sitegen builds has it (GitHub Pages: serve the files as they are)
+
+
+class UnsafeOutput(SitegenError):
+    """The output folder would replace something that is not a built site."""
+
+
+def check_output_folder(root: Path, output: Path) -> None:
+    """Refuse an output folder whose replacement would lose work: the repository, its content, a foreign folder."""
+    root, output = root.resolve(), output.resolve()
+    if root == output or root.is_relative_to(output):
+        raise UnsafeOutput(f"--output {output} holds the repository itself; the build replaces its output folder "
+                           "entirely, so choose a folder of its own (default: output/)")
+    for kept in ("content", "themes", ".git", ".github"):
+        if output.is_relative_to(root / kept):
+            raise UnsafeOutput(f"--output {output} is inside {kept}/; choose a folder of its own (default: output/)")
+    if output.exists() and not output.is_dir():
+        raise UnsafeOutput(f"{output} is a file, not a folder; choose a new or empty folder")
+    if output.is_dir() and any(output.iterdir()) and not (output / SITE_MARKER).is_file():
+        raise UnsafeOutput(f"{output} is not empty and is not a site built by sitegen (it has no {SITE_MARKER}); "
+                           "the build would replace it: choose a new or empty folder")
+
+
 class StagingFolder:
     """Writes files under one folder; worker processes each open their own on the same folder."""
 

@@ -161,3 +161,25 @@ def test_site_size_is_reported_warned_and_capped(make_site, capsys):
     err = capsys.readouterr().err
     assert "over the" in err and "object-storage mirror" in err
     assert tree_bytes(root / "output") == before
+
+
+@pytest.mark.parametrize("where", [".", "content", "content/images", "..", ".git", "notes"])
+def test_an_output_folder_that_would_lose_work_is_refused(make_site, capsys, where):
+    root = make_site()
+    (root / ".git").mkdir()
+    (root / ".git/HEAD").write_text("ref: refs/heads/main\n")
+    (root / "notes").mkdir()
+    (root / "notes/todo.txt").write_text("mine")
+    before = tree_bytes(root)
+    assert main(["build", "--root", str(root), "--output", str(root / where)]) == 1
+    err = capsys.readouterr().err
+    assert "error:" in err and "internal error" not in err
+    assert tree_bytes(root) == before
+
+
+def test_a_previous_output_folder_is_replaced(make_site, tmp_path):
+    root = make_site()
+    target = tmp_path / "public"
+    assert main(["build", "--root", str(root), "--output", str(target)]) == 0
+    assert main(["build", "--root", str(root), "--output", str(target)]) == 0  # it is sitegen's own
+    assert (target / "index.html").is_file()
