@@ -5,22 +5,15 @@ Signing happens later (sign.py); everything here is plain data computed from the
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from sitegen.emit import alignment_entry, evidence_entry, format_datetime, to_uri
-from sitegen.model import Award, BadgeClass, Issuer, PublicKey, Site
+from sitegen.model import STATUS_LIST_LENGTH, Award, BadgeClass, Issuer, PublicKey, Site, StatusPosition
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
-STATUS_LIST_LENGTH = 131072  # the minimum the Bitstring Status List spec allows, for group privacy
-# The 1EdTech validator compares a status index with the list's length in bytes, so it rejects indexes of
-# 16384 and above; indexes stay below that, and a list holds at most half as many awards (short probing).
-STATUS_INDEX_RANGE = STATUS_LIST_LENGTH // 8
-STATUS_LIST_FILL = STATUS_INDEX_RANGE // 2
 
 
 def did_web(base_url: str) -> str:
@@ -56,38 +49,9 @@ def key_document(site: Site, key: PublicKey) -> dict:
     return {"@context": MULTIKEY_CONTEXT, **verification_method(site, key)}
 
 
-# --- status list positions -----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class StatusPosition:
-    list_number: int  # 1-based: status/{issuer}-{n}.json
-    index: int
-
-
 def assign_status_positions(site: Site) -> dict[str, StatusPosition]:
-    """A position in its issuer's status list for every award.
-
-    The index comes from a hash of the award id, so it says nothing about when the award was issued.
-    Awards are placed in issue order, so a new award never moves an older one; a collision takes the
-    next free slot.
-    """
-    positions: dict[str, StatusPosition] = {}
-    by_issuer: dict[str, list[Award]] = {}
-    for award in site.awards:
-        by_issuer.setdefault(site.badges[award.badge].issuer, []).append(award)
-    for issuer, awards in by_issuer.items():
-        awards.sort(key=lambda a: (a.issued_on, a.id))
-        taken: dict[int, set[int]] = {}
-        for n, award in enumerate(awards):
-            list_number = n // STATUS_LIST_FILL + 1
-            used = taken.setdefault(list_number, set())
-            digest = hashlib.sha256(f"{issuer}/{award.id}".encode()).digest()
-            index = int.from_bytes(digest[:8], "big") % STATUS_INDEX_RANGE
-            while index in used:
-                index = (index + 1) % STATUS_INDEX_RANGE
-            used.add(index)
-            positions[award.id] = StatusPosition(list_number, index)
-    return positions
+    """Every award's position in its issuer's status lists (validation made sure no two share one)."""
+    return {award.id: site.status_position(award) for award in site.awards}
 
 
 # --- documents -----------------------------------------------------------------------------------

@@ -29,7 +29,9 @@ from sitegen.model import (
     Revocation,
     Site,
     SiteConfig,
+    StatusPosition,
     Text,
+    status_position,
 )
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
@@ -537,6 +539,11 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
     )
 
 
+def _source_order(award: Award) -> tuple[str, int]:
+    path, line = award.source.rsplit(":", 1)
+    return path, int(line)
+
+
 def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Site | None:
     """The checked site, or None when any file has an error (all of them are in `problems`)."""
     content = root / "content"
@@ -571,6 +578,19 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
                                             "every award needs its own id")
         else:
             seen[award.id] = award
+    positions: dict[StatusPosition, Award] = {}
+    for award in sorted(seen.values(), key=_source_order):
+        if award.badge not in badges:
+            continue
+        position = status_position(badges[award.badge].issuer, award.id)
+        if position in positions:
+            path, line = award.source.rsplit(":", 1)
+            problems.error(path, int(line), f"award {award.id} would share status list entry {position.index} of "
+                           f"list {position.list_number} with award {positions[position].id} (at "
+                           f"{positions[position].source}), so revoking one would revoke both: give the one not "
+                           "published yet a new random id (`sitegen issue` picks ids that never collide)")
+        else:
+            positions[position] = award
     if problems.errors or config is None:
         return None
     return Site(config, dict(sorted(issuers.items())), dict(sorted(badges.items())),

@@ -151,7 +151,9 @@ def read(root, rel):
 
 def test_credentials_are_published_signed_and_verify(signed_site, keypair):
     root, result = signed_site
-    assert result.signed == 3 + 1  # three credentials and one status list
+    lists = {read(root, f"credentials/{i}.json")["credentialStatus"]["statusListCredential"]
+             for i in (AWARD_ID, REVOKED_ID, CAROL_ID)}
+    assert result.signed == 3 + len(lists)  # three credentials and the status lists they point into
     credential = read(root, f"credentials/{AWARD_ID}.json")
     assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2",
                                       "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
@@ -180,17 +182,16 @@ def test_credentials_are_published_signed_and_verify(signed_site, keypair):
 
 def test_status_list_is_large_deterministic_and_marks_revocations(signed_site):
     root, _ = signed_site
-    status = read(root, "status/test-uni-1.json")
+    revoked = read(root, f"credentials/{REVOKED_ID}.json")["credentialStatus"]
+    status = read(root, revoked["statusListCredential"].removeprefix(BASE_URL + "/"))
     assert status["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     encoded = status["credentialSubject"]["encodedList"]
     packed = base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded[1:]) % 4))
     assert packed[4:8] == b"\0\0\0\0"  # gzip without a timestamp
     bits = gzip.decompress(packed)
     assert len(bits) * 8 >= 131072
-    revoked_index = int(read(root, f"credentials/{REVOKED_ID}.json")["credentialStatus"]["statusListIndex"])
-    valid_index = int(read(root, f"credentials/{AWARD_ID}.json")["credentialStatus"]["statusListIndex"])
+    revoked_index = int(revoked["statusListIndex"])
     assert bits[revoked_index // 8] & (0x80 >> (revoked_index % 8))
-    assert not bits[valid_index // 8] & (0x80 >> (valid_index % 8))
     assert sum(bin(b).count("1") for b in bits) == 1
 
 
@@ -280,3 +281,61 @@ def test_keys_generate_prints_the_public_key_and_writes_nothing(tmp_path, capsys
     assert "public_key: z6Mk" in out and "BEGIN PRIVATE KEY" in out and "SITEGEN_SIGNING_KEY" in out
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
     assert main(["keys", "generate", "--root", str(tmp_path), "--private-key-file", str(tmp_path / "k.pem")]) == 1
+
+
+def test_status_positions_never_move_so_a_wallet_copy_is_revoked_too(signed_site, keypair, tmp_path):
+    """A credential's status entry is signed into every copy: adding awards (backdated ones too) must not move it."""
+    from sitegen.verify import verify_file
+
+    root, _ = signed_site
+    wallet_copy = tmp_path / "wallet.json"
+    wallet_copy.write_bytes((root / f"output/credentials/{AWARD_ID}.json").read_bytes())
+    sheet = tmp_path / "early.csv"
+    sheet.write_text("email,issued_on\n" + "".join(f"early{i}@example.org,2020-01-0{1 + i % 9}\n" for i in range(40)))
+    assert main(["issue", "python-basics", "--csv", str(sheet), "--root", str(root)]) == 0
+    assert main(["revoke", AWARD_ID, "--reason", "mistake", "--root", str(root)]) == 0
+    build_site(root, environ={"SITEGEN_SIGNING_KEY": keypair[0]})
+    published = read(root, f"credentials/{AWARD_ID}.json")
+    assert published["credentialStatus"] == json.loads(wallet_copy.read_text())["credentialStatus"]
+    result = verify_file(wallet_copy, Fetcher(root / "output", BASE_URL))
+    assert result.status == "revoked", result.findings
+
+
+def test_issued_ids_share_the_first_status_list_and_never_collide(make_site, tmp_path):
+    from sitegen.build import load_site
+    from sitegen.model import status_position
+
+    root = make_site()
+    sheet = tmp_path / "many.csv"
+    sheet.write_text("email\n" + "".join(f"p{i}@example.org\n" for i in range(200)))
+    assert main(["issue", "star", "--csv", str(sheet), "--root", str(root)]) == 0
+    site, _ = load_site(root)
+    new = [a for a in site.awards if a.badge == "star" and a.id != CAROL_ID]
+    positions = [status_position("test-uni", a.id) for a in new]
+    assert len(new) == 200 and len(set(positions)) == 200
+    assert {p.list_number for p in positions} == {1}
+    assert all(p.index < 16384 for p in positions)
+
+
+def test_a_hand_written_id_that_collides_is_a_content_error(make_site, capsys):
+    import random
+    import uuid
+
+    from conftest import identity_hash
+    from helpers import build
+
+    from sitegen.model import status_position
+
+    rng, seen = random.Random(7), {}
+    while True:  # two ids on one entry: about 1,300 draws among 64 × 16,384 entries
+        candidate = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        position = status_position("test-uni", candidate)
+        if position in seen:
+            first, second = seen[position], candidate
+            break
+        seen[position] = candidate
+    awards = "".join(f'  - id: {i}\n    recipient: {{hash: "{identity_hash()}", salt: "s"}}\n' for i in (first, second))
+    root = make_site({"content/assertions/pair.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n{awards}"})
+    assert build(root) == 1
+    err = capsys.readouterr().err
+    assert f"content/assertions/pair.yaml:6: error: award {second} would share status list entry" in err
