@@ -35,6 +35,8 @@ def test_new_scaffolds_a_site_that_builds_as_is(tmp_path):
     assertions = list((site / "output/assertions").glob("*.json"))
     assert len(assertions) == 1
     assert read_json(assertions[0])["recipient"]["hashed"] is True
+    verified = run_cli("verify", "output", cwd=site)  # what the deploy workflow runs next
+    assert verified.returncode == 0, verified.stdout
     assert "you@example.org" not in "".join(p.read_text() for p in (site / "content").rglob("*.yaml"))
     again = run_cli("new", "my-badges", cwd=tmp_path)
     assert again.returncode == 1 and "not empty" in again.stderr and "Traceback" not in again.stderr
