@@ -21,7 +21,7 @@ BADGE_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" wid
 SITE_YAML = """\
 # The address the site is published at: every badge's id is built from it, so set it before the first
 # award and never change it afterwards (old badges would stop verifying).
-base_url: https://YOUR-ACCOUNT.github.io/badges
+base_url: https://your-account.github.io/badges
 name: {ja: オープンバッジ, en: Open Badges}
 default_language: ja        # ja or en
 timezone: "+09:00"          # the offset used for dates written without a time

@@ -285,6 +285,13 @@ def _site_config(doc: RawDoc, root: Path, problems: Collector) -> SiteConfig | N
     base_url = f.url(data, "base_url")
     if base_url and re.search(r"[?#]", base_url):
         f.error(data.line_of("base_url"), "'base_url' must not have a query or fragment")
+    elif base_url:
+        scheme, rest = base_url.split("://", 1)
+        host = rest.split("/", 1)[0]
+        if host != host.lower():
+            # Verifiers fetch the lowercased host, and then the ids no longer equal the URLs they come from.
+            fixed = f"{scheme}://{host.lower()}{rest[len(host):]}"
+            f.error(data.line_of("base_url"), f"'base_url' must have a lowercase host: {fixed}")
     name = f.text(data, "name")
     tz = _parse_timezone(data.get("timezone"))
     if tz is None:

@@ -91,6 +91,9 @@ CASES = {
     "theme that does not exist": (
         {"content/site.yaml": "base_url: https://example.github.io/badges\nname: Test\ntheme: sakura\n"},
         "content/site.yaml:3: error: theme 'sakura' not found"),
+    "base_url with an uppercase host": (
+        {"content/site.yaml": "base_url: https://SakuraTech.github.io/Badges\nname: Test\n"},
+        "content/site.yaml:1: error: 'base_url' must have a lowercase host: https://sakuratech.github.io/Badges"),
     "bad hash": (
         {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n"
                                       "    recipient: {hash: md5$abc, salt: s}\n"},
