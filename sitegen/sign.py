@@ -87,7 +87,9 @@ def _count_values(node) -> int:
     if isinstance(node, list):
         return sum(_count_values(item) for item in node)
     if isinstance(node, dict):
-        return sum(_count_values(value) for key, value in node.items() if key != "@context")
+        # A value object's language, direction and datatype describe its @value: they are not values.
+        skipped = {"@context", "@language", "@direction", "@index"} | ({"@type"} if "@value" in node else set())
+        return sum(_count_values(value) for key, value in node.items() if key not in skipped)
     return 0 if node is None else 1
 
 
@@ -110,16 +112,19 @@ def _count_expanded(node) -> int:
     return 0
 
 
-def _relative_types(node, found: list) -> None:
+def _relative_iris(node, found: list) -> None:
+    """Types and ids that are not absolute IRIs: RDF has no place for them, so canonicalisation drops them."""
     if isinstance(node, list):
         for item in node:
-            _relative_types(item, found)
+            _relative_iris(item, found)
     elif isinstance(node, dict):
         for key, value in node.items():
             if key == "@type" and "@value" not in node:
-                found.extend(t for t in (value if isinstance(value, list) else [value]) if ":" not in t)
+                found.extend(f"type {t}" for t in (value if isinstance(value, list) else [value]) if ":" not in t)
+            elif key == "@id" and isinstance(value, str) and ":" not in value:
+                found.append(f"id {value}")
             else:
-                _relative_types(value, found)
+                _relative_iris(value, found)
 
 
 def _paths(node, prefix=""):
@@ -138,12 +143,20 @@ def _paths(node, prefix=""):
 def check_no_data_loss(document: dict, expanded: list | None = None) -> None:
     """Refuse a document whose JSON-LD expansion loses data: a term no context defines is dropped by pyld
     without a word, and a signature over the rest would not cover what the reader sees."""
+    lost = lost_fields(document, expanded)
+    if lost:
+        raise SigningError(f"refusing to sign: JSON-LD drops {', '.join(lost)} (no @context defines it), "
+                           "so the signature would not cover it")
+
+
+def lost_fields(document: dict, expanded: list | None = None) -> list[str]:
+    """The fields of `document` that JSON-LD drops (a verifier in safe mode refuses such a document)."""
     if expanded is None:
         expanded = jsonld.expand(document)
-    relative = []
-    _relative_types(expanded, relative)
+    relative: list[str] = []
+    _relative_iris(expanded, relative)
     if _count_expanded(expanded) == _count_values(document) and not relative:
-        return
+        return []
     # Find the culprits: removing a dropped field leaves the expansion unchanged.
     baseline = _count_expanded(expanded)
     lost = []
@@ -158,9 +171,7 @@ def check_no_data_loss(document: dict, expanded: list | None = None) -> None:
         del holder[name]
         if _count_expanded(jsonld.expand(trial)) == baseline and _count_values({name: container[key]}) > 0:
             lost.append(path)
-    where = ", ".join(lost) or ", ".join(f"type {t}" for t in relative) or "unknown field"
-    raise SigningError(f"refusing to sign: JSON-LD drops {where} (no @context defines it), "
-                       "so the signature would not cover it")
+    return lost + relative or ["an unknown field"]
 
 
 def _follow(document: dict, path: str):
@@ -233,10 +244,15 @@ def verify_credential(credential: dict, public_key_for: Callable[[str], Ed25519P
         public_key = public_key_for(proof.get("verificationMethod", ""))
         unsecured = {k: v for k, v in credential.items() if k != "proof"}
         options = {"@context": unsecured.get("@context"), **{k: v for k, v in proof.items() if k != "proofValue"}}
-        public_key.verify(signature, hash_data(unsecured, options))
+        expanded = jsonld.expand(unsecured)
+        public_key.verify(signature, hash_data(unsecured, options, expanded))
+        # A valid signature covers only what JSON-LD keeps: fields it drops could say anything.
+        lost = lost_fields(unsecured, expanded)
+        if lost:
+            return [f"the signature does not cover {', '.join(lost)} (no @context defines it)"]
     except InvalidSignature:
         return ["the signature does not match the credential (it was changed after signing, or signed with another key)"]
-    except (ValueError, KeyError, TypeError, jsonld.jsonld.JsonLdError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, jsonld.jsonld.JsonLdError) as exc:
         return [f"the proof cannot be checked: {exc}"]
     return []
 

@@ -143,11 +143,16 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def recipient_matches(identity: str, salt: str | None, email: str) -> bool:
+def recipient_matches(identity: str, salt: str | None, email: str, hashed: bool = True) -> bool:
+    """Whether a recipient identity (a `sha256$`/`md5$` hash, or the plain address when not hashed) is `email`."""
+    if not hashed:
+        return normalise_email(identity) == normalise_email(email)
     algorithm, _, digest = identity.partition("$")
+    if algorithm.lower() not in ("sha256", "md5"):
+        return False
     for candidate in {normalise_email(email), email}:
-        data = (candidate + (salt or "")).encode("utf-8")
-        if hashlib.new(algorithm, data).hexdigest() == digest.lower():
+        data = (candidate + (salt if isinstance(salt, str) else "")).encode("utf-8")
+        if hashlib.new(algorithm.lower(), data).hexdigest() == digest.lower():
             return True
     return False
 
@@ -182,14 +187,17 @@ def _check_assertion(result: Result, doc: dict, fetcher: Fetcher, email: str | N
     recipient = doc.get("recipient")
     result.ran("assertion.recipient")
     if isinstance(recipient, dict):
-        if recipient.get("hashed") is not True:
-            result.error("assertion.recipient", "recipient.hashed must be true (the identity is a hash)")
-        identity = recipient.get("identity")
-        if not isinstance(identity, str) or not HASH.match(identity):
+        hashed, identity = recipient.get("hashed"), recipient.get("identity")
+        if not isinstance(hashed, bool):
+            result.error("assertion.recipient", f"recipient.hashed must be true or false, not {hashed!r}")
+        elif not hashed:
+            # Allowed by the spec, but the recipient's address is public to anyone holding the badge.
+            result.warning("assertion.recipient", "the recipient's identity is published in plain text (hashed: false)")
+        if not isinstance(identity, str) or (hashed is not False and not HASH.match(identity)):
             result.error("assertion.recipient", f"recipient.identity is not a sha256$/md5$ hash: {identity!r}")
         elif email is not None:
             result.ran("assertion.recipient-match")
-            if not recipient_matches(identity, recipient.get("salt"), email):
+            if not recipient_matches(identity, recipient.get("salt"), email, hashed is not False):
                 result.error("assertion.recipient-match", f"the badge was not awarded to {email}")
         if recipient.get("type") not in ("email", "url", "telephone", "id"):
             result.error("assertion.recipient", f"recipient.type is not an identity property: {recipient.get('type')!r}")

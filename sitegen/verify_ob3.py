@@ -64,6 +64,9 @@ def _check_proof(result: Result, doc: dict, fetcher: Fetcher, check: str) -> Non
         result.error(check, "proof must be a non-empty array")
         return
     proof = proofs[0]
+    if not isinstance(proof, dict):
+        result.error(check, "proof must hold proof objects")
+        return
     if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != "eddsa-rdfc-2022":
         result.error(check, f"unsupported proof {proof.get('type')}/{proof.get('cryptosuite')}")
         return
@@ -91,8 +94,6 @@ def _check_proof(result: Result, doc: dict, fetcher: Fetcher, check: str) -> Non
 
 def verify_credential_document(doc: dict, fetcher: Fetcher, email: str | None = None, now: datetime | None = None,
                                kind: str = "ob3-credential", subject: str = "credential") -> Result:
-    from sitegen.sign import decode_status_list, status_bit
-
     result = Result(subject, kind)
     now = now or datetime.now(timezone.utc)
     context = doc.get("@context")
@@ -122,36 +123,68 @@ def verify_credential_document(doc: dict, fetcher: Fetcher, email: str | None = 
     if email is not None:
         result.ran("credential.recipient-match")
         identifiers = subject_doc.get("identifier") or []
+        identifiers = identifiers if isinstance(identifiers, list) else [identifiers]
         if not any(isinstance(i, dict) and i.get("identityType") == "emailAddress" and isinstance(i.get("identityHash"), str)
-                   and recipient_matches(i["identityHash"], i.get("salt"), email) for i in identifiers):
+                   and recipient_matches(i["identityHash"], i.get("salt"), email, i.get("hashed") is not False)
+                   for i in identifiers):
             result.error("credential.recipient-match", f"the credential was not issued to {email}")
 
-    status = doc.get("credentialStatus")
-    if isinstance(status, dict) and status.get("type") == "BitstringStatusListEntry":
+    statuses = doc.get("credentialStatus")
+    if statuses is not None:
         result.ran("credential.status")
-        list_url = status.get("statusListCredential")
-        try:
-            status_list = fetcher.get_json(list_url)
-        except (FetchError, TypeError) as exc:
-            result.error("credential.status", f"the status list cannot be read: {exc}")
-            return result
-        list_result = Result(list_url, "status-list")
-        _check_proof(list_result, status_list, fetcher, "status-list.proof")
-        for finding in list_result.errors:
-            result.error("credential.status", f"status list: {finding.message}")
-        issuer = doc.get("issuer")
-        if status_list.get("issuer") != (issuer.get("id") if isinstance(issuer, dict) else issuer):
-            result.error("credential.status", "the status list was issued by someone else")
-        try:
-            bits = decode_status_list(status_list["credentialSubject"]["encodedList"])
-        except (KeyError, TypeError, ValueError) as exc:
-            result.error("credential.status", f"the status list cannot be decoded: {exc}")
-            return result
-        if len(bits) * 8 < STATUS_LIST_LENGTH:
-            result.error("credential.status", f"the status list has {len(bits) * 8} entries, fewer than {STATUS_LIST_LENGTH}")
-        index = int(status.get("statusListIndex", -1))
-        if not 0 <= index < len(bits) * 8:
-            result.error("credential.status", f"statusListIndex {index} is outside the list")
-        elif status_bit(bits, index):
-            result.revoked = "the issuer's status list marks it revoked"
+        # One entry or several (JSON-LD reads both alike, and the signature covers both): every entry is
+        # checked, and one this verifier cannot read fails the credential rather than being skipped.
+        for status in statuses if isinstance(statuses, list) else [statuses]:
+            _check_status_entry(result, doc, status, fetcher)
     return result
+
+
+def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher) -> None:
+    from sitegen.sign import decode_status_list, status_bit
+
+    types = status.get("type") if isinstance(status, dict) else None
+    types = types if isinstance(types, list) else [types]
+    if "BitstringStatusListEntry" not in types:
+        result.error("credential.status", f"credentialStatus of type {types} cannot be checked, so the credential "
+                                          "may be revoked (only BitstringStatusListEntry is supported)")
+        return
+    purpose, list_url, index = status.get("statusPurpose"), status.get("statusListCredential"), status.get("statusListIndex")
+    if not isinstance(list_url, str):
+        result.error("credential.status", f"statusListCredential must be a URL, not {list_url!r}")
+        return
+    if isinstance(index, str) and index.isdigit():
+        index = int(index)
+    if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+        result.error("credential.status", f"statusListIndex must be a non-negative integer, not {index!r}")
+        return
+    try:
+        status_list = fetcher.get_json(list_url)
+    except FetchError as exc:
+        result.error("credential.status", f"the status list cannot be read: {exc}")
+        return
+    list_result = Result(list_url, "status-list")
+    _check_proof(list_result, status_list, fetcher, "status-list.proof")
+    for finding in list_result.errors:
+        result.error("credential.status", f"status list: {finding.message}")
+    issuer = doc.get("issuer")
+    if status_list.get("issuer") != (issuer.get("id") if isinstance(issuer, dict) else issuer):
+        result.error("credential.status", "the status list was issued by someone else")
+    list_subject = status_list.get("credentialSubject")
+    list_subject = list_subject if isinstance(list_subject, dict) else {}
+    if list_subject.get("statusPurpose") != purpose:
+        result.error("credential.status", f"the status list is for {list_subject.get('statusPurpose')!r}, "
+                                          f"the entry for {purpose!r}")
+    try:
+        bits = decode_status_list(list_subject["encodedList"])
+    except (KeyError, TypeError, ValueError, OSError, EOFError) as exc:
+        result.error("credential.status", f"the status list cannot be decoded: {exc}")
+        return
+    if len(bits) * 8 < STATUS_LIST_LENGTH:
+        result.error("credential.status", f"the status list has {len(bits) * 8} entries, fewer than {STATUS_LIST_LENGTH}")
+    if index >= len(bits) * 8:
+        result.error("credential.status", f"statusListIndex {index} is outside the list")
+    elif status_bit(bits, index):
+        if purpose == "suspension":
+            result.error("credential.status", "the issuer's status list marks it suspended")
+        else:
+            result.revoked = "the issuer's status list marks it revoked"

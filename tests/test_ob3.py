@@ -112,6 +112,26 @@ def test_signing_refuses_a_document_that_loses_data_and_names_the_field():
         sign_credential(doc, key, VECTOR_VM, VECTOR_CREATED)
 
 
+def test_signing_refuses_relative_ids_and_accepts_language_values():
+    key = Ed25519PrivateKey.generate()
+    doc = copy.deepcopy(VECTOR_CREDENTIAL)
+    doc["credentialSubject"]["achievement"]["id"] = "relative/path"  # RDF has no place for it
+    with pytest.raises(SigningError, match="relative/path"):
+        sign_credential(doc, key, VECTOR_VM, VECTOR_CREATED)
+    doc = copy.deepcopy(VECTOR_CREDENTIAL)
+    doc["credentialSubject"]["achievement"]["name"] = {"@value": "チームワーク", "@language": "ja"}
+    assert not verify_credential(sign_credential(doc, key, VECTOR_VM, VECTOR_CREATED), lambda vm: key.public_key())
+
+
+def test_verification_refuses_fields_the_signature_does_not_cover():
+    key = Ed25519PrivateKey.generate()
+    signed = sign_credential(VECTOR_CREDENTIAL, key, VECTOR_VM, VECTOR_CREATED)
+    added = copy.deepcopy(signed)
+    added["credentialSubject"]["achievement"]["level"] = "Expert"  # no context defines it: JSON-LD drops it
+    problems = verify_credential(added, lambda vm: key.public_key())
+    assert problems and "credentialSubject.achievement.level" in problems[0]
+
+
 def test_tampering_breaks_the_signature():
     key = Ed25519PrivateKey.generate()
     signed = sign_credential(VECTOR_CREDENTIAL, key, VECTOR_VM, VECTOR_CREATED)
@@ -339,3 +359,40 @@ def test_a_hand_written_id_that_collides_is_a_content_error(make_site, capsys):
     assert build(root) == 1
     err = capsys.readouterr().err
     assert f"content/assertions/pair.yaml:6: error: award {second} would share status list entry" in err
+
+
+def _edited_credential(root, tmp_path, award_id, change):
+    doc = read(root, f"credentials/{award_id}.json")
+    change(doc)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_a_revoked_credential_cannot_hide_its_status(signed_site, tmp_path):
+    """Wrapping the status entry in an array keeps the signature valid; the revocation must still be seen."""
+    from sitegen.verify import verify_file
+
+    root, _ = signed_site
+    fetcher = Fetcher(root / "output", BASE_URL)
+    wrapped = _edited_credential(root, tmp_path, REVOKED_ID, lambda d: d.update(credentialStatus=[d["credentialStatus"]]))
+    assert verify_file(wrapped, fetcher).status == "revoked"
+    typed = _edited_credential(root, tmp_path, REVOKED_ID,
+                               lambda d: d["credentialStatus"].update(type=["BitstringStatusListEntry"]))
+    assert verify_file(typed, fetcher).status == "revoked"
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: d["credentialStatus"].update(statusListIndex="abc"),
+    lambda d: d["credentialStatus"].update(statusListIndex=None),
+    lambda d: d["credentialStatus"].update(statusListCredential=5),
+    lambda d: d["credentialStatus"].update(type="SomethingElse"),
+    lambda d: d.update(proof=["x"]),
+    lambda d: d.update(credentialStatus="nonsense"),
+])
+def test_malformed_credentials_are_invalid_not_a_crash(signed_site, tmp_path, capsys, change):
+    root, _ = signed_site
+    path = _edited_credential(root, tmp_path, AWARD_ID, change)
+    assert main(["verify", str(path), "--site", str(root / "output"), "--email", "nobody@example.org"]) == 1
+    out = capsys.readouterr()
+    assert "INVALID" in out.out and "internal error" not in out.err
