@@ -55,8 +55,15 @@ class RawDoc:
     readable: bool = True  # False when the file could not be read or parsed (already reported)
 
 
-def _convert(node, loader, rel: str, problems: Collector):
+def _convert(node, loader, rel: str, problems: Collector, seen: set[int]):
     line = node.start_mark.line + 1
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        # An alias (*name) reuses the node of its anchor: a few lines can nest them into billions of
+        # values and hang the build. Content files need none: each list or mapping is read once.
+        if id(node) in seen:
+            problems.error(rel, line, "YAML aliases of lists or mappings (*name) are not supported: write the value out")
+            return INVALID
+        seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         out = LineDict()
         out.line, out.lines = line, {}
@@ -69,14 +76,14 @@ def _convert(node, loader, rel: str, problems: Collector):
             if key in out:
                 problems.error(rel, key_node.start_mark.line + 1, f"duplicate key '{key}'")
                 continue
-            out[key] = _convert(value_node, loader, rel, problems)
+            out[key] = _convert(value_node, loader, rel, problems, seen)
             out.lines[key] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
         out = LineList()
         out.line, out.lines = line, []
         for item in node.value:
-            out.append(_convert(item, loader, rel, problems))
+            out.append(_convert(item, loader, rel, problems, seen))
             out.lines.append(item.start_mark.line + 1)
         return out
     try:
@@ -93,7 +100,7 @@ def parse_yaml(text: str, rel: str, problems: Collector):
         node = loader.get_single_node()
         if node is None:
             return None
-        return _convert(node, loader, rel, problems)
+        return _convert(node, loader, rel, problems, set())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -152,4 +159,6 @@ def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
                        "replace the key, and give the build the new one through SITEGEN_SIGNING_KEY")
     before = len(problems.errors)
     data = parse_yaml(text, rel, problems) if text else None
-    return RawDoc(kind, path, rel, path.stem, data, readable=len(problems.errors) == before)
+    # A file that parsed is checked in full, even with a bad value in it (reported already, read as INVALID),
+    # so that one run names every problem; only a syntax error leaves nothing to check.
+    return RawDoc(kind, path, rel, path.stem, data, readable=data is not None or len(problems.errors) == before)

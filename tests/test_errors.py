@@ -186,3 +186,24 @@ def test_a_previous_output_folder_is_replaced(make_site, tmp_path):
     assert main(["build", "--root", str(root), "--output", str(target)]) == 0
     assert main(["build", "--root", str(root), "--output", str(target)]) == 0  # it is sitegen's own
     assert (target / "index.html").is_file()
+
+
+def test_a_bad_date_does_not_hide_the_other_problems_of_its_file(make_site, capsys):
+    root = make_site({"content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-13-45\nawards:\n"
+                                                   f"  - id: jane-smith\n    {GOOD_AWARD}\n    show_name: maybe\n"})
+    code, errors = errors_of(root, capsys)
+    assert code == 1
+    joined = "\n".join(errors)
+    for expected in ("x.yaml:2: error: invalid value '2026-13-45'", "x.yaml:1: error: unknown badge 'nope'",
+                     "x.yaml:4: error: 'id' must be a lowercase UUID", "x.yaml:6: error: 'show_name' must be true or false"):
+        assert expected in joined, joined
+
+
+def test_yaml_aliases_that_could_explode_are_refused_quickly(make_site, capsys):
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9))
+    root = make_site({"content/issuers/test-uni.yaml": "name: T\nurl: https://uni.example.org\nemail: a@b.example\n"
+                                                      "description:\n" + "".join("  " + line + "\n" for line in bomb.splitlines())})
+    code, errors = errors_of(root, capsys)
+    assert code == 1 and any("YAML aliases" in e for e in errors)
