@@ -163,6 +163,7 @@ def issue(root: Path, badge: str, recipients: list[Recipient], issued_on: date, 
 
     The whole site is validated first, and again with the new awards before the file is kept.
     """
+    root = root.absolute()
     site, _ = load_site(root)
     if badge not in site.badges:
         raise AuthoringError(f"unknown badge '{badge}' (badges: {', '.join(site.badges) or 'none yet'})")

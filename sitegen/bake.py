@@ -113,6 +113,8 @@ _FORBIDDEN_SVG = [
     (re.compile(rb"url\(\s*[\"']?\s*(?!#|data:)", re.I), "references another file in a url() (use #ids or data: URIs)"),
     (re.compile(rb"@import", re.I), "imports a stylesheet"),
     (re.compile(rb"openbadges:(?:assertion|credential)"), "is already baked"),
+    # Baking declares this prefix for OB 2.0 and for OB 3.0 in turn: a declaration of its own would win.
+    (re.compile(rb"xmlns:openbadges\s*="), "already declares the openbadges namespace (use the unbaked image)"),
 ]
 
 

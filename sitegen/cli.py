@@ -125,7 +125,8 @@ def cmd_issue(args) -> int:
             return 2
         recipients = authoring.read_csv(Path(args.csv))
     else:
-        if not authoring.EMAIL.match(args.email or ""):
+        args.email = (args.email or "").strip()
+        if not authoring.EMAIL.match(args.email):
             print(f"error: '{args.email}' is not an email address", file=sys.stderr)
             return 1
         recipients = [authoring.Recipient(
@@ -183,8 +184,24 @@ def cmd_keys_generate(args) -> int:
 
     from sitegen.keys import generate, generate_rsa
 
+    if args.private_key_file:
+        target = Path(args.private_key_file).expanduser().absolute()
+        if target.resolve().is_relative_to(Path(args.root).resolve()):
+            print(f"error: {target} is inside the repository; a private key must never be stored there", file=sys.stderr)
+            return 1
+        if target.exists():
+            print(f"error: {target} exists; not overwriting a key", file=sys.stderr)
+            return 1
+    pem, public = generate_rsa() if args.ob2 else generate()
+
+    def keep_private() -> str:
+        if not args.private_key_file:
+            return f"the private key (keep it secret, never in the repository):\n\n{pem}"
+        target.touch(mode=0o600)
+        target.write_text(pem, encoding="ascii")
+        return f"the private key, written to {target} (readable only by you)."
+
     if args.ob2:
-        pem, public = generate_rsa()
         indented = "\n".join("      " + line for line in public.strip().splitlines())
         print(f"""1. Add to content/site.yaml (Open Badges 2.0 signed assertions, JWS RS256):
 
@@ -193,27 +210,13 @@ ob2_signing:
   public_key: |
 {indented}
 
-2. Store this private key as the secret SITEGEN_OB2_SIGNING_KEY of the environment `badge-signing`
-   (never in the repository):
-
-{pem}""")
+2. Store {keep_private()}
+   as the secret SITEGEN_OB2_SIGNING_KEY of the environment `badge-signing`:
+   gh secret set SITEGEN_OB2_SIGNING_KEY --env badge-signing < key.pem""")
         return 0
-    pem, public = generate()
     key_id = args.id or f"key-{date.today():%Y}"
-    if args.private_key_file:
-        target = Path(args.private_key_file).expanduser().absolute()
-        root = Path(args.root).absolute()
-        if target.is_relative_to(root):
-            print(f"error: {target} is inside the repository; a private key must never be stored there", file=sys.stderr)
-            return 1
-        if target.exists():
-            print(f"error: {target} exists; not overwriting a key", file=sys.stderr)
-            return 1
-        target.touch(mode=0o600)
-        target.write_text(pem, encoding="ascii")
-        where = f"The private key was written to {target} (readable only by you)."
-    else:
-        where = "The private key (keep it secret, store it only as the secret below, never in the repository):\n\n" + pem
+    where = keep_private()
+    where = where[0].upper() + where[1:]
     print(f"""1. Add the public key to content/site.yaml (and commit it):
 
 keys:

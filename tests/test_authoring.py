@@ -153,3 +153,13 @@ def test_revocation_before_the_issue_date_is_refused(make_site, capsys):
     assert main(["revoke", AWARD_ID, "--reason", "typo", "--on", "2001-01-01", "--root", str(root)]) == 1
     assert "cannot be revoked before" in capsys.readouterr().err
     assert path.read_bytes() == before
+
+
+def test_issue_with_a_relative_root_and_a_padded_email(make_site, monkeypatch):
+    root = make_site()
+    monkeypatch.chdir(root.parent)
+    assert main(["issue", "star", "--email", "  Hana@Example.org ", "--root", root.name]) == 0
+    [path] = (root / "content/assertions").glob("*/star-*.yaml")
+    award = yaml.safe_load(path.read_text())["awards"][0]
+    salt = award["recipient"]["salt"]
+    assert award["recipient"]["hash"] == "sha256$" + hashlib.sha256(("hana@example.org" + salt).encode()).hexdigest()

@@ -88,6 +88,10 @@ CASES = {
     "bad award id": (
         {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: jane-smith\n    {GOOD_AWARD}\n"},
         "content/assertions/x.yaml:4: error: 'id' must be a lowercase UUID"),
+    "SVG that declares the openbadges namespace": (
+        {"content/images/star.svg": b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org">'
+                                    b'<rect width="9" height="9"/></svg>'},
+        "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG already declares the openbadges"),
     "theme that does not exist": (
         {"content/site.yaml": "base_url: https://example.github.io/badges\nname: Test\ntheme: sakura\n"},
         "content/site.yaml:3: error: theme 'sakura' not found"),

@@ -109,3 +109,14 @@ def test_the_deploy_workflow_passes_the_ob2_key():
     publish = yaml.safe_load((Path(__file__).parents[1] / ".github/workflows/publish.yml").read_text())
     build_env = next(s["env"] for s in publish["jobs"]["build"]["steps"] if "env" in s)
     assert build_env["SITEGEN_OB2_SIGNING_KEY"] == "${{ secrets.SITEGEN_OB2_SIGNING_KEY }}"
+
+
+def test_keys_generate_ob2_writes_the_private_key_file_when_asked(tmp_path, capsys):
+    from sitegen.cli import main
+
+    target = tmp_path / "keys" / "rsa.pem"
+    target.parent.mkdir()
+    assert main(["keys", "generate", "--ob2", "--private-key-file", str(target), "--root", str(tmp_path / "repo")]) == 0
+    out = capsys.readouterr().out
+    assert "PRIVATE KEY" not in out and "ob2_signing:" in out and str(target) in out
+    assert "BEGIN PRIVATE KEY" in target.read_text() and (target.stat().st_mode & 0o077) == 0
