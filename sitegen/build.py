@@ -280,10 +280,13 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
     for award in site.awards[start:end]:
         fingerprint = reuse.award_fingerprint(job.site_fingerprint, award, job.positions.get(award.id))
         previous = job.previous_records.get(award.id)
+        if not (isinstance(previous, list) and len(previous) == 3):
+            previous = None
         proof_key = previous[1] if previous else None
+        paths = _award_paths(job, award)
         if (previous and previous[0] == fingerprint and job.previous is not None
                 and (signing is None or proof_key in signing.cache)
-                and files.link(job.previous, _award_paths(job, award))):
+                and files.link(job.previous, paths, previous[2])):
             if signing is not None:
                 used[proof_key] = signing.cache[proof_key]
             records[award.id] = previous
@@ -300,7 +303,7 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
 
             token = sign_jws(emit.signed_assertion(site, award), job.jws_key)
             files.write(site.urls.signed_assertion(award.id), token.encode("ascii"))
-        records[award.id] = [fingerprint, proof_key]
+        records[award.id] = [fingerprint, proof_key, files.stamp(paths)]
     return files.count, files.total_bytes, used, records
 
 

@@ -8,11 +8,14 @@ so no binary file is kept in the repository.
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date as babel_format_date
+from babel.lists import format_list
+from babel.units import format_unit
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -30,6 +33,18 @@ def format_date(moment: datetime, lang: str) -> str:
 def _format_day(day, lang: str) -> str:
     # Awards of a cohort share their dates: format each day once.
     return babel_format_date(day, format="long", locale=lang)
+
+
+_DURATION_PARTS = re.compile(r"(\d+)([YMWD])")
+_DURATION_UNITS = {"Y": "duration-year", "M": "duration-month", "W": "duration-week", "D": "duration-day"}
+
+
+@lru_cache(maxsize=256)
+def format_duration(duration: str, lang: str) -> str:
+    """An ISO 8601 duration of a badge's validity as people read it: P1Y6M → "1 year, 6 months", "1 年 6 か月"."""
+    parts = [format_unit(int(number), _DURATION_UNITS[unit], length="long", locale=lang)
+             for number, unit in _DURATION_PARTS.findall(duration) if int(number)]
+    return format_list(parts, style="unit", locale=lang) if parts else duration
 
 
 @lru_cache(maxsize=None)

@@ -134,6 +134,7 @@ class Renderer:
         self.env.filters["lang_attr"] = self._lang_attr
         self.env.filters["date"] = self._date
         self.env.filters["isodate"] = format_datetime
+        self.env.filters["duration"] = lambda value: i18n.format_duration(value, self.lang)
         self.env.filters["uri"] = to_uri
         self.env.globals.update(site=site, lang=self.lang, urls=site.urls, media_kind=media_kind,
                                 language_names=i18n.LANGUAGE_NAMES, default_lang=self.default_lang)

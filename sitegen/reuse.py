@@ -5,7 +5,9 @@ site should not pay them again. An award's files are hard-linked from the previo
 no copy) when its fingerprint is unchanged. The fingerprint covers everything its files are made from: the
 award, its status position, every issuer and badge (with their images), the site settings, the theme and
 translation files, the keys, and sitegen itself (its version and every file of the package, so a change of
-sitegen's code between releases counts too). Anything else changed means the award is rebuilt.
+sitegen's code between releases counts too). Anything else changed means the award is rebuilt, and so does
+an award whose files in output/ were edited or replaced by hand since (each record keeps their inode, size and
+modification time).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.render import theme_dirs
 
-CACHE_FILE = Path(".sitegen-cache") / "awards-v1.json"
+CACHE_FILE = Path(".sitegen-cache") / "awards-v2.json"
 PACKAGE_DIR = Path(__file__).parent  # code, default theme, locale, contexts
 
 
@@ -50,7 +52,7 @@ def award_fingerprint(site_fingerprint: str, award, position) -> str:
 
 
 def load(root: Path, output: Path) -> dict[str, list]:
-    """{award id: [fingerprint, proof cache key or None]} of the build that wrote `output`, if it still stands."""
+    """{award id: [fingerprint, proof cache key or None, stamp of its files]} of the build that wrote `output`, if it still stands."""
     try:
         data = json.loads((root / CACHE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):

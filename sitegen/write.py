@@ -5,6 +5,7 @@ A failed build removes its staging folder and leaves the previous output/ exactl
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -49,11 +50,18 @@ class StagingFolder:
         self.total_bytes = 0
         self.count = 0
 
-    def link(self, previous: Path, paths: list[str]) -> bool:
-        """Hard-link these files from a previous build (same bytes, no copy); False if one is missing."""
+    def stamp(self, paths: list[str]) -> str:
+        """What these files are on disk (inode, size, modification time): a hand edit of one changes it."""
+        return file_stamp([self.folder / path for path in paths])
+
+    def link(self, previous: Path, paths: list[str], stamp: str) -> bool:
+        """Hard-link these files from a previous build (same bytes, no copy); False if one is missing or is
+        no longer the file that build wrote (its stamp differs)."""
         sources = [previous / path for path in paths]
         try:
             sizes = [source.stat().st_size for source in sources]
+            if file_stamp(sources) != stamp:
+                return False
         except OSError:
             return False
         for path, source, size in zip(paths, sources, sizes):
@@ -78,6 +86,14 @@ class StagingFolder:
             handle.write(data)
         self.total_bytes += len(data)
         self.count += 1
+
+
+def file_stamp(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        info = path.stat()
+        digest.update(f"{info.st_ino} {info.st_size} {info.st_mtime_ns}\n".encode("ascii"))
+    return digest.hexdigest()[:32]
 
 
 class OutputWriter:

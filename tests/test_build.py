@@ -219,6 +219,17 @@ def test_rebuilds_reuse_unchanged_awards_and_redo_what_changed(make_site):
     make_site({"themes/default/templates/award.html": "{{ award.id }} custom"}, root=root)
     fifth = build_site(root)
     assert fifth.reused == 0 and (root / f"output/assertions/{AWARD_ID}.html").read_text() == f"{AWARD_ID} custom"
+    # A published file edited by hand in output/ (in place, or replaced by an editor) is made again.
+    page = root / f"output/assertions/{AWARD_ID}.html"
+    with open(page, "ab") as handle:
+        handle.write(b"<!-- edited -->")
+    json_file = root / f"output/assertions/{CAROL_ID}.json"
+    replaced = json_file.read_bytes()
+    json_file.unlink()
+    json_file.write_bytes(replaced)
+    sixth = build_site(root)
+    assert sixth.reused == 1 and page.read_text() == f"{AWARD_ID} custom"
+    assert build_site(root).reused == 3
     # A lost output folder is simply rebuilt.
     import shutil
 

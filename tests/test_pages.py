@@ -134,3 +134,16 @@ def test_endorsements_are_shown_on_badge_and_award_pages(make_site):
         shown = page(root / "output" / rel)
         assert shown.find_all("a", href="https://py.example/endorse") and "Solid." in shown.text
     assert "endorsement" not in (root / "output/badges/python-basics.json").read_text()
+
+
+def test_validity_reads_as_words_and_an_expiring_award_says_until_when_without_javascript(make_site):
+    root = make_site()
+    build(root)
+    english, japanese = page(root / "output/badges/star.html").text, page(root / "output/ja/badges/star.html").text
+    assert "1 year from the issue date" in english and "P1Y" not in english
+    assert "発行日から 1 年" in japanese and "P1Y" not in japanese
+    html = (root / "output/assertions/7c9e6679-7425-40de-944b-e07fc1f90ae7.html").read_text()
+    result = html[html.index('class="verify-result"'):html.index('class="verify-detail"')]
+    assert "Valid until</span> <time datetime=\"2026-01-15" in result and "January 15, 2026" in result
+    # The LinkedIn button is the part the page's check hides once the award has expired.
+    assert '<p data-while-valid><a class="button" href="https://www.linkedin.com/' in html

@@ -94,6 +94,8 @@ def test_award_page_checks_itself_in_the_browser(served, page):
     assert "Awarded by mistake" in page.inner_text(".verify-panel")
     page.goto(f"{server.url}/assertions/{CAROL_ID}.html")
     assert panel_state(page) == "expired"
+    assert not page.is_visible('[data-field="linkedin"]')  # an expired badge is not offered for a profile
+    assert page.is_visible("#page-link")
 
 
 def test_a_printed_award_keeps_its_qr_code_and_when_it_was_checked(served, page):
@@ -154,6 +156,12 @@ def test_language_switch_on_an_award_page(served, page):
     assert "Issued on" in page.inner_text(".facts")
     assert "April 1, 2026" in page.inner_text(".facts")
     assert page.get_attribute(".badge-image", "alt") == "A blue square with the word Python"
+    # What the reader takes elsewhere follows: LinkedIn's prefill, the fields to copy, the embed snippet.
+    linkedin = page.get_attribute('[data-field="linkedin"]', "href")
+    assert "name=Python+Basics" in linkedin and "organizationName=Test+University" in linkedin
+    assert "certId=" in linkedin
+    assert page.text_content(".share details dl").count("Python Basics") == 1
+    assert 'alt="Python Basics – Test University"' in page.input_value("#embed-code")
     page.goto(f"{server.url}/assertions/{AWARD_ID}.html?lang=en")  # a shareable link in English
     page.wait_for_function("document.documentElement.lang === 'en'")
 

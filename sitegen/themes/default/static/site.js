@@ -109,6 +109,10 @@
     Promise.all(checks).then(function (results) {
       var result = results.reduce(worst);
       show(panel, result.state, result.detail);
+      // An expired badge is not offered for a profile any more.
+      document.querySelectorAll("[data-while-valid]").forEach(function (node) {
+        node.hidden = result.state === "expired" || result.state === "revoked";
+      });
     });
   }
 
@@ -276,6 +280,18 @@
       // Sanitised at build time (the same HTML as the badge page in that language).
       document.querySelectorAll('[data-field="description"]').forEach(function (n) { n.innerHTML = badge.description; });
       document.querySelectorAll('[data-field="criteria"]').forEach(function (n) { n.innerHTML = badge.criteria; });
+      // What the reader copies to LinkedIn or another page follows the language too.
+      document.querySelectorAll('[data-field="linkedin"]').forEach(function (n) {
+        var link = new URL(n.getAttribute("href"));
+        link.searchParams.set("name", badge.name);
+        link.searchParams.set("organizationName", issuer.name);
+        n.setAttribute("href", link.href);
+      });
+      document.querySelectorAll('[data-field="embed"]').forEach(function (n) {
+        var alt = (badge.name + " – " + issuer.name).replace(/&/g, "&amp;").replace(/"/g, "&quot;")
+          .replace(/</g, "&lt;").replace(/>/g, "&gt;");
+        n.value = n.value.replace(/ alt="[^"]*"/, function () { return ' alt="' + alt + '"'; });
+      });
       var from = document.documentElement.lang;
       document.documentElement.lang = lang;
       document.querySelectorAll("time[datetime]").forEach(function (n) { n.textContent = formatDay(n.getAttribute("datetime")); });
