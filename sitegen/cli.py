@@ -44,8 +44,15 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    import signal
+
     from sitegen.serve import serve
 
+    def stop(signum, frame):
+        raise KeyboardInterrupt  # `kill` or a closed terminal stops the preview as Ctrl-C does, cleaning up
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGHUP, stop)
     serve(Path(args.root), port=args.port, log=lambda message: print(message, flush=True))
     return 0
 

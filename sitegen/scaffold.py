@@ -55,12 +55,23 @@ awards:
     recipient: {{hash: "{hash}", salt: "{salt}"}}
 """
 
-GITIGNORE = "output/\n.sitegen-build-*/\n.sitegen-old-*/\n"
+GITIGNORE = """\
+output/
+.sitegen-build-*/
+.sitegen-old-*/
+.sitegen-cache/
+# recipient lists hold plaintext email addresses: never commit them (sitegen check refuses them too)
+*.csv
+*.tsv
+*.xlsx
+*.xls
+*.ods
+"""
 
 
 def create(target: Path, example_email: str = "you@example.org") -> None:
-    if target.exists() and any(target.iterdir()):
-        raise SitegenError(f"{target} already exists and is not empty; choose a new folder")
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise SitegenError(f"{target} already exists (a file, or a folder that is not empty); choose a new folder")
     salt = secrets.token_hex(16)
     files = {
         "content/site.yaml": SITE_YAML,
@@ -75,7 +86,10 @@ def create(target: Path, example_email: str = "you@example.org") -> None:
         ),
         ".gitignore": GITIGNORE,
     }
-    for rel, text in files.items():
-        path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    try:
+        for rel, text in files.items():
+            path = target / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise SitegenError(f"cannot create the site in {target}: {exc.strerror or exc}") from None

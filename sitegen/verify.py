@@ -8,6 +8,7 @@ assertion, a one-entry revocation list, a wrong `type` and a missing image are a
 from __future__ import annotations
 
 import hashlib
+import html
 import http.client
 import json
 import re
@@ -477,7 +478,19 @@ def verify_url(url: str, fetcher: Fetcher, email: str | None = None, now: dateti
             result.error("baked.extract", str(exc))
             return result
         return verify_document(text, fetcher, email, f"{version}-image", url, now)
+    if body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        # The link people share is the award's page: verify the badge data it names.
+        found = BADGE_DATA_LINK.search(body.decode("utf-8", "replace"))
+        if found is None:
+            result = Result(url, "url")
+            result.error("input.parse", "this is a web page that names no badge data (no <link rel=\"alternate\" "
+                                        "type=\"application/ld+json\">); give the URL of the badge's JSON or image")
+            return result
+        return verify_url(html.unescape(found.group(1)), fetcher, email, now)
     return verify_document(body.decode("utf-8", "replace"), fetcher, email, "url", url, now)
+
+
+BADGE_DATA_LINK = re.compile(r'<link rel="alternate" type="application/ld\+json" href="([^"]+)">')
 
 
 def site_base_url(site_dir: Path) -> str | None:

@@ -104,3 +104,32 @@ def test_every_command_is_documented_in_the_readme():
     for name, sub in commands.items():
         assert f"sitegen {name}" in readme, name
         assert sub.description or sub.format_help()
+
+
+def test_new_where_it_cannot_write_is_a_clear_error(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    for target in ("a-file", "a-file/site"):
+        result = run_cli("new", target, cwd=tmp_path)
+        assert result.returncode == 1 and result.stderr.startswith("error:") and "Traceback" not in result.stderr
+
+
+def test_stopping_the_preview_with_sigterm_removes_its_temporary_folder(make_site, tmp_path):
+    import os
+    import signal
+
+    from browser import free_port
+
+    root, scratch, port = make_site(), tmp_path / "tmp", free_port()
+    scratch.mkdir()
+    process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--port", str(port)], cwd=root,
+                               env={**os.environ, "TMPDIR": str(scratch)}, stdout=subprocess.PIPE, text=True)
+    try:
+        while "previewing" not in process.stdout.readline():
+            pass
+        assert fetch(f"http://127.0.0.1:{port}/index.html")[0] == 200
+        assert list(scratch.glob("sitegen-serve-*"))
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 130
+    finally:
+        process.kill()
+    assert not list(scratch.glob("sitegen-serve-*"))

@@ -119,6 +119,12 @@ def test_verify_over_real_http(make_site, tmp_path):
         baked = verify_url(f"{base}/assertions/{AWARD_ID}.png", Fetcher())
         assert baked.status == "valid", baked.findings
         assert verify_url(f"{base}/assertions/{REVOKED_ID}.json", Fetcher()).status == "revoked"
+        # The link earners share is the award's page: it names its badge data, which is verified.
+        shared = verify_url(f"{base}/assertions/{AWARD_ID}.html", Fetcher(), EMAIL)
+        assert shared.status == "valid" and shared.subject == f"{base}/assertions/{AWARD_ID}.json"
+        assert verify_url(f"{base}/assertions/{REVOKED_ID}.html", Fetcher()).status == "revoked"
+        index = verify_url(f"{base}/index.html", Fetcher())
+        assert index.status == "invalid" and "web page" in index.findings[0].message
         missing = verify_url(f"{base}/assertions/00000000-0000-4000-8000-000000000000.json", Fetcher())
         assert missing.status == "invalid" and "HTTP 404" in missing.findings[0].message
     finally:
