@@ -12,6 +12,7 @@ from sitegen.model import STATUS_LIST_LENGTH, Award, BadgeClass, Issuer, PublicK
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+OB3_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"  # defines 1EdTechRevocationList
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 
@@ -130,6 +131,10 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
             "statusListCredential": status_url,
         },
     }
+    if site.config.credential_status == "1edtech":
+        doc["@context"].append(OB3_EXTENSIONS_CONTEXT)
+        doc["credentialStatus"] = {"id": urls.url(urls.credential_revocations(issuer.slug)),
+                                   "type": "1EdTechRevocationList"}
     if award.expires:
         doc["validUntil"] = format_datetime(award.expires)
     if award.narrative:

@@ -71,6 +71,10 @@ class SiteConfig:
     theme: str
     keys: tuple[PublicKey, ...] = ()
     ob2_key: Ob2SigningKey | None = None
+    # How an OB 3.0 credential names its revocation status: "bitstring" (a BitstringStatusListEntry, what
+    # wallets and the Digital Bazaar / DCC verifiers check) or "1edtech" (the issuer's 1EdTechRevocationList,
+    # the only method the 1EdTech validator checks). The schema allows one entry, so it is one or the other.
+    credential_status: str = "bitstring"
 
     @property
     def active_key(self) -> PublicKey | None:

@@ -49,7 +49,8 @@ ACHIEVEMENT_TYPES = {
     "MicroCredential", "ResearchDoctorate", "SecondarySchoolDiploma",
 }
 
-SITE_KEYS = {"base_url", "name", "default_language", "timezone", "theme", "keys", "ob2_signing"}
+SITE_KEYS = {"base_url", "name", "default_language", "timezone", "theme", "keys", "ob2_signing", "credential_status"}
+CREDENTIAL_STATUS = ("bitstring", "1edtech")
 KEY_KEYS = {"id", "public_key", "retired"}
 MULTIKEY = re.compile(r"^z6Mk[1-9A-HJ-NP-Za-km-z]{44}$")
 ISSUER_KEYS = {"name", "url", "email", "description", "image", "image_caption", "telephone"}
@@ -299,13 +300,17 @@ def _site_config(doc: RawDoc, root: Path, problems: Collector) -> SiteConfig | N
     theme = f.string(data, "theme", required=False, pattern=SLUG, hint=" (a folder name under themes/)") or "default"
     if theme != "default" and not (root / "themes" / theme).is_dir() and not (PACKAGE_THEMES / theme).is_dir():
         f.error(data.line_of("theme"), f"theme '{theme}' not found: there is no folder themes/{theme}/")
+    status = f.string(data, "credential_status", required=False) or "bitstring"
+    if status not in CREDENTIAL_STATUS:
+        f.error(data.line_of("credential_status"), f"'credential_status' must be {' or '.join(CREDENTIAL_STATUS)}, "
+                                                   f"not '{status}'")
     keys = _keys(f, data)
     ob2_key = _ob2_key(f, data)
     if keys and ob2_key and ob2_key.id in {k.id for k in keys}:
         f.error(data.line_of("ob2_signing"), f"key id '{ob2_key.id}' is used twice: keys/{ob2_key.id}.json can hold one key")
     if not f.ok:
         return None
-    return SiteConfig(base_url.rstrip("/"), name, lang, tz, theme, keys, ob2_key)
+    return SiteConfig(base_url.rstrip("/"), name, lang, tz, theme, keys, ob2_key, status)
 
 
 def _ob2_key(f: _File, data: LineDict) -> Ob2SigningKey | None:

@@ -144,9 +144,12 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher) -> 
 
     types = status.get("type") if isinstance(status, dict) else None
     types = types if isinstance(types, list) else [types]
+    if "1EdTechRevocationList" in types:
+        _check_revocation_list(result, doc, status, fetcher)
+        return
     if "BitstringStatusListEntry" not in types:
         result.error("credential.status", f"credentialStatus of type {types} cannot be checked, so the credential "
-                                          "may be revoked (only BitstringStatusListEntry is supported)")
+                                          "may be revoked (BitstringStatusListEntry and 1EdTechRevocationList are)")
         return
     purpose, list_url, index = status.get("statusPurpose"), status.get("statusListCredential"), status.get("statusListIndex")
     if not isinstance(list_url, str):
@@ -188,3 +191,29 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher) -> 
             result.error("credential.status", "the issuer's status list marks it suspended")
         else:
             result.revoked = "the issuer's status list marks it revoked"
+
+
+def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fetcher) -> None:
+    """A 1EdTech Revocation List: the credential is revoked if an entry has its id and does not say
+    revoked: false. A list that cannot be read fails the credential (the 1EdTech validator only warns)."""
+    list_url = status.get("id")
+    if not isinstance(list_url, str):
+        result.error("credential.status", f"the 1EdTechRevocationList id must be a URL, not {list_url!r}")
+        return
+    try:
+        listing = fetcher.get_json(list_url)
+    except FetchError as exc:
+        result.error("credential.status", f"the revocation list cannot be read: {exc}")
+        return
+    issuer = doc.get("issuer")
+    if listing.get("issuer") != (issuer.get("id") if isinstance(issuer, dict) else issuer):
+        result.error("credential.status", "the revocation list was issued by someone else")
+    entries = []
+    for key in ("revokedCredential", "revokedCredentials"):  # the spec's name, and the 1EdTech validator's
+        value = listing.get(key, [])
+        entries += value if isinstance(value, list) else [value]
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("id") == doc.get("id") and entry.get("revoked") is not False:
+            reason = entry.get("revocationReason")
+            result.revoked = "the issuer's revocation list names it" + (f": {reason}" if isinstance(reason, str) else "")
+            return

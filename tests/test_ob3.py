@@ -396,3 +396,29 @@ def test_malformed_credentials_are_invalid_not_a_crash(signed_site, tmp_path, ca
     assert main(["verify", str(path), "--site", str(root / "output"), "--email", "nobody@example.org"]) == 1
     out = capsys.readouterr()
     assert "INVALID" in out.out and "internal error" not in out.err
+
+
+def test_credentials_can_name_the_1edtech_revocation_list_instead(make_site, keypair):
+    from conftest import default_files
+
+    private, public = keypair
+    site_yaml = with_keys(default_files()["content/site.yaml"], ("key-1", public, False)) + "credential_status: 1edtech\n"
+    root = make_site({"content/site.yaml": site_yaml})
+    build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
+    credential = read(root, f"credentials/{AWARD_ID}.json")
+    assert credential["@context"][2] == "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
+    assert credential["credentialStatus"] == {"id": f"{BASE_URL}/revocations/test-uni-credentials.json",
+                                              "type": "1EdTechRevocationList"}
+    listing = read(root, "revocations/test-uni-credentials.json")
+    assert listing["revokedCredential"] == listing["revokedCredentials"]  # the spec's name and the validator's
+    assert [e["id"] for e in listing["revokedCredential"]] == [f"{BASE_URL}/credentials/{REVOKED_ID}.json"]
+    statuses = {r.subject: r.status for r in verify_site(root / "output")}
+    assert statuses[f"credentials/{AWARD_ID}.json"] == "valid"
+    assert statuses[f"credentials/{REVOKED_ID}.json"] == "revoked"
+    assert statuses[f"credentials/{REVOKED_ID}.png"] == "revoked"
+    # The revocation edit reaches the list.
+    assert main(["revoke", AWARD_ID, "--reason", "mistake", "--root", str(root)]) == 0
+    build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
+    assert {r.subject: r.status for r in verify_site(root / "output")}[f"credentials/{AWARD_ID}.json"] == "revoked"
+    bad = make_site({"content/site.yaml": site_yaml.replace("1edtech", "revocation-list")})
+    assert main(["build", "--root", str(bad)]) == 1

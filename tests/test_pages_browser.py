@@ -218,9 +218,10 @@ def test_pages_look_right_in_both_languages(example, page, tmp_path):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
 
-@pytest.fixture(scope="module")
-def signed_served(tmp_path_factory):
-    """A signed scratch site: award pages also check their OB 3.0 credential's status list in the browser."""
+@pytest.fixture(scope="module", params=["bitstring", "1edtech"])
+def signed_served(tmp_path_factory, request):
+    """A signed scratch site: award pages also check their OB 3.0 credential's status in the browser, with
+    either status method."""
     from sitegen.keys import generate
 
     private, public = generate()
@@ -229,7 +230,7 @@ def signed_served(tmp_path_factory):
     files = default_files()
     files["content/site.yaml"] = (textwrap.dedent(files["content/site.yaml"]).replace(
         "https://example.github.io/badges", f"http://127.0.0.1:{port}")
-        + f"keys:\n  - id: key-1\n    public_key: {public}\n")
+        + f"keys:\n  - id: key-1\n    public_key: {public}\ncredential_status: {request.param}\n")
     write_files(root, files)
     build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
     server = Server(root / "output", port)

@@ -78,6 +78,14 @@
       return Promise.resolve({state: "expired", detail: formatDay(doc.validUntil)});
     }
     var status = doc.credentialStatus;
+    if (status && status.type === "1EdTechRevocationList") {
+      return fetchJson(status.id).then(function (got) {
+        if (got.missing) { return {state: "unverifiable", detail: status.id}; }
+        var entries = [].concat(got.data.revokedCredential || [], got.data.revokedCredentials || []);
+        var entry = entries.filter(function (e) { return e && e.id === doc.id && e.revoked !== false; })[0];
+        return entry ? {state: "revoked", detail: entry.revocationReason || ""} : {state: "valid", detail: ""};
+      }).catch(function (error) { return {state: "unverifiable", detail: String(error.message || error)}; });
+    }
     if (!status || !status.statusListCredential || !window.DecompressionStream) {
       return Promise.resolve({state: "valid", detail: ""});
     }
