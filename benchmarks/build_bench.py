@@ -26,7 +26,7 @@ from pathlib import Path
 BADGES = ["python-basics", "data-literacy", "web-basics", "sql-basics", "research-ethics"]
 
 
-def generate(root: Path, awards: int, signed: bool) -> dict:
+def generate(root: Path, awards: int, signed: bool, baking: str = "files") -> dict:
     """Write the content repository; returns the environment the build needs (the signing key)."""
     rng = random.Random(awards)
     content = root / "content"
@@ -34,6 +34,8 @@ def generate(root: Path, awards: int, signed: bool) -> dict:
         (content / folder).mkdir(parents=True, exist_ok=True)
     env = {}
     site = "base_url: https://bench.example.org/badges\nname: {ja: ベンチマーク, en: Benchmark}\ndefault_language: ja\n"
+    if baking != "files":
+        site += f"baking: {baking}\n"
     if signed:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
         from sitegen.keys import generate as generate_key
@@ -100,13 +102,15 @@ def main() -> int:
     parser.add_argument("awards", type=int)
     parser.add_argument("--signed", action="store_true", help="also sign OB 3.0 credentials (cold, then warm)")
     parser.add_argument("--jobs", type=int, help="worker processes (default: sitegen's, one per core)")
+    parser.add_argument("--baking", choices=["files", "browser"], default="files",
+                        help="site.yaml's baking: a baked image file per award (default), or baked by the pages")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     root = base / "site"
     shutil.rmtree(root, ignore_errors=True)
     try:
-        env = generate(root, args.awards, args.signed)
+        env = generate(root, args.awards, args.signed, args.baking)
         runs = [("cold", build(root, env, args.jobs))]
         if args.signed:
             runs.append(("warm", build(root, env, args.jobs)))
@@ -114,7 +118,8 @@ def main() -> int:
         size = sum(p.stat().st_size for p in files) / 2**20
         jobs = args.jobs or "default"
         for label, (seconds, rss) in runs:
-            print(f"{args.awards} awards, {'signed ' + label if args.signed else 'unsigned'}, jobs={jobs}: "
+            print(f"{args.awards} awards, {'signed ' + label if args.signed else 'unsigned'}, jobs={jobs}, "
+                  f"baking={args.baking}: "
                   f"{seconds:.1f} s, {args.awards / seconds:,.0f} awards/s, peak RSS {rss:,.0f} MiB; "
                   f"output {size:,.0f} MiB in {len(files):,} files")
     finally:

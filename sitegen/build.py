@@ -23,8 +23,11 @@ PARALLEL_THRESHOLD = 2000
 PARALLEL_THRESHOLD_SIGNING = 100
 # GitHub Pages publishes sites of at most 1 GB.
 PAGES_SIZE_LIMIT = 1_000_000_000
-SIZE_ADVICE = ("to make room: serve baked images from an object-storage mirror, or bake them in the visitor's "
-               "browser instead of publishing one image per award")
+SIZE_ADVICE = ("to make room, set `baking: browser` in content/site.yaml: award pages then bake the badge image "
+               "in the reader's browser when it is downloaded, instead of publishing one or two baked images per "
+               "award (about the size of the badge image each)")
+SIZE_ADVICE_BAKED_IN_BROWSER = ("the pages already bake images in the browser: publish the site from a host "
+                                "without GitHub Pages' limit, or give some issuers a repository of their own")
 
 
 @dataclass
@@ -91,12 +94,13 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
             raise BuildError([_template_problem(root, exc)]) from None
         count, size = writer.files.count + award_count, writer.files.total_bytes + award_bytes
         share = size / size_limit
+        advice = SIZE_ADVICE if site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
         if share > 1:
             raise BuildError([Diagnostic("output", 0, f"the site is {size / 1e6:,.0f} MB in {count:,} files, over the "
-                                                      f"{size_limit / 1e6:,.0f} MB GitHub Pages limit; {SIZE_ADVICE}")])
+                                                      f"{size_limit / 1e6:,.0f} MB GitHub Pages limit; {advice}")])
         if share >= 0.8:
             warnings.append(Diagnostic("output", 0, f"the site is {size / 1e6:,.0f} MB in {count:,} files, {share:.0%} of "
-                                                    f"the {size_limit / 1e6:,.0f} MB GitHub Pages limit; {SIZE_ADVICE}",
+                                                    f"the {size_limit / 1e6:,.0f} MB GitHub Pages limit; {advice}",
                                        "warning"))
         writer.commit()
     reused = sum(1 for award_id, record in records.items() if record == job.previous_records.get(award_id))
@@ -107,6 +111,24 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
         signed = sum(1 for key in used if key not in signing.cache)
         ob3.save_cache(root, used)
     return BuildResult(site, output, count, size, warnings, notes, signed, reused)
+
+
+PROOF_BYTES = 360  # a DataIntegrityProof entry as published (measured: 358 bytes)
+STATUS_LIST_BYTES = 1_000  # one signed status list credential of 131,072 entries, mostly zeros, gzipped
+
+
+def signed_size_estimate(site: Site) -> int:
+    """What the Open Badges 3.0 files add to the site once signed (credentials, their baked images, status
+    lists): for a build without the private key, such as a pull request's check."""
+    total, lists = 0, set()
+    for award in site.awards:
+        position = site.status_position(award)
+        lists.add((site.badges[award.badge].issuer, position.list_number))
+        size = len(emit.to_json(credentials.credential(site, award, position))) + PROOF_BYTES
+        if site.config.baked_files:
+            size += size + len(site.badges[award.badge].image.data) + 64  # the baked copy: image + chunk
+        total += size
+    return total + STATUS_LIST_BYTES * len(lists)
 
 
 def prepare_signing(root: Path, site: Site, required: bool, environ) -> tuple[ob3.SigningContext | None, list[str]]:
@@ -262,9 +284,11 @@ def _award_chunk(bounds: tuple[int, int]) -> tuple[int, int, dict, dict]:
 
 def _award_paths(job: AwardJob, award: Award) -> list[str]:
     urls, kind = job.site.urls, job.site.badges[award.badge].image.kind
-    paths = [urls.assertion_json(award.id), urls.assertion_page(award.id), urls.assertion_image(award.id, kind)]
+    baked = job.site.config.baked_files
+    paths = [urls.assertion_json(award.id), urls.assertion_page(award.id)]
+    paths += [urls.assertion_image(award.id, kind)] if baked else []
     if job.signing is not None:
-        paths += [urls.credential_json(award.id), urls.credential_image(award.id, kind)]
+        paths += [urls.credential_json(award.id)] + ([urls.credential_image(award.id, kind)] if baked else [])
     if job.jws_key is not None:
         paths.append(urls.signed_assertion(award.id))
     return paths
@@ -308,21 +332,20 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
 
 
 def award_files(site: Site, renderer: Renderer, award: Award) -> list[tuple[str, bytes]]:
-    """The hosted assertion, its page and its baked image."""
+    """The hosted assertion, its page and its baked image (unless pages bake it in the browser)."""
     urls = site.urls
     badge = site.badges[award.badge]
     document = emit.assertion(site, award)
     data = emit.to_json(document)
-    text = data.decode("utf-8")
-    if badge.image.kind == "png":
-        baked = bake.bake_png(badge.image.data, bake.OB2_PNG_KEYWORD, text)
-    else:
-        baked = bake.bake_ob2_svg(badge.image.data, document["id"], text)
-    return [
-        (urls.assertion_json(award.id), data),
-        (urls.assertion_page(award.id), renderer.award(award)),
-        (urls.assertion_image(award.id, badge.image.kind), baked),
-    ]
+    files = [(urls.assertion_json(award.id), data), (urls.assertion_page(award.id), renderer.award(award))]
+    if site.config.baked_files:
+        text = data.decode("utf-8")
+        if badge.image.kind == "png":
+            baked = bake.bake_png(badge.image.data, bake.OB2_PNG_KEYWORD, text)
+        else:
+            baked = bake.bake_ob2_svg(badge.image.data, document["id"], text)
+        files.append((urls.assertion_image(award.id, badge.image.kind), baked))
+    return files
 
 
 def _copy_assets(root: Path, site: Site, writer: OutputWriter) -> None:

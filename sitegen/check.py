@@ -16,7 +16,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen.build import build_site
+from sitegen.build import (PAGES_SIZE_LIMIT, SIZE_ADVICE, SIZE_ADVICE_BAKED_IN_BROWSER, build_site,
+                           signed_size_estimate)
 from sitegen.diagnostics import BuildError, SitegenError
 from sitegen.model import Site
 from sitegen.verify import verify_site
@@ -143,6 +144,7 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
         plan.files, plan.bytes = result.files, result.bytes
         plan.problems.extend(personal_data_problems(root))
         plan.notes.extend(str(w) for w in result.warnings)
+        _check_signed_size(result, plan)
         for item in verify_site(tmp / "head"):
             if item.status == "invalid":
                 plan.problems.append(f"`{item.subject}` does not verify: "
@@ -163,6 +165,24 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
             return plan
         compare(tmp / "base-out", tmp / "head", plan, base_result.site, result.site)
     return plan
+
+
+def _check_signed_size(result, plan: Plan, size_limit: int = PAGES_SIZE_LIMIT) -> None:
+    """A pull request is checked without the signing key, but main deploys the signed site, which is larger:
+    judge the deployed size, estimated, against GitHub Pages' limit."""
+    if result.site.config.active_key is None or (result.output / "credentials").is_dir():
+        return
+    deployed = result.bytes + signed_size_estimate(result.site)
+    share = deployed / size_limit
+    advice = SIZE_ADVICE if result.site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
+    said = (f"signed for deployment, the site will be about {deployed / 1e6:,.1f} MB ({share:.0%} of the "
+            f"{size_limit / 1e6:,.0f} MB GitHub Pages limit; this check built it without the signing key)")
+    if share > 1:
+        plan.problems.append(f"{said}: over the limit; {advice}")
+    elif share >= 0.8:
+        plan.notes.append(f"warning: {said}; {advice}")
+    else:
+        plan.notes.append(said[0].upper() + said[1:])
 
 
 def _repository_files(root: Path) -> list[str]:

@@ -154,7 +154,9 @@ def assertion(site: Site, award: Award) -> dict:
         "badge": urls.url(urls.badge_json(award.badge)),
         "issuedOn": format_datetime(award.issued_on),
         "verification": {"type": "HostedBadge"},
-        "image": urls.url(urls.assertion_image(award.id, badge.image.kind)),
+        # The baked copy when one is published, else the badge's own image (the page bakes downloads).
+        "image": urls.url(urls.assertion_image(award.id, badge.image.kind) if site.config.baked_files
+                          else urls.badge_image(badge.slug, badge.image.kind)),
     }
     if award.expires:
         doc["expires"] = format_datetime(award.expires)

@@ -75,6 +75,14 @@ class SiteConfig:
     # wallets and the Digital Bazaar / DCC verifiers check) or "1edtech" (the issuer's 1EdTechRevocationList,
     # the only method the 1EdTech validator checks). The schema allows one entry, so it is one or the other.
     credential_status: str = "bitstring"
+    # "files": a baked PNG/SVG per award is published (assertions/{id}.png, credentials/{id}.png).
+    # "browser": none is; the award page bakes the download in the reader's browser from the badge image and
+    # the award's JSON (the same bytes), so a large site stays within GitHub Pages' size limit.
+    baking: str = "files"
+
+    @property
+    def baked_files(self) -> bool:
+        return self.baking == "files"
 
     @property
     def active_key(self) -> PublicKey | None:

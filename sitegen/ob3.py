@@ -78,13 +78,15 @@ def credential_files(site: Site, ctx: SigningContext, award: Award,
     signed = ctx.sign(unsigned, created, used)
     proof_key = ctx.proof_key(unsigned, created)
     data = emit.to_json(signed)
-    text = data.decode("utf-8")
-    badge = site.badges[award.badge]
-    if badge.image.kind == "png":
-        baked = bake.bake_png(badge.image.data, bake.OB3_PNG_KEYWORD, text)
-    else:
-        baked = bake.bake_svg(badge.image.data, bake.OB3_SVG_NAMESPACE, "credential", text)
-    files = [(urls.credential_json(award.id), data), (urls.credential_image(award.id, badge.image.kind), baked)]
+    files = [(urls.credential_json(award.id), data)]
+    if site.config.baked_files:
+        text = data.decode("utf-8")
+        badge = site.badges[award.badge]
+        if badge.image.kind == "png":
+            baked = bake.bake_png(badge.image.data, bake.OB3_PNG_KEYWORD, text)
+        else:
+            baked = bake.bake_svg(badge.image.data, bake.OB3_SVG_NAMESPACE, "credential", text)
+        files.append((urls.credential_image(award.id, badge.image.kind), baked))
     return files, proof_key
 
 

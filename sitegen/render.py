@@ -196,7 +196,11 @@ class Renderer:
     def award(self, award: Award) -> bytes:
         badge = self.site.badges[award.badge]
         path = self.site.urls.assertion_page(award.id)
-        alternates = [{"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "href": f"?lang={lang}", "script": True}
+        # Award pages exist in one language and the script switches them in place. Without it, the link
+        # leads to the badge's page in that language: its name, description and criteria.
+        depth = "../" * path.count("/")
+        alternates = [{"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "script": True,
+                       "href": depth + self.prefix(lang) + self.site.urls.badge_page(badge.slug)}
                       for lang in LANGUAGES if lang != self.lang]
         return self._render("award.html", path, alternates, award=award, badge=badge,
                             issuer=self.site.issuers[badge.issuer], qr=qr_svg(self.site.urls.url(path), self.qr_label),

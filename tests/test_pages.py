@@ -147,3 +147,24 @@ def test_validity_reads_as_words_and_an_expiring_award_says_until_when_without_j
     assert "Valid until</span> <time datetime=\"2026-01-15" in result and "January 15, 2026" in result
     # The LinkedIn button is the part the page's check hides once the award has expired.
     assert '<p data-while-valid><a class="button" href="https://www.linkedin.com/' in html
+
+
+def test_baking_in_the_browser_publishes_no_baked_file_per_award(make_site):
+    from conftest import default_files
+
+    from sitegen.verify import verify_site
+
+    site_yaml = default_files()["content/site.yaml"] + "baking: browser\n"
+    root = make_site({"content/site.yaml": site_yaml})
+    assert build(root) == 0
+    out = root / "output"
+    assert not [p for p in out.glob("assertions/*") if p.suffix in (".png", ".svg")]
+    assertion = json.loads((out / f"assertions/{AWARD_ID}.json").read_text())
+    assert assertion["image"] == f"{BASE_URL}/badges/python-basics.png"  # a published image, not a missing one
+    html = (out / f"assertions/{AWARD_ID}.html").read_text()
+    assert f'href="../assertions/{AWARD_ID}.png"' not in html
+    assert '<button type="button" class="link-button" hidden data-bake="ob2"' in html  # shown by the script
+    assert "<noscript>" in html
+    assert {r.status for r in verify_site(out)} <= {"valid", "revoked", "expired"}
+    bad = make_site({"content/site.yaml": site_yaml.replace("browser", "never")})
+    assert build(bad) == 1

@@ -179,6 +179,9 @@ def test_site_wide_pages_switch_language_without_javascript(served, browser):  #
     text = page.inner_text("main")
     assert "Python 基礎" in text and "2026年4月1日" in text and "取得基準" in text
     assert "JavaScript" in page.inner_text(".verify-panel")
+    # Award pages switch in place with the script; without it the switch leads to the badge in English.
+    page.click("a.lang-switch")
+    assert page.url.endswith("/en/badges/python-basics.html") and page.inner_text("h1") == "Python Basics"
     context.close()
 
 
@@ -257,3 +260,50 @@ def test_signed_award_pages_and_baked_credentials_check_in_the_browser(signed_se
     page.evaluate("document.querySelector('.verify-panel').removeAttribute('data-state')")
     page.set_input_files("#badge-file", str(root / f"output/credentials/{REVOKED_ID}.png"))
     assert panel_state(page) == "revoked"
+
+
+@pytest.fixture(scope="module")
+def browser_baked(tmp_path_factory):
+    """A signed site with `baking: browser`: no baked file per award, the page bakes the download."""
+    from sitegen.keys import generate
+
+    private, public = generate()
+    port = free_port()
+    root = tmp_path_factory.mktemp("browser-baked")
+    files = default_files()
+    files["content/site.yaml"] = (textwrap.dedent(files["content/site.yaml"]).replace(
+        "https://example.github.io/badges", f"http://127.0.0.1:{port}")
+        + f"keys:\n  - id: key-1\n    public_key: {public}\nbaking: browser\n")
+    write_files(root, files)
+    build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
+    server = Server(root / "output", port)
+    yield server, root
+    server.stop()
+
+
+def test_pages_bake_downloads_in_the_browser_byte_for_byte(browser_baked, page, tmp_path):
+    from sitegen import bake
+    from sitegen.verify import Fetcher, verify_file
+
+    server, root = browser_baked
+    out = root / "output"
+    assert not list(out.glob("assertions/*.png")) and not list(out.glob("credentials/*.svg"))
+    for award, badge, kind in ((AWARD_ID, "python-basics", "png"), (CAROL_ID, "star", "svg")):
+        page.goto(f"{server.url}/assertions/{award}.html")
+        image = (out / f"badges/{badge}.{kind}").read_bytes()
+        assertion = (out / f"assertions/{award}.json").read_text()
+        credential = (out / f"credentials/{award}.json").read_text()
+        if kind == "png":
+            expected = {"ob2": bake.bake_png(image, bake.OB2_PNG_KEYWORD, assertion),
+                        "ob3": bake.bake_png(image, bake.OB3_PNG_KEYWORD, credential)}
+        else:
+            expected = {"ob2": bake.bake_ob2_svg(image, f"{server.url}/assertions/{award}.json", assertion),
+                        "ob3": bake.bake_svg(image, bake.OB3_SVG_NAMESPACE, "credential", credential)}
+        for version in ("ob2", "ob3"):
+            with page.expect_download() as info:
+                page.click(f'button[data-bake="{version}"]')
+            saved = tmp_path / info.value.suggested_filename
+            info.value.save_as(saved)
+            assert saved.suffix == f".{kind}" and saved.read_bytes() == expected[version], (award, version)
+            result = verify_file(saved, Fetcher(out, server.url))
+            assert result.status in ("valid", "expired"), result.findings

@@ -63,6 +63,8 @@ def test_workflows_are_pinned_least_privilege_and_thin():
 
 
 def test_review_aids_exist():
-    assert "/content/" in (REPO / ".github/CODEOWNERS").read_text()
+    owners = (REPO / ".github/CODEOWNERS").read_text()
+    for path in ("/content/", "/content/site.yaml", "/.github/", "/themes/", "/sitegen/"):
+        assert f"\n{path} " in owners  # everything that changes what is published needs a code owner's review
     template = (REPO / ".github/pull_request_template.md").read_text()
     assert "plaintext email" in template and "sitegen check" in template

@@ -266,6 +266,97 @@
     });
   }
 
+  /* --- baking downloads in the browser (sites with `baking: browser`) -------------------------------
+     The same splice as sitegen's bake.py, so the file is byte for byte what the build would have published:
+     PNG: one uncompressed iTXt chunk right after IHDR; SVG: one element right after the <svg> start tag. */
+
+  var CRC_TABLE = (function () {
+    var table = new Uint32Array(256);
+    for (var n = 0; n < 256; n++) {
+      var c = n;
+      for (var k = 0; k < 8; k++) { c = c & 1 ? 0xEDB88320 ^ (c >>> 1) : c >>> 1; }
+      table[n] = c >>> 0;
+    }
+    return table;
+  })();
+
+  function crc32(bytes) {
+    var c = 0xFFFFFFFF;
+    for (var i = 0; i < bytes.length; i++) { c = CRC_TABLE[(c ^ bytes[i]) & 0xFF] ^ (c >>> 8); }
+    return (c ^ 0xFFFFFFFF) >>> 0;
+  }
+
+  function bakePng(png, keyword, text) {
+    var body = new TextEncoder().encode(text);
+    var data = new Uint8Array(keyword.length + 5 + body.length);  // keyword, NUL, flag 0, method 0, NUL, NUL, text
+    for (var i = 0; i < keyword.length; i++) { data[i] = keyword.charCodeAt(i); }
+    data.set(body, keyword.length + 5);
+    var chunk = new Uint8Array(12 + data.length);
+    var view = new DataView(chunk.buffer);
+    view.setUint32(0, data.length);
+    chunk.set([0x69, 0x54, 0x58, 0x74], 4);  // "iTXt"
+    chunk.set(data, 8);
+    view.setUint32(8 + data.length, crc32(chunk.subarray(4, 8 + data.length)));
+    var ihdrEnd = 8 + 12 + 13;
+    var out = new Uint8Array(png.length + chunk.length);
+    out.set(png.subarray(0, ihdrEnd));
+    out.set(chunk, ihdrEnd);
+    out.set(png.subarray(ihdrEnd), ihdrEnd + chunk.length);
+    return out;
+  }
+
+  function startTagEnd(svg) {
+    var quote = null;
+    for (var i = 4; i < svg.length; i++) {
+      var c = svg[i];
+      if (quote !== null) { if (c === quote) { quote = null; } }
+      else if (c === '"' || c === "'") { quote = c; }
+      else if (c === ">") { return i; }
+    }
+    return -1;
+  }
+
+  function escapeAttribute(value) {
+    return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+  }
+
+  function bakeSvg(svg, namespace, element, text, verify) {
+    var end = startTagEnd(svg);
+    var head = svg.slice(0, end);
+    if (head.indexOf("xmlns:openbadges=") < 0) { head += ' xmlns:openbadges="' + namespace + '"'; }
+    var attr = verify ? ' verify="' + escapeAttribute(verify) + '"' : "";
+    var cdata = "<![CDATA[" + text.split("]]>").join("]]]]><![CDATA[>") + "]]>";
+    return head + ">" + "<openbadges:" + element + attr + ">" + cdata + "</openbadges:" + element + ">" +
+      svg.slice(end + 1);
+  }
+
+  function bakeDownload(button) {
+    var version = button.getAttribute("data-bake");
+    Promise.all([
+      fetch(button.getAttribute("data-image")).then(function (r) { return r.arrayBuffer(); }),
+      fetch(button.getAttribute("data-data")).then(function (r) { return r.text(); })
+    ]).then(function (got) {
+      var image = new Uint8Array(got[0]), text = got[1], blob;
+      if (image[0] === 0x89 && image[1] === 0x50) {
+        blob = new Blob([bakePng(image, version === "ob3" ? "openbadgecredential" : "openbadges", text)],
+          {type: "image/png"});
+      } else {
+        var svg = new TextDecoder("utf-8").decode(image);
+        var baked = version === "ob3" ? bakeSvg(svg, OB3_NS, "credential", text, null) :
+          bakeSvg(svg, OB2_NS, "assertion", text, JSON.parse(text).id);
+        blob = new Blob([baked], {type: "image/svg+xml"});
+      }
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = button.getAttribute("data-filename");
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+    });
+  }
+
   /* --- the language switch of award pages --------------------------------------------------------- */
 
   function switchLanguage(lang, link) {
@@ -329,6 +420,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("button.copy").forEach(setUpCopy);
+    document.querySelectorAll("button[data-bake]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { bakeDownload(button); });
+    });
     document.querySelectorAll("[data-lang-switch]").forEach(setUpLanguageSwitch);
     var panel = document.querySelector(".verify-panel[data-assertion]");
     if (panel) { checkAwardPage(panel); }
