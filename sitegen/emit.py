@@ -138,7 +138,7 @@ def assertion(site: Site, award: Award) -> dict:
             "type": "Assertion",
             "id": url,
             "revoked": True,
-            "revocationReason": award.revoked.reason,
+            "revocationReason": award.revoked.reason.all_languages(site.config.default_language),
         }
     badge = site.badges[award.badge]
     doc = {
@@ -181,9 +181,10 @@ def revocation_list(site: Site, issuer: Issuer) -> dict:
     urls = site.urls
     entries = []
     for award in site.revoked_awards_of(issuer.slug):
-        entries.append({"id": urls.url(urls.assertion_json(award.id)), "revocationReason": award.revoked.reason})
+        reason = award.revoked.reason.all_languages(site.config.default_language)
+        entries.append({"id": urls.url(urls.assertion_json(award.id)), "revocationReason": reason})
         if site.config.ob2_key:  # the signed assertion of the same award
-            entries.append({"id": f"urn:uuid:{award.id}", "revocationReason": award.revoked.reason})
+            entries.append({"id": f"urn:uuid:{award.id}", "revocationReason": reason})
     # JSON-LD compaction turns a one-entry list into a single object, which the official validator then
     # fails to search; a fixed placeholder keeps the list a list whatever the number of revocations.
     entries.append({"id": placeholder_revocation_id(site, issuer), "revocationReason": "placeholder entry"})

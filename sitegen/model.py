@@ -35,6 +35,12 @@ class Text:
     def languages(self) -> tuple[str, ...]:
         return tuple(code for code, _ in self.values)
 
+    def all_languages(self, first: str) -> str:
+        """Every language's text, `first` first: "…の訂正 / The grade was corrected", for a one-string field
+        of a published document that readers of either language see."""
+        ordered = sorted(self.values, key=lambda pair: pair[0] != first)
+        return " / ".join(text for _, text in ordered)
+
 
 @dataclass(frozen=True)
 class ImageFile:
@@ -150,7 +156,7 @@ class Evidence:
 @dataclass(frozen=True)
 class Revocation:
     on: datetime
-    reason: str
+    reason: Text  # published in every language it has (one string); pages show the reader's
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,9 @@ def status_list_files(site: Site, ctx: SigningContext, used: dict[str, dict]) ->
 def ob3_revocation_list(site: Site, issuer_slug: str) -> dict:
     """The 1EdTech revocation list of the issuer's credentials (the form the 1EdTech validator reads)."""
     urls = site.urls
-    revoked = [{"id": urls.url(urls.credential_json(a.id)), "revoked": True, "revocationReason": a.revoked.reason}
+    lang = site.config.default_language
+    revoked = [{"id": urls.url(urls.credential_json(a.id)), "revoked": True,
+                "revocationReason": a.revoked.reason.all_languages(lang)}
                for a in site.revoked_awards_of(issuer_slug)]
     # The 1EdTech Revocation List names its entries revokedCredential; the 1EdTech validator reads
     # revokedCredentials. Both carry the same entries, so each reader finds every revocation.

@@ -132,6 +132,7 @@ class Renderer:
         self.env.filters["markdown"] = render_markdown
         self.env.filters["text"] = self._text
         self.env.filters["lang_attr"] = self._lang_attr
+        self.env.filters["text_attrs"] = self._text_attrs
         self.env.filters["date"] = self._date
         self.env.filters["isodate"] = format_datetime
         self.env.filters["duration"] = lambda value: i18n.format_duration(value, self.lang)
@@ -145,6 +146,14 @@ class Renderer:
 
     def _text(self, value: Text | None) -> str:
         return value.get(self.lang) if value is not None else ""
+
+    @staticmethod
+    def _text_attrs(value: Text | None) -> Markup:
+        """` data-text-ja="…" data-text-en="…"`: an award's own text in every language it has, for the award
+        page's language switch (the language pack holds only issuers' and badges' text)."""
+        if value is None or len(value.values) < 2:
+            return Markup("")
+        return Markup("".join(f' data-text-{lang}="{escape(text)}"' for lang, text in value.values))
 
     def _lang_attr(self, value: Text | None) -> Markup:
         """` lang="ja"` when a text is shown in another language than the page's (it has no translation)."""

@@ -540,7 +540,7 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
         if raw is not None:
             f.known_keys(raw, {"on", "reason"}, "'revoked'")
             on = f.moment(raw, "on", config.tz, required=True)
-            reason = f.string(raw, "reason")
+            reason = f.text(raw, "reason")  # a plain string, or {ja: …, en: …}
             if on is not None and reason is not None:
                 revoked = Revocation(on, reason)
     name = f.string(item, "name", False)

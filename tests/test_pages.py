@@ -168,3 +168,22 @@ def test_baking_in_the_browser_publishes_no_baked_file_per_award(make_site):
     assert {r.status for r in verify_site(out)} <= {"valid", "revoked", "expired"}
     bad = make_site({"content/site.yaml": site_yaml.replace("browser", "never")})
     assert build(bad) == 1
+
+
+def test_a_revocation_reason_can_be_written_in_both_languages(make_site):
+    from conftest import default_files
+
+    spring = default_files()["content/assertions/2026/spring.yaml"].replace(
+        "reason: Awarded by mistake", "reason: {ja: 誤って授与されたため, en: Awarded by mistake}")
+    root = make_site({"content/assertions/2026/spring.yaml": spring})
+    assert build(root) == 0
+    out = root / "output"
+    both = "Awarded by mistake / 誤って授与されたため"  # one string for verifiers: the default language first
+    assert json.loads((out / f"assertions/{REVOKED_ID}.json").read_text())["revocationReason"] == both
+    listing = json.loads((out / "revocations/test-uni.json").read_text())
+    assert both in json.dumps(listing, ensure_ascii=False)
+    html = (out / f"assertions/{REVOKED_ID}.html").read_text()
+    shown = html[html.index('<span data-t="Reason">'):]
+    shown = shown[:shown.index("</p>")]
+    assert 'data-text-ja="誤って授与されたため"' in shown and 'data-text-en="Awarded by mistake"' in shown
+    assert shown.endswith(">Awarded by mistake</span>")  # what the language switch swaps in and out

@@ -391,6 +391,9 @@
           .replace(/</g, "&lt;").replace(/>/g, "&gt;");
         n.value = n.value.replace(/ alt="[^"]*"/, function () { return ' alt="' + alt + '"'; });
       });
+      document.querySelectorAll("[data-text-" + lang + "]").forEach(function (n) {
+        n.textContent = n.getAttribute("data-text-" + lang);
+      });
       var from = document.documentElement.lang;
       document.documentElement.lang = lang;
       document.querySelectorAll("time[datetime]").forEach(function (n) { n.textContent = formatDay(n.getAttribute("datetime")); });
