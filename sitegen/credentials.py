@@ -95,7 +95,7 @@ def achievement(site: Site, badge: BadgeClass) -> dict:
     if badge.tags:
         doc["tag"] = list(badge.tags)
     if badge.alignments:
-        doc["alignment"] = [alignment_entry(a, type=["Alignment"]) for a in badge.alignments]
+        doc["alignment"] = [alignment_entry(a, lang, type=["Alignment"]) for a in badge.alignments]
     return doc
 
 
@@ -140,7 +140,7 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
     if award.narrative:
         doc["credentialSubject"]["narrative"] = award.narrative
     if award.evidence:
-        doc["evidence"] = [evidence_entry(e, ["Evidence"]) for e in award.evidence]
+        doc["evidence"] = [evidence_entry(e, ["Evidence"], site.config.default_language) for e in award.evidence]
     return doc
 
 

@@ -114,15 +114,16 @@ def badge_class(site: Site, badge: BadgeClass) -> dict:
     if badge.tags:
         doc["tags"] = list(badge.tags)
     if badge.alignments:
-        doc["alignment"] = [alignment_entry(a) for a in badge.alignments]
+        doc["alignment"] = [alignment_entry(a, lang) for a in badge.alignments]
     return doc
 
 
-def alignment_entry(alignment, **extra) -> dict:
-    """An alignment in the shape OB 2.0 and OB 3.0 share (OB 3.0 adds `type`)."""
-    out = {**extra, "targetName": alignment.name, "targetUrl": to_uri(alignment.url)}
+def alignment_entry(alignment, lang: str, **extra) -> dict:
+    """An alignment in the shape OB 2.0 and OB 3.0 share (OB 3.0 adds `type`), its text in `lang`."""
+    out = {**extra, "targetName": alignment.name.get(lang), "targetUrl": to_uri(alignment.url)}
+    description = alignment.description.get(lang) if alignment.description else None
     for key, value in (("targetFramework", alignment.framework), ("targetCode", alignment.code),
-                       ("targetDescription", alignment.description)):
+                       ("targetDescription", description)):
         if value:
             out[key] = value
     return out
@@ -163,15 +164,17 @@ def assertion(site: Site, award: Award) -> dict:
     if award.narrative:
         doc["narrative"] = award.narrative
     if award.evidence:
-        doc["evidence"] = [evidence_entry(e, "Evidence") for e in award.evidence]
+        doc["evidence"] = [evidence_entry(e, "Evidence", site.config.default_language) for e in award.evidence]
     return doc
 
 
-def evidence_entry(evidence, type_) -> dict:
-    """An evidence entry; `type_` is "Evidence" in OB 2.0 and ["Evidence"] in OB 3.0."""
+def evidence_entry(evidence, type_, lang: str) -> dict:
+    """An evidence entry; `type_` is "Evidence" in OB 2.0 and ["Evidence"] in OB 3.0; its text in `lang`."""
     out = {"type": type_}
-    for key, value in (("id", evidence.url and to_uri(evidence.url)), ("name", evidence.name), ("narrative", evidence.narrative),
-                       ("description", evidence.description)):
+    name = evidence.name.get(lang) if evidence.name else None
+    description = evidence.description.get(lang) if evidence.description else None
+    for key, value in (("id", evidence.url and to_uri(evidence.url)), ("name", name), ("narrative", evidence.narrative),
+                       ("description", description)):
         if value:
             out[key] = value
     return out

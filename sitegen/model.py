@@ -110,11 +110,11 @@ class Issuer:
 
 @dataclass(frozen=True)
 class Alignment:
-    name: str
+    name: Text
     url: str
     framework: str | None = None
     code: str | None = None
-    description: str | None = None
+    description: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class Endorsement:
 
     by: str  # the endorsing organisation or person
     url: str  # where the endorser published the endorsement
-    comment: str | None = None
+    comment: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -148,9 +148,9 @@ class BadgeClass:
 @dataclass(frozen=True)
 class Evidence:
     url: str | None
-    name: str | None
-    narrative: str | None
-    description: str | None
+    name: Text | None
+    narrative: str | None  # Markdown, in the language it was written in
+    description: Text | None
 
 
 @dataclass(frozen=True)

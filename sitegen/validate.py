@@ -428,9 +428,9 @@ def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], pr
             continue
         f.known_keys(item, ALIGNMENT_KEYS, "an alignment")
         alignments.append(Alignment(
-            name=f.string(item, "name"), url=f.url(item, "url"),
+            name=f.text(item, "name"), url=f.url(item, "url"),
             framework=f.string(item, "framework", False), code=f.string(item, "code", False),
-            description=f.string(item, "description", False)))
+            description=f.text(item, "description", False)))
     endorsements = []
     for item, line in f.items(data, "endorsements", "{by, url, comment}"):
         item = f.mapping(item, "an endorsement", line)
@@ -438,7 +438,7 @@ def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], pr
             continue
         f.known_keys(item, {"by", "url", "comment"}, "an endorsement")
         endorsements.append(Endorsement(by=f.string(item, "by"), url=f.url(item, "url"),
-                                        comment=f.string(item, "comment", False)))
+                                        comment=f.text(item, "comment", False)))
     achievement_type = f.string(data, "achievement_type", False) or "Badge"
     if achievement_type not in ACHIEVEMENT_TYPES and not achievement_type.startswith("ext:"):
         f.error(data.line_of("achievement_type"), f"'achievement_type' must be one of {', '.join(sorted(ACHIEVEMENT_TYPES))} or ext:…")
@@ -529,8 +529,8 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
         if entry is None:
             continue
         f.known_keys(entry, EVIDENCE_KEYS, "evidence")
-        ev = Evidence(f.url(entry, "url", False), f.string(entry, "name", False),
-                      f.string(entry, "narrative", False), f.string(entry, "description", False))
+        ev = Evidence(f.url(entry, "url", False), f.text(entry, "name", False),
+                      f.string(entry, "narrative", False), f.text(entry, "description", False))
         if not (ev.url or ev.narrative) and "url" not in entry:
             f.error(eline, "evidence needs a 'url' or a 'narrative'")
         evidence.append(ev)

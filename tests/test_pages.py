@@ -6,6 +6,7 @@ import io
 import json
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -187,3 +188,29 @@ def test_a_revocation_reason_can_be_written_in_both_languages(make_site):
     shown = shown[:shown.index("</p>")]
     assert 'data-text-ja="誤って授与されたため"' in shown and 'data-text-en="Awarded by mistake"' in shown
     assert shown.endswith(">Awarded by mistake</span>")  # what the language switch swaps in and out
+
+
+def test_evidence_alignment_and_endorsement_text_can_be_written_in_both_languages(make_site):
+    from conftest import default_files
+
+    files = default_files()
+    spring = files["content/assertions/2026/spring.yaml"].replace(
+        "name: Project", "name: {ja: 制作物, en: Project}, description: {ja: 公開リポジトリ, en: A public repository}")
+    badge = files["content/badgeclasses/python-basics.yaml"].replace(
+        "{name: Programming,", "{name: {ja: プログラミング, en: Programming},")
+    badge = textwrap.dedent(badge) + textwrap.dedent("""\
+        endorsements:
+          - {by: Example Society, url: "https://society.example.org/e/1", comment: {ja: 推薦します, en: We endorse it}}
+        """)
+    root = make_site({"content/assertions/2026/spring.yaml": spring, "content/badgeclasses/python-basics.yaml": badge})
+    assert build(root) == 0
+    out = root / "output"
+    evidence = json.loads((out / f"assertions/{AWARD_ID}.json").read_text())["evidence"][0]
+    assert evidence["name"] == "Project" and evidence["description"] == "A public repository"  # default language
+    assert json.loads((out / "badges/python-basics.json").read_text())["alignment"][0]["targetName"] == "Programming"
+    japanese = page(out / "ja/badges/python-basics.html").text
+    assert "プログラミング" in japanese and "推薦します" in japanese
+    html = (out / f"assertions/{AWARD_ID}.html").read_text()
+    for text in ('data-text-ja="制作物"', 'data-text-ja="公開リポジトリ"', 'data-text-ja="プログラミング"',
+                 'data-text-ja="推薦します"'):
+        assert text in html  # what the award page's language switch shows

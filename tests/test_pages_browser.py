@@ -25,6 +25,8 @@ def served(tmp_path_factory):
     files = default_files()
     files["content/site.yaml"] = textwrap.dedent(files["content/site.yaml"]).replace(
         "https://example.github.io/badges", f"http://127.0.0.1:{port}").replace("default_language: en", "default_language: ja")
+    files["content/assertions/2026/spring.yaml"] = files["content/assertions/2026/spring.yaml"].replace(
+        "name: Project", "name: {ja: 制作物, en: Project}")
     write_files(root, files)
     build_site(root)
     server = Server(root / "output", port)
@@ -149,7 +151,7 @@ def test_language_switch_on_an_award_page(served, page):
     server, _ = served
     page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
     assert page.get_attribute("html", "lang") == "ja"
-    assert page.inner_text("h1") == "Python 基礎"
+    assert page.inner_text("h1") == "Python 基礎" and page.inner_text(".evidence a") == "制作物"
     page.click("a.lang-switch")
     page.wait_for_function("document.documentElement.lang === 'en'")
     assert page.inner_text("h1") == "Python Basics"
@@ -162,6 +164,7 @@ def test_language_switch_on_an_award_page(served, page):
     assert "certId=" in linkedin
     assert page.text_content(".share details dl").count("Python Basics") == 1
     assert 'alt="Python Basics – Test University"' in page.input_value("#embed-code")
+    assert page.inner_text(".evidence a") == "Project"  # an award's own text written in both languages
     page.goto(f"{server.url}/assertions/{AWARD_ID}.html?lang=en")  # a shareable link in English
     page.wait_for_function("document.documentElement.lang === 'en'")
 
