@@ -249,6 +249,7 @@ class AwardJob:
     previous_records: dict
     site_fingerprint: str
     positions: dict
+    renderers: list | None = None  # made by job_renderers, in each worker
 
 
 def publish_awards(job: AwardJob, jobs: int | None) -> tuple[int, int, dict, dict]:
@@ -285,7 +286,7 @@ def _award_chunk(bounds: tuple[int, int]) -> tuple[int, int, dict, dict]:
 def _award_paths(job: AwardJob, award: Award) -> list[str]:
     urls, kind = job.site.urls, job.site.badges[award.badge].image.kind
     baked = job.site.config.baked_files
-    paths = [urls.assertion_json(award.id), urls.assertion_page(award.id)]
+    paths = [urls.assertion_json(award.id)] + [renderer.award_page_path(award) for renderer in job_renderers(job)]
     paths += [urls.assertion_image(award.id, kind)] if baked else []
     if job.signing is not None:
         paths += [urls.credential_json(award.id)] + ([urls.credential_image(award.id, kind)] if baked else [])
@@ -296,8 +297,7 @@ def _award_paths(job: AwardJob, award: Award) -> list[str]:
 
 def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, dict]:
     site, signing = job.site, job.signing
-    renderer = Renderer(job.root, site)
-    renderer.credentials_published = signing is not None
+    renderers = job_renderers(job)
     files = StagingFolder(job.staging)
     used: dict = {}
     records: dict = {}
@@ -315,7 +315,7 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
                 used[proof_key] = signing.cache[proof_key]
             records[award.id] = previous
             continue
-        for path, data in award_files(site, renderer, award):
+        for path, data in award_files(site, renderers, award):
             files.write(path, data)
         proof_key = None
         if signing is not None:
@@ -331,13 +331,28 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
     return files.count, files.total_bytes, used, records
 
 
-def award_files(site: Site, renderer: Renderer, award: Award) -> list[tuple[str, bytes]]:
-    """The hosted assertion, its page and its baked image (unless pages bake it in the browser)."""
+def job_renderers(job: AwardJob) -> list[Renderer]:
+    """The renderers of award pages: the default language's, and the others' for `award_pages: every_language`.
+    Made once per worker process."""
+    if job.renderers is None:
+        site = job.site
+        languages = [site.config.default_language]
+        if site.config.award_pages == "every_language":
+            languages += [lang for lang in LANGUAGES if lang != site.config.default_language]
+        job.renderers = [Renderer(job.root, site, lang) for lang in languages]
+        for renderer in job.renderers:
+            renderer.credentials_published = job.signing is not None
+    return job.renderers
+
+
+def award_files(site: Site, renderers: list[Renderer], award: Award) -> list[tuple[str, bytes]]:
+    """The hosted assertion, its pages and its baked image (unless pages bake it in the browser)."""
     urls = site.urls
     badge = site.badges[award.badge]
     document = emit.assertion(site, award)
     data = emit.to_json(document)
-    files = [(urls.assertion_json(award.id), data), (urls.assertion_page(award.id), renderer.award(award))]
+    files = [(urls.assertion_json(award.id), data)]
+    files += [(renderer.award_page_path(award), renderer.award(award)) for renderer in renderers]
     if site.config.baked_files:
         text = data.decode("utf-8")
         if badge.image.kind == "png":

@@ -85,6 +85,10 @@ class SiteConfig:
     # "browser": none is; the award page bakes the download in the reader's browser from the badge image and
     # the award's JSON (the same bytes), so a large site stays within GitHub Pages' size limit.
     baking: str = "files"
+    # "one_language": an award page in the site's default language, switched in place by its script.
+    # "every_language": also {lang}/assertions/{id}.html for the other language, so that the switch is a plain
+    # link and works without JavaScript (one more page per award).
+    award_pages: str = "one_language"
 
     @property
     def baked_files(self) -> bool:

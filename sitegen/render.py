@@ -202,15 +202,23 @@ class Renderer:
     def verify_page(self) -> tuple[str, bytes]:
         return self.site_page("verify.html", "verify.html")
 
+    def award_page_path(self, award: Award) -> str:
+        return self.prefix(self.lang) + self.site.urls.assertion_page(award.id)
+
     def award(self, award: Award) -> bytes:
         badge = self.site.badges[award.badge]
-        path = self.site.urls.assertion_page(award.id)
-        # Award pages exist in one language and the script switches them in place. Without it, the link
-        # leads to the badge's page in that language: its name, description and criteria.
+        rel = self.site.urls.assertion_page(award.id)
+        path = self.award_page_path(award)
         depth = "../" * path.count("/")
-        alternates = [{"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "script": True,
-                       "href": depth + self.prefix(lang) + self.site.urls.badge_page(badge.slug)}
-                      for lang in LANGUAGES if lang != self.lang]
+        if self.site.config.award_pages == "every_language":
+            alternates = [{"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "script": False,
+                           "href": depth + self.prefix(lang) + rel} for lang in LANGUAGES if lang != self.lang]
+        else:
+            # One page, switched in place by the script. Without it, the link leads to the badge's page in
+            # that language: its name, description and criteria.
+            alternates = [{"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "script": True,
+                           "href": depth + self.prefix(lang) + self.site.urls.badge_page(badge.slug)}
+                          for lang in LANGUAGES if lang != self.lang]
         return self._render("award.html", path, alternates, award=award, badge=badge,
                             issuer=self.site.issuers[badge.issuer], qr=qr_svg(self.site.urls.url(path), self.qr_label),
                             linkedin=linkedin_url(self.site, award, self.lang, self._linkedin_prefixes),

@@ -50,9 +50,10 @@ ACHIEVEMENT_TYPES = {
 }
 
 SITE_KEYS = {"base_url", "name", "default_language", "timezone", "theme", "keys", "ob2_signing", "credential_status",
-             "baking"}
+             "baking", "award_pages"}
 CREDENTIAL_STATUS = ("bitstring", "1edtech")
 BAKING = ("files", "browser")
+AWARD_PAGES = ("one_language", "every_language")
 KEY_KEYS = {"id", "public_key", "retired"}
 MULTIKEY = re.compile(r"^z6Mk[1-9A-HJ-NP-Za-km-z]{44}$")
 ISSUER_KEYS = {"name", "url", "email", "description", "image", "image_caption", "telephone"}
@@ -309,13 +310,16 @@ def _site_config(doc: RawDoc, root: Path, problems: Collector) -> SiteConfig | N
     baking = f.string(data, "baking", required=False) or "files"
     if baking not in BAKING:
         f.error(data.line_of("baking"), f"'baking' must be {' or '.join(BAKING)}, not '{baking}'")
+    award_pages = f.string(data, "award_pages", required=False) or "one_language"
+    if award_pages not in AWARD_PAGES:
+        f.error(data.line_of("award_pages"), f"'award_pages' must be {' or '.join(AWARD_PAGES)}, not '{award_pages}'")
     keys = _keys(f, data)
     ob2_key = _ob2_key(f, data)
     if keys and ob2_key and ob2_key.id in {k.id for k in keys}:
         f.error(data.line_of("ob2_signing"), f"key id '{ob2_key.id}' is used twice: keys/{ob2_key.id}.json can hold one key")
     if not f.ok:
         return None
-    return SiteConfig(base_url.rstrip("/"), name, lang, tz, theme, keys, ob2_key, status, baking)
+    return SiteConfig(base_url.rstrip("/"), name, lang, tz, theme, keys, ob2_key, status, baking, award_pages)
 
 
 def _ob2_key(f: _File, data: LineDict) -> Ob2SigningKey | None:

@@ -214,3 +214,27 @@ def test_evidence_alignment_and_endorsement_text_can_be_written_in_both_language
     for text in ('data-text-ja="制作物"', 'data-text-ja="公開リポジトリ"', 'data-text-ja="プログラミング"',
                  'data-text-ja="推薦します"'):
         assert text in html  # what the award page's language switch shows
+
+
+def test_award_pages_in_every_language_switch_without_javascript(make_site):
+    from conftest import default_files
+
+    root = make_site({"content/site.yaml": default_files()["content/site.yaml"] + "award_pages: every_language\n"})
+    assert build(root) == 0
+    out = root / "output"
+    english, japanese = out / f"assertions/{AWARD_ID}.html", out / f"ja/assertions/{AWARD_ID}.html"
+    html = japanese.read_text()
+    assert '<html lang="ja">' in html and "Python 基礎" in html and "2026年4月1日" in html
+    assert 'href="../../assertions/' in html and 'href="../../assets/site.css"' in html  # links from one level down
+    assert 'href="../../ja/issuers/test-uni.html"' in html  # the issuer's page in the same language
+    switch = [a for a in page(english).find_all("a") if "lang-switch" in (a.get("class") or "")]
+    assert [(a["href"], a.get("data-lang-switch")) for a in switch] == [(f"../ja/assertions/{AWARD_ID}.html", None)]
+    back = [a for a in page(japanese).find_all("a") if "lang-switch" in (a.get("class") or "")]
+    assert back[0]["href"] == f"../../assertions/{AWARD_ID}.html"
+    assert f'<link rel="alternate" hreflang="ja" href="../ja/assertions/{AWARD_ID}.html">' in english.read_text()
+    # A rebuild reuses both pages, and remakes one edited by hand.
+    from sitegen.build import build_site
+
+    assert build_site(root).reused == 3
+    japanese.write_text("edited")
+    assert build_site(root).reused == 2 and "Python 基礎" in japanese.read_text()

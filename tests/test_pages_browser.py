@@ -310,3 +310,28 @@ def test_pages_bake_downloads_in_the_browser_byte_for_byte(browser_baked, page, 
             assert saved.suffix == f".{kind}" and saved.read_bytes() == expected[version], (award, version)
             result = verify_file(saved, Fetcher(out, server.url))
             assert result.status in ("valid", "expired"), result.findings
+
+
+def test_award_pages_in_every_language_switch_without_javascript(browser, tmp_path):  # noqa: F811
+    port = free_port()
+    files = default_files()
+    files["content/site.yaml"] = (textwrap.dedent(files["content/site.yaml"]).replace(
+        "https://example.github.io/badges", f"http://127.0.0.1:{port}") + "award_pages: every_language\n")
+    write_files(tmp_path, files)
+    build_site(tmp_path)
+    server = Server(tmp_path / "output", port)
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
+        assert page.get_attribute("html", "lang") == "en" and page.inner_text("h1") == "Python Basics"
+        page.click("a.lang-switch")
+        assert page.url.endswith(f"/ja/assertions/{AWARD_ID}.html")
+        assert page.get_attribute("html", "lang") == "ja" and page.inner_text("h1") == "Python 基礎"
+        assert "2026年4月1日" in page.inner_text(".facts")
+        assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"  # its style sheet loaded
+        page.click("a.lang-switch")
+        assert page.url.endswith(f"/assertions/{AWARD_ID}.html") and "/ja/" not in page.url
+    finally:
+        context.close()
+        server.stop()
