@@ -29,7 +29,7 @@ from sitegen.model import STATUS_LIST_FILL, STATUS_LISTS, status_position  # noq
 BADGES = ["python-basics", "data-literacy", "web-basics", "sql-basics", "research-ethics"]
 
 
-def generate(root: Path, awards: int, signed: bool, baking: str = "files") -> dict:
+def generate(root: Path, awards: int, signed: bool, baking: str = "files", award_pages: str = "one_language") -> dict:
     """Write the content repository; returns the environment the build needs (the signing key)."""
     rng = random.Random(awards)
     content = root / "content"
@@ -39,6 +39,8 @@ def generate(root: Path, awards: int, signed: bool, baking: str = "files") -> di
     site = "base_url: https://bench.example.org/badges\nname: {ja: ベンチマーク, en: Benchmark}\ndefault_language: ja\n"
     if baking != "files":
         site += f"baking: {baking}\n"
+    if award_pages != "one_language":
+        site += f"award_pages: {award_pages}\n"
     if signed:
         from sitegen.keys import generate as generate_key
 
@@ -120,13 +122,15 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, help="worker processes (default: sitegen's, one per core)")
     parser.add_argument("--baking", choices=["files", "browser"], default="files",
                         help="site.yaml's baking: a baked image file per award (default), or baked by the pages")
+    parser.add_argument("--award-pages", choices=["one_language", "every_language"], default="one_language",
+                        help="site.yaml's award_pages: one page per award (default), or one per language")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     root = base / "site"
     shutil.rmtree(root, ignore_errors=True)
     try:
-        env = generate(root, args.awards, args.signed, args.baking)
+        env = generate(root, args.awards, args.signed, args.baking, args.award_pages)
         runs = [("cold", build(root, env, args.jobs))]
         if args.signed:
             runs.append(("warm", build(root, env, args.jobs)))
@@ -135,7 +139,7 @@ def main() -> int:
         jobs = args.jobs or "default"
         for label, (seconds, rss) in runs:
             print(f"{args.awards} awards, {'signed ' + label if args.signed else 'unsigned'}, jobs={jobs}, "
-                  f"baking={args.baking}: "
+                  f"baking={args.baking}, award_pages={args.award_pages}: "
                   f"{seconds:.1f} s, {args.awards / seconds:,.0f} awards/s, peak RSS {rss:,.0f} MiB; "
                   f"output {size:,.0f} MiB in {len(files):,} files")
     finally:
