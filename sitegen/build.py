@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import multiprocessing
 import os
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,7 +91,7 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
                            previous_records=reuse.load(root, output.absolute()),
                            site_fingerprint=reuse.site_fingerprint(root, site, signing, jws_key),
                            positions=signing.positions if signing is not None else {})
-            award_count, award_bytes, used, records = publish_awards(job, jobs)
+            award_count, award_bytes, used, records, reused = publish_awards(job, jobs)
         except jinja2.TemplateError as exc:
             raise BuildError([_template_problem(root, exc)]) from None
         count, size = writer.files.count + award_count, writer.files.total_bytes + award_bytes
@@ -103,7 +105,6 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
                                                     f"the {size_limit / 1e6:,.0f} MB GitHub Pages limit; {advice}",
                                        "warning"))
         writer.commit()
-    reused = sum(1 for award_id, record in records.items() if record == job.previous_records.get(award_id))
     reuse.save(root, output.absolute(), records)
     signed = 0
     if signing is not None:
@@ -117,11 +118,26 @@ PROOF_BYTES = 360  # a DataIntegrityProof entry as published (measured: 358 byte
 STATUS_LIST_BYTES = 1_000  # one signed status list credential of 131,072 entries, mostly zeros, gzipped
 
 
-def signed_size_estimate(site: Site) -> int:
-    """What the Open Badges 3.0 files add to the site once signed (credentials, their baked images, status
-    lists): for a build without the private key, such as a pull request's check."""
+def signed_size_estimate(root: Path, site: Site, ob3_credentials: bool = True, jws: bool = False) -> int:
+    """What signing adds to the site: the Open Badges 3.0 credentials, their baked images, the status lists and
+    the award pages' links to them; with `jws`, the OB 2.0 signed assertions. For a build without the private
+    keys, such as a pull request's check."""
+    if not site.awards:
+        return 0
     total, lists = 0, set()
+    if ob3_credentials:
+        # The pages' growth is the same for every award: measure it on one.
+        sample = site.awards[0]
+        plain, linked = Renderer(root, site), Renderer(root, site)
+        linked.credentials_published = True
+        languages = len(LANGUAGES) if site.config.award_pages == "every_language" else 1
+        total += (len(linked.award(sample)) - len(plain.award(sample))) * languages * len(site.awards)
     for award in site.awards:
+        if jws:  # header and payload in base64url, and a 2048-bit RSA signature (342 characters)
+            payload = json.dumps(emit.signed_assertion(site, award), ensure_ascii=False, separators=(",", ":"))
+            total += 40 + len(payload.encode("utf-8")) * 4 // 3 + 345
+        if not ob3_credentials:
+            continue
         position = site.status_position(award)
         lists.add((site.badges[award.badge].issuer, position.list_number))
         size = len(emit.to_json(credentials.credential(site, award, position))) + PROOF_BYTES
@@ -252,8 +268,8 @@ class AwardJob:
     renderers: list | None = None  # made by job_renderers, in each worker
 
 
-def publish_awards(job: AwardJob, jobs: int | None) -> tuple[int, int, dict, dict]:
-    """Write every award's files; returns (file count, bytes, proofs used, fingerprint records)."""
+def publish_awards(job: AwardJob, jobs: int | None) -> tuple[int, int, dict, dict, int]:
+    """Write every award's files; returns (file count, bytes, proofs used, fingerprint records, awards reused)."""
     global _shared
     count = len(job.site.awards)
     if jobs is None:
@@ -267,7 +283,7 @@ def publish_awards(job: AwardJob, jobs: int | None) -> tuple[int, int, dict, dic
         # Workers are forked: they share the model (and the key) without copying or pickling it.
         _shared = job
         try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
                 results = pool.map(_award_chunk, chunks)
         finally:
             _shared = None
@@ -276,10 +292,15 @@ def publish_awards(job: AwardJob, jobs: int | None) -> tuple[int, int, dict, dic
     for result in results:
         used.update(result[2])
         records.update(result[3])
-    return sum(r[0] for r in results), sum(r[1] for r in results), used, records
+    return (sum(r[0] for r in results), sum(r[1] for r in results), used, records, sum(r[4] for r in results))
 
 
-def _award_chunk(bounds: tuple[int, int]) -> tuple[int, int, dict, dict]:
+def _default_signals() -> None:
+    # A worker is stopped with SIGTERM when the pool closes: it must not inherit a handler of the CLI's.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _award_chunk(bounds: tuple[int, int]) -> tuple[int, int, dict, dict, int]:
     return _write_awards(_shared, *bounds)
 
 
@@ -295,12 +316,13 @@ def _award_paths(job: AwardJob, award: Award) -> list[str]:
     return paths
 
 
-def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, dict]:
+def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, dict, int]:
     site, signing = job.site, job.signing
     renderers = job_renderers(job)
     files = StagingFolder(job.staging)
     used: dict = {}
     records: dict = {}
+    reused = 0
     for award in site.awards[start:end]:
         fingerprint = reuse.award_fingerprint(job.site_fingerprint, award, job.positions.get(award.id))
         previous = job.previous_records.get(award.id)
@@ -313,7 +335,9 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
                 and files.link(job.previous, paths, previous[2])):
             if signing is not None:
                 used[proof_key] = signing.cache[proof_key]
-            records[award.id] = previous
+            # The stamp of the files as they are now: the same when hard-linked, new when copied.
+            records[award.id] = [fingerprint, proof_key, files.stamp(paths)]
+            reused += 1
             continue
         for path, data in award_files(site, renderers, award):
             files.write(path, data)
@@ -328,7 +352,7 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
             token = sign_jws(emit.signed_assertion(site, award), job.jws_key)
             files.write(site.urls.signed_assertion(award.id), token.encode("ascii"))
         records[award.id] = [fingerprint, proof_key, files.stamp(paths)]
-    return files.count, files.total_bytes, used, records
+    return files.count, files.total_bytes, used, records, reused
 
 
 def job_renderers(job: AwardJob) -> list[Renderer]:

@@ -144,7 +144,7 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
         plan.files, plan.bytes = result.files, result.bytes
         plan.problems.extend(personal_data_problems(root))
         plan.notes.extend(str(w) for w in result.warnings)
-        _check_signed_size(result, plan)
+        _check_signed_size(root, result, plan)
         for item in verify_site(tmp / "head"):
             if item.status == "invalid":
                 plan.problems.append(f"`{item.subject}` does not verify: "
@@ -167,12 +167,15 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
     return plan
 
 
-def _check_signed_size(result, plan: Plan, size_limit: int = PAGES_SIZE_LIMIT) -> None:
-    """A pull request is checked without the signing key, but main deploys the signed site, which is larger:
+def _check_signed_size(root: Path, result, plan: Plan, size_limit: int = PAGES_SIZE_LIMIT) -> None:
+    """A pull request is checked without the signing keys, but main deploys the signed site, which is larger:
     judge the deployed size, estimated, against GitHub Pages' limit."""
-    if result.site.config.active_key is None or (result.output / "credentials").is_dir():
+    config = result.site.config
+    unsigned_ob3 = config.active_key is not None and not (result.output / "credentials").is_dir()
+    unsigned_jws = config.ob2_key is not None and not any((result.output / "assertions").glob("*.jws"))
+    if not (unsigned_ob3 or unsigned_jws):
         return
-    deployed = result.bytes + signed_size_estimate(result.site)
+    deployed = result.bytes + signed_size_estimate(root, result.site, unsigned_ob3, unsigned_jws)
     share = deployed / size_limit
     advice = SIZE_ADVICE if result.site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
     said = (f"signed for deployment, the site will be about {deployed / 1e6:,.1f} MB ({share:.0%} of the "

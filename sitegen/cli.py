@@ -51,8 +51,9 @@ def cmd_serve(args) -> int:
     def stop(signum, frame):
         raise KeyboardInterrupt  # `kill` or a closed terminal stops the preview as Ctrl-C does, cleaning up
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
+    for name in ("SIGTERM", "SIGHUP"):  # SIGHUP: not on Windows
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     serve(Path(args.root), port=args.port, log=lambda message: print(message, flush=True))
     return 0
 

@@ -2,7 +2,8 @@
 
 Site-wide pages (index, issuers, badges, verify) are written in every language: the default language at the
 URL-scheme path, the other under `{lang}/`. Award pages, the bulk of a site, exist once, in the default
-language; their script switches them to the other language from `assets/i18n/{lang}.json`.
+language, and their script switches them to the other language from `assets/i18n/{lang}.json`; with
+`award_pages: every_language` they are written in every language too.
 """
 
 from __future__ import annotations

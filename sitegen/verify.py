@@ -17,7 +17,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from sitegen import bake
 
@@ -463,7 +463,8 @@ def verify_file(path: Path, fetcher: Fetcher, email: str | None = None, now: dat
     return verify_document(text, fetcher, email, kind, str(path), now)
 
 
-def verify_url(url: str, fetcher: Fetcher, email: str | None = None, now: datetime | None = None) -> Result:
+def verify_url(url: str, fetcher: Fetcher, email: str | None = None, now: datetime | None = None,
+               follow_page: bool = True) -> Result:
     try:
         body = fetcher.get(url)
     except FetchError as exc:
@@ -479,14 +480,14 @@ def verify_url(url: str, fetcher: Fetcher, email: str | None = None, now: dateti
             return result
         return verify_document(text, fetcher, email, f"{version}-image", url, now)
     if body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
-        # The link people share is the award's page: verify the badge data it names.
-        found = BADGE_DATA_LINK.search(body.decode("utf-8", "replace"))
+        # The link people share is the award's page: verify the badge data it names (one step only).
+        found = BADGE_DATA_LINK.search(body.decode("utf-8", "replace")) if follow_page else None
         if found is None:
             result = Result(url, "url")
             result.error("input.parse", "this is a web page that names no badge data (no <link rel=\"alternate\" "
                                         "type=\"application/ld+json\">); give the URL of the badge's JSON or image")
             return result
-        return verify_url(html.unescape(found.group(1)), fetcher, email, now)
+        return verify_url(urljoin(url, html.unescape(found.group(1))), fetcher, email, now, follow_page=False)
     return verify_document(body.decode("utf-8", "replace"), fetcher, email, "url", url, now)
 
 

@@ -97,8 +97,9 @@ def test_plaintext_emails_and_recipient_spreadsheets_fail_the_check(repo, capsys
     assert "`content/assertions/star-carol.yaml:" in out and "holds an email address" in out
 
 
-@pytest.mark.parametrize("baking", ["files", "browser"])
-def test_the_check_judges_the_size_of_the_signed_site_it_cannot_build(make_site, tmp_path, baking):
+@pytest.mark.parametrize("options", ["baking: files", "baking: browser",
+                                     "baking: browser\naward_pages: every_language", "ob2"])
+def test_the_check_judges_the_size_of_the_signed_site_it_cannot_build(make_site, tmp_path, options):
     """A pull request has no signing key; main deploys the signed site. The check's estimate of it must be
     close to what the signed build really publishes."""
     import textwrap
@@ -107,17 +108,23 @@ def test_the_check_judges_the_size_of_the_signed_site_it_cannot_build(make_site,
 
     from sitegen.build import build_site, signed_size_estimate
     from sitegen.check import _check_signed_size, run_check
-    from sitegen.keys import generate
+    from sitegen.keys import generate, generate_rsa
 
     private, public = generate()
-    site_yaml = (textwrap.dedent(default_files()["content/site.yaml"]) + f"keys:\n  - id: k1\n    public_key: {public}\n"
-                 f"baking: {baking}\n")
+    environ = {"SITEGEN_SIGNING_KEY": private}
+    site_yaml = textwrap.dedent(default_files()["content/site.yaml"]) + f"keys:\n  - id: k1\n    public_key: {public}\n"
+    if options == "ob2":
+        rsa_private, rsa_public = generate_rsa()
+        environ["SITEGEN_OB2_SIGNING_KEY"] = rsa_private
+        site_yaml += "ob2_signing:\n  key_id: rsa-1\n  public_key: |\n" + textwrap.indent(rsa_public.strip(), "    ") + "\n"
+    else:
+        site_yaml += options + "\n"
     root = make_site({"content/site.yaml": site_yaml})
     plan = run_check(root, None)
     assert any(n.startswith("Signed for deployment, the site will be about") for n in plan.notes)
-    signed = build_site(root, tmp_path / "signed", environ={"SITEGEN_SIGNING_KEY": private})
+    signed = build_site(root, tmp_path / "signed", environ=environ)
     unsigned = build_site(root, tmp_path / "unsigned", environ={})
-    estimate = unsigned.bytes + signed_size_estimate(unsigned.site)
-    assert abs(estimate - signed.bytes) <= 0.05 * signed.bytes
-    _check_signed_size(unsigned, plan, size_limit=int(signed.bytes * 0.95))
+    estimate = unsigned.bytes + signed_size_estimate(root, unsigned.site, jws=options == "ob2")
+    assert abs(estimate - signed.bytes) <= 0.02 * signed.bytes, (estimate, signed.bytes)
+    _check_signed_size(root, unsigned, plan, size_limit=int(signed.bytes * 0.99))
     assert "over the limit" in plan.problems[-1] and not plan.ok

@@ -238,3 +238,26 @@ def test_award_pages_in_every_language_switch_without_javascript(make_site):
     assert build_site(root).reused == 3
     japanese.write_text("edited")
     assert build_site(root).reused == 2 and "Python 基礎" in japanese.read_text()
+
+
+def test_the_embed_snippet_stays_one_image_whatever_the_badge_is_called(make_site):
+    import html as html_lib
+    from html.parser import HTMLParser
+
+    from conftest import default_files
+
+    badge = default_files()["content/badgeclasses/python-basics.yaml"].replace(
+        "en: Python Basics", "en: 'Py \"Basics\" <b onmouseover=x>'")
+    root = make_site({"content/badgeclasses/python-basics.yaml": badge})
+    assert build(root) == 0
+    source = (root / f"output/assertions/{AWARD_ID}.html").read_text()
+    snippet = html_lib.unescape(source[source.index('id="embed-code"'):].split(">", 1)[1].split("</textarea>")[0])
+    tags = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.append((tag, dict(attrs)))
+
+    Tags().feed(snippet)  # what an earner pastes into another page
+    assert [t for t, _ in tags] == ["a", "img"]
+    assert tags[1][1]["alt"] == 'Py "Basics" <b onmouseover=x> – Test University'

@@ -310,6 +310,11 @@ def test_pages_bake_downloads_in_the_browser_byte_for_byte(browser_baked, page, 
             assert saved.suffix == f".{kind}" and saved.read_bytes() == expected[version], (award, version)
             result = verify_file(saved, Fetcher(out, server.url))
             assert result.status in ("valid", "expired"), result.findings
+    # When the badge data cannot be fetched, the page says so instead of baking an error page into the image.
+    page.route(f"**/assertions/{AWARD_ID}.json", lambda route: route.fulfill(status=503, body="busy"))
+    page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
+    page.click('button[data-bake="ob2"]')
+    assert "HTTP 503" in page.inner_text(".bake-failed") and "could not be made" in page.inner_text(".bake-failed")
 
 
 def test_award_pages_in_every_language_switch_without_javascript(browser, tmp_path):  # noqa: F811
@@ -332,6 +337,16 @@ def test_award_pages_in_every_language_switch_without_javascript(browser, tmp_pa
         assert page.evaluate("getComputedStyle(document.body).marginTop") == "0px"  # its style sheet loaded
         page.click("a.lang-switch")
         assert page.url.endswith(f"/assertions/{AWARD_ID}.html") and "/ja/" not in page.url
+        # With scripts: a ?lang= link goes to the page in that language, and the verify page knows both pages.
+        scripted = browser.new_context().new_page()
+        scripted.goto(f"{server.url}/assertions/{AWARD_ID}.html?lang=ja")
+        scripted.wait_for_url(f"**/ja/assertions/{AWARD_ID}.html")
+        assert scripted.inner_text("h1") == "Python 基礎" and panel_state(scripted) == "valid"
+        scripted.goto(f"{server.url}/verify.html")
+        scripted.fill("#badge-url", f"{server.url}/ja/assertions/{AWARD_ID}.html")
+        scripted.press("#badge-url", "Enter")
+        assert panel_state(scripted) == "valid"
+        scripted.context.close()
     finally:
         context.close()
         server.stop()

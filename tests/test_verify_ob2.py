@@ -125,6 +125,14 @@ def test_verify_over_real_http(make_site, tmp_path):
         assert verify_url(f"{base}/assertions/{REVOKED_ID}.html", Fetcher()).status == "revoked"
         index = verify_url(f"{base}/index.html", Fetcher())
         assert index.status == "invalid" and "web page" in index.findings[0].message
+        # A page's link is followed once, relative to the page; a page that names a page is not badge data.
+        out = root / "output"
+        link = '<!doctype html><link rel="alternate" type="application/ld+json" href="{}">'
+        (out / "loop.html").write_text(link.format("loop.html"))
+        (out / "relative.html").write_text(link.format(f"assertions/{AWARD_ID}.json"))
+        loop = verify_url(f"{base}/loop.html", Fetcher())
+        assert loop.status == "invalid" and "web page" in loop.findings[0].message
+        assert verify_url(f"{base}/relative.html", Fetcher(), EMAIL).status == "valid"
         missing = verify_url(f"{base}/assertions/00000000-0000-4000-8000-000000000000.json", Fetcher())
         assert missing.status == "invalid" and "HTTP 404" in missing.findings[0].message
     finally:

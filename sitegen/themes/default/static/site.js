@@ -213,6 +213,8 @@
       return;
     }
     var path = url.split(/[?#]/)[0];
+    // An award's page in the other language (award_pages: every_language) has the same badge data.
+    path = site + path.slice(site.length).replace(/^(?:ja|en)\/(assertions\/)/, "$1");
     if (/\.(png|svg)$/i.test(path)) {
       fetch(path).then(function (r) { return r.blob(); }).then(function (blob) { checkFile(blob, panel); },
         function (error) { show(panel, "unverifiable", String(error.message || error)); });
@@ -331,11 +333,21 @@
       svg.slice(end + 1);
   }
 
+  function fetchOk(url, read) {
+    // no-store: a download made just after a revocation must carry the revoked data, not a cached copy.
+    return fetch(url, {cache: "no-store"}).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status + ": " + url); }
+      return read(r);
+    });
+  }
+
   function bakeDownload(button) {
     var version = button.getAttribute("data-bake");
+    var failed = button.parentNode.querySelector(".bake-failed");
+    if (failed) { failed.remove(); }
     Promise.all([
-      fetch(button.getAttribute("data-image")).then(function (r) { return r.arrayBuffer(); }),
-      fetch(button.getAttribute("data-data")).then(function (r) { return r.text(); })
+      fetchOk(button.getAttribute("data-image"), function (r) { return r.arrayBuffer(); }),
+      fetchOk(button.getAttribute("data-data"), function (r) { return r.text(); })
     ]).then(function (got) {
       var image = new Uint8Array(got[0]), text = got[1], blob;
       if (image[0] === 0x89 && image[1] === 0x50) {
@@ -354,6 +366,12 @@
       link.click();
       link.remove();
       setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+    }).catch(function (error) {
+      var note = document.createElement("span");
+      note.className = "bake-failed";
+      note.setAttribute("role", "alert");
+      note.textContent = " " + message("bake-failed") + " (" + String(error.message || error) + ")";
+      button.parentNode.appendChild(note);
     });
   }
 
@@ -428,6 +446,11 @@
       button.addEventListener("click", function () { bakeDownload(button); });
     });
     document.querySelectorAll("[data-lang-switch]").forEach(setUpLanguageSwitch);
+    // ?lang=xx on a page that exists in that language as a page of its own: go there.
+    var wanted = new URLSearchParams(location.search).get("lang");
+    var other = wanted && !document.querySelector("[data-lang-switch]") &&
+      document.querySelector('link[rel="alternate"][hreflang="' + wanted.replace(/[^a-z]/g, "") + '"]');
+    if (other && wanted !== document.documentElement.lang) { location.replace(other.href); }
     var panel = document.querySelector(".verify-panel[data-assertion]");
     if (panel) { checkAwardPage(panel); }
     var tool = document.querySelector("[data-verify-tool]");
