@@ -52,7 +52,8 @@ def award_fingerprint(site_fingerprint: str, award, position) -> str:
 
 
 def load(root: Path, output: Path) -> dict[str, list]:
-    """{award id: [fingerprint, proof cache key or None, stamp of its files]} of the build that wrote `output`, if it still stands."""
+    """{award id: [fingerprint, proof cache key or None, stamp of its files]} of the build that wrote `output`,
+    if it still stands."""
     try:
         data = json.loads((root / CACHE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
