@@ -118,6 +118,12 @@ def _day(text: str):
         raise argparse.ArgumentTypeError(f"not a date like 2026-04-01: {text}") from None
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"not a port number (1–65535): {text}")
+    return int(text)
+
+
 def cmd_issue(args) -> int:
     from datetime import date
 
@@ -144,6 +150,10 @@ def cmd_issue(args) -> int:
                                      Path(args.file) if args.file else None, args.expires)
     print(f"awarded '{args.badge}' to {len(issued)} recipient(s) in {target.relative_to(root.absolute()) if target.is_relative_to(root.absolute()) else target}",
           file=sys.stderr)
+    if len(issued) == 1 and not args.print_urls:  # the id is what `sitegen revoke` takes
+        print(f"award id: {issued[0].award_id}\npage: {issued[0].page_url}", file=sys.stderr)
+    elif not args.print_urls:
+        print("--print-urls lists every award's id and page (for a mail merge)", file=sys.stderr)
     if args.print_urls:
         # For a mail merge: printed only, never written anywhere.
         writer = csv.writer(sys.stdout)
@@ -259,7 +269,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="preview the site on 127.0.0.1, rebuilding on every change")
     serve.add_argument("--root", default=".", help="the content repository (default: the current folder)")
-    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default 8000)")
     serve.set_defaults(func=cmd_serve)
 
     verify = commands.add_parser("verify", help="verify a badge URL, JSON file, baked PNG/SVG, or a whole output folder")

@@ -16,7 +16,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from sitegen.build import build_site
-from sitegen.diagnostics import BuildError
+from sitegen.diagnostics import BuildError, SitegenError
 
 WATCHED = ("content", "themes")
 STATUS_PATH = "/__sitegen/status"
@@ -58,7 +58,13 @@ class PreviewServer:
         self._seen: dict = {}
         self._lock = threading.Lock()
         handler = partial(_Handler, preview=self)
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        try:
+            self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        except (OSError, OverflowError) as exc:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise SitegenError(f"cannot preview on 127.0.0.1:{port}: {reason}; choose another port with "
+                               "--port") from None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
 

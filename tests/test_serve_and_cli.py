@@ -38,6 +38,12 @@ def test_new_scaffolds_a_site_that_builds_as_is(tmp_path):
     verified = run_cli("verify", "output", cwd=site)  # what the deploy workflow runs next
     assert verified.returncode == 0, verified.stdout
     assert "you@example.org" not in "".join(p.read_text() for p in (site / "content").rglob("*.yaml"))
+    # Its award and those `sitegen issue` adds share the issuer's first status list.
+    from sitegen.model import status_position
+
+    assert status_position("example-org", assertions[0].stem).list_number == 1
+    issued = run_cli("issue", "first-badge", "--email", "learner@example.org", cwd=site)
+    assert issued.returncode == 0 and "award id: " in issued.stderr  # what `sitegen revoke` takes
     again = run_cli("new", "my-badges", cwd=tmp_path)
     assert again.returncode == 1 and "not empty" in again.stderr and "Traceback" not in again.stderr
 
@@ -111,6 +117,18 @@ def test_new_where_it_cannot_write_is_a_clear_error(tmp_path):
     for target in ("a-file", "a-file/site"):
         result = run_cli("new", target, cwd=tmp_path)
         assert result.returncode == 1 and result.stderr.startswith("error:") and "Traceback" not in result.stderr
+
+
+def test_a_port_that_is_taken_or_impossible_is_a_clear_error(make_site):
+    import socket
+
+    root = make_site()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run_cli("serve", "--port", str(taken.getsockname()[1]), cwd=root)
+    assert result.returncode == 1 and "choose another port" in result.stderr and "internal error" not in result.stderr
+    assert run_cli("serve", "--port", "99999", cwd=root).returncode == 2
 
 
 def test_stopping_the_preview_with_sigterm_removes_its_temporary_folder(make_site, tmp_path):
