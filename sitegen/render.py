@@ -134,6 +134,7 @@ class Renderer:
         self.env.filters["text"] = self._text
         self.env.filters["lang_attr"] = self._lang_attr
         self.env.filters["text_attrs"] = self._text_attrs
+        self.env.filters["own_lang"] = self._own_lang
         self.env.filters["date"] = self._date
         self.env.filters["isodate"] = format_datetime
         self.env.filters["duration"] = lambda value: i18n.format_duration(value, self.lang)
@@ -155,6 +156,15 @@ class Renderer:
         if value is None or len(value.values) < 2:
             return Markup("")
         return Markup("".join(f' data-text-{lang}="{escape(text)}"' for lang, text in value.values))
+
+    def _own_lang(self, value: Text | str | None) -> Markup:
+        """` lang="ja"` on an award's own text written in one language, so that it is read in its language
+        whichever language the page is in or is switched to: a plain string is in the site's default language."""
+        if isinstance(value, str) and value:
+            return Markup(f' lang="{self.default_lang}"')
+        if isinstance(value, Text) and len(value.values) == 1:
+            return Markup(f' lang="{value.languages[0]}"')
+        return Markup("")
 
     def _lang_attr(self, value: Text | None) -> Markup:
         """` lang="ja"` when a text is shown in another language than the page's (it has no translation)."""

@@ -261,3 +261,16 @@ def test_the_embed_snippet_stays_one_image_whatever_the_badge_is_called(make_sit
     Tags().feed(snippet)  # what an earner pastes into another page
     assert [t for t, _ in tags] == ["a", "img"]
     assert tags[1][1]["alt"] == 'Py "Basics" <b onmouseover=x> – Test University'
+
+
+def test_an_awards_own_text_says_which_language_it_is_in(make_site):
+    """A narrative or a name written once is read in its own language whatever the page's language is."""
+    from conftest import default_files
+
+    spring = default_files()["content/assertions/2026/spring.yaml"].replace(
+        "evidence: [", "narrative: 課題を提出した\n                evidence: [")
+    root = make_site({"content/assertions/2026/spring.yaml": spring})
+    assert build(root) == 0
+    html = (root / f"output/assertions/{AWARD_ID}.html").read_text()
+    assert '<div class="prose" lang="en"><p>課題を提出した</p>' in html  # plain text: the site's default language
+    assert 'rel="noopener nofollow" lang="en">Project</a>' in html

@@ -182,9 +182,13 @@ def test_site_wide_pages_switch_language_without_javascript(served, browser):  #
     text = page.inner_text("main")
     assert "Python 基礎" in text and "2026年4月1日" in text and "取得基準" in text
     assert "JavaScript" in page.inner_text(".verify-panel")
+    assert not page.is_visible("button.copy")  # a copy button could not copy: it is not shown
     # Award pages switch in place with the script; without it the switch leads to the badge in English.
     page.click("a.lang-switch")
     assert page.url.endswith("/en/badges/python-basics.html") and page.inner_text("h1") == "Python Basics"
+    page.goto(f"{server.url}/verify.html")  # controls that cannot work are not shown; the page says why
+    assert not page.is_visible("#badge-file") and not page.is_visible("#badge-url")
+    assert "sitegen verify" in page.inner_text("main") and "`" not in page.inner_text("main")
     context.close()
 
 
@@ -200,6 +204,16 @@ def test_keyboard_reaches_the_skip_link_language_switch_and_share_controls(serve
     assert any(r.startswith("lang-switch") for r in reached)
     assert any("LinkedIn" in r for r in reached)
     assert any(r.startswith("copy") for r in reached)
+    # Enter on Copy: focus stays on the button, its label stays, and "Copied" is announced beside it.
+    page.focus("button[data-copy='page-link']")
+    label = page.inner_text("button[data-copy='page-link']")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.getAttribute('data-copy')") == "page-link"
+    assert page.inner_text("button[data-copy='page-link'] + .copied[role=status]") == "コピーしました"
+    page.wait_for_timeout(1700)
+    assert page.inner_text("button[data-copy='page-link']") == label
 
 
 def test_pages_look_right_in_both_languages(example, page, tmp_path):
@@ -219,9 +233,10 @@ def test_pages_look_right_in_both_languages(example, page, tmp_path):
         page.screenshot(path=str(shots / f"award-{lang}.png"), full_page=False)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 1100  # nothing overflows sideways
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{server.url}/assertions/{award}")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.set_viewport_size({"width": 320, "height": 844})  # WCAG 1.4.10: no sideways scrolling at 320 px
+    for path in sorted((root / "output/assertions").glob("*.html")):
+        page.goto(f"{server.url}/assertions/{path.name}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path.name
 
 
 @pytest.fixture(scope="module", params=["bitstring", "1edtech"])

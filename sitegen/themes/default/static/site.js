@@ -232,6 +232,7 @@
   }
 
   function setUpVerifyTool(panel) {
+    document.querySelectorAll("[data-verify-controls]").forEach(function (n) { n.hidden = false; });
     var input = document.getElementById("badge-file");
     input.addEventListener("change", function () { if (input.files[0]) { checkFile(input.files[0], panel); } });
     var zone = document.querySelector("[data-drop-zone]");
@@ -251,13 +252,21 @@
   /* --- copy buttons ----------------------------------------------------------------------------- */
 
   function setUpCopy(button) {
+    button.hidden = false;  // shipped hidden: without the script it could not copy
+    // "Copied" goes to a live region beside the button: announced, and the button keeps its label and focus.
+    var said = document.createElement("span");
+    said.className = "copied";
+    said.setAttribute("role", "status");
+    button.insertAdjacentElement("afterend", said);
+    var timer = null;
     button.addEventListener("click", function () {
       var field = document.getElementById(button.getAttribute("data-copy"));
       field.select();
+      button.focus();
       var done = function () {
-        var label = button.textContent;
-        button.textContent = message("copied");
-        setTimeout(function () { button.textContent = label; }, 1500);
+        said.textContent = message("copied");
+        clearTimeout(timer);
+        timer = setTimeout(function () { said.textContent = ""; }, 1500);
       };
       if (navigator.clipboard) {
         navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
