@@ -13,7 +13,7 @@ import re
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sitegen.build import (PAGES_SIZE_LIMIT, SIZE_ADVICE, SIZE_ADVICE_BAKED_IN_BROWSER, build_site,
@@ -85,8 +85,18 @@ def _published(site: Path) -> set[str]:
     return {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
 
 
-def _shown_names(site: Site | None) -> dict[str, str | None]:
-    return {a.id: a.public_name for a in site.awards} if site is not None else {}
+def _published_models(site: Site | None) -> dict[str, dict]:
+    """What the pages show of each award, badge and issuer, in every language: the published JSON holds
+    the default language only, so a change of the English name alone is found here. The lines in the YAML,
+    a name the recipient did not agree to show, and image paths are left out (the images are compared as
+    published)."""
+    if site is None:
+        return {"awards": {}, "badges": {}, "issuers": {}}
+    return {
+        "awards": {a.id: replace(a, source="", name=a.public_name) for a in site.awards},
+        "badges": {slug: replace(b, image=None) for slug, b in site.badges.items()},
+        "issuers": {slug: replace(i, image=None) for slug, i in site.issuers.items()},
+    }
 
 
 def _files_of(site: Path, folder: str, stem: str) -> dict[str, bytes]:
@@ -100,20 +110,22 @@ def compare(base: Path, head: Path, plan: Plan, base_site: Site | None = None, h
     head_url = next((d["id"].rsplit("/issuers/", 1)[0] for d in head_issuers.values()), None)
     if base_url and head_url and base_url != head_url:
         plan.problems.append(f"base_url changed from {base_url} to {head_url}: every published badge would stop "
-                             "verifying. Keep the old base_url (a custom domain can be moved, a URL cannot).")
+                             "verifying. Keep the old base_url (a custom domain can be moved, a URL cannot). If "
+                             "nothing was ever published from this repository (its first setup from the template), "
+                             "commit this change to main directly: the check compares with what main publishes.")
     for path in sorted(_published(base) - _published(head)):
         plan.problems.append(f"`{path}` was published and would disappear: revoke awards instead of deleting them, "
                              "and keep badge and issuer files")
     base_awards, head_awards = _json_files(base, "assertions"), _json_files(head, "assertions")
-    base_names, head_names = _shown_names(base_site), _shown_names(head_site)
+    base_models, head_models = _published_models(base_site), _published_models(head_site)
     for award_id, doc in head_awards.items():
         old = base_awards.get(award_id)
         if old is None:
             (plan.revoked if doc.get("revoked") else plan.issued).append(award_id)
             continue
         if old == doc:
-            if base_names.get(award_id) != head_names.get(award_id):
-                plan.changed_awards.append(award_id)  # the name on the page (or its consent) changed
+            if base_models["awards"].get(award_id) != head_models["awards"].get(award_id):
+                plan.changed_awards.append(award_id)  # what only its page shows: a name, another language
             continue
         if doc.get("revoked") and not old.get("revoked"):
             plan.revoked.append(award_id)
@@ -130,8 +142,9 @@ def compare(base: Path, head: Path, plan: Plan, base_site: Site | None = None, h
         for slug, doc in new_docs.items():
             if slug not in old_docs:
                 added.append(slug)
-            elif old_docs[slug] != doc or _files_of(base, folder, slug) != _files_of(head, folder, slug):
-                changed.append(slug)  # the document, or the image every award of it is baked into
+            elif (old_docs[slug] != doc or _files_of(base, folder, slug) != _files_of(head, folder, slug)
+                  or base_models[folder].get(slug) != head_models[folder].get(slug)):
+                changed.append(slug)  # the document, its pages in any language, or the image awards are baked into
 
 
 def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan:

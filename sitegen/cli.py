@@ -78,6 +78,10 @@ def cmd_verify(args) -> int:
         results = [verify.verify_url(target, verify.Fetcher(), args.email)]
         site_mode = False
     elif path.is_dir():
+        if args.email:
+            print("error: --email checks that one badge was issued to that address; give the badge's file, image "
+                  "or URL rather than a whole site", file=sys.stderr)
+            return 2
         results = verify.verify_site(path, args.base_url)
         site_mode = True
     elif path.is_file():

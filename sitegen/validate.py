@@ -29,6 +29,8 @@ from sitegen.model import (
     Revocation,
     Site,
     SiteConfig,
+    STATUS_LIST_FILL,
+    STATUS_LISTS,
     StatusPosition,
     Text,
     status_position,
@@ -260,7 +262,15 @@ def _parse_timezone(value) -> timezone | None:
     if match.group(1) is None:
         return timezone.utc
     sign = -1 if match.group(1) == "-" else 1
-    return timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
+    hours, minutes = int(match.group(2)), int(match.group(3))
+    if hours > 14 or minutes > 59:  # no place on Earth is further than 14 hours from UTC
+        return None
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def duration_years(duration: str) -> float:
+    years, months, weeks, days = (int(g or 0) for g in DURATION.match(duration).groups())
+    return years + months / 12 + (weeks * 7 + days) / 365.25
 
 
 def add_duration(start: datetime, duration: str) -> datetime:
@@ -446,6 +456,10 @@ def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], pr
     achievement_type = f.string(data, "achievement_type", False) or "Badge"
     if achievement_type not in ACHIEVEMENT_TYPES and not achievement_type.startswith("ext:"):
         f.error(data.line_of("achievement_type"), f"'achievement_type' must be one of {', '.join(sorted(ACHIEVEMENT_TYPES))} or ext:…")
+    valid_for = f.string(data, "valid_for", False, DURATION, " (an ISO 8601 duration such as P2Y, P6M or P90D)")
+    if valid_for and duration_years(valid_for) > 100:
+        f.error(data.line_of("valid_for"), f"'valid_for' of {valid_for} is more than 100 years; leave it out for a "
+                                           "badge that does not expire")
     badge = BadgeClass(
         slug=doc.stem,
         issuer=issuer,
@@ -456,7 +470,7 @@ def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], pr
         criteria=f.text(data, "criteria"),
         tags=tuple(tags),
         alignments=tuple(alignments),
-        valid_for=f.string(data, "valid_for", False, DURATION, " (an ISO 8601 duration such as P2Y, P6M or P90D)"),
+        valid_for=valid_for,
         achievement_type=achievement_type,
         source=doc.rel,
         endorsements=tuple(endorsements),
@@ -491,7 +505,9 @@ def _awards(doc: RawDoc, config: SiteConfig, badges: dict[str, BadgeClass], badg
         if award is not None and f.ok:
             awards.append(award)
         f.ok = before and f.ok
-    return awards if f.ok else []
+    # Awards that are right in themselves take part in the site-wide checks (duplicate ids, status list
+    # entries) even when something else in the file is wrong, so that one run names every problem.
+    return awards
 
 
 def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, default_issued, default_expires,
@@ -524,7 +540,10 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
         f.error(item.line, "missing 'issued_on' (set it on the award or once at the top of the file)")
     expires = f.moment(item, "expires", config.tz, required=False) or default_expires
     if expires is None and issued is not None and badge is not None and badge.valid_for:
-        expires = add_duration(issued, badge.valid_for)
+        try:
+            expires = add_duration(issued, badge.valid_for)
+        except (ValueError, OverflowError):  # the badge's own check names the problem
+            expires = None
     if expires is not None and issued is not None and expires <= issued:
         f.error(item.line_of("expires"), "'expires' must be after the issue date")
     evidence = []
@@ -563,6 +582,23 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
 def _source_order(award: Award) -> tuple[str, int]:
     path, line = award.source.rsplit(":", 1)
     return path, int(line)
+
+
+def _warn_scattered_status_lists(positions: dict, badges: dict, problems: Collector) -> None:
+    """Awards in a status list while an earlier list has room: `sitegen issue` never does this, hand-written
+    ids do. A list shared by few awards tells whoever watches its fetches which award is being checked."""
+    by_issuer: dict[str, dict[int, list]] = {}
+    for position, award in positions.items():
+        by_issuer.setdefault(badges[award.badge].issuer, {}).setdefault(position.list_number, []).append(award)
+    for issuer, lists in sorted(by_issuer.items()):
+        first_with_room = next(n for n in range(1, STATUS_LISTS + 2) if len(lists.get(n, [])) < STATUS_LIST_FILL)
+        scattered = sorted((a for n, awards in lists.items() if n > first_with_room for a in awards), key=_source_order)
+        if scattered:
+            path, line = scattered[0].source.rsplit(":", 1)
+            problems.warning(path, int(line), f"{len(scattered)} award(s) of issuer '{issuer}' have hand-written ids "
+                             f"that put them in {len(lists)} status lists where one would do; few awards per list "
+                             "tell a watcher which award is checked. New awards: let `sitegen issue` draw the ids "
+                             "(published ids must stay as they are)")
 
 
 def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Site | None:
@@ -612,6 +648,7 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
                            "published yet a new random id (`sitegen issue` picks ids that never collide)")
         else:
             positions[position] = award
+    _warn_scattered_status_lists(positions, badges, problems)
     if problems.errors or config is None:
         return None
     return Site(config, dict(sorted(issuers.items())), dict(sorted(badges.items())),

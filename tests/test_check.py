@@ -128,3 +128,15 @@ def test_the_check_judges_the_size_of_the_signed_site_it_cannot_build(make_site,
     assert abs(estimate - signed.bytes) <= 0.02 * signed.bytes, (estimate, signed.bytes)
     _check_signed_size(root, unsigned, plan, size_limit=int(signed.bytes * 0.99))
     assert "over the limit" in plan.problems[-1] and not plan.ok
+
+
+def test_a_change_in_the_other_language_only_is_in_the_plan(repo, capsys, tmp_path):
+    """The published JSON holds the default language (en here); the Japanese pages change all the same."""
+    issuer = repo / "content/issuers/test-uni.yaml"
+    issuer.write_text(issuer.read_text().replace("ja: テスト大学", "ja: テスト工科大学"))
+    badge = repo / "content/badgeclasses/python-basics.yaml"
+    badge.write_text(badge.read_text().replace("ja: Python 基礎", "ja: Python 入門"))
+    code, out = check(repo, capsys, tmp_path)
+    assert code == 0, out
+    assert "| badges added / changed | 0 / 1 |" in out and "| issuers added / changed | 0 / 1 |" in out
+    assert "| awards changed | 0 |" in out  # an award is not changed by its badge's new name

@@ -217,3 +217,28 @@ def test_yaml_aliases_that_could_explode_are_refused_quickly(make_site, capsys):
                                                       "description:\n" + "".join("  " + line + "\n" for line in bomb.splitlines())})
     code, errors = errors_of(root, capsys)
     assert code == 1 and any("YAML aliases" in e for e in errors)
+
+
+def test_impossible_offsets_and_validities_are_content_errors_and_a_duplicate_is_found_beside_other_errors(
+        make_site, capsys):
+    from conftest import default_files
+
+    files = default_files()
+    root = make_site({
+        "content/site.yaml": files["content/site.yaml"].replace('timezone: "+09:00"', 'timezone: "+25:00"'),
+        "content/badgeclasses/star.yaml": files["content/badgeclasses/star.yaml"].replace("P1Y", "P99999Y"),
+        # The duplicate of an award published elsewhere, in a file that also has another mistake.
+        "content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID}\n    {GOOD_AWARD}\n"
+                                     f"  - id: not-a-uuid\n    {GOOD_AWARD}\n",
+    })
+    code, errors = errors_of(root, capsys)
+    assert code == 1
+    assert any(e.startswith("content/site.yaml:4: error: 'timezone' must be an offset") for e in errors)
+    assert any(e.startswith("content/badgeclasses/star.yaml:7: error: 'valid_for' of P99999Y is more than 100 years")
+               for e in errors)
+    assert any(e.startswith("content/assertions/x.yaml:1: error: unknown badge 'nope'") for e in errors)
+    assert any(e.startswith(f"content/assertions/x.yaml:4: error: duplicate award id {AWARD_ID}") for e in errors)
+    assert any(e.startswith("content/assertions/x.yaml:6: error: 'id' must be a lowercase UUID") for e in errors)
+    for offset in ('"+09:75"', '"-15:00"'):
+        root = make_site({"content/site.yaml": files["content/site.yaml"].replace('"+09:00"', offset)})
+        assert errors_of(root, capsys)[0] == 1

@@ -91,6 +91,7 @@ def test_assertion_listed_as_revoked_is_not_valid_even_if_its_json_is_complete(b
 
 def test_cli_exit_codes_and_json(built, capsys):
     assert main(["verify", str(built)]) == 0  # revoked and expired awards are the site's own, correct data
+    assert main(["verify", str(built), "--email", "mallory@example.org"]) == 2  # not silently ignored
     capsys.readouterr()
     assert main(["verify", str(built / f"assertions/{AWARD_ID}.png"), "--site", str(built), "--email", EMAIL]) == 0
     assert main(["verify", str(built / f"assertions/{AWARD_ID}.png"), "--site", str(built),
