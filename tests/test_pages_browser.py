@@ -211,7 +211,8 @@ def test_keyboard_reaches_the_skip_link_language_switch_and_share_controls(serve
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.getAttribute('data-copy')") == "page-link"
-    assert page.inner_text("button[data-copy='page-link'] + .copied[role=status]") == "コピーしました"
+    page.wait_for_function("document.querySelector(\"button[data-copy='page-link'] + .copied[role=status]\")"
+                           ".textContent === 'コピーしました'")  # once the clipboard has taken it
     page.wait_for_timeout(1700)
     assert page.inner_text("button[data-copy='page-link']") == label
 
