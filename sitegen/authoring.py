@@ -48,6 +48,7 @@ class Recipient:
     narrative: str | None = None
     issued_on: date | None = None
     expires: date | None = None
+    source: str | None = None  # "file:line" of its CSV row, for messages
 
 
 @dataclass(frozen=True)
@@ -125,12 +126,12 @@ def read_csv(path: Path) -> list[Recipient]:
         if dates.get("expires") and dates.get("issued_on") and dates["expires"] <= dates["issued_on"]:
             bad.append("expires must be after issued_on")
         problems.extend(Diagnostic(rel, line, message) for message in bad)
-        line = reader.line_num + 1
+        line_start, line = line, reader.line_num + 1
         if not bad:
             rows.append(Recipient(email=email, name=row.get("name") or None, show_name=consent in TRUE_WORDS,
                                   evidence_url=row.get("evidence_url") or None,
                                   evidence_name=row.get("evidence_name") or None,
-                                  narrative=row.get("narrative") or None, **dates))
+                                  narrative=row.get("narrative") or None, source=f"{rel}:{line_start}", **dates))
     if problems:
         raise AuthoringError(f"{len(problems)} problem(s) in {rel}; nothing was written", problems)
     if not rows:
@@ -158,15 +159,20 @@ def _award_lines(award_id: str, recipient: Recipient, salt: str, indent: str) ->
 
 
 def issue(root: Path, badge: str, recipients: list[Recipient], issued_on: date, target: Path | None = None,
-          expires: date | None = None) -> tuple[Path, list[Issued]]:
+          expires: date | None = None, again: bool = False) -> tuple[Path, list[Issued]]:
     """Award `badge` to every recipient: a new file, or awards appended to `target` (a cohort file of that badge).
 
-    The whole site is validated first, and again with the new awards before the file is kept.
+    The whole site is validated first, and again with the new awards before the file is kept. A recipient who
+    already holds the badge (not revoked) is refused unless `again`: a CSV run twice must not award it twice.
     """
     root = root.absolute()
     site, _ = load_site(root)
     if badge not in site.badges:
         raise AuthoringError(f"unknown badge '{badge}' (badges: {', '.join(site.badges) or 'none yet'})")
+    held = [] if again else already_held(site, badge, recipients)
+    if held:
+        raise AuthoringError(f"{len(held)} recipient(s) already hold '{badge}'; nothing was written (--again "
+                             "awards it to them once more)", held)
     assertions = root / "content" / "assertions"
     ids = new_award_ids(site, site.badges[badge].issuer, len(recipients))
     if target is None:
@@ -205,6 +211,20 @@ def issue(root: Path, badge: str, recipients: list[Recipient], issued_on: date, 
     urls = site.urls
     issued = [Issued(award_id, r.email, r.name, urls.url(urls.assertion_page(award_id))) for award_id, r in zip(ids, recipients)]
     return target, issued
+
+
+def already_held(site: Site, badge: str, recipients: list[Recipient]) -> list[Diagnostic]:
+    """Recipients who hold `badge` already (an award not revoked whose hash is of their email and its salt)."""
+    held = [a for a in site.awards if a.badge == badge and not a.revoked]
+    problems = []
+    for recipient in recipients:
+        for award in held:
+            if hash_email(recipient.email, award.salt) == award.identity_hash.lower():
+                path, line = (recipient.source or "--email:0").rsplit(":", 1)
+                problems.append(Diagnostic(path, int(line), f"{recipient.email} already holds '{badge}' "
+                                                            f"(award {award.id}, {award.source})"))
+                break
+    return problems
 
 
 def new_award_ids(site: Site, issuer: str, count: int) -> list[str]:

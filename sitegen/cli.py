@@ -151,7 +151,7 @@ def cmd_issue(args) -> int:
             email=args.email, name=args.name, show_name=args.show_name, evidence_url=args.evidence,
             narrative=args.narrative, expires=None)]
     target, issued = authoring.issue(root, args.badge, recipients, args.issued_on or date.today(),
-                                     Path(args.file) if args.file else None, args.expires)
+                                     Path(args.file) if args.file else None, args.expires, args.again)
     print(f"awarded '{args.badge}' to {len(issued)} recipient(s) in {target.relative_to(root.absolute()) if target.is_relative_to(root.absolute()) else target}",
           file=sys.stderr)
     if len(issued) == 1 and not args.print_urls:  # the id is what `sitegen revoke` takes
@@ -297,6 +297,8 @@ def make_parser() -> argparse.ArgumentParser:
     issue.add_argument("--issued-on", type=_day, help="the issue date (default: today)")
     issue.add_argument("--expires", type=_day, help="the expiry date (default: from the badge's valid_for)")
     issue.add_argument("--file", help="append to this award file instead of creating a new one")
+    issue.add_argument("--again", action="store_true",
+                       help="award the badge also to recipients who already hold it (refused otherwise)")
     issue.add_argument("--print-urls", action="store_true", help="print email, name and award page URL as CSV for a mail merge")
     issue.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     issue.set_defaults(func=cmd_issue)

@@ -163,3 +163,23 @@ def test_issue_with_a_relative_root_and_a_padded_email(make_site, monkeypatch):
     award = yaml.safe_load(path.read_text())["awards"][0]
     salt = award["recipient"]["salt"]
     assert award["recipient"]["hash"] == "sha256$" + hashlib.sha256(("hana@example.org" + salt).encode()).hexdigest()
+
+
+def test_a_recipient_who_already_holds_the_badge_is_refused_unless_again(make_site, tmp_path, capsys):
+    """Running the same CSV twice must not award everyone twice; a revoked award does not count."""
+    from conftest import EMAIL
+
+    root = make_site()
+    sheet = tmp_path / "recipients.csv"
+    sheet.write_text(f"email\n{EMAILS[0]}\n{EMAILS[1]}\n", encoding="utf-8")
+    assert main(["issue", "python-basics", "--csv", str(sheet), "--root", str(root)]) == 0
+    capsys.readouterr()
+    before = tree_bytes(root / "content")
+    assert main(["issue", "python-basics", "--csv", str(sheet), "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert f"{sheet}:2: error: {EMAILS[0]} already holds 'python-basics'" in err and f"{sheet}:3: error:" in err
+    assert tree_bytes(root / "content") == before  # nothing written
+    # alice holds python-basics in the scratch site (case and spaces do not matter); bob's was revoked.
+    assert main(["issue", "python-basics", "--email", f" {EMAIL.upper()} ", "--root", str(root)]) == 1
+    assert main(["issue", "python-basics", "--email", "bob@example.org", "--root", str(root)]) == 0
+    assert main(["issue", "python-basics", "--email", EMAIL, "--again", "--root", str(root)]) == 0
