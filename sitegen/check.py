@@ -19,7 +19,7 @@ from pathlib import Path
 from sitegen.build import (PAGES_SIZE_LIMIT, SIZE_ADVICE, SIZE_ADVICE_BAKED_IN_BROWSER, build_site,
                            signed_size_estimate)
 from sitegen.diagnostics import BuildError, SitegenError
-from sitegen.model import Site
+from sitegen.model import Site, scattered_awards
 from sitegen.verify import verify_site
 
 # Recipients are stored as salted hashes: an address in an award file, or a spreadsheet of recipients,
@@ -177,7 +177,19 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
             compare(tmp / "empty", tmp / "head", plan)
             return plan
         compare(tmp / "base-out", tmp / "head", plan, base_result.site, result.site)
+        _check_new_ids(result.site, plan)
     return plan
+
+
+def _check_new_ids(site: Site, plan: Plan) -> None:
+    """New awards whose hand-written ids scatter them over the status lists (published ids stay as they are)."""
+    scattered = sorted(scattered_awards(site) & set(plan.issued))
+    if scattered:
+        plan.notes.append(f"warning: {len(scattered)} new award(s) have hand-written ids that put them in a later "
+                          "status list while an earlier one has room ("
+                          + ", ".join(f"`{a}`" for a in scattered[:5]) + ("…" if len(scattered) > 5 else "")
+                          + "); few awards per list tell a watcher which award is checked. Before merging, let "
+                          "`sitegen issue` draw their ids instead of writing them by hand")
 
 
 def _check_signed_size(root: Path, result, plan: Plan, size_limit: int = PAGES_SIZE_LIMIT) -> None:

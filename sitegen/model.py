@@ -225,6 +225,21 @@ class StatusPosition:
     index: int
 
 
+def scattered_awards(site: "Site") -> set[str]:
+    """Awards in a status list while an earlier list of their issuer has room. `sitegen issue` never does this;
+    hand-written ids do, and a list shared by few awards tells whoever watches its fetches which award is
+    being checked."""
+    lists: dict[str, dict[int, list[str]]] = {}
+    for award in site.awards:
+        position = site.status_position(award)
+        lists.setdefault(site.badges[award.badge].issuer, {}).setdefault(position.list_number, []).append(award.id)
+    scattered = set()
+    for by_number in lists.values():
+        first_with_room = next(n for n in range(1, STATUS_LISTS + 2) if len(by_number.get(n, [])) < STATUS_LIST_FILL)
+        scattered.update(a for n, ids in by_number.items() if n > first_with_room for a in ids)
+    return scattered
+
+
 def status_position(issuer_slug: str, award_id: str) -> StatusPosition:
     digest = hashlib.sha256(f"{issuer_slug}/{award_id}".encode()).digest()
     return StatusPosition(int.from_bytes(digest[:8], "big") % STATUS_LISTS + 1,

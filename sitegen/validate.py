@@ -29,8 +29,6 @@ from sitegen.model import (
     Revocation,
     Site,
     SiteConfig,
-    STATUS_LIST_FILL,
-    STATUS_LISTS,
     StatusPosition,
     Text,
     status_position,
@@ -584,23 +582,6 @@ def _source_order(award: Award) -> tuple[str, int]:
     return path, int(line)
 
 
-def _warn_scattered_status_lists(positions: dict, badges: dict, problems: Collector) -> None:
-    """Awards in a status list while an earlier list has room: `sitegen issue` never does this, hand-written
-    ids do. A list shared by few awards tells whoever watches its fetches which award is being checked."""
-    by_issuer: dict[str, dict[int, list]] = {}
-    for position, award in positions.items():
-        by_issuer.setdefault(badges[award.badge].issuer, {}).setdefault(position.list_number, []).append(award)
-    for issuer, lists in sorted(by_issuer.items()):
-        first_with_room = next(n for n in range(1, STATUS_LISTS + 2) if len(lists.get(n, [])) < STATUS_LIST_FILL)
-        scattered = sorted((a for n, awards in lists.items() if n > first_with_room for a in awards), key=_source_order)
-        if scattered:
-            path, line = scattered[0].source.rsplit(":", 1)
-            problems.warning(path, int(line), f"{len(scattered)} award(s) of issuer '{issuer}' have hand-written ids "
-                             f"that put them in {len(lists)} status lists where one would do; few awards per list "
-                             "tell a watcher which award is checked. New awards: let `sitegen issue` draw the ids "
-                             "(published ids must stay as they are)")
-
-
 def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Site | None:
     """The checked site, or None when any file has an error (all of them are in `problems`)."""
     content = root / "content"
@@ -648,7 +629,6 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
                            "published yet a new random id (`sitegen issue` picks ids that never collide)")
         else:
             positions[position] = award
-    _warn_scattered_status_lists(positions, badges, problems)
     if problems.errors or config is None:
         return None
     return Site(config, dict(sorted(issuers.items())), dict(sorted(badges.items())),

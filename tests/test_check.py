@@ -140,3 +140,24 @@ def test_a_change_in_the_other_language_only_is_in_the_plan(repo, capsys, tmp_pa
     assert code == 0, out
     assert "| badges added / changed | 0 / 1 |" in out and "| issuers added / changed | 0 / 1 |" in out
     assert "| awards changed | 0 |" in out  # an award is not changed by its badge's new name
+
+
+def test_new_awards_with_scattering_hand_written_ids_are_warned_about(repo, capsys, tmp_path):
+    from conftest import identity_hash
+
+    from sitegen.model import status_position
+
+    # An id written by hand that lands in a later status list while the first has room.
+    award_id = next(i for i in (f"00000000-0000-4000-8000-{n:012d}" for n in range(1000))
+                    if status_position("test-uni", i).list_number > 1)
+    (repo / "content/assertions/by-hand.yaml").write_text(
+        f"badge: star\nissued_on: 2026-06-01\nawards:\n  - id: {award_id}\n"
+        f"    recipient: {{hash: \"{identity_hash('dan@example.org')}\", salt: \"s\"}}\n")
+    code, out = check(repo, capsys, tmp_path)
+    assert code == 0 and "warning: 1 new award(s) have hand-written ids" in out and award_id in out
+    # Awards issued by `sitegen issue` share the first list: no warning about them.
+    (repo / "content/assertions/by-hand.yaml").unlink()
+    assert main(["issue", "star", "--email", "erin@example.org", "--root", str(repo)]) == 0
+    (tmp_path / "second").mkdir()
+    code, out = check(repo, capsys, tmp_path / "second")
+    assert code == 0 and "hand-written ids" not in out

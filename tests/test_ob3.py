@@ -422,16 +422,3 @@ def test_credentials_can_name_the_1edtech_revocation_list_instead(make_site, key
     assert {r.subject: r.status for r in verify_site(root / "output")}[f"credentials/{AWARD_ID}.json"] == "revoked"
     bad = make_site({"content/site.yaml": site_yaml.replace("1edtech", "revocation-list")})
     assert main(["build", "--root", str(bad)]) == 1
-
-
-def test_hand_written_ids_scattered_over_status_lists_are_warned_about(make_site, tmp_path):
-    from sitegen.build import build_site as build
-    from sitegen.cli import main as cli
-
-    scattered = build(make_site())  # the scratch site's ids were written by hand
-    warning = next(str(w) for w in scattered.warnings if "status lists where one would do" in str(w))
-    assert warning.startswith("content/") and "3 award(s) of issuer 'test-uni'" in warning
-    # A site whose awards come from `sitegen new` and `sitegen issue` shares one list: no warning.
-    assert cli(["new", str(tmp_path / "fresh")]) == 0
-    assert cli(["issue", "first-badge", "--email", "a@example.org", "--root", str(tmp_path / "fresh")]) == 0
-    assert not [w for w in build(tmp_path / "fresh").warnings if "status lists" in str(w)]
