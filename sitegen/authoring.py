@@ -15,7 +15,7 @@ import secrets
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sitegen.build import load_site
@@ -214,10 +214,12 @@ def issue(root: Path, badge: str, recipients: list[Recipient], issued_on: date, 
 
 
 def already_held(site: Site, badge: str, recipients: list[Recipient]) -> list[Diagnostic]:
-    """Recipients who hold `badge` already (an award not revoked whose hash is of their email and its salt)."""
+    """Recipients who hold `badge` already: an award neither revoked nor expired whose hash is of their email
+    and its salt."""
     # Every recipient against every holder, salts differing: about 0.4 µs a pair (1,000 × 10,000 in 4 s).
+    now = datetime.now(timezone.utc)  # an expired award may be renewed
     held = [(a.salt.encode("utf-8"), a.identity_hash.lower().removeprefix("sha256$"), a)
-            for a in site.awards if a.badge == badge and not a.revoked]
+            for a in site.awards if a.badge == badge and not a.revoked and not (a.expires and a.expires <= now)]
     problems = []
     for recipient in recipients:
         email = normalise_email(recipient.email).encode("utf-8")

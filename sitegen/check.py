@@ -169,12 +169,14 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
         if not export_revision(root, base, base_root):
             plan.notes.append(f"{base} has no content/: everything is new")
             compare(tmp / "empty", tmp / "head", plan)
+            _check_new_ids(result.site, plan)
             return plan
         try:
             base_result = build_site(base_root, tmp / "base-out")
         except BuildError as exc:
             plan.notes.append(f"the base revision {base} does not build ({exc}); compared with nothing")
             compare(tmp / "empty", tmp / "head", plan)
+            _check_new_ids(result.site, plan)
             return plan
         compare(tmp / "base-out", tmp / "head", plan, base_result.site, result.site)
         _check_new_ids(result.site, plan)

@@ -261,7 +261,7 @@ def _parse_timezone(value) -> timezone | None:
         return timezone.utc
     sign = -1 if match.group(1) == "-" else 1
     hours, minutes = int(match.group(2)), int(match.group(3))
-    if hours > 14 or minutes > 59:  # no place on Earth is further than 14 hours from UTC
+    if minutes > 59 or hours * 60 + minutes > 14 * 60:  # no place on Earth is further than 14 hours from UTC
         return None
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
@@ -540,8 +540,9 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
     if expires is None and issued is not None and badge is not None and badge.valid_for:
         try:
             expires = add_duration(issued, badge.valid_for)
-        except (ValueError, OverflowError):  # the badge's own check names the problem
-            expires = None
+        except (ValueError, OverflowError):
+            f.error(item.line, f"the badge's valid_for {badge.valid_for} takes this award's expiry past the year "
+                               "9999; check its issue date")
     if expires is not None and issued is not None and expires <= issued:
         f.error(item.line_of("expires"), "'expires' must be after the issue date")
     evidence = []

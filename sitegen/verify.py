@@ -481,9 +481,12 @@ def verify_url(url: str, fetcher: Fetcher, email: str | None = None, now: dateti
         return verify_document(text, fetcher, email, f"{version}-image", url, now)
     if body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         # The link people share is the award's page: verify the badge data it names (one step only).
-        found = BADGE_DATA_LINK.search(body.decode("utf-8", "replace")) if follow_page else None
+        result = Result(url, "url")
+        if not follow_page:
+            result.error("input.parse", "the page's badge data link leads to another web page, not to badge data")
+            return result
+        found = BADGE_DATA_LINK.search(body.decode("utf-8", "replace"))
         if found is None:
-            result = Result(url, "url")
             result.error("input.parse", "this is a web page that names no badge data (no <link rel=\"alternate\" "
                                         "type=\"application/ld+json\">); give the URL of the badge's JSON or image")
             return result

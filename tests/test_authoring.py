@@ -183,3 +183,5 @@ def test_a_recipient_who_already_holds_the_badge_is_refused_unless_again(make_si
     assert main(["issue", "python-basics", "--email", f" {EMAIL.upper()} ", "--root", str(root)]) == 1
     assert main(["issue", "python-basics", "--email", "bob@example.org", "--root", str(root)]) == 0
     assert main(["issue", "python-basics", "--email", EMAIL, "--again", "--root", str(root)]) == 0
+    # An expired award may be renewed: carol's star expired on 2026-01-15.
+    assert main(["issue", "star", "--email", "carol@example.org", "--root", str(root)]) == 0

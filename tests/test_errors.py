@@ -242,3 +242,16 @@ def test_impossible_offsets_and_validities_are_content_errors_and_a_duplicate_is
     for offset in ('"+09:75"', '"-15:00"'):
         root = make_site({"content/site.yaml": files["content/site.yaml"].replace('"+09:00"', offset)})
         assert errors_of(root, capsys)[0] == 1
+
+
+def test_an_expiry_past_the_calendar_is_an_error_not_a_badge_that_never_expires(make_site, capsys):
+    from conftest import default_files
+
+    carol = default_files()["content/assertions/star-carol.yaml"].replace("issued_on: 2025-01-15", "issued_on: 9999-06-01")
+    root = make_site({"content/assertions/star-carol.yaml": carol})
+    code, errors = errors_of(root, capsys)
+    assert code == 1 and any("takes this award's expiry past the year 9999" in e for e in errors)
+    root = make_site({"content/site.yaml": default_files()["content/site.yaml"].replace('"+09:00"', '"+14:30"')})
+    assert errors_of(root, capsys)[0] == 1
+    root = make_site({"content/site.yaml": default_files()["content/site.yaml"].replace('"+09:00"', '"+14:00"')})
+    assert errors_of(root, capsys)[0] == 0
