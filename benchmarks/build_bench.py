@@ -14,12 +14,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
