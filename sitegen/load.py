@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,9 +117,25 @@ def parse_yaml(text: str, rel: str, problems: Collector):
 KINDS = (("issuer", "issuers", False), ("badge", "badgeclasses", False), ("awards", "assertions", True))
 
 
+def symbolic_links(root: Path) -> list[str]:
+    """Symbolic links under content/ and themes/. They are refused: a pull request could point one at a file
+    of the machine that builds (the deploy job holds the signing key) and have it read or published."""
+    found = []
+    for top in ("content", "themes"):
+        for folder, dirs, files in os.walk(root / top):  # does not follow links to folders
+            for name in sorted(dirs + files):
+                path = Path(folder) / name
+                if path.is_symlink():
+                    found.append(_rel(root, path))
+    return sorted(found)
+
+
 def load_content(root: Path, problems: Collector) -> list[RawDoc]:
     """Every content file in a stable order: site.yaml, issuers, badge classes, then awards (recursive)."""
     content = root / "content"
+    for rel in symbolic_links(root):
+        problems.error(rel, 0, "a symbolic link: content and theme files must be files of the repository itself "
+                               "(replace the link with the file)")
     docs: list[RawDoc] = []
     site = content / "site.yaml"
     if not site.is_file():

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
@@ -116,7 +117,9 @@ class Renderer:
         self.lang = lang or site.config.default_language
         self.default_lang = site.config.default_language
         loaders = [jinja2.FileSystemLoader(str(d / "templates")) for d in theme_dirs(root, site.config.theme)]
-        self.env = jinja2.Environment(
+        # Sandboxed: a theme's templates come from the content repository, so from pull requests, and are
+        # rendered by the check, the preview and the deploy build (which holds the signing key).
+        self.env = ImmutableSandboxedEnvironment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
             undefined=jinja2.StrictUndefined,

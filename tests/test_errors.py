@@ -255,3 +255,25 @@ def test_an_expiry_past_the_calendar_is_an_error_not_a_badge_that_never_expires(
     assert errors_of(root, capsys)[0] == 1
     root = make_site({"content/site.yaml": default_files()["content/site.yaml"].replace('"+09:00"', '"+14:00"')})
     assert errors_of(root, capsys)[0] == 0
+
+
+def test_theme_templates_are_sandboxed_and_links_out_of_the_repository_are_refused(make_site, capsys, tmp_path):
+    """A pull request's theme or content must not run code or read the machine's files (the deploy job holds
+    the signing key)."""
+    import os
+
+    witness = tmp_path / "ran"
+    attack = ('{% extends "base.html" %}{% set _ = cycler.__init__.__globals__.os.system("touch '
+              + str(witness) + '") %}')
+    root = make_site({"themes/default/templates/verify.html": attack})
+    code, errors = errors_of(root, capsys)
+    assert code == 1 and not witness.exists()
+    secret = tmp_path / "secret.pem"
+    secret.write_text("-----BEGIN PRIVATE KEY-----\n")
+    for rel in ("themes/default/static/print.css", "content/issuers/linked.yaml"):
+        root = make_site()
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(secret, root / rel)
+        code, errors = errors_of(root, capsys)
+        assert code == 1 and any(e.startswith(f"{rel}:") and "symbolic link" in e for e in errors)
+        assert not (root / "output").exists()
