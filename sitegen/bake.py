@@ -118,6 +118,73 @@ _FORBIDDEN_SVG = [
 ]
 
 
+# What a badge drawing may contain. The image is served from the site's own origin (and opened there when a
+# baked copy is downloaded), so nothing may run script, navigate, or fetch anything: an allow-list of SVG's
+# drawing elements, checked on the parsed document (entities, namespace prefixes and character references
+# are resolved there, so they cannot hide a name from the check).
+_SVG_ELEMENTS = {
+    "svg", "g", "defs", "symbol", "use", "title", "desc", "metadata", "switch", "view", "style",
+    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan", "textPath",
+    "linearGradient", "radialGradient", "stop", "clipPath", "mask", "pattern", "image", "marker", "filter",
+    "feBlend", "feColorMatrix", "feComponentTransfer", "feComposite", "feConvolveMatrix", "feDiffuseLighting",
+    "feDisplacementMap", "feDistantLight", "feDropShadow", "feFlood", "feFuncA", "feFuncB", "feFuncG",
+    "feFuncR", "feGaussianBlur", "feMerge", "feMergeNode", "feMorphology", "feOffset", "fePointLight",
+    "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence",
+}
+# Namespaces whose elements or attributes a browser acts on inside an SVG (other ones, such as an editor's
+# metadata, are inert).
+_ACTIVE_NAMESPACES = {"http://www.w3.org/1999/xhtml", "http://www.w3.org/1998/Math/MathML",
+                      "http://www.w3.org/2001/xml-events"}
+_XLINK = "http://www.w3.org/1999/xlink"
+_XML = "http://www.w3.org/XML/1998/namespace"
+_SAFE_HREF = re.compile(r"^\s*(?:#|data:image/(?:png|jpeg|gif|webp)[;,])", re.I)
+_CSS_URL = re.compile(r"url\s*\(\s*[\"']?\s*([^)\"']*)", re.I)
+_CSS_FORBIDDEN = re.compile(r"\\|@import|image-set\s*\(|image\s*\(|cross-fade\s*\(|element\s*\(|expression\s*\(|"
+                            r"binding|behavior|src\s*\(", re.I)
+
+
+def _split(name: str) -> tuple[str | None, str]:
+    if name.startswith("{"):
+        namespace, local = name[1:].split("}", 1)
+        return namespace, local
+    return None, name
+
+
+def _svg_problem(root) -> str | None:
+    """Why this parsed SVG could run script or reach outside itself, or None."""
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        namespace, local = _split(element.tag)
+        if namespace == SVG_NAMESPACE and local not in _SVG_ELEMENTS:
+            return f"has a <{local}> element (badge images may hold drawing elements only)"
+        if namespace in _ACTIVE_NAMESPACES:
+            return f"has an element of {namespace}"
+        if local == "style" and namespace == SVG_NAMESPACE and _css_problem(element.text or ""):
+            return f"has a style sheet that {_css_problem(element.text or '')}"
+        for name, value in element.attrib.items():
+            attr_ns, attr = _split(name)
+            if attr.lower().startswith("on") and attr_ns in (None, SVG_NAMESPACE, *_ACTIVE_NAMESPACES):
+                return f"has an event handler attribute ({attr})"
+            if attr_ns in _ACTIVE_NAMESPACES or (attr_ns == _XML and attr == "base"):
+                return f"has an attribute {attr} of {attr_ns}"
+            if attr == "href" and attr_ns in (None, _XLINK) and not _SAFE_HREF.match(value):
+                return "links to another file (use #ids, or data: URIs for embedded PNG/JPEG images)"
+            if attr == "style" and _css_problem(value):
+                return f"has a style attribute that {_css_problem(value)}"
+            if any(not target.startswith("#") for target in _CSS_URL.findall(value)):
+                return "references another file in a url() (use #ids)"
+    return None
+
+
+def _css_problem(css: str) -> str | None:
+    if _CSS_FORBIDDEN.search(css):
+        return "imports, escapes or loads something (only plain declarations and url(#id) are allowed)"
+    if any(not target.startswith("#") for target in _CSS_URL.findall(css)):
+        return "references another file in a url() (use #ids)"
+    return None
+
+
 def prepare_svg(data: bytes) -> bytes:
     """Check an SVG is well-formed, safe to serve from the site's origin, and starts with `<svg`."""
     for pattern, problem in _FORBIDDEN_SVG:
@@ -129,6 +196,9 @@ def prepare_svg(data: bytes) -> bytes:
         raise ImageError(f"SVG is not well-formed XML: {exc}") from None
     if root.tag != f"{{{SVG_NAMESPACE}}}svg":
         raise ImageError("not an SVG image (the root element must be <svg xmlns=\"http://www.w3.org/2000/svg\">)")
+    problem = _svg_problem(root)
+    if problem:
+        raise ImageError(f"SVG {problem}; badge images are served from the site and must be static")
     start = data.find(b"<svg")
     # Verifiers look for `<svg` near the start of the file: drop the XML declaration, comments, doctype.
     svg = data[start:].rstrip() + b"\n"

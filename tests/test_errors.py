@@ -277,3 +277,37 @@ def test_theme_templates_are_sandboxed_and_links_out_of_the_repository_are_refus
         code, errors = errors_of(root, capsys)
         assert code == 1 and any(e.startswith(f"{rel}:") and "symbolic link" in e for e in errors)
         assert not (root / "output").exists()
+
+
+SVG_ATTACKS = {
+    "prefixed script": b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:s="http://www.w3.org/2000/svg"><s:script>'
+                       b'alert(1)</s:script></svg>',
+    "XHTML iframe": b'<svg xmlns="http://www.w3.org/2000/svg"><iframe xmlns="http://www.w3.org/1999/xhtml" '
+                    b'srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"/></svg>',
+    "SMIL href": b'<svg xmlns="http://www.w3.org/2000/svg"><a><set attributeName="href" to="&#106;avascript:alert(1)"/>'
+                 b'<rect width="9" height="9"/></a></svg>',
+    "meta refresh": b'<svg xmlns="http://www.w3.org/2000/svg"><meta xmlns="http://www.w3.org/1999/xhtml" '
+                    b'http-equiv="refresh" content="0;url=https://evil.example/"/></svg>',
+    "encoded import": b'<svg xmlns="http://www.w3.org/2000/svg"><style>&#64;import "https://evil.example/x.css";</style></svg>',
+    "encoded url": b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9" style="fill:&#117;rl(https://e.example/x)"/></svg>',
+    "CSS escape": b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9" style="fill:u\\72l(https://e.example/x)"/></svg>',
+    "animated image": b'<svg xmlns="http://www.w3.org/2000/svg"><image><animate attributeName="href" '
+                      b'values="https://evil.example/x"/></image></svg>',
+}
+
+
+@pytest.mark.parametrize("attack", sorted(SVG_ATTACKS))
+def test_svg_badges_that_could_run_script_or_fetch_are_refused_however_disguised(make_site, capsys, attack):
+    root = make_site({"content/images/star.svg": SVG_ATTACKS[attack]})
+    code, errors = errors_of(root, capsys)
+    assert code == 1 and any(e.startswith("content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG")
+                             for e in errors), errors
+
+
+def test_an_svg_drawing_with_gradients_styles_and_editor_metadata_is_accepted(make_site):
+    drawing = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+               b'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" viewBox="0 0 10 10">'
+               b'<defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs>'
+               b'<style>.a{fill:url(#g)}</style><rect class="a" inkscape:label="x" width="10" height="10" '
+               b'style="stroke:url(#g)"/><use xlink:href="#g"/></svg>')
+    assert build(make_site({"content/images/star.svg": drawing})) == 0
