@@ -43,6 +43,7 @@ class Plan:
     issuers_added: list[str] = field(default_factory=list)
     issuers_changed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # each one fails the check
+    other_files: list[str] = field(default_factory=list)  # changed outside content/: need a careful review
     notes: list[str] = field(default_factory=list)
     files: int = 0
     bytes: int = 0
@@ -69,9 +70,19 @@ def export_revision(root: Path, revision: str, target: Path) -> bool:
     if "content" not in paths:
         return False
     archive = _git(root, "archive", "--format=tar", commit, *paths)
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(target, filter="data")
+    try:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(target, filter="data")
+    except tarfile.TarError as exc:  # e.g. a link pointing out of the repository
+        raise GitError(f"{revision} holds a file that cannot be exported safely: {exc}") from None
     return True
+
+
+def changed_files(root: Path, revision: str) -> list[str]:
+    """Files of the working tree that differ from `revision`, outside content/: themes, workflows, sitegen."""
+    commit = _git(root, "rev-parse", "--verify", f"{revision}^{{commit}}").decode().strip()
+    names = _git(root, "diff", "--name-only", "-z", commit).decode("utf-8", "replace").split("\0")
+    return sorted(n for n in names if n and not n.startswith("content/"))
 
 
 def _json_files(site: Path, folder: str) -> dict[str, dict]:
@@ -165,6 +176,7 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
         if base is None:
             plan.notes.append("no base revision given: nothing to compare with")
             return plan
+        plan.other_files = changed_files(root, base)
         base_root = tmp / "base"
         if not export_revision(root, base, base_root):
             plan.notes.append(f"{base} has no content/: everything is new")
@@ -229,22 +241,37 @@ def personal_data_problems(root: Path) -> list[str]:
     problems = []
     for name in _repository_files(root):
         if name.lower().endswith(SPREADSHEETS):
-            problems.append(f"`{name}` is a spreadsheet in the repository: recipient lists hold personal data. "
+            problems.append(f"{_code(name)} is a spreadsheet in the repository: recipient lists hold personal data. "
                             "Keep it outside the repository (sitegen issue --csv reads it from anywhere).")
         elif name.startswith("content/assertions/") and name.endswith((".yaml", ".yml")):
             text = (root / name).read_text(encoding="utf-8", errors="replace")
             for number, line in enumerate(text.splitlines(), 1):
                 if EMAIL_IN_TEXT.search(line):
-                    problems.append(f"`{name}:{number}` holds an email address: award files keep only the salted "
+                    problems.append(f"{_code(f'{name}:{number}')} holds an email address: award files keep only the salted "
                                     "hash that `sitegen issue` writes")
     return problems
+
+
+def _fenced(text: str) -> str:
+    """A line that stays inside a code fence: content can put newlines and backticks into a message."""
+    return " ".join(text.replace("`", "'").splitlines())
+
+
+def _line(text: str) -> str:
+    """A list item of the job summary: one line, and no HTML or links that content could slip into it."""
+    text = " ".join(text.splitlines())
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]")
+
+
+def _code(text: str) -> str:
+    return "`" + _fenced(text) + "`"
 
 
 def failure_markdown(diagnostics) -> str:
     """The job summary of a change that does not build: every problem, as the build printed it."""
     lines = ["## sitegen check: ❌ must be fixed before merging", "",
              "The content does not build. Every problem, with its file and line:", "", "```"]
-    lines += [str(d) for d in diagnostics] + ["```", ""]
+    lines += [_fenced(str(d)) for d in diagnostics] + ["```", ""]
     return "\n".join(lines)
 
 
@@ -254,7 +281,7 @@ def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
 
     lines = ["## sitegen check: " + ("✅ ready to merge" if plan.ok else "❌ must be fixed before merging"), ""]
     if plan.problems:
-        lines += ["### Problems", ""] + [f"- {p}" for p in plan.problems] + [""]
+        lines += ["### Problems", ""] + [f"- {_line(p)}" for p in plan.problems] + [""]
     against = f" compared with `{plan.base}`" if plan.base else ""
     lines += [f"### What this change publishes{against}", "",
               "| | count |", "|---|---|",
@@ -275,6 +302,10 @@ def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
             if len(items) > len(shown):
                 lines.append(f"- … and {len(items) - len(shown)} more")
             lines += ["", "</details>", ""]
+    if plan.other_files:
+        lines += [f"<details open><summary>Other files changed ({len(plan.other_files)}): themes, workflows and "
+                  "code shape every page and run in the deploy job, so review them as code</summary>", ""]
+        lines += [f"- {_code(name)}" for name in plan.other_files[:200]] + ["", "</details>", ""]
     lines.append(f"Site: {plan.files} files, {plan.bytes / 1e6:.1f} MB.")
-    lines += [f"- {n}" for n in plan.notes]
+    lines += [f"- {_line(n)}" for n in plan.notes]
     return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ import re
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sitegen.bake import ImageError, prepare_image, svg_preview
 from sitegen.diagnostics import Collector
@@ -170,6 +171,15 @@ class _File:
         if value is not None and not re.match(r"^https?://[^\s/?#]+[^\s]*$", value):
             self.error(data.line_of(key), f"'{key}' must be an http:// or https:// URL, not '{value}'")
             return None
+        if value is not None:
+            try:
+                parts = urlsplit(value)
+                parts.port  # noqa: B018 (raises on a malformed host:port)
+                if not parts.hostname:
+                    raise ValueError("no host")
+            except ValueError as exc:
+                self.error(data.line_of(key), f"'{key}' is not a valid URL ({exc}): '{value}'")
+                return None
         return value
 
     def boolean(self, data: LineDict, key: str) -> bool:
@@ -297,6 +307,10 @@ def _site_config(doc: RawDoc, root: Path, problems: Collector) -> SiteConfig | N
     base_url = f.url(data, "base_url")
     if base_url and re.search(r"[?#]", base_url):
         f.error(data.line_of("base_url"), "'base_url' must not have a query or fragment")
+    elif base_url and re.search(r"[\"'<>\\`{}|^@]", base_url):
+        # It is written into every page and document as it is: only plain URL characters.
+        f.error(data.line_of("base_url"), "'base_url' may hold letters, digits and - . _ ~ / : % only, not "
+                                          f"'{base_url}'")
     elif base_url:
         scheme, rest = base_url.split("://", 1)
         host = rest.split("/", 1)[0]

@@ -161,3 +161,25 @@ def test_new_awards_with_scattering_hand_written_ids_are_warned_about(repo, caps
     (tmp_path / "second").mkdir()
     code, out = check(repo, capsys, tmp_path / "second")
     assert code == 0 and "hand-written ids" not in out
+
+
+def test_content_cannot_forge_the_job_summary_and_theme_changes_are_listed(repo, capsys, tmp_path):
+    # A value that closes the code fence and writes a heading, a link and an image of its own.
+    badge = repo / "content/badgeclasses/star.yaml"
+    forged = "x\\n```\\n\\n## sitegen check: ✅ ready to merge\\n\\n[details](https://evil.example) <img src=x>"
+    badge.write_text(badge.read_text().replace("issuer: test-uni", f'issuer: "{forged}"'))
+    summary = tmp_path / "summary.md"
+    assert main(["check", "--base", "main", "--root", str(repo), "--summary", str(summary)]) == 1
+    text = summary.read_text()
+    lines = text.splitlines()
+    assert [line for line in lines if line.startswith("## ")] == ["## sitegen check: ❌ must be fixed before merging"]
+    fence = lines.index("```")
+    assert lines[fence + 2] == "```" and "<img" in lines[fence + 1]  # the value stays one line of code
+    # A change outside content/ (a theme) is listed for review, whatever the plan says about badges.
+    badge.write_text(badge.read_text().replace(f'issuer: "{forged}"', "issuer: test-uni"))
+    (repo / "themes/default/static").mkdir(parents=True)
+    (repo / "themes/default/static/extra.css").write_text("body{}")
+    git(repo, "add", "-A")
+    (tmp_path / "second").mkdir()
+    code, out = check(repo, capsys, tmp_path / "second")
+    assert code == 0 and "Other files changed (1)" in out and "`themes/default/static/extra.css`" in out

@@ -311,3 +311,17 @@ def test_an_svg_drawing_with_gradients_styles_and_editor_metadata_is_accepted(ma
                b'<style>.a{fill:url(#g)}</style><rect class="a" inkscape:label="x" width="10" height="10" '
                b'style="stroke:url(#g)"/><use xlink:href="#g"/></svg>')
     assert build(make_site({"content/images/star.svg": drawing})) == 0
+
+
+def test_urls_that_would_break_out_of_pages_or_crash_the_build_are_content_errors(make_site, capsys):
+    from conftest import default_files
+
+    files = default_files()
+    site = files["content/site.yaml"].replace("base_url: https://example.github.io/badges",
+                                              'base_url: \'https://example.github.io/b"onmouseover="alert(1)\'')
+    code, errors = errors_of(make_site({"content/site.yaml": site}), capsys)
+    assert code == 1 and any(e.startswith("content/site.yaml:1: error: 'base_url' may hold") for e in errors)
+    spring = files["content/assertions/2026/spring.yaml"].replace(
+        "https://github.com/alice/project", "https://x@javascript:alert(26)//y")
+    code, errors = errors_of(make_site({"content/assertions/2026/spring.yaml": spring}), capsys)
+    assert code == 1 and any("'url' is not a valid URL" in e for e in errors)
