@@ -235,3 +235,13 @@ def test_rebuilds_reuse_unchanged_awards_and_redo_what_changed(make_site):
 
     shutil.rmtree(root / "output")
     assert build_site(root).reused == 0 and (root / f"output/assertions/{AWARD_ID}.json").exists()
+
+
+def test_the_default_pages_render_in_the_sandbox_a_theme_of_its_own_gets(make_site):
+    """A repository with templates of its own renders every page in Jinja's sandbox, sitegen's included."""
+    from helpers import page
+
+    root = make_site({"themes/default/templates/_note.html": "<p>a theme of its own</p>"})
+    assert build(root) == 0
+    assert "Python Basics" in page(root / f"output/assertions/{AWARD_ID}.html").text
+    assert "Python 基礎" in page(root / "output/ja/badges/python-basics.html").text
