@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from sitegen.model import STATUS_LIST_FILL, STATUS_LISTS, status_position  # noqa: E402
+from sitegen.model import draw_award_ids  # noqa: E402
 
 BADGES = ["python-basics", "data-literacy", "web-basics", "sql-basics", "research-ethics"]
 
@@ -63,19 +63,9 @@ def generate(root: Path, awards: int, signed: bool, baking: str = "files", award
             f"issuer: bench-uni\nname: {{ja: バッジ {index}, en: Badge {index}}}\ndescription: A benchmark badge.\n"
             f"image: images/{slug}.png\nimage_caption: Badge {index}\ncriteria: |\n  - Do the thing\n  - Do it well\n"
             "tags: [bench]\nvalid_for: P2Y\n", encoding="utf-8")
-    # Award ids are drawn as `sitegen issue` draws them: until the status list entry (a hash of the id) is free,
-    # in the first list with room. Plain random ids would collide, and the build refuses collisions.
-    taken, filled = set(), [0] * (STATUS_LISTS + 1)
-
-    def new_id() -> str:
-        wanted = next((n for n in range(1, STATUS_LISTS + 1) if filled[n] < STATUS_LIST_FILL), None)
-        while True:
-            candidate = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            position = status_position("bench-uni", candidate)
-            if position not in taken and wanted in (None, position.list_number):
-                taken.add(position)
-                filled[position.list_number] += 1
-                return candidate
+    # Award ids are drawn as `sitegen issue` draws them: plain random ids would collide in the status lists,
+    # which the build refuses.
+    ids = iter(draw_award_ids("bench-uni", awards, new_id=lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))))
 
     for start in range(0, awards, 1000):
         badge = BADGES[(start // 1000) % len(BADGES)]
@@ -83,7 +73,7 @@ def generate(root: Path, awards: int, signed: bool, baking: str = "files", award
         for _ in range(start, min(start + 1000, awards)):
             salt = "%032x" % rng.getrandbits(128)
             digest = hashlib.sha256(f"learner{rng.getrandbits(64)}@example.org{salt}".encode()).hexdigest()
-            lines += [f"  - id: {new_id()}",
+            lines += [f"  - id: {next(ids)}",
                       f'    recipient: {{hash: "sha256${digest}", salt: "{salt}"}}']
         (content / f"assertions/cohort-{start // 1000:04d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return env

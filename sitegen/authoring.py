@@ -12,15 +12,13 @@ import io
 import json
 import re
 import secrets
-import uuid
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sitegen.build import load_site
 from sitegen.diagnostics import BuildError, Diagnostic, SitegenError
-from sitegen.model import STATUS_LIST_FILL, STATUS_LISTS, Site, status_position
+from sitegen.model import Site, draw_award_ids
 from sitegen.validate import EMAIL
 
 CSV_COLUMNS = {"email", "name", "show_name", "evidence_url", "evidence_name", "narrative", "issued_on", "expires"}
@@ -233,26 +231,10 @@ def already_held(site: Site, badge: str, recipients: list[Recipient]) -> list[Di
 
 
 def new_award_ids(site: Site, issuer: str, count: int) -> list[str]:
-    """Random award ids whose status list positions are free, each in the issuer's first list with room.
-
-    A position is a hash of the id (see model.status_position): drawing ids until one lands on a free entry
-    is what keeps every published position fixed for good. About STATUS_LISTS draws per id.
-    """
-    taken = {site.status_position(a) for a in site.awards if site.badges[a.badge].issuer == issuer}
-    filled = Counter(position.list_number for position in taken)
-    ids = []
-    for _ in range(count):
-        room = [n for n in range(1, STATUS_LISTS + 1) if filled[n] < STATUS_LIST_FILL]
-        wanted = room[0] if room else None  # all lists half full: any free entry will do
-        while True:
-            candidate = str(uuid.uuid4())
-            position = status_position(issuer, candidate)
-            if position not in taken and wanted in (None, position.list_number):
-                break
-        taken.add(position)
-        filled[position.list_number] += 1
-        ids.append(candidate)
-    return ids
+    """Random award ids for the issuer that never share a status list entry with its awards (see
+    model.draw_award_ids)."""
+    return draw_award_ids(issuer, count, {site.status_position(a) for a in site.awards
+                                          if site.badges[a.badge].issuer == issuer})
 
 
 def _check_appendable(text: str, badge: str, path: Path) -> str:

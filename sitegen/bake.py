@@ -160,8 +160,9 @@ def _svg_problem(root) -> str | None:
             return f"has a <{local}> element (badge images may hold drawing elements only)"
         if namespace in _ACTIVE_NAMESPACES:
             return f"has an element of {namespace}"
-        if local == "style" and namespace == SVG_NAMESPACE and _css_problem(element.text or ""):
-            return f"has a style sheet that {_css_problem(element.text or '')}"
+        css = _css_problem(element.text or "") if local == "style" and namespace == SVG_NAMESPACE else None
+        if css:
+            return f"has a style sheet that {css}"
         for name, value in element.attrib.items():
             attr_ns, attr = _split(name)
             if attr.lower().startswith("on") and attr_ns in (None, SVG_NAMESPACE, *_ACTIVE_NAMESPACES):
@@ -170,8 +171,9 @@ def _svg_problem(root) -> str | None:
                 return f"has an attribute {attr} of {attr_ns}"
             if attr == "href" and attr_ns in (None, _XLINK) and not _SAFE_HREF.match(value):
                 return "links to another file (use #ids, or data: URIs for embedded PNG/JPEG images)"
-            if attr == "style" and _css_problem(value):
-                return f"has a style attribute that {_css_problem(value)}"
+            css = _css_problem(value) if attr == "style" else None
+            if css:
+                return f"has a style attribute that {css}"
             if any(not target.startswith("#") for target in _CSS_URL.findall(value)):
                 return "references another file in a url() (use #ids)"
     return None

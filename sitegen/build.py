@@ -330,13 +330,14 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
             previous = None
         proof_key = previous[1] if previous else None
         paths = _award_paths(job, award)
+        stamp = None
         if (previous and previous[0] == fingerprint and job.previous is not None
-                and (signing is None or proof_key in signing.cache)
-                and files.link(job.previous, paths, previous[2])):
+                and (signing is None or proof_key in signing.cache)):
+            stamp = files.link(job.previous, paths, previous[2])
+        if stamp is not None:
             if signing is not None:
                 used[proof_key] = signing.cache[proof_key]
-            # The stamp of the files as they are now: the same when hard-linked, new when copied.
-            records[award.id] = [fingerprint, proof_key, files.stamp(paths)]
+            records[award.id] = [fingerprint, proof_key, stamp]
             reused += 1
             continue
         for path, data in award_files(site, renderers, award):

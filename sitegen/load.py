@@ -120,13 +120,17 @@ KINDS = (("issuer", "issuers", False), ("badge", "badgeclasses", False), ("award
 def symbolic_links(root: Path) -> list[str]:
     """Symbolic links under content/ and themes/. They are refused: a pull request could point one at a file
     of the machine that builds (the deploy job holds the signing key) and have it read or published."""
-    found = []
-    for top in ("content", "themes"):
-        for folder, dirs, files in os.walk(root / top):  # does not follow links to folders
-            for name in sorted(dirs + files):
-                path = Path(folder) / name
-                if path.is_symlink():
-                    found.append(_rel(root, path))
+    found, folders = [], [root / "content", root / "themes"]
+    while folders:  # directory entries know whether they are links: no stat per file of a large site
+        try:
+            entries = list(os.scandir(folders.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                found.append(_rel(root, Path(entry.path)))
+            elif entry.is_dir():
+                folders.append(Path(entry.path))
     return sorted(found)
 
 

@@ -7,6 +7,8 @@ change it only by adding, never by renaming.
 from __future__ import annotations
 
 import hashlib
+import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -235,9 +237,36 @@ def scattered_awards(site: "Site") -> set[str]:
         lists.setdefault(site.badges[award.badge].issuer, {}).setdefault(position.list_number, []).append(award.id)
     scattered = set()
     for by_number in lists.values():
-        first_with_room = next(n for n in range(1, STATUS_LISTS + 2) if len(by_number.get(n, [])) < STATUS_LIST_FILL)
-        scattered.update(a for n, ids in by_number.items() if n > first_with_room for a in ids)
+        first_with_room = first_list_with_room({n: len(ids) for n, ids in by_number.items()})
+        if first_with_room is not None:
+            scattered.update(a for n, ids in by_number.items() if n > first_with_room for a in ids)
     return scattered
+
+
+def first_list_with_room(filled: dict[int, int]) -> int | None:
+    """The first of an issuer's status lists under half full (`filled`: list number → entries taken), or None."""
+    return next((n for n in range(1, STATUS_LISTS + 1) if filled.get(n, 0) < STATUS_LIST_FILL), None)
+
+
+def draw_award_ids(issuer_slug: str, count: int, taken: set[StatusPosition] = frozenset(),
+                   new_id=lambda: str(uuid.uuid4())) -> list[str]:
+    """Award ids whose status list positions are free (not in `taken`), each in the issuer's first list
+    with room: drawing until one lands there is what keeps every published position fixed for good.
+    About STATUS_LISTS draws per id."""
+    taken = set(taken)
+    filled = Counter(position.list_number for position in taken)
+    ids = []
+    for _ in range(count):
+        wanted = first_list_with_room(filled)  # None: every list half full, any free entry will do
+        while True:
+            candidate = new_id()
+            position = status_position(issuer_slug, candidate)
+            if position not in taken and wanted in (None, position.list_number):
+                break
+        taken.add(position)
+        filled[position.list_number] += 1
+        ids.append(candidate)
+    return ids
 
 
 def status_position(issuer_slug: str, award_id: str) -> StatusPosition:

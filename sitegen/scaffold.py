@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import uuid
 from datetime import date
 from pathlib import Path
 
 from sitegen.diagnostics import SitegenError
-from sitegen.model import status_position
+from sitegen.model import draw_award_ids
 
 BADGE_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" width="200" height="200" role="img">
 <title>First badge</title>
@@ -70,14 +69,6 @@ output/
 """
 
 
-def _first_list_id(issuer: str) -> str:
-    """An award id in the issuer's first status list, as `sitegen issue` draws them (one list for a small site)."""
-    while True:
-        candidate = str(uuid.uuid4())
-        if status_position(issuer, candidate).list_number == 1:
-            return candidate
-
-
 def create(target: Path, example_email: str = "you@example.org") -> None:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise SitegenError(f"{target} already exists (a file, or a folder that is not empty); choose a new folder")
@@ -89,7 +80,7 @@ def create(target: Path, example_email: str = "you@example.org") -> None:
         "content/images/first-badge.svg": BADGE_SVG,
         f"content/assertions/{date.today():%Y}/first-badge.yaml": AWARD_YAML.format(
             today=date.today().isoformat(),
-            award_id=_first_list_id("example-org"),
+            award_id=draw_award_ids("example-org", 1)[0],  # as `sitegen issue` draws them
             hash="sha256$" + hashlib.sha256((example_email + salt).encode()).hexdigest(),
             salt=salt,
         ),

@@ -79,8 +79,7 @@ def _check_proof(result: Result, doc: dict, fetcher: Fetcher, check: str) -> Non
     method = resolve_verification_method(vm_id, fetcher, result, check)
     if method is None:
         return
-    issuer = doc.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    issuer_id = _issuer_id(doc)
     if method.get("controller") != issuer_id:
         result.error(check, f"the key's controller {method.get('controller')!r} is not the issuer {issuer_id!r}")
     try:
@@ -169,8 +168,7 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher) -> 
     _check_proof(list_result, status_list, fetcher, "status-list.proof")
     for finding in list_result.errors:
         result.error("credential.status", f"status list: {finding.message}")
-    issuer = doc.get("issuer")
-    if status_list.get("issuer") != (issuer.get("id") if isinstance(issuer, dict) else issuer):
+    if status_list.get("issuer") != _issuer_id(doc):
         result.error("credential.status", "the status list was issued by someone else")
     list_subject = status_list.get("credentialSubject")
     list_subject = list_subject if isinstance(list_subject, dict) else {}
@@ -205,8 +203,7 @@ def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fet
     except FetchError as exc:
         result.error("credential.status", f"the revocation list cannot be read: {exc}")
         return
-    issuer = doc.get("issuer")
-    if listing.get("issuer") != (issuer.get("id") if isinstance(issuer, dict) else issuer):
+    if listing.get("issuer") != _issuer_id(doc):
         result.error("credential.status", "the revocation list was issued by someone else")
     entries = []
     for key in ("revokedCredential", "revokedCredentials"):  # the spec's name, and the 1EdTech validator's
@@ -217,3 +214,9 @@ def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fet
             reason = entry.get("revocationReason")
             result.revoked = "the issuer's revocation list names it" + (f": {reason}" if isinstance(reason, str) else "")
             return
+
+
+def _issuer_id(doc: dict):
+    """The credential's issuer id: `issuer` is a URI or an embedded Profile."""
+    issuer = doc.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer

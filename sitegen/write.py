@@ -54,16 +54,17 @@ class StagingFolder:
         """What these files are on disk (inode, size, modification time): a hand edit of one changes it."""
         return file_stamp([self.folder / path for path in paths])
 
-    def link(self, previous: Path, paths: list[str], stamp: str) -> bool:
-        """Hard-link these files from a previous build (same bytes, no copy); False if one is missing or is
-        no longer the file that build wrote (its stamp differs)."""
+    def link(self, previous: Path, paths: list[str], stamp: str) -> str | None:
+        """Hard-link these files from a previous build (same bytes, no copy); returns their stamp now, or None
+        if one is missing or is no longer the file that build wrote (its stamp differs)."""
         sources = [previous / path for path in paths]
         try:
             sizes = [source.stat().st_size for source in sources]
             if file_stamp(sources) != stamp:
-                return False
+                return None
         except OSError:
-            return False
+            return None
+        copied = False
         for path, source, size in zip(paths, sources, sizes):
             parent = path.rpartition("/")[0]
             if parent not in self._dirs:
@@ -73,9 +74,11 @@ class StagingFolder:
                 os.link(source, self.folder / path)
             except OSError:  # a file system without hard links: copy instead
                 shutil.copyfile(source, self.folder / path)
+                copied = True
             self.total_bytes += size
             self.count += 1
-        return True
+        # A hard link is the same file (inode, size, mtime): only copies have a stamp of their own.
+        return self.stamp(paths) if copied else stamp
 
     def write(self, path: str, data: bytes) -> None:
         parent = path.rpartition("/")[0]

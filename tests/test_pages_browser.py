@@ -250,15 +250,20 @@ def test_pages_look_right_in_both_languages(example, page, tmp_path):
 def signed_served(tmp_path_factory, request):
     """A signed scratch site: award pages also check their OB 3.0 credential's status in the browser, with
     either status method."""
+    yield from serve_signed(tmp_path_factory.mktemp("signed"), f"credential_status: {request.param}\n")
+
+
+def serve_signed(root: Path, site_options: str):
+    """The scratch site signed with a key of its own and `site_options` added to site.yaml, served for the
+    address it is built for; yields (server, root)."""
     from sitegen.keys import generate
 
     private, public = generate()
     port = free_port()
-    root = tmp_path_factory.mktemp("signed")
     files = default_files()
     files["content/site.yaml"] = (textwrap.dedent(files["content/site.yaml"]).replace(
         "https://example.github.io/badges", f"http://127.0.0.1:{port}")
-        + f"keys:\n  - id: key-1\n    public_key: {public}\ncredential_status: {request.param}\n")
+        + f"keys:\n  - id: key-1\n    public_key: {public}\n" + site_options)
     write_files(root, files)
     build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
     server = Server(root / "output", port)
@@ -290,20 +295,7 @@ def test_signed_award_pages_and_baked_credentials_check_in_the_browser(signed_se
 @pytest.fixture(scope="module")
 def browser_baked(tmp_path_factory):
     """A signed site with `baking: browser`: no baked file per award, the page bakes the download."""
-    from sitegen.keys import generate
-
-    private, public = generate()
-    port = free_port()
-    root = tmp_path_factory.mktemp("browser-baked")
-    files = default_files()
-    files["content/site.yaml"] = (textwrap.dedent(files["content/site.yaml"]).replace(
-        "https://example.github.io/badges", f"http://127.0.0.1:{port}")
-        + f"keys:\n  - id: key-1\n    public_key: {public}\nbaking: browser\n")
-    write_files(root, files)
-    build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
-    server = Server(root / "output", port)
-    yield server, root
-    server.stop()
+    yield from serve_signed(tmp_path_factory.mktemp("browser-baked"), "baking: browser\n")
 
 
 def test_pages_bake_downloads_in_the_browser_byte_for_byte(browser_baked, page, tmp_path):
