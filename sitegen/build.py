@@ -18,7 +18,7 @@ from sitegen.load import load_content
 from sitegen.model import LANGUAGES, Award, Site
 from sitegen.render import Renderer, theme_dirs
 from sitegen.validate import build_site_model
-from sitegen.write import SITE_MARKER, OutputWriter, StagingFolder, check_output_folder
+from sitegen.write import SITE_MARKER, OutputWriter, SiteTooLarge, SizeBudget, StagingFolder, check_output_folder
 
 # Below this many awards a second process costs more than it saves (signing makes each award dearer).
 PARALLEL_THRESHOLD = 2000
@@ -83,23 +83,22 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
         problems += exc.diagnostics
     if problems:
         raise BuildError(problems)
-    with OutputWriter(output) as writer:
+    advice = SIZE_ADVICE if site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
+    with OutputWriter(output, size_limit) as writer:
         try:
             publish(root, site, writer, signing)
             job = AwardJob(root, site, writer.staging, signing, jws_key,
                            previous=output if output.is_dir() else None,
                            previous_records=reuse.load(root, output.absolute()),
                            site_fingerprint=reuse.site_fingerprint(root, site, signing, jws_key),
-                           positions=signing.positions if signing is not None else {})
+                           positions=signing.positions if signing is not None else {}, budget=writer.budget)
             award_count, award_bytes, used, records, reused = publish_awards(job, jobs)
         except jinja2.TemplateError as exc:
             raise BuildError([_template_problem(root, exc)]) from None
+        except SiteTooLarge as exc:
+            raise BuildError([Diagnostic("output", 0, f"{exc}; {advice}")]) from None
         count, size = writer.files.count + award_count, writer.files.total_bytes + award_bytes
         share = size / size_limit
-        advice = SIZE_ADVICE if site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
-        if share > 1:
-            raise BuildError([Diagnostic("output", 0, f"the site is {size / 1e6:,.0f} MB in {count:,} files, over the "
-                                                      f"{size_limit / 1e6:,.0f} MB GitHub Pages limit; {advice}")])
         if share >= 0.8:
             warnings.append(Diagnostic("output", 0, f"the site is {size / 1e6:,.0f} MB in {count:,} files, {share:.0%} of "
                                                     f"the {size_limit / 1e6:,.0f} MB GitHub Pages limit; {advice}",
@@ -265,6 +264,7 @@ class AwardJob:
     previous_records: dict
     site_fingerprint: str
     positions: dict
+    budget: SizeBudget | None = None  # the size limit, shared by every worker
     renderers: list | None = None  # made by job_renderers, in each worker
 
 
@@ -319,7 +319,7 @@ def _award_paths(job: AwardJob, award: Award) -> list[str]:
 def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, dict, int]:
     site, signing = job.site, job.signing
     renderers = job_renderers(job)
-    files = StagingFolder(job.staging)
+    files = StagingFolder(job.staging, job.budget)
     used: dict = {}
     records: dict = {}
     reused = 0

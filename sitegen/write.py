@@ -1,14 +1,22 @@
 """Write the built site into a staging folder, then swap it in for output/ in one step.
 
-A failed build removes its staging folder and leaves the previous output/ exactly as it was.
+A failed build removes its staging folder and leaves the previous output/ exactly as it was; a build killed at
+any moment leaves either the complete old output/ or the complete new one, and the next build clears what the
+killed one left behind.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import errno
 import hashlib
+import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
+import time
 from pathlib import Path, PurePosixPath
 
 from sitegen.diagnostics import SitegenError
@@ -16,6 +24,38 @@ from sitegen.diagnostics import SitegenError
 
 class OutputCollision(SitegenError):
     pass
+
+
+class SiteTooLarge(SitegenError):
+    """The files written so far are over the size limit: the build stops before the disk fills."""
+
+    def __init__(self, written: int, limit: int):
+        super().__init__(written, limit)
+        self.written, self.limit = written, limit
+
+    def __str__(self) -> str:
+        return (f"the site is over the {self.limit / 1e6:,.0f} MB GitHub Pages limit (the build stopped when "
+                f"it had written {self.written / 1e6:,.1f} MB)")
+
+
+class SizeBudget:
+    """The bytes every process of one build has written, checked at each write: a site over the limit, or a
+    theme that writes without end, stops the build there instead of after it has filled the disk."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._written = multiprocessing.Value("q", 0)  # shared memory: forked workers add to the same count
+
+    def take(self, size: int) -> None:
+        with self._written.get_lock():
+            self._written.value += size
+            written = self._written.value
+        if written > self.limit:
+            raise SiteTooLarge(written, self.limit)
+
+    @property
+    def written(self) -> int:
+        return self._written.value
 
 
 SITE_MARKER = ".nojekyll"  # every site sitegen builds has it (GitHub Pages: serve the files as they are)
@@ -44,8 +84,9 @@ def check_output_folder(root: Path, output: Path) -> None:
 class StagingFolder:
     """Writes files under one folder; worker processes each open their own on the same folder."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, budget: SizeBudget | None = None):
         self.folder = folder
+        self.budget = budget
         self._dirs: set[str] = set()
         self.total_bytes = 0
         self.count = 0
@@ -64,6 +105,8 @@ class StagingFolder:
                 return None
         except OSError:
             return None
+        if self.budget is not None:
+            self.budget.take(sum(sizes))
         copied = False
         for path, source, size in zip(paths, sources, sizes):
             parent = path.rpartition("/")[0]
@@ -81,6 +124,8 @@ class StagingFolder:
         return self.stamp(paths) if copied else stamp
 
     def write(self, path: str, data: bytes) -> None:
+        if self.budget is not None:
+            self.budget.take(len(data))
         parent = path.rpartition("/")[0]
         if parent not in self._dirs:
             (self.folder / parent).mkdir(parents=True, exist_ok=True)
@@ -99,13 +144,20 @@ def file_stamp(files: list[Path]) -> str:
     return digest.hexdigest()[:32]
 
 
+STAGING_PREFIX = ".sitegen-build-"  # a build's new site, until it becomes output/
+OLD_PREFIX = ".sitegen-old-"  # the previous output/, between the swap and its removal
+
+
 class OutputWriter:
-    def __init__(self, output: Path):
+    def __init__(self, output: Path, size_limit: int | None = None):
         self.output = output.absolute()
         self.output.parent.mkdir(parents=True, exist_ok=True)
-        # A sibling of output/, so that the final swap is a rename on one file system.
-        self.staging = Path(tempfile.mkdtemp(prefix=".sitegen-build-", dir=self.output.parent))
-        self.files = StagingFolder(self.staging)
+        clear_leftovers(self.output)
+        # A sibling of output/, so that the final swap is a rename on one file system. Its name holds the
+        # process id, so that a later build can tell a killed build's folder from a running one's.
+        self.staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=self.output.parent))
+        self.budget = SizeBudget(size_limit) if size_limit is not None else None
+        self.files = StagingFolder(self.staging, self.budget)
         self.sources: dict[str, str] = {}
 
     def add(self, path: str, data: bytes, source: str) -> None:
@@ -119,14 +171,20 @@ class OutputWriter:
         self.files.write(path, data)
 
     def commit(self) -> None:
-        """Replace output/ by the staging folder: rename the old one away, rename the new one in."""
-        old = None
-        if self.output.exists():
-            old = Path(tempfile.mkdtemp(prefix=".sitegen-old-", dir=self.output.parent))
-            os.replace(self.output, old / "output")
+        """Replace output/ by the staging folder in one step: where the system can exchange two folders
+        atomically (Linux, macOS), output/ is at every moment either the complete old site or the complete
+        new one. Elsewhere the old folder is renamed away first, and a build killed between the two renames is
+        repaired by the next one (`clear_leftovers` puts the old site back)."""
+        if not self.output.exists():
+            os.replace(self.staging, self.output)
+            return
+        if exchange_folders(self.staging, self.output):
+            shutil.rmtree(self.staging, ignore_errors=True)  # now the old site
+            return
+        old = Path(tempfile.mkdtemp(prefix=f"{OLD_PREFIX}{os.getpid()}-", dir=self.output.parent))
+        os.replace(self.output, old / "output")
         os.replace(self.staging, self.output)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -137,3 +195,77 @@ class OutputWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         if self.staging.exists():
             self.discard()
+
+
+def clear_leftovers(output: Path) -> None:
+    """Remove what killed builds left beside `output` (their staging folders, a previous site renamed away);
+    put the previous site back if a build was killed between the two renames of a swap. A folder of a build
+    still running (its process is alive) is left alone."""
+    parent = output.parent
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith((STAGING_PREFIX, OLD_PREFIX)) or not entry.is_dir(follow_symlinks=False):
+            continue
+        if _build_running(entry):
+            continue
+        kept = Path(entry.path) / "output"
+        if entry.name.startswith(OLD_PREFIX) and kept.is_dir() and not output.exists():
+            os.replace(kept, output)
+        shutil.rmtree(entry.path, ignore_errors=True)
+
+
+STALE_AFTER = 24 * 3600  # where a process cannot be asked whether it lives: a day-old build is not running
+
+
+def _build_running(entry: os.DirEntry) -> bool:
+    """Whether the build that made this folder may still be running."""
+    pid_text = entry.name.split("-")[2] if entry.name.count("-") >= 3 else ""
+    if not pid_text.isdigit():  # made by an older sitegen, which wrote no process id
+        return _younger_than(entry, STALE_AFTER)
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    if sys.platform == "win32":  # os.kill(pid, 0) would stop the process there
+        return _younger_than(entry, STALE_AFTER)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
+
+
+def _younger_than(entry: os.DirEntry, seconds: float) -> bool:
+    try:
+        return time.time() - entry.stat(follow_symlinks=False).st_mtime < seconds
+    except OSError:
+        return False
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_RENAME_SWAP = 2  # macOS stdio.h, renamex_np
+
+
+def exchange_folders(a: Path, b: Path) -> bool:
+    """Swap two folders in one system call; False where the system or the file system cannot."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    except OSError:
+        return False
+    if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
+        at_cwd = -100  # AT_FDCWD: the paths are absolute anyway
+        result = libc.renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), _RENAME_EXCHANGE)
+    elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
+        result = libc.renamex_np(os.fsencode(a), os.fsencode(b), _RENAME_SWAP)
+    else:
+        return False
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):  # e.g. a file system without it
+        return False
+    raise OSError(code, os.strerror(code), str(b))
