@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import errno
 import sys
 import traceback
 from pathlib import Path
@@ -331,6 +332,25 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What to do about a failure of the machine rather than of sitegen or the content (by errno).
+SYSTEM_ADVICE = {
+    errno.ENOSPC: "the disk is full: free some space and run it again",
+    errno.EDQUOT: "the disk quota is used up: free some space and run it again",
+    errno.EFBIG: "a file is over the size this system allows",
+    errno.EROFS: "the folder is on a read-only file system: choose another folder (--output)",
+    errno.EACCES: "no permission to write there: choose a folder of your own (--output)",
+    errno.EPERM: "no permission to write there: choose a folder of your own (--output)",
+    errno.EMFILE: "too many files are open: run it again with fewer jobs (--jobs 1)",
+}
+
+
+def _system_problem(exc: OSError) -> str:
+    where = f": {exc.filename}" if exc.filename else ""
+    what = exc.strerror or str(exc)
+    advice = SYSTEM_ADVICE.get(exc.errno, "")
+    return f"{what}{where}" + (f"; {advice}" if advice else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -356,6 +376,15 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         _print_diagnostics(getattr(exc, "problems", []))
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the machine, not sitegen: a full disk, a read-only or foreign folder
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {_system_problem(exc)}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("error: out of memory; a build keeps the site's model in memory: close other programs or build "
+              "on a machine with more memory", file=sys.stderr)
         return 1
     except Exception as exc:  # a bug in sitegen, not a problem in the content
         if args.debug:
