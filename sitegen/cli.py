@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import errno
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -351,7 +352,49 @@ def _system_problem(exc: OSError) -> str:
     return f"{what}{where}" + (f"; {advice}" if advice else "")
 
 
+# A line of a CI log that starts with one of these is a command to the runner (GitHub Actions: `::warning::`,
+# `::add-mask::`, `::stop-commands::`; the older `##[…]`). The runner reads a line break at \r as well as \n
+# and ignores leading whitespace.
+_RUNNER_COMMAND = re.compile(r"(^|[\r\n])([^\S\r\n]*)(?=::|##\[)")
+
+
+class _NoRunnerCommands:
+    """Everything sitegen prints can carry content (a YAML value, a file name): a value that starts a line with
+    `::` would be read as a command by the CI runner. Lines are passed on whole, their start escaped with `\\`."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        if lines:
+            self._stream.write(_RUNNER_COMMAND.sub(r"\1\2\\", "\n".join(lines) + "\n"))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._stream.write(_RUNNER_COMMAND.sub(r"\1\2\\", self._pending))
+            self._pending = ""
+        self._stream.flush()
+
+    def __getattr__(self, name):  # encoding, isatty, fileno…: the stream's own
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _NoRunnerCommands(sys.stdout), _NoRunnerCommands(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = streams
+
+
+def _main(argv: list[str] | None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -1,0 +1,36 @@
+"""Content cannot speak to the CI runner: a YAML value printed by any command never starts a log line with a
+workflow command (`::warning::`, `::add-mask::`, `::stop-commands::`, `##[error]`), whatever line break or
+whitespace comes before it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+PAYLOADS = ["\n::error::forged", "\r::add-mask::secret", "\n  \t::stop-commands::token", "\r\n##[warning]forged",
+            "\n\u3000::notice::full-width space"]
+# How the runner splits and trims a line (\r or \n; leading whitespace, Unicode's included).
+COMMAND_LINE = re.compile(r"^\s*(::|##\[)")
+
+
+def runner_commands(output: str) -> list[str]:
+    return [line for line in re.split(r"\r\n|\r|\n", output) if COMMAND_LINE.match(line)]
+
+
+def test_the_check_would_see_a_command():
+    assert runner_commands("fine\r::add-mask::x\n") == ["::add-mask::x"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_no_content_value_becomes_a_runner_command(make_site, payload):
+    quoted = payload.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    root = make_site({"content/badgeclasses/star.yaml": f'issuer: "nobody{quoted}"\nname: "Star{quoted}"\n'})
+    done = subprocess.run([sys.executable, "-m", "sitegen", "build", "--root", str(root)], capture_output=True,
+                          text=True, encoding="utf-8")
+    assert done.returncode == 1
+    assert "nobody" in done.stderr  # the value is printed…
+    assert not runner_commands(done.stdout + "\n" + done.stderr)  # …but cannot start a command
+    assert "\\" + payload.lstrip("\r\n \t\u3000")[:2] in done.stderr  # it is shown escaped, not dropped
