@@ -46,7 +46,7 @@ class Text:
 
 @dataclass(frozen=True)
 class ImageFile:
-    source: Path  # absolute path inside content/
+    # No path to the file: templates see this record, and a Path would let them read and write files.
     rel: str  # as written in the YAML, relative to content/
     kind: str  # "png" or "svg"
     data: bytes = field(repr=False, compare=False)  # checked and normalised once (bake.prepare_image)
@@ -275,11 +275,14 @@ def status_position(issuer_slug: str, award_id: str) -> StatusPosition:
                           int.from_bytes(digest[8:16], "big") % STATUS_INDEX_RANGE)
 
 
+@dataclass(frozen=True)
 class Urls:
-    """Output paths (relative, POSIX) and their public URLs under base_url."""
+    """Output paths (relative, POSIX) and their public URLs under base_url: a frozen record, as templates get it."""
 
-    def __init__(self, base_url: str):
-        self.base = base_url.rstrip("/")
+    base: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base", self.base.rstrip("/"))
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path}"

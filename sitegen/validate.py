@@ -248,7 +248,7 @@ class _File:
             if isinstance(result, ImageError):
                 self.error(line, f"image content/{rel}: {result}")
                 return None
-        return ImageFile(path, rel, kind, prepared, rendered)
+        return ImageFile(rel, kind, prepared, rendered)
 
 
 def _once(cache: dict, key, make):
