@@ -6,15 +6,20 @@ chunk (PNG) or one element (SVG) spliced into those bytes.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import re
 import struct
+import warnings
 import zlib
 from html import escape
+from urllib.parse import unquote_to_bytes
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 import resvg_py
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 OB2_PNG_KEYWORD = "openbadges"
@@ -26,6 +31,14 @@ SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 # Text chunks that could carry an earlier baking, and the timestamp chunk (a build-time clock).
 _DROPPED_KEYWORDS = {b"openbadges", b"openbadgecredential"}
 _TEXT_CHUNKS = {b"tEXt", b"iTXt", b"zTXt"}
+
+# Limits on what a content image may make the build (or a reader's browser) hold in memory. A badge is a few
+# hundred pixels wide; these leave room for large artwork and refuse decompression bombs before anything
+# inflates them: a small file that declares a huge raster, or a compressed chunk that inflates to gigabytes.
+MAX_IMAGE_BYTES = 10_000_000  # the file as stored in content/ (each baked copy repeats it)
+MAX_IMAGE_PIXELS = 4096 * 4096  # a raster's width × height, also for a PNG/JPEG/GIF/WebP embedded in an SVG
+MAX_INFLATED_BYTES = 8_000_000  # a PNG's compressed text and colour-profile chunks, inflated, all together
+MAX_SVG_DEPTH = 200  # element nesting (the preview renderer recurses)
 
 
 class ImageError(ValueError):
@@ -53,21 +66,59 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
+def _check_size(data: bytes) -> None:
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ImageError(f"the file has {len(data):,} bytes; images may have at most {MAX_IMAGE_BYTES:,}")
+
+
+def _check_pixels(width: int, height: int, what: str) -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ImageError(f"{what} is {width:,} × {height:,} pixels; images may have at most {MAX_IMAGE_PIXELS:,} "
+                         "pixels (4096 × 4096)")
+
+
+def _inflate(data: bytes, limit: int) -> bytes:
+    """zlib data inflated, never past `limit` bytes (ImageError beyond it)."""
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise ImageError(f"a compressed PNG chunk is corrupt ({exc})") from None
+    if len(out) > limit:
+        raise ImageError(f"a compressed PNG chunk inflates to more than {limit:,} bytes")
+    return out
+
+
+def _compressed_part(kind: bytes, body: bytes) -> bytes | None:
+    """The zlib stream of a zTXt, compressed iTXt or iCCP chunk, else None."""
+    if kind in (b"zTXt", b"iCCP"):
+        return body.split(b"\0", 1)[1][1:] if b"\0" in body else b""
+    if kind == b"iTXt" and b"\0" in body:
+        rest = body.split(b"\0", 1)[1]
+        if rest[:1] == b"\1":
+            parts = rest[2:].split(b"\0", 2)
+            return parts[2] if len(parts) == 3 else b""
+    return None
+
+
 def prepare_png(data: bytes) -> bytes:
-    """Check that `data` is a PNG Pillow can read, and drop earlier bakings and timestamps."""
+    """Check that `data` is a PNG Pillow can read and no bomb, and drop earlier bakings and timestamps."""
+    _check_size(data)
     if not data.startswith(PNG_SIGNATURE):
         raise ImageError("not a PNG file (only PNG and SVG images can be baked)")
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            if im.format != "PNG":
-                raise ImageError("not a PNG file")
-            im.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ImageError(f"unreadable PNG: {exc}") from None
-    kept = [PNG_SIGNATURE]
     chunks = list(_chunks(data))
-    if not chunks or chunks[0][0] != b"IHDR":
+    if not chunks or chunks[0][0] != b"IHDR" or len(chunks[0][1]) != 13:
         raise ImageError("PNG does not start with an IHDR chunk")
+    _check_pixels(*struct.unpack(">II", chunks[0][1][:8]), "the PNG")
+    # Every compressed chunk, wherever it is (Pillow reads only those before the image data; a verifier or
+    # viewer may read them all), inflates within the limit.
+    budget = MAX_INFLATED_BYTES
+    for kind, body, _start, _end in chunks:
+        stream = _compressed_part(kind, body)
+        if stream is not None:
+            budget -= len(_inflate(stream, budget))
+    _check_raster(data, "PNG")
+    kept = [PNG_SIGNATURE]
     for kind, body, start, end in chunks:
         if kind == b"tIME":
             continue
@@ -93,7 +144,8 @@ def unbake_png(png: bytes) -> dict[str, str]:
             compressed, _method, rest = rest[0], rest[1], rest[2:]
             _lang, rest = rest.split(b"\0", 1)
             _tkey, text = rest.split(b"\0", 1)
-            value = zlib.decompress(text) if compressed else text
+            # A reader of untrusted images inflates a bounded amount (a baked credential is a few kilobytes).
+            value = _inflate(text, MAX_INFLATED_BYTES) if compressed else text
             found.setdefault(keyword.decode("latin-1"), value.decode("utf-8"))
         elif kind == b"tEXt":
             keyword, text = body.split(b"\0", 1)
@@ -141,6 +193,10 @@ _SAFE_HREF = re.compile(r"^\s*(?:#|data:image/(?:png|jpeg|gif|webp)[;,])", re.I)
 _CSS_URL = re.compile(r"url\s*\(\s*[\"']?\s*([^)\"']*)", re.I)
 _CSS_FORBIDDEN = re.compile(r"\\|@import|image-set\s*\(|image\s*\(|cross-fade\s*\(|element\s*\(|expression\s*\(|"
                             r"binding|behavior|src\s*\(", re.I)
+# Browsers read presentation attributes (fill, filter, mask, cursor…) as CSS values too: no escapes there,
+# and no CSS function that loads something.
+_ATTRIBUTE_CSS_FORBIDDEN = re.compile(r"\\|(?:image-set|image|cross-fade|element|src)\s*\(", re.I)
+_DATA_IMAGE = re.compile(r"^\s*data:image/[a-z+.-]+((?:;[^,;]*)*?)(;base64)?,(.*)$", re.I | re.S)
 
 
 def _split(name: str) -> tuple[str | None, str]:
@@ -152,6 +208,7 @@ def _split(name: str) -> tuple[str | None, str]:
 
 def _svg_problem(root) -> str | None:
     """Why this parsed SVG could run script or reach outside itself, or None."""
+    sheets = []
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
@@ -160,9 +217,15 @@ def _svg_problem(root) -> str | None:
             return f"has a <{local}> element (badge images may hold drawing elements only)"
         if namespace in _ACTIVE_NAMESPACES:
             return f"has an element of {namespace}"
-        css = _css_problem(element.text or "") if local == "style" and namespace == SVG_NAMESPACE else None
-        if css:
-            return f"has a style sheet that {css}"
+        if local == "style" and namespace == SVG_NAMESPACE:
+            # A browser's style sheet is all the text in <style>, however comments, CDATA sections or
+            # elements split it: `@im<!-- -->port` is @import. Elements inside <style> are refused outright.
+            if len(element):
+                return "has elements inside a <style> (a style sheet is text only)"
+            sheets.append("".join(element.itertext()))
+            css = _css_problem(sheets[-1])
+            if css:
+                return f"has a style sheet that {css}"
         for name, value in element.attrib.items():
             attr_ns, attr = _split(name)
             if attr.lower().startswith("on") and attr_ns in (None, SVG_NAMESPACE, *_ACTIVE_NAMESPACES):
@@ -174,9 +237,12 @@ def _svg_problem(root) -> str | None:
             css = _css_problem(value) if attr == "style" else None
             if css:
                 return f"has a style attribute that {css}"
+            if _ATTRIBUTE_CSS_FORBIDDEN.search(value):
+                return f"has an attribute {attr} with a CSS escape or a function that loads something"
             if any(not target.startswith("#") for target in _CSS_URL.findall(value)):
                 return "references another file in a url() (use #ids)"
-    return None
+    css = _css_problem("".join(sheets))  # nothing hides across the document's style sheets either
+    return f"has a style sheet that {css}" if css else None
 
 
 def _css_problem(css: str) -> str | None:
@@ -187,30 +253,131 @@ def _css_problem(css: str) -> str | None:
     return None
 
 
+def _check_raster(data: bytes, what: str) -> str:
+    """The format of a raster image Pillow can read whose size is within the limits; ImageError otherwise.
+    Only the header is read: nothing is decoded."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                _check_pixels(*im.size, f"the {what}")
+                im.verify()
+                return im.format or ""
+    except ImageError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageError(f"the {what} is a decompression bomb ({exc})") from None
+    except Exception as exc:  # Pillow raises many kinds on a malformed file; none is sitegen's bug
+        raise ImageError(f"unreadable {what}: {exc}") from None
+
+
+def _check_embedded_images(root) -> None:
+    """PNG/JPEG/GIF/WebP embedded as data: URIs are decoded by the preview renderer and by browsers:
+    the same limits as a PNG file apply to them."""
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if _split(name)[1] != "href" or not value.lstrip().lower().startswith("data:"):
+                continue
+            match = _DATA_IMAGE.match(value)
+            if match is None:
+                raise ImageError("SVG has a data: URI that is not an image")
+            try:
+                payload = (base64.b64decode(re.sub(r"\s+", "", match.group(3)), validate=True) if match.group(2)
+                           else unquote_to_bytes(match.group(3)))
+            except (binascii.Error, ValueError):
+                raise ImageError("SVG has an embedded image whose base64 data is malformed") from None
+            if _check_raster(payload, "image embedded in the SVG") not in ("PNG", "JPEG", "GIF", "WEBP"):
+                raise ImageError("SVG embeds an image that is not PNG, JPEG, GIF or WebP")
+
+
+def _root_element(data: bytes) -> tuple[int, int]:
+    """Where the root element starts (its `<`) and ends (after its end tag's `>`), as the XML parser sees it.
+
+    Refused here: a DOCTYPE with declarations of its own (entities hide names or expand without end; a plain
+    `<!DOCTYPE svg PUBLIC …>` as drawing programs write it is fine: nothing fetches its DTD and it is dropped),
+    `<?xml-stylesheet?>` (it loads a style sheet), another encoding than UTF-8 (what a browser reads once the
+    declaration is dropped), and nesting deeper than MAX_SVG_DEPTH."""
+    if data.startswith((b"\xfe\xff", b"\xff\xfe", b"\x00\x00\xfe\xff")):
+        raise ImageError("SVG is not UTF-8 (save it as UTF-8)")
+    parser = expat.ParserCreate("UTF-8")
+    depth, span = 0, {}
+
+    def start(_name, _attrs):
+        nonlocal depth
+        if depth == 0:
+            span["start"] = parser.CurrentByteIndex
+        depth += 1
+        if depth > MAX_SVG_DEPTH:
+            raise ImageError(f"SVG nests elements more than {MAX_SVG_DEPTH} deep")
+
+    def end(_name):
+        nonlocal depth
+        depth -= 1
+        if depth == 0:
+            span["end"] = parser.CurrentByteIndex
+
+    def doctype(_name, _system_id, _public_id, has_internal_subset):
+        if has_internal_subset:
+            raise ImageError("SVG has a DOCTYPE with declarations of its own (badge images may not declare "
+                             "entities or a DTD)")
+
+    def instruction(target, _data):
+        if target.lower() == "xml-stylesheet":
+            raise ImageError("SVG has an <?xml-stylesheet?> instruction (badge images may not load a style sheet)")
+
+    def declaration(_version, encoding, _standalone):
+        # The bytes are read as UTF-8 whatever the declaration says (a browser does once it is dropped); for
+        # plain ASCII that is the same text.
+        if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8") and not data.isascii():
+            raise ImageError(f"SVG declares the encoding {encoding} (save it as UTF-8)")
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.StartDoctypeDeclHandler, parser.ProcessingInstructionHandler = doctype, instruction
+    parser.XmlDeclHandler = declaration
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise ImageError(f"SVG is not well-formed XML: {exc}") from None
+    start_at, end_tag = span["start"], span["end"]
+    if data[end_tag : end_tag + 2] != b"</":  # <svg …/>: nothing to draw, nowhere to bake
+        raise ImageError("SVG root element is empty (<svg …/>)")
+    return start_at, data.index(b">", end_tag) + 1
+
+
 def prepare_svg(data: bytes) -> bytes:
-    """Check an SVG is well-formed, safe to serve from the site's origin, and starts with `<svg`."""
+    """The SVG to publish: exactly its root element (verifiers look for `<svg` at the start; the XML
+    declaration and comments around it are dropped), checked as published: well-formed, UTF-8, safe to serve
+    from the site's origin, no decompression bomb.
+
+    The root element is located by the XML parser, never by searching the bytes, and the published bytes
+    are then checked again on their own: what a browser runs is what was checked."""
+    _check_size(data)
     for pattern, problem in _FORBIDDEN_SVG:
         if pattern.search(data):
             raise ImageError(f"SVG {problem}; badge images are served from the site and must be static")
-    try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
-        raise ImageError(f"SVG is not well-formed XML: {exc}") from None
+    start, end = _root_element(data)
+    svg = data[start:end] + b"\n"
+    if not re.match(rb"<svg[\s>]", svg):
+        raise ImageError("not an SVG image (the root element must be written <svg xmlns=\"http://www.w3.org/2000/svg\">,"
+                         " without a prefix)")
+    if _root_element(svg) != (0, len(svg) - 1):  # cannot happen; the bytes published are checked all the same
+        raise ImageError("SVG root element could not be isolated")
+    root = ElementTree.fromstring(svg)
     if root.tag != f"{{{SVG_NAMESPACE}}}svg":
         raise ImageError("not an SVG image (the root element must be <svg xmlns=\"http://www.w3.org/2000/svg\">)")
     problem = _svg_problem(root)
     if problem:
         raise ImageError(f"SVG {problem}; badge images are served from the site and must be static")
-    start = data.find(b"<svg")
-    # Verifiers look for `<svg` near the start of the file: drop the XML declaration, comments, doctype.
-    svg = data[start:].rstrip() + b"\n"
+    _check_embedded_images(root)
     if _start_tag_end(svg) is None:
         raise ImageError("SVG root element is not closed properly")
     return svg
 
 
 def _start_tag_end(svg: bytes) -> int | None:
-    """Index of the `>` that ends the `<svg …>` start tag (attribute values may contain `>`)."""
+    """Index of the `>` that ends the root's start tag, `svg` starting with it (attribute values may hold `>`)."""
+    if not re.match(rb"<svg[\s>]", svg):
+        return None
     quote = None
     for i in range(4, len(svg)):
         c = svg[i]
@@ -229,8 +396,12 @@ def _cdata(text: str) -> str:
 
 
 def bake_svg(svg: bytes, namespace: str, element: str, text: str, verify: str | None = None) -> bytes:
-    """Declare the `openbadges` namespace on <svg> and put one element right after the start tag."""
+    """Declare the `openbadges` namespace on <svg> and put one element right after the start tag.
+
+    `svg` is what prepare_svg returned: it starts with the root element's start tag, the one it checked."""
     end = _start_tag_end(svg)
+    if end is None:
+        raise ImageError("not a prepared SVG (it must start with its <svg> start tag)")
     head = svg[:end]
     if b"xmlns:openbadges=" not in head:
         head += f' xmlns:openbadges="{namespace}"'.encode()
@@ -265,9 +436,13 @@ def svg_preview(svg: bytes) -> bytes:
     """A PNG rendering of a badge SVG for link previews: LinkedIn, Facebook and X show no SVG og:image.
 
     Drawn on white (some previews turn transparency black); text uses the fonts of the build machine.
+    Fitted into a PREVIEW_WIDTH square whatever size the SVG declares: given a width alone, the renderer
+    sized the other side by the aspect ratio, and a 1 × 100,000,000 drawing made it abort the build.
     """
     try:
         return bytes(resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), width=PREVIEW_WIDTH,
-                                           background="#ffffff"))
-    except (ValueError, UnicodeDecodeError) as exc:
+                                           height=PREVIEW_WIDTH, background="#ffffff"))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # ValueError, or a panic of the native renderer (a BaseException)
         raise ImageError(f"SVG cannot be drawn as a PNG preview: {exc}") from None
