@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
@@ -40,9 +40,12 @@ def read_jws(token: str) -> tuple[dict, dict]:
     if len(parts) != 3:
         raise JwsError("not a compact JWS (three base64url parts separated by dots)")
     try:
-        return json.loads(_unb64(parts[0])), json.loads(_unb64(parts[1]))
+        header, payload = json.loads(_unb64(parts[0])), json.loads(_unb64(parts[1]))
     except ValueError as exc:
         raise JwsError(f"the JWS does not decode to JSON: {exc}") from None
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        raise JwsError("the JWS header and payload must be JSON objects")
+    return header, payload
 
 
 def verify_jws(token: str, public_key) -> dict:
@@ -61,7 +64,11 @@ def verify_jws(token: str, public_key) -> dict:
 
 
 def load_public_pem(pem: str):
-    return serialization.load_pem_public_key(pem.encode("ascii"))
+    """The public key of a PEM text; ValueError when it is not one (or of a kind we cannot read)."""
+    try:
+        return serialization.load_pem_public_key(pem.encode("ascii"))
+    except UnsupportedAlgorithm as exc:
+        raise ValueError(f"unsupported public key: {exc}") from None
 
 
 def public_pem(private_key: rsa.RSAPrivateKey) -> str:

@@ -14,6 +14,7 @@ import json
 import re
 import urllib.error
 import urllib.request
+import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +26,10 @@ OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 HASH = re.compile(r"^(sha256\$[0-9a-fA-F]{64}|md5\$[0-9a-fA-F]{32})$")
 JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d|[+-]\d\d)$")
+# What verify reads: a fetched document or image, a file, and the badge text inflated from a PNG chunk. A badge
+# is a few kilobytes; anything beyond these is refused with a message instead of exhausting memory.
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
+MAX_BADGE_TEXT_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -105,13 +110,18 @@ class Fetcher:
                 path = self.site_dir / (rel + ".html")
             if ".." in Path(rel).parts or not path.is_file():
                 return 404, b""
+            if path.stat().st_size > MAX_DOCUMENT_BYTES:
+                raise FetchError(f"{url} is larger than {MAX_DOCUMENT_BYTES // 2**20} MB: not read")
             return 200, path.read_bytes()
         if not url.startswith(("http://", "https://")):
             raise FetchError(f"cannot fetch {url}: only http(s) URLs")
         try:
             request = urllib.request.Request(url, headers={"Accept": "application/ld+json, application/json, image/png, image/svg+xml, */*"})
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.status, response.read()
+                body = response.read(MAX_DOCUMENT_BYTES + 1)
+                if len(body) > MAX_DOCUMENT_BYTES:
+                    raise FetchError(f"{url} is larger than {MAX_DOCUMENT_BYTES // 2**20} MB: not read")
+                return response.status, body
         except urllib.error.HTTPError as exc:
             return exc.code, b""
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
@@ -245,23 +255,53 @@ def verify_ob2_signed(token: str, fetcher: Fetcher, email: str | None = None, no
     if not isinstance(creator, str):
         result.error("jws.signature", "verification.creator (the URL of the signing key) is missing")
         return result
-    try:
-        key = fetcher.get_json(creator)
-        if key.get("type") != "CryptographicKey" or key.get("id") != creator:
-            result.error("jws.signature", f"{creator} is not a CryptographicKey served at its own id")
-        verify_jws(token, load_public_pem(str(key.get("publicKeyPem", ""))))
-    except (FetchError, JwsError, ValueError) as exc:
-        result.error("jws.signature", str(exc))
+    key = _fetch_json(result, "jws.key", creator, fetcher)
+    if key is not None:
+        _check_document(result, "jws.key", key, creator, "CryptographicKey")
+        try:
+            verify_jws(token, load_public_pem(str(key.get("publicKeyPem", ""))))
+        except (JwsError, ValueError, TypeError) as exc:
+            result.error("jws.signature", str(exc))
     issuer = _verify_badge_class(result, doc, fetcher)
     if issuer is not None:
-        result.ran("jws.key-ownership")
-        keys = issuer.get("publicKey")
-        keys = keys if isinstance(keys, list) else [keys]
-        if creator not in [k.get("id") if isinstance(k, dict) else k for k in keys]:
-            result.error("jws.key-ownership", f"the issuer does not list {creator} among its publicKey")
+        if key is not None:
+            _check_key_ownership(result, creator, key, issuer, fetcher)
         if isinstance(doc.get("id"), str):
             _check_revocation_list(result, doc["id"], issuer, fetcher, hosted=False)
     return result
+
+
+def _lists_key(profile: dict, key_url: str) -> bool:
+    """Whether an issuer profile names `key_url` among its `publicKey` (by id, a string or an object's id)."""
+    keys = profile.get("publicKey")
+    return key_url in [_id_of(k) for k in (keys if isinstance(keys, list) else [keys])]
+
+
+def _check_key_ownership(result: Result, key_url: str, key: dict, issuer: dict, fetcher: Fetcher) -> None:
+    """An OB 2.0 key signs for an issuer only when the issuer's own profile lists it, and the key names that
+    profile as its owner: a key document anyone can publish, claiming an owner proves nothing by itself."""
+    result.ran("jws.key-ownership")
+    issuer_url = issuer.get("id")
+    if not _lists_key(issuer, key_url):
+        result.error("jws.key-ownership", f"the issuer {issuer_url} does not list {key_url} among its publicKey")
+        return
+    owner = key.get("owner")
+    if owner == issuer_url:
+        return
+    # sitegen gives a site's one key to the site's first issuer, and every issuer of the site lists it: that
+    # is accepted when the owner's profile lists the key too (the issuer's own listing is what binds it).
+    owner_profile = None
+    if isinstance(owner, str) and owner.startswith(("http://", "https://")):
+        try:
+            owner_profile = fetcher.get_json(owner)
+        except FetchError:
+            owner_profile = None
+    if (owner_profile is not None and owner_profile.get("id") == owner
+            and owner_profile.get("type") in ("Profile", "Issuer") and _lists_key(owner_profile, key_url)):
+        result.warning("jws.key-ownership", f"the key {key_url} names {owner} as its owner, not the issuer "
+                                            f"{issuer_url} (both list it)")
+        return
+    result.error("jws.key-ownership", f"the key {key_url} is owned by {owner!r}, not by the issuer {issuer_url}")
 
 
 def _check_document(result: Result, what: str, doc: dict, url: str, expected_type, ) -> None:
@@ -382,6 +422,11 @@ def _check_revocation_list(result: Result, assertion_url: str, issuer: dict, fet
         return
     if listing.get("type") != "RevocationList" or listing.get("id") != url:
         result.error("revocation-list", f"{url} is not a RevocationList served at its own id")
+        return
+    if "issuer" in listing and _id_of(listing["issuer"]) != issuer.get("id"):
+        result.error("revocation-list", f"the revocation list at {url} is another issuer's "
+                                        f"({_id_of(listing['issuer'])!r}, not {issuer.get('id')})")
+        return
     entries = listing.get("revokedAssertions", [])
     # JSON-LD compacts a one-entry list to the entry itself, and the official validator then misses it:
     # read every form, so a badge revoked in a one-entry list is reported revoked.
@@ -402,23 +447,114 @@ def _check_revocation_list(result: Result, assertion_url: str, issuer: dict, fet
 # --- baked images and entry points ---------------------------------------------------------------
 
 def unbake(data: bytes) -> tuple[str, str]:
-    """(format, text): format is "ob2" or "ob3"; text is JSON, a URL or a JWS."""
+    """(format, text): format is "ob2" or "ob3"; text is JSON, a URL or a JWS. ValueError when the image
+    holds no badge, or when reading it would mean inflating more than MAX_BADGE_TEXT_BYTES."""
     if data.startswith(bake.PNG_SIGNATURE):
-        chunks = bake.unbake_png(data)
+        chunks = read_png_badge(data)
         if bake.OB3_PNG_KEYWORD in chunks:
             return "ob3", chunks[bake.OB3_PNG_KEYWORD]
         if bake.OB2_PNG_KEYWORD in chunks:
             return "ob2", chunks[bake.OB2_PNG_KEYWORD]
         raise ValueError("this PNG carries no badge (no openbadges or openbadgecredential chunk)")
-    try:
-        found = bake.unbake_svg(data)
-    except Exception:  # not XML at all
-        raise ValueError("not a PNG or SVG image") from None
+    found = read_svg_badge(data)
     if "credential" in found:
         return "ob3", found["credential"]
     if "assertion" in found:
         return "ob2", found["assertion"]
     raise ValueError("this SVG carries no badge (no openbadges:assertion or openbadges:credential)")
+
+
+def read_png_badge(png: bytes) -> dict[str, str]:
+    """The text of a PNG's badge chunks (iTXt or tEXt named openbadges / openbadgecredential; the first of
+    each wins). Nothing else is decompressed: not zTXt, not other keywords' chunks, not the pixels."""
+    found: dict[str, str] = {}
+    pos = len(bake.PNG_SIGNATURE)
+    while pos + 8 <= len(png):
+        length = int.from_bytes(png[pos:pos + 4], "big")
+        kind, body = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + length]
+        if len(body) < length:
+            raise ValueError(f"truncated PNG chunk {kind.decode('latin-1')}")
+        if kind in (b"iTXt", b"tEXt"):
+            keyword, _, rest = body.partition(b"\0")
+            name = keyword.decode("latin-1")
+            if name in (bake.OB2_PNG_KEYWORD, bake.OB3_PNG_KEYWORD) and name not in found:
+                found[name] = _itxt_text(rest) if kind == b"iTXt" else rest.decode("latin-1")
+        if kind == b"IEND":
+            break
+        pos += 12 + length
+    return found
+
+
+def _itxt_text(rest: bytes) -> str:
+    """The text of an iTXt chunk after its keyword: flag, method, language tag, translated keyword, text."""
+    if len(rest) < 2:
+        raise ValueError("truncated iTXt chunk")
+    compressed, rest = rest[0], rest[2:]
+    _language, _, rest = rest.partition(b"\0")
+    _translated, _, text = rest.partition(b"\0")
+    if compressed:
+        text = _inflate(text, MAX_BADGE_TEXT_BYTES)
+    try:
+        return text.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("the badge text of this PNG is not UTF-8") from None
+
+
+def _inflate(data: bytes, limit: int) -> bytes:
+    """zlib data inflated to at most `limit` bytes; ValueError, not a memory error, for anything larger."""
+    inflater = zlib.decompressobj()
+    try:
+        out = inflater.decompress(data, limit)
+    except zlib.error as exc:
+        raise ValueError(f"the badge chunk is not valid compressed data: {exc}") from None
+    if inflater.unconsumed_tail:
+        raise ValueError(f"the badge chunk inflates to more than {limit // 2**20} MB: refused "
+                         "(a badge is a few kilobytes; this looks like a decompression bomb)")
+    return out
+
+
+_SVG_BADGE_ELEMENTS = {f"{bake.OB2_SVG_NAMESPACE} assertion": "assertion",
+                       f"{bake.OB3_SVG_NAMESPACE} credential": "credential"}
+
+
+def read_svg_badge(svg: bytes) -> dict[str, str]:
+    """`assertion` / `credential` → the text of the root's first such child (or its `verify` attribute when
+    empty). An SVG that declares XML entities is refused: expanding them can take any amount of memory."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    found: dict[str, str] = {}
+    state = {"depth": 0, "open": None, "text": []}
+
+    def refuse_entities(*_args):
+        raise ValueError("the SVG declares XML entities: refused (their expansion can exhaust memory)")
+
+    def start(name, attributes):
+        state["depth"] += 1
+        key = _SVG_BADGE_ELEMENTS.get(name)
+        if state["depth"] == 2 and state["open"] is None and key and key not in found:
+            state["open"] = (key, attributes.get("verify", ""), state["depth"])
+            state["text"] = []
+
+    def end(_name):
+        if state["open"] is not None and state["open"][2] == state["depth"]:
+            key, verify, _depth = state["open"]
+            found[key] = "".join(state["text"]).strip() or verify
+            state["open"] = None
+        state["depth"] -= 1
+
+    def text(data):
+        if state["open"] is not None and state["depth"] == state["open"][2]:
+            state["text"].append(data)
+
+    parser.EntityDeclHandler = refuse_entities
+    parser.UnparsedEntityDeclHandler = refuse_entities
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    try:
+        parser.Parse(svg, True)
+    except expat.ExpatError as exc:
+        raise ValueError(f"not a PNG or SVG image (not well-formed XML: {exc})") from None
+    return found
 
 
 def verify_document(text: str, fetcher: Fetcher, email: str | None, kind: str, subject: str,
@@ -449,6 +585,10 @@ def verify_document(text: str, fetcher: Fetcher, email: str | None, kind: str, s
 
 
 def verify_file(path: Path, fetcher: Fetcher, email: str | None = None, now: datetime | None = None) -> Result:
+    if path.stat().st_size > MAX_DOCUMENT_BYTES:
+        result = Result(str(path), "file")
+        result.error("input.size", f"the file is larger than {MAX_DOCUMENT_BYTES // 2**20} MB: not read")
+        return result
     data = path.read_bytes()
     if path.suffix.lower() in (".json", ".jws"):
         kind = "json" if path.suffix.lower() == ".json" else "ob2-signed"
@@ -518,7 +658,7 @@ def verify_site(site_dir: Path, base_url: str | None = None, now: datetime | Non
         result.error("site.base-url", "cannot tell the site's base URL (no issuers/*.json); pass --base-url")
         return [result]
     fetcher = Fetcher(site_dir, base_url)
-    results = []
+    results = site_documents(site_dir, base_url, fetcher)
     for path in sorted((site_dir / "assertions").glob("*.json")):
         url = f"{base_url}/assertions/{path.name}"
         results.append(verify_ob2_hosted(url, fetcher, now=now, subject=f"assertions/{path.name}"))
@@ -528,4 +668,41 @@ def verify_site(site_dir: Path, base_url: str | None = None, now: datetime | Non
                 result = verify_file(path, fetcher, now=now)
                 result.subject = f"{folder}/{path.name}"
                 results.append(result)
+    return results
+
+
+def site_documents(site_dir: Path, base_url: str, fetcher: Fetcher) -> list[Result]:
+    """The documents every award of the site relies on, checked on their own: issuer profiles with their
+    revocation lists and keys, badge classes, the DID document and the status lists. A site without awards
+    is thus still checked, and passes when these are sound."""
+    from sitegen.credentials import did_web
+    from sitegen.model import Urls
+    from sitegen.verify_ob3 import verify_did_document, verify_status_list
+
+    results = []
+    for path in sorted((site_dir / "issuers").glob("*.json")):
+        result = Result(f"issuers/{path.name}", "ob2-profile")
+        url = f"{base_url}/issuers/{path.name}"
+        profile = _fetch_json(result, "issuer.fetch", url, fetcher)
+        if profile is not None:
+            _check_document(result, "issuer", profile, url, ("Profile", "Issuer"))
+            _require(result, "issuer", profile, ("name", "url", "email"))
+            _check_revocation_list(result, url, profile, fetcher, hosted=False)
+            keys = profile.get("publicKey")
+            for key_url in [_id_of(k) for k in (keys if isinstance(keys, list) else [keys] if keys else [])]:
+                key = _fetch_json(result, "key.fetch", key_url, fetcher) if key_url else None
+                if key is not None:
+                    _check_document(result, "key", key, key_url, "CryptographicKey")
+                    _check_key_ownership(result, key_url, key, profile, fetcher)
+        results.append(result)
+    for path in sorted((site_dir / "badges").glob("*.json")):
+        result = Result(f"badges/{path.name}", "ob2-badgeclass")
+        _verify_badge_class(result, {"badge": f"{base_url}/badges/{path.name}"}, fetcher)
+        results.append(result)
+    did = did_web(base_url)
+    did_path = Urls(base_url).did_document()
+    if (site_dir / did_path).is_file():
+        results.append(verify_did_document(did, fetcher, did_path))
+    for path in sorted((site_dir / "status").glob("*.json")):
+        results.append(verify_status_list(f"{base_url}/status/{path.name}", did, fetcher, f"status/{path.name}"))
     return results

@@ -3,46 +3,84 @@ the status list, and the recipient."""
 
 from __future__ import annotations
 
+import re
+import zlib
 from datetime import datetime, timezone
 
 from sitegen.credentials import STATUS_LIST_LENGTH
 from sitegen.verify import FetchError, Fetcher, Result, _parse_datetime, recipient_matches
 
 
+# A did:web DID: a host (with %3A before a port) and path segments; nothing that could re-aim the URL it names.
+DID_WEB = re.compile(r"^did:web:[A-Za-z0-9.-]+(?:%3[Aa][0-9]+)?(?::[A-Za-z0-9._~%!$&'()*+,;=@-]+)*$")
+# Bits a status list may hold once inflated: 16 million entries, far beyond the 131,072 of a sitegen list.
+MAX_STATUS_LIST_BYTES = 2 * 1024 * 1024
+
+
 def did_web_url(did: str) -> str:
     """Where a did:web document lives: `did:web:host%3Aport:a:b` → `https://host:port/a/b/did.json`."""
     from urllib.parse import unquote
 
+    if not isinstance(did, str) or not DID_WEB.match(did):
+        raise ValueError(f"not a did:web DID: {did!r}")
     parts = did.split(":")[2:]
-    if not parts or not parts[0]:
-        raise ValueError(f"not a did:web: {did}")
     host = unquote(parts[0])
-    path = "/".join(unquote(p) for p in parts[1:])
+    segments = [unquote(p) for p in parts[1:]]
+    if any(c in s for s in segments for c in "/?#\\") or any(s in (".", "..") for s in segments):
+        raise ValueError(f"not a did:web DID: {did!r}")
+    path = "/".join(segments)
     return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
 
 
-def resolve_verification_method(vm_id: str, fetcher: Fetcher, result: Result, check: str) -> dict | None:
-    """The verification method object, from the controller's DID document (or a key document)."""
-    base = vm_id.split("#", 1)[0]
+def resolve_did_document(did: str, fetcher: Fetcher, result: Result, check: str) -> dict | None:
+    """The DID document fetched from the did:web URL of `did`, and only if it says it is that DID's."""
     try:
-        url = did_web_url(base) if base.startswith("did:web:") else base
-        if fetcher.site_dir is not None and base.startswith("did:web:"):
-            url = _did_url_in_site(base, fetcher.base_url)
+        url = _did_url_in_site(did, fetcher.base_url) if fetcher.site_dir is not None else did_web_url(did)
         document = fetcher.get_json(url)
     except (FetchError, ValueError) as exc:
-        result.error(check, f"cannot resolve {vm_id}: {exc}")
+        result.error(check, f"cannot resolve the DID document of {did}: {exc}")
         return None
-    if document.get("id") == vm_id:
-        return document
-    methods = document.get("verificationMethod") or []
-    method = next((m for m in methods if isinstance(m, dict) and m.get("id") == vm_id), None)
-    if method is None:
-        result.error(check, f"{vm_id} is not in the DID document of {base}")
+    if document.get("id") != did:
+        result.error(check, f"the DID document at {url} is not the document of {did} (its id is {document.get('id')!r})")
         return None
-    assertion = document.get("assertionMethod") or []
-    if vm_id not in [a if isinstance(a, str) else a.get("id") for a in assertion]:
-        result.error(check, f"{vm_id} is not an assertionMethod of {base}")
-    return method
+    return document
+
+
+def _listed(value) -> list:
+    """A property that holds one value or a list of them, as a list."""
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def issuer_key(vm_id, issuer_id, fetcher: Fetcher, result: Result, check: str) -> dict | None:
+    """The verification method `vm_id` if it is the issuer's: under the issuer's own DID, and listed in the
+    `assertionMethod` of the DID document resolved from that DID. A key document found anywhere else, or one
+    that merely names the issuer as its controller, is never the issuer's key."""
+    if not isinstance(issuer_id, str) or not DID_WEB.match(issuer_id):
+        result.error(check, f"the issuer {issuer_id!r} is not a did:web DID, so its keys cannot be checked")
+        return None
+    did, _hash, fragment = vm_id.partition("#")
+    if did != issuer_id or not fragment or "#" in fragment:
+        result.error(check, f"the proof's key {vm_id!r} is not a key of the issuer {issuer_id} "
+                            f"(the issuer's keys are {issuer_id}#…)")
+        return None
+    document = resolve_did_document(issuer_id, fetcher, result, check)
+    if document is None:
+        return None
+    listed = [m for m in _listed(document.get("assertionMethod")) if (m.get("id") if isinstance(m, dict) else m) == vm_id]
+    if not listed:
+        result.error(check, f"{vm_id} is not an assertionMethod of {issuer_id}: the issuer does not sign "
+                            "credentials with it")
+        return None
+    # The method itself: embedded in assertionMethod, or (referenced by id) in verificationMethod.
+    methods = [m for m in listed if isinstance(m, dict)] or [
+        m for m in _listed(document.get("verificationMethod")) if isinstance(m, dict) and m.get("id") == vm_id]
+    if len(methods) != 1:
+        result.error(check, f"the DID document of {issuer_id} defines {vm_id} {len(methods) or 'no'} times")
+        return None
+    if methods[0].get("controller") != issuer_id:
+        result.error(check, f"the key's controller {methods[0].get('controller')!r} is not the issuer {issuer_id}")
+        return None
+    return methods[0]
 
 
 def _did_url_in_site(did: str, base_url: str) -> str:
@@ -76,14 +114,11 @@ def _check_proof(result: Result, doc: dict, fetcher: Fetcher, check: str) -> Non
     if not isinstance(vm_id, str):
         result.error(check, "proof has no verificationMethod")
         return
-    method = resolve_verification_method(vm_id, fetcher, result, check)
+    method = issuer_key(vm_id, _issuer_id(doc), fetcher, result, check)
     if method is None:
         return
-    issuer_id = _issuer_id(doc)
-    if method.get("controller") != issuer_id:
-        result.error(check, f"the key's controller {method.get('controller')!r} is not the issuer {issuer_id!r}")
     try:
-        public_key = public_key_from_multikey(method.get("publicKeyMultibase", ""))
+        public_key = public_key_from_multikey(str(method.get("publicKeyMultibase", "")))
     except ValueError as exc:
         result.error(check, f"bad publicKeyMultibase: {exc}")
         return
@@ -134,12 +169,12 @@ def verify_credential_document(doc: dict, fetcher: Fetcher, email: str | None = 
         # One entry or several (JSON-LD reads both alike, and the signature covers both): every entry is
         # checked, and one this verifier cannot read fails the credential rather than being skipped.
         for status in statuses if isinstance(statuses, list) else [statuses]:
-            _check_status_entry(result, doc, status, fetcher)
+            _check_status_entry(result, doc, status, fetcher, now)
     return result
 
 
-def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher) -> None:
-    from sitegen.sign import decode_status_list, status_bit
+def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now: datetime) -> None:
+    from sitegen.sign import status_bit
 
     types = status.get("type") if isinstance(status, dict) else None
     types = types if isinstance(types, list) else [types]
@@ -151,6 +186,10 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher) -> 
                                           "may be revoked (BitstringStatusListEntry and 1EdTechRevocationList are)")
         return
     purpose, list_url, index = status.get("statusPurpose"), status.get("statusListCredential"), status.get("statusListIndex")
+    if purpose not in ("revocation", "suspension"):
+        result.error("credential.status", f"a status of purpose {purpose!r} cannot be checked (revocation and "
+                                          "suspension can)")
+        return
     if not isinstance(list_url, str):
         result.error("credential.status", f"statusListCredential must be a URL, not {list_url!r}")
         return
@@ -164,20 +203,43 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher) -> 
     except FetchError as exc:
         result.error("credential.status", f"the status list cannot be read: {exc}")
         return
+    # The list must be the one the credential names, from its issuer, for this purpose: another genuine
+    # list (of another issuer, or of this one, or for another purpose) says nothing about this credential.
+    if status_list.get("id") != list_url:
+        result.error("credential.status", f"the document at {list_url} is not that status list "
+                                          f"(its id is {status_list.get('id')!r})")
+        return
+    list_types = _listed(status_list.get("type"))
+    if "BitstringStatusListCredential" not in list_types or "VerifiableCredential" not in list_types:
+        result.error("credential.status", f"{list_url} is not a BitstringStatusListCredential")
+        return
+    if _issuer_id(status_list) != _issuer_id(doc):
+        result.error("credential.status", f"the status list was issued by {_issuer_id(status_list)!r}, "
+                                          f"not by the credential's issuer {_issuer_id(doc)!r}")
+        return
     list_result = Result(list_url, "status-list")
     _check_proof(list_result, status_list, fetcher, "status-list.proof")
     for finding in list_result.errors:
         result.error("credential.status", f"status list: {finding.message}")
-    if status_list.get("issuer") != _issuer_id(doc):
-        result.error("credential.status", "the status list was issued by someone else")
+    if list_result.errors:
+        return
+    valid_from, valid_until = _parse_datetime(status_list.get("validFrom")), _parse_datetime(status_list.get("validUntil"))
+    if valid_from is not None and valid_from > now:
+        result.error("credential.status", f"the status list is not valid before {status_list['validFrom']}")
+    if valid_until is not None and valid_until <= now:
+        result.error("credential.status", f"the status list expired on {status_list['validUntil']}")
     list_subject = status_list.get("credentialSubject")
     list_subject = list_subject if isinstance(list_subject, dict) else {}
+    if list_subject.get("type") != "BitstringStatusList" and "BitstringStatusList" not in _listed(list_subject.get("type")):
+        result.error("credential.status", "the status list's credentialSubject is not a BitstringStatusList")
+        return
     if list_subject.get("statusPurpose") != purpose:
         result.error("credential.status", f"the status list is for {list_subject.get('statusPurpose')!r}, "
                                           f"the entry for {purpose!r}")
+        return
     try:
-        bits = decode_status_list(list_subject["encodedList"])
-    except (KeyError, TypeError, ValueError, OSError, EOFError) as exc:
+        bits = decode_status_list(list_subject.get("encodedList"))
+    except ValueError as exc:
         result.error("credential.status", f"the status list cannot be decoded: {exc}")
         return
     if len(bits) * 8 < STATUS_LIST_LENGTH:
@@ -189,6 +251,31 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher) -> 
             result.error("credential.status", "the issuer's status list marks it suspended")
         else:
             result.revoked = "the issuer's status list marks it revoked"
+
+
+def decode_status_list(encoded) -> bytes:
+    """The bits of an encodedList (multibase base64url of gzip), inflated no further than
+    MAX_STATUS_LIST_BYTES: a list that inflates to more is refused, not read into memory."""
+    import base64
+    import binascii
+
+    if not isinstance(encoded, str) or not encoded.startswith("u"):
+        raise ValueError("encodedList must be multibase base64url (start with u)")
+    data = encoded[1:]
+    try:
+        packed = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+    except (ValueError, binascii.Error) as exc:
+        raise ValueError(f"encodedList is not base64url: {exc}") from None
+    inflater = zlib.decompressobj(wbits=31)  # gzip
+    try:
+        bits = inflater.decompress(packed, MAX_STATUS_LIST_BYTES)
+    except zlib.error as exc:
+        raise ValueError(f"encodedList is not gzip: {exc}") from None
+    if inflater.unconsumed_tail:
+        raise ValueError(f"the list inflates to more than {MAX_STATUS_LIST_BYTES // (1024 * 1024)} MB: refused")
+    if not inflater.eof:
+        raise ValueError("encodedList is a truncated gzip stream")
+    return bits
 
 
 def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fetcher) -> None:
@@ -203,8 +290,14 @@ def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fet
     except FetchError as exc:
         result.error("credential.status", f"the revocation list cannot be read: {exc}")
         return
-    if listing.get("issuer") != _issuer_id(doc):
-        result.error("credential.status", "the revocation list was issued by someone else")
+    if listing.get("id") != list_url:
+        result.error("credential.status", f"the document at {list_url} is not that revocation list "
+                                          f"(its id is {listing.get('id')!r})")
+        return
+    if _issuer_id(listing) != _issuer_id(doc):
+        result.error("credential.status", f"the revocation list was issued by {_issuer_id(listing)!r}, "
+                                          f"not by the credential's issuer {_issuer_id(doc)!r}")
+        return
     entries = []
     for key in ("revokedCredential", "revokedCredentials"):  # the spec's name, and the 1EdTech validator's
         value = listing.get(key, [])
@@ -220,3 +313,54 @@ def _issuer_id(doc: dict):
     """The credential's issuer id: `issuer` is a URI or an embedded Profile."""
     issuer = doc.get("issuer")
     return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+# --- the shared documents of a site, checked on their own (a site with no awards has only these) ----------
+
+def verify_did_document(did: str, fetcher: Fetcher, subject: str) -> Result:
+    """The site's DID document: served for its DID, and every key it signs with is a key of that DID."""
+    from sitegen.sign import public_key_from_multikey
+
+    result = Result(subject, "did-document")
+    result.ran("did.document")
+    document = resolve_did_document(did, fetcher, result, "did.document")
+    if document is None:
+        return result
+    result.ran("did.assertion-method")
+    for entry in _listed(document.get("assertionMethod")):
+        vm_id = entry.get("id") if isinstance(entry, dict) else entry
+        if not isinstance(vm_id, str):
+            result.error("did.assertion-method", f"assertionMethod holds {entry!r}, not a key id")
+            continue
+        method = issuer_key(vm_id, did, fetcher, result, "did.assertion-method")
+        if method is not None:
+            try:
+                public_key_from_multikey(str(method.get("publicKeyMultibase", "")))
+            except ValueError as exc:
+                result.error("did.assertion-method", f"{vm_id}: bad publicKeyMultibase: {exc}")
+    return result
+
+
+def verify_status_list(url: str, issuer: str, fetcher: Fetcher, subject: str) -> Result:
+    """A published status list: served at its own id, issued and signed by the site's DID."""
+    result = Result(subject, "ob3-status-list")
+    result.ran("status-list.fetch")
+    try:
+        status_list = fetcher.get_json(url)
+    except FetchError as exc:
+        result.error("status-list.fetch", str(exc))
+        return result
+    result.ran("status-list.id-matches-url")
+    if status_list.get("id") != url:
+        result.error("status-list.id-matches-url", f"id {status_list.get('id')!r} is not the URL it was fetched from ({url})")
+    result.ran("status-list.issuer")
+    if _issuer_id(status_list) != issuer:
+        result.error("status-list.issuer", f"issued by {_issuer_id(status_list)!r}, not by the site's DID {issuer}")
+    _check_proof(result, status_list, fetcher, "status-list.proof")
+    subject_doc = status_list.get("credentialSubject") if isinstance(status_list.get("credentialSubject"), dict) else {}
+    result.ran("status-list.encoded-list")
+    try:
+        decode_status_list(subject_doc.get("encodedList"))
+    except ValueError as exc:
+        result.error("status-list.encoded-list", str(exc))
+    return result
