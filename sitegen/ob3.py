@@ -101,15 +101,24 @@ def status_list_files(site: Site, ctx: SigningContext, used: dict[str, dict]) ->
     files = []
     for (issuer_slug, number), awards in sorted(lists.items()):
         revoked = [ctx.positions[a.id].index for a in awards if a.revoked]
-        # validFrom: the last event the list reflects, so that the same content always gives the same bytes.
-        moments = [a.issued_on for a in awards] + [a.revoked.on for a in awards if a.revoked]
-        valid_from = emit.format_datetime(max(moments))
+        valid_from = emit.format_datetime(status_list_valid_from(awards))
         unsigned = credentials.status_list_credential(site, site.issuers[issuer_slug], number,
                                                       encode_status_list(revoked, credentials.STATUS_LIST_LENGTH),
                                                       valid_from)
         signed = ctx.sign(unsigned, valid_from, used)
         files.append((site.urls.status_list(issuer_slug, number), emit.to_json(signed)))
     return files
+
+
+def status_list_valid_from(awards: list[Award]):
+    """A status list is valid from the first issue of the credentials that point to it.
+
+    Every verifier refuses a status list whose validFrom is still to come, and with it every credential of the
+    list: so no award may move it later. The earliest issue date is never later than the date of any credential
+    that relies on the list (a list is only in the future when all its credentials are), and revocations,
+    whatever their dates, leave it alone. Content, not the build's clock, decides it: the same content gives
+    the same bytes."""
+    return min(award.issued_on for award in awards)
 
 
 def ob3_revocation_list(site: Site, issuer_slug: str) -> dict:

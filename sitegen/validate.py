@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sitegen.bake import ImageError, prepare_image, svg_preview
+from sitegen.bake import MAX_IMAGE_BYTES, ImageError, prepare_image, svg_preview
 from sitegen.diagnostics import Collector
 from sitegen.load import INVALID, LineDict, LineList, RawDoc
 from sitegen.model import (
@@ -240,7 +240,7 @@ class _File:
         if not path.is_file():
             self.error(line, f"image not found: content/{rel}")
             return None
-        prepared = _once(cache, path, lambda: prepare_image(path.read_bytes(), kind))
+        prepared = _once(cache, path, lambda: prepare_image(_read_image(path), kind))
         rendered = None
         if preview and kind == "svg" and not isinstance(prepared, ImageError):
             rendered = _once(cache, (path, "preview"), lambda: svg_preview(prepared))
@@ -249,6 +249,18 @@ class _File:
                 self.error(line, f"image content/{rel}: {result}")
                 return None
         return ImageFile(rel, kind, prepared, rendered)
+
+
+def _read_image(path: Path) -> bytes:
+    """The file's bytes, reading no more than the size limit allows (a huge file is refused, not loaded)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_IMAGE_BYTES + 1)
+    except OSError as exc:
+        raise ImageError(f"cannot be read ({exc.strerror})") from None
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ImageError(f"the file has more than {MAX_IMAGE_BYTES:,} bytes; images may have at most that")
+    return data
 
 
 def _once(cache: dict, key, make):
@@ -274,6 +286,24 @@ def _parse_timezone(value) -> timezone | None:
     if minutes > 59 or hours * 60 + minutes > 14 * 60:  # no place on Earth is further than 14 hours from UTC
         return None
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+# The first timezone to start a day: a date has begun once it has begun here.
+EARLIEST_TIMEZONE = timezone(timedelta(hours=14))
+DATE_ONLY = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+
+
+def in_future(value, moment: datetime, now: datetime) -> bool:
+    """Whether a date or date-time written in the YAML has not begun yet by the build's clock.
+
+    A date without a time of day counts once it has begun anywhere on Earth: its author may live in another
+    timezone than the site's (`sitegen issue` and `revoke` write the author's today), so today's date is never
+    refused. A date-time is judged exactly."""
+    date_only = (isinstance(value, date) and not isinstance(value, datetime)) or (
+        isinstance(value, str) and DATE_ONLY.match(value) is not None)
+    if date_only:
+        return moment.date() > now.astimezone(EARLIEST_TIMEZONE).date()
+    return moment > now
 
 
 def duration_years(duration: str) -> float:
@@ -491,7 +521,7 @@ def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], pr
 
 
 def _awards(doc: RawDoc, config: SiteConfig, badges: dict[str, BadgeClass], badge_slugs: set[str],
-            problems: Collector) -> list[Award]:
+            problems: Collector, now: datetime) -> list[Award]:
     if not doc.readable:
         return []
     f = _File(doc.rel, problems, config.default_language)
@@ -504,6 +534,8 @@ def _awards(doc: RawDoc, config: SiteConfig, badges: dict[str, BadgeClass], badg
         known = ", ".join(sorted(badge_slugs)) or "none yet"
         f.error(data.line_of("badge"), f"unknown badge '{badge_slug}' (badges: {known}; one per file in content/badgeclasses/)")
     default_issued = f.moment(data, "issued_on", config.tz, required=False)
+    if default_issued is not None and in_future(data.get("issued_on"), default_issued, now):
+        f.error(data.line_of("issued_on"), _future_issue(data.get("issued_on")))
     default_expires = f.moment(data, "expires", config.tz, required=False)
     entries = f.items(data, "awards", "awards")
     if "awards" not in data:
@@ -513,7 +545,7 @@ def _awards(doc: RawDoc, config: SiteConfig, badges: dict[str, BadgeClass], badg
     for item, line in entries:
         before = f.ok
         f.ok = True
-        award = _award(f, item, line, badge_slug, badge, default_issued, default_expires, config)
+        award = _award(f, item, line, badge_slug, badge, default_issued, default_expires, config, now)
         if award is not None and f.ok:
             awards.append(award)
         f.ok = before and f.ok
@@ -522,8 +554,13 @@ def _awards(doc: RawDoc, config: SiteConfig, badges: dict[str, BadgeClass], badg
     return awards
 
 
+def _future_issue(value) -> str:
+    return (f"'issued_on' {value} is in the future: an award is published, and its credential signed, when it is "
+            "issued; write the date it was awarded (today or earlier)")
+
+
 def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, default_issued, default_expires,
-           config: SiteConfig) -> Award | None:
+           config: SiteConfig, now: datetime) -> Award | None:
     item = f.mapping(item, "an award", line)
     if item is None:
         return None
@@ -547,7 +584,10 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
                 f.known_keys(recipient, {"hash", "salt"}, "'recipient'")
                 hash_ = f.string(recipient, "hash", pattern=HASH, hint=" (expected sha256$ and 64 hex digits)")
                 salt = f.string(recipient, "salt")
-    issued = f.moment(item, "issued_on", config.tz, required=False) or default_issued
+    issued = f.moment(item, "issued_on", config.tz, required=False)
+    if issued is not None and in_future(item.get("issued_on"), issued, now):
+        f.error(item.line_of("issued_on"), _future_issue(item.get("issued_on")))
+    issued = issued or default_issued
     if issued is None and "issued_on" not in item:
         f.error(item.line, "missing 'issued_on' (set it on the award or once at the top of the file)")
     expires = f.moment(item, "expires", config.tz, required=False) or default_expires
@@ -576,6 +616,12 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
         if raw is not None:
             f.known_keys(raw, {"on", "reason"}, "'revoked'")
             on = f.moment(raw, "on", config.tz, required=True)
+            if on is not None and in_future(raw.get("on"), on, now):
+                # The status list says "revoked" from the build that publishes it: a later date would be a lie,
+                # and it once moved the list's validFrom into the future, which made verifiers refuse it.
+                f.error(raw.line_of("on"), f"revocation date {raw.get('on')} is in the future: a revocation takes "
+                                           "effect when the site is published; write today's date (or an earlier "
+                                           "one) and publish it on the day it applies")
             reason = f.text(raw, "reason")  # a plain string, or {ja: …, en: …}
             if on is not None and reason is not None:
                 revoked = Revocation(on, reason)
@@ -605,6 +651,7 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
     # Without a valid site.yaml the other files can still be checked, against neutral defaults.
     check_config = config or SiteConfig("https://example.invalid", Text((("en", "site"),)), "en", timezone.utc, "default")
     images: dict = {}
+    now = datetime.now(timezone.utc)  # only to refuse dates in the future; nothing published depends on it
 
     issuers = {}
     issuer_docs = [d for d in docs if d.kind == "issuer"]
@@ -621,7 +668,7 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
     awards: list[Award] = []
     badge_slugs = {d.stem for d in badge_docs}
     for doc in (d for d in docs if d.kind == "awards"):
-        awards.extend(_awards(doc, check_config, badges, badge_slugs, problems))
+        awards.extend(_awards(doc, check_config, badges, badge_slugs, problems, now))
 
     seen: dict[str, Award] = {}
     for award in awards:
