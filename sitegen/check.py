@@ -7,25 +7,37 @@ summary. A published URL must never disappear, and an award's id, badge and reci
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
 import subprocess
 import tarfile
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import unquote
+
+import yaml
 
 from sitegen.build import (PAGES_SIZE_LIMIT, SIZE_ADVICE, SIZE_ADVICE_BAKED_IN_BROWSER, build_site,
                            signed_size_estimate)
 from sitegen.diagnostics import BuildError, SitegenError
-from sitegen.model import Site, scattered_awards
+from sitegen.logsafe import neutralise
+from sitegen.model import STATUS_LISTS, Site, Urls, scattered_awards
 from sitegen.verify import verify_site
 
 # Recipients are stored as salted hashes: an address in an award file, or a spreadsheet of recipients,
 # would publish personal data in the repository's history for good.
 EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 SPREADSHEETS = (".csv", ".tsv", ".xlsx", ".xls", ".ods", ".numbers")
+# Private keys: by file name (a public key belongs in site.yaml, so nothing else should be named like a key),
+# and by content, as PEM armour with a key after it (a mention of the armour in code or docs is no key).
+KEY_FILE_NAME = re.compile(r"(?:^|/)(?:id_(?:rsa|dsa|ecdsa|ed25519)[^/]*|[^/]*\.(?:pem|key|p8|p12|pfx|jks|keystore|ppk))$",
+                           re.IGNORECASE)
+PRIVATE_KEY_TEXT = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,300}?[A-Za-z0-9+/=]{40}"
+                              r"|PuTTY-User-Key-File-\d+:")
 
 
 class GitError(SitegenError):
@@ -156,6 +168,180 @@ def compare(base: Path, head: Path, plan: Plan, base_site: Site | None = None, h
             elif (old_docs[slug] != doc or _files_of(base, folder, slug) != _files_of(head, folder, slug)
                   or base_models[folder].get(slug) != head_models[folder].get(slug)):
                 changed.append(slug)  # the document, its pages in any language, or the image awards are baked into
+    if head_site is not None:
+        _check_rehoming(base_site, head_site, plan)
+        _check_keys(base, head, base_site, plan)
+        _check_status_method(base_site, head_site, plan)
+        _check_signed_paths(base_site, _published(base), head_site, _published(head), plan)
+        _check_names(base_site, head_site, plan)
+
+
+def _awards_by_issuer(site: Site) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for award in site.awards:
+        issuer = site.badges[award.badge].issuer
+        counts[issuer] = counts.get(issuer, 0) + 1
+    return counts
+
+
+def _check_rehoming(base_site: Site | None, head_site: Site, plan: Plan) -> None:
+    """Awards stay with their issuer: an award's status list entry, revocation list and issuer profile all
+    follow its badge's issuer, and every copy of its credential names them (signed)."""
+    if base_site is None:
+        return
+    awarded = {a.badge for a in base_site.awards}
+    for slug in sorted(awarded):
+        old, new = base_site.badges[slug].issuer, head_site.badges.get(slug)
+        if new is not None and new.issuer != old:
+            plan.problems.append(
+                f"badge `{slug}` has published awards and would move from issuer `{old}` to `{new.issuer}`: their "
+                "credentials name the status lists and revocation lists of the issuer that issued them, so a "
+                "revocation would no longer reach them. Keep the badge with its issuer; make a new badge for the "
+                "other issuer")
+    for slug, count in sorted(_awards_by_issuer(base_site).items()):
+        if slug not in head_site.issuers:
+            plan.problems.append(
+                f"issuer `{slug}` has {count} published award(s) and would disappear (a renamed issuer file "
+                "renames its URLs): keep content/issuers/" + slug + ".yaml under its name; its display name may change")
+
+
+def _json_or_none(path: Path):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> None:
+    """The public keys that signed published credentials stay published, unchanged and with the same owner:
+    credentials in wallets are checked against them. Rotation adds a key and marks the old one retired."""
+    if base_site is None or not base_site.awards:
+        return  # nothing was signed yet
+    advice = ("to replace a key, add the new one to `keys:` in content/site.yaml and mark the old one `retired: true` "
+              "(for ob2_signing: keep it; a new OB 2.0 key cannot take over assertions signed with the old one)")
+    for old_path in sorted((base / "keys").glob("*.json")):
+        rel = f"keys/{old_path.name}"
+        old, new = _json_or_none(old_path), _json_or_none(head / rel)
+        if old is None or old == new:
+            continue
+        if new is None:
+            plan.problems.append(f"the public key `{rel}` signed published credentials and would be removed: they "
+                                 f"would stop verifying; {advice}")
+            continue
+        key_fields = ("publicKeyMultibase", "publicKeyPem", "type")
+        if any(old.get(k) != new.get(k) for k in key_fields):
+            plan.problems.append(f"the public key `{rel}` signed published credentials and would change: they "
+                                 f"would stop verifying; {advice}")
+        elif old.get("owner") != new.get("owner"):
+            plan.problems.append(
+                f"the OB 2.0 signing key `{rel}` would change its owner from `{old.get('owner')}` to "
+                f"`{new.get('owner')}`: assertions signed with it name the old owner and would stop verifying. The "
+                "key belongs to the site's first issuer by file name: give a new issuer a file name that sorts after "
+                f"`{old.get('owner', '').rsplit('/', 1)[-1]}`")
+        else:
+            plan.problems.append(f"the public key document `{rel}` signed published credentials and would change "
+                                 f"(its controller or id): they would stop verifying; {advice}")
+    did_path = base_site.urls.did_document()
+    old_did, new_did = _json_or_none(base / did_path), _json_or_none(head / did_path)
+    if old_did is None or new_did is None:
+        return  # a base_url change or a removed keys: list is reported already
+    new_methods = {m.get("id"): m for m in new_did.get("verificationMethod", [])}
+    for method in old_did.get("verificationMethod", []):
+        if new_methods.get(method.get("id")) != method or method.get("id") not in new_did.get("assertionMethod", []):
+            plan.problems.append(f"the key `{method.get('id')}` of `{did_path}` signed published credentials and "
+                                 f"would be changed or removed: they would stop verifying; {advice}")
+
+
+def _check_status_method(base_site: Site | None, head_site: Site, plan: Plan) -> None:
+    """Switching credential_status re-signs the hosted credentials with the other method; the copies in wallets
+    keep naming the old one. Both lists stay published and updated, so they still verify and can be revoked."""
+    if (base_site is None or not base_site.awards or not base_site.config.keys
+            or base_site.config.credential_status == head_site.config.credential_status):
+        return
+    plan.notes.append(f"warning: credential_status changes from {base_site.config.credential_status} to "
+                      f"{head_site.config.credential_status}: the hosted credentials will name the new method, the "
+                      "copies already in wallets keep the old one (both lists stay published and updated, so those "
+                      "still verify and can be revoked); verifiers that read only one method see the difference")
+
+
+def _signed_claims(site: Site):
+    """(path, what) of every file the signed site publishes and an unsigned build does not: the check builds
+    without keys, main deploys with them. Every status list an issuer may ever use is included, and the OB 3.0
+    files also when site.yaml lists no key yet: adding keys later must not need a published issuer renamed."""
+    urls: Urls = site.urls
+    for award in site.awards:
+        kind = site.badges[award.badge].image.kind
+        yield urls.credential_json(award.id), f"the credential of award `{award.id}`"
+        yield urls.credential_image(award.id, kind), f"the baked credential of award `{award.id}`"
+        yield urls.signed_assertion(award.id), f"the signed assertion of award `{award.id}`"
+    for slug in site.issuers:
+        yield urls.credential_revocations(slug), f"the OB 3.0 revocation list of issuer `{slug}`"
+        for number in range(1, STATUS_LISTS + 1):
+            yield urls.status_list(slug, number), f"status list {number} of issuer `{slug}`"
+
+
+def _unsigned_sources(site: Site) -> dict[str, str]:
+    """What the unsigned build publishes at the model's paths, to name it in messages."""
+    urls: Urls = site.urls
+    out = {}
+    for slug, issuer in site.issuers.items():
+        out[urls.issuer_json(slug)] = f"the profile of issuer `{slug}`"
+        out[urls.revocation_list(slug)] = f"the OB 2.0 revocation list of issuer `{slug}`"
+        if issuer.image:
+            out[urls.issuer_image(slug, issuer.image.kind)] = f"the image of issuer `{slug}`"
+    for slug, badge in site.badges.items():
+        out[urls.badge_json(slug)] = f"the badge class `{slug}`"
+        out[urls.badge_image(slug, badge.image.kind)] = f"the image of badge `{slug}`"
+    for award in site.awards:
+        out[urls.assertion_json(award.id)] = f"the assertion of award `{award.id}`"
+    return out
+
+
+def signed_path_clashes(site: Site, published: set[str]) -> dict[str, str]:
+    """Paths the signed site would publish twice (path → the two things), found from the model: among the
+    signed files, or a signed file where the unsigned build already publishes one (issuer `x-credentials` has its
+    OB 2.0 revocation list where issuer `x` has its OB 3.0 one). Today the deploy build is the first to fail."""
+    clashes: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    unsigned = _unsigned_sources(site)
+    for path, what in _signed_claims(site):
+        if path in seen:
+            clashes.setdefault(path, f"{seen[path]} and {what}")
+        elif path in published:
+            clashes.setdefault(path, f"{what} and {unsigned.get(path, 'a file the unsigned site publishes')}")
+        seen[path] = what
+    return clashes
+
+
+def _check_signed_paths(base_site: Site | None, base_published: set[str], head_site: Site,
+                        head_published: set[str], plan: Plan) -> None:
+    clashes = signed_path_clashes(head_site, head_published)
+    before = signed_path_clashes(base_site, base_published) if base_site is not None else {}
+    when = ("in the signed site that main deploys" if head_site.config.keys
+            else "once the site signs Open Badges 3.0 credentials (keys: in content/site.yaml)")
+    for path, what in sorted(clashes.items()):
+        message = f"`{path}` would be published twice {when}: {what}"
+        if path in before:  # both published already: renaming either would break its URLs
+            plan.notes.append(f"warning: {message}")
+        else:
+            plan.problems.append(f"{message}. Rename the issuer this change adds (no issuer slug may be another's "
+                                 "followed by `-credentials`)")
+
+
+def _check_names(base_site: Site | None, head_site: Site, plan: Plan, compared: bool = True) -> None:
+    """A recipient's name enters the repository (public or not, for good: git keeps history) only with their
+    consent, recorded as show_name: true. A new name without it fails; one already there is a warning."""
+    old_names = {a.id: a.name for a in base_site.awards} if base_site is not None else {}
+    for award in head_site.awards:
+        if not award.name or award.show_name:
+            continue
+        if compared and old_names.get(award.id) != award.name:
+            plan.problems.append(f"`{award.source}` writes the recipient's name without `show_name: true`: a name "
+                                 "enters the repository only when the recipient agreed to be named. Remove the name, "
+                                 "or record their consent with `show_name: true`")
+        else:
+            plan.notes.append(f"warning: `{award.source}` keeps a recipient's name without `show_name: true`: the "
+                              "pages do not show it, but the repository holds it; remove the `name:` line")
 
 
 def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan:
@@ -164,9 +350,13 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
     plan = Plan(base)
     with tempfile.TemporaryDirectory(prefix="sitegen-check-", dir=workdir) as tmp:
         tmp = Path(tmp)
-        result = build_site(root, tmp / "head")  # BuildError propagates: the CLI prints every problem
+        # The gate never signs: no key is in reach of a pull request's content, and what signing would add is
+        # judged from the model (the size, the paths it would publish).
+        result = build_site(root, tmp / "head", environ={})  # BuildError propagates: the CLI prints every problem
         plan.files, plan.bytes = result.files, result.bytes
-        plan.problems.extend(personal_data_problems(root))
+        files = _repository_files(root)
+        plan.problems.extend(personal_data_problems(root, files))
+        plan.problems.extend(private_key_problems(root, files))
         plan.notes.extend(str(w) for w in result.warnings)
         _check_signed_size(root, result, plan)
         for item in verify_site(tmp / "head"):
@@ -175,19 +365,21 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
                                      + "; ".join(f.message for f in item.errors))
         if base is None:
             plan.notes.append("no base revision given: nothing to compare with")
+            _check_signed_paths(None, set(), result.site, _published(tmp / "head"), plan)
+            _check_names(None, result.site, plan, compared=False)
             return plan
         plan.other_files = changed_files(root, base)
         base_root = tmp / "base"
         if not export_revision(root, base, base_root):
             plan.notes.append(f"{base} has no content/: everything is new")
-            compare(tmp / "empty", tmp / "head", plan)
+            compare(tmp / "empty", tmp / "head", plan, None, result.site)
             _check_new_ids(result.site, plan)
             return plan
         try:
-            base_result = build_site(base_root, tmp / "base-out")
+            base_result = build_site(base_root, tmp / "base-out", environ={})
         except BuildError as exc:
             plan.notes.append(f"the base revision {base} does not build ({exc}); compared with nothing")
-            compare(tmp / "empty", tmp / "head", plan)
+            compare(tmp / "empty", tmp / "head", plan, None, result.site)
             _check_new_ids(result.site, plan)
             return plan
         compare(tmp / "base-out", tmp / "head", plan, base_result.site, result.site)
@@ -228,27 +420,105 @@ def _check_signed_size(root: Path, result, plan: Plan, size_limit: int = PAGES_S
 
 
 def _repository_files(root: Path) -> list[str]:
-    """Files git would commit: tracked, and untracked but not ignored; everything under content/ without git."""
+    """Files git would commit: tracked, and untracked but not ignored; everything under content/ without git.
+    Symbolic links are listed (by name) but never read through."""
     try:
         listing = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     except GitError:
-        return sorted(p.relative_to(root).as_posix() for p in (root / "content").rglob("*") if p.is_file())
-    return sorted({name for name in listing.decode("utf-8", "replace").split("\0") if name and (root / name).is_file()})
+        return sorted(p.relative_to(root).as_posix() for p in (root / "content").rglob("*")
+                      if p.is_file() or p.is_symlink())
+    names = listing.decode("utf-8", "replace").split("\0")
+    return sorted({n for n in names if n and ((root / n).is_symlink() or (root / n).is_file())})
 
 
-def personal_data_problems(root: Path) -> list[str]:
-    """Plaintext email addresses in award files, and recipient spreadsheets, that would enter the repository."""
+def _read_regular(root: Path, name: str) -> bytes | None:
+    path = root / name
+    if path.is_symlink() or not path.is_file():
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _yaml_strings(text: str):
+    """(line, string) of every key and value of a YAML text as YAML reads it: escapes such as \\x40 or \\u0040
+    decoded and folded lines joined. Nothing for a text that does not parse (the build reports it)."""
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return
+    todo, seen = [root] if root is not None else [], set()
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:  # an alias: read once
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            if isinstance(node.value, str):
+                yield node.start_mark.line + 1, node.value
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                todo += [key, value]
+
+
+def _looks_like_email(text: str) -> bool:
+    """An address as a reader of the page or the file would see it: full-width and other compatibility forms
+    (＠, ﹫), HTML character references (&#64;), percent-encoding (%40), invisible characters, Markdown escapes
+    (a\\@b) and spaces around the @ are all undone first."""
+    if not any(mark in text for mark in ("@", "\uff20", "\ufe6b", "&", "%")):
+        return False  # nothing that is or could become an @ (most lines)
+    for _ in range(2):  # and once more for a double encoding such as %2540
+        text = unquote(html.unescape(unicodedata.normalize("NFKC", text)))
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf").replace("\\", "")
+    return bool(EMAIL_IN_TEXT.search(re.sub(r"\s*@\s*", "@", text)))
+
+
+def personal_data_problems(root: Path, files: list[str] | None = None) -> list[str]:
+    """Plaintext email addresses in award files, and recipient spreadsheets, that would enter the repository.
+    An award file is read both as text (comments included) and as YAML values (escapes decoded)."""
     problems = []
-    for name in _repository_files(root):
+    for name in _repository_files(root) if files is None else files:
         if name.lower().endswith(SPREADSHEETS):
             problems.append(f"{_code(name)} is a spreadsheet in the repository: recipient lists hold personal data. "
                             "Keep it outside the repository (sitegen issue --csv reads it from anywhere).")
         elif name.startswith("content/assertions/") and name.endswith((".yaml", ".yml")):
-            text = (root / name).read_text(encoding="utf-8", errors="replace")
-            for number, line in enumerate(text.splitlines(), 1):
-                if EMAIL_IN_TEXT.search(line):
-                    problems.append(f"{_code(f'{name}:{number}')} holds an email address: award files keep only the salted "
-                                    "hash that `sitegen issue` writes")
+            data = _read_regular(root, name)
+            if data is None:
+                continue
+            text = data.decode("utf-8", errors="replace")
+            lines = {number for number, line in enumerate(text.splitlines(), 1) if _looks_like_email(line)}
+            lines |= {number for number, value in _yaml_strings(text) if _looks_like_email(value)}
+            for number in sorted(lines):
+                problems.append(f"{_code(f'{name}:{number}')} holds an email address: award files keep only the salted "
+                                "hash that `sitegen issue` writes")
+    return problems
+
+
+def private_key_problems(root: Path, files: list[str] | None = None) -> list[str]:
+    """Private keys anywhere in the repository: files named like keys, and files holding one (as text, or in a
+    YAML value with escapes). A key in a pull request is public to everyone who can read it, for good."""
+    problems = []
+    advice = ("remove it from the repository and from its history, replace the key (consider it known), and give "
+              "the build the new one through the SITEGEN_SIGNING_KEY secret")
+    for name in _repository_files(root) if files is None else files:
+        if KEY_FILE_NAME.search(name) and not name.lower().endswith(".pub"):
+            problems.append(f"{_code(name)} is named like a private key file (*.pem, *.key, id_rsa…): {advice}. "
+                            "Public keys belong in content/site.yaml")
+            continue
+        data = _read_regular(root, name)
+        is_yaml = name.endswith((".yaml", ".yml"))
+        if data is None or not (b"PRIVATE" in data or b"PuTTY" in data or (is_yaml and b"\\" in data)):
+            continue  # most files: no key, and no escape that could spell one
+        text = data.decode("utf-8", errors="replace")
+        found = PRIVATE_KEY_TEXT.search(text)
+        line = text[: found.start()].count("\n") + 1 if found else None
+        if line is None and is_yaml:
+            line = next((number for number, value in _yaml_strings(text) if PRIVATE_KEY_TEXT.search(value)), None)
+        if line is not None:
+            problems.append(f"{_code(f'{name}:{line}')} holds a private key: {advice}")
     return problems
 
 
@@ -272,7 +542,7 @@ def failure_markdown(diagnostics) -> str:
     lines = ["## sitegen check: ❌ must be fixed before merging", "",
              "The content does not build. Every problem, with its file and line:", "", "```"]
     lines += [_fenced(str(d)) for d in diagnostics] + ["```", ""]
-    return "\n".join(lines)
+    return neutralise("\n".join(lines))  # printed in the job's log too: no line may be a workflow command
 
 
 def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
@@ -308,4 +578,4 @@ def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
         lines += [f"- {_code(name)}" for name in plan.other_files[:200]] + ["", "</details>", ""]
     lines.append(f"Site: {plan.files} files, {plan.bytes / 1e6:.1f} MB.")
     lines += [f"- {_line(n)}" for n in plan.notes]
-    return "\n".join(lines) + "\n"
+    return neutralise("\n".join(lines) + "\n")  # printed in the job's log too: no line may be a workflow command
