@@ -3,20 +3,29 @@
 Signing is the expensive step of a large build, so a proof is reused whenever everything that goes into it
 is unchanged: the unsigned credential, the verification method and its public key, the proof's `created`,
 the cryptosuite and the sitegen version.
+
+A cached proof is published only when the cache entry carries a MAC under a key derived from the private
+signing key: a cache committed to the repository, or made with another key, is ignored, and a forged proof
+never reaches the site. Proofs are deterministic, so an entry is exactly what signing again would give; the
+CI cache of the signing job (made with the same key) stays useful.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitegen import __version__, bake, credentials, emit
+from cryptography.hazmat.primitives import serialization
+
+from sitegen import __version__, bake, credentials, emit, reuse
 from sitegen.model import Award, Site
 
 SUITE = "eddsa-rdfc-2022"
-CACHE_FILE = Path(".sitegen-cache") / "proofs-v1.json"
+CACHE_NAME = "proofs-v2.json"  # v2: every entry {"proof", "mac"}
+CACHE_FILE = reuse.CACHE_DIR / CACHE_NAME
 
 
 @dataclass
@@ -28,8 +37,24 @@ class SigningContext:
     public_multikey: str
     verification_method: str
     positions: dict[str, credentials.StatusPosition]
-    cache: dict[str, dict] = field(default_factory=dict)  # cache key → proof object
+    cache: dict[str, dict] = field(default_factory=dict)  # cache key → {"proof", "mac"}; untrusted until checked
     status_proofs: dict[str, dict] = field(default_factory=dict)  # proofs of the status lists of this build
+
+    def __post_init__(self) -> None:
+        raw = self.private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                             serialization.NoEncryption())
+        self._mac_key = hmac.new(raw, b"sitegen proof cache v2", hashlib.sha256).digest()
+        # Only entries this key made are kept: whatever else the cache file holds is never published.
+        self.cache = {key: entry for key, entry in (self.cache or {}).items() if self._genuine(key, entry)}
+
+    def _mac(self, key: str, proof: dict) -> str:
+        material = json.dumps([key, proof], sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+        return hmac.new(self._mac_key, material.encode("ascii"), hashlib.sha256).hexdigest()
+
+    def _genuine(self, key, entry) -> bool:
+        return (isinstance(key, str) and isinstance(entry, dict) and set(entry) == {"proof", "mac"}
+                and isinstance(entry["proof"], dict) and isinstance(entry["mac"], str)
+                and hmac.compare_digest(entry["mac"], self._mac(key, entry["proof"])))
 
     def proof_key(self, unsigned: dict, created: str) -> str:
         material = json.dumps([__version__, SUITE, self.verification_method, self.public_multikey, created, unsigned],
@@ -37,36 +62,28 @@ class SigningContext:
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def sign(self, unsigned: dict, created: str, used: dict[str, dict]) -> dict:
-        """The credential with its proof, from the cache when possible; `used` collects every proof used."""
+        """The credential with its proof, from the cache when possible; `used` collects every entry used."""
         from sitegen.sign import sign_credential
 
         key = self.proof_key(unsigned, created)
-        proof = self.cache.get(key)
-        if proof is None:
+        entry = self.cache.get(key)
+        if entry is None:
             proof = sign_credential(unsigned, self.private_key, self.verification_method, created)["proof"][0]
-        used[key] = proof
-        return {**unsigned, "proof": [proof]}
+            entry = {"proof": proof, "mac": self._mac(key, proof)}
+        used[key] = entry
+        return {**unsigned, "proof": [entry["proof"]]}
 
 
 def load_cache(root: Path) -> dict[str, dict]:
-    path = root / CACHE_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    """The cache file as it is (SigningContext keeps only the entries its key made); {} when there is none, it
+    is not JSON, or it lies behind a symbolic link."""
+    data = reuse.read_cache(root, CACHE_NAME)
     return data if isinstance(data, dict) else {}
 
 
 def save_cache(root: Path, used: dict[str, dict]) -> None:
-    """Keep exactly the proofs this build used, so the cache never grows past the site."""
-    path = root / CACHE_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(used, sort_keys=True, separators=(",", ":")), encoding="utf-8")
-    tmp.replace(path)
-    ignore = path.parent / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")  # a cache, never committed
+    """Keep exactly the entries this build used, so the cache never grows past the site."""
+    reuse.write_cache(root, CACHE_NAME, used)
 
 
 def credential_files(site: Site, ctx: SigningContext, award: Award,

@@ -8,18 +8,31 @@ translation files, the keys, and sitegen itself (its version and every file of t
 sitegen's code between releases counts too). Anything else changed means the award is rebuilt, and so does
 an award whose files in output/ were edited or replaced by hand since (each record keeps their inode, size and
 modification time).
+
+Nothing of the cache is trusted because of where it lies: a repository can commit a `.sitegen-cache/` (and an
+`output/`) of its own making. The records carry a MAC under a secret of this machine's user, kept outside every
+repository, so records this machine did not write are ignored; and the cache folder is never read or written
+through a symbolic link.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
+import secrets
+import stat
 from pathlib import Path
 
 from sitegen import __version__
 from sitegen.render import theme_dirs
 
-CACHE_FILE = Path(".sitegen-cache") / "awards-v2.json"
+CACHE_DIR = Path(".sitegen-cache")
+CACHE_NAME = "awards-v3.json"  # v3: records with a MAC
+CACHE_FILE = CACHE_DIR / CACHE_NAME
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 PACKAGE_DIR = Path(__file__).parent  # code, default theme, locale, contexts
 
 
@@ -53,24 +66,140 @@ def award_fingerprint(site_fingerprint: str, award, position) -> str:
 
 def load(root: Path, output: Path) -> dict[str, list]:
     """{award id: [fingerprint, proof cache key or None, stamp of its files]} of the build that wrote `output`,
-    if it still stands."""
-    try:
-        data = json.loads((root / CACHE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    if it still stands and this machine wrote the records."""
+    data = read_cache(root, CACHE_NAME)
+    secret = _machine_secret()
+    if not isinstance(data, dict) or secret is None or data.get("output") != str(output) or not output.is_dir():
         return {}
-    if not isinstance(data, dict) or data.get("output") != str(output) or not output.is_dir():
+    records, mac = data.get("awards"), data.get("mac")
+    if not isinstance(records, dict) or not isinstance(mac, str) or not hmac.compare_digest(
+            mac, _records_mac(secret, str(output), records)):
         return {}
-    records = data.get("awards")
-    return records if isinstance(records, dict) else {}
+    return {award_id: record for award_id, record in records.items() if _record_shape(record)}
 
 
 def save(root: Path, output: Path, records: dict[str, list]) -> None:
-    path = root / CACHE_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"output": str(output), "awards": records}, sort_keys=True, separators=(",", ":")),
-                   encoding="utf-8")
-    tmp.replace(path)
-    ignore = path.parent / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
+    secret = _machine_secret()
+    if secret is not None:
+        write_cache(root, CACHE_NAME, {"output": str(output), "awards": records,
+                                       "mac": _records_mac(secret, str(output), records)})
+
+
+def _record_shape(record) -> bool:
+    return (isinstance(record, list) and len(record) == 3 and isinstance(record[0], str)
+            and (record[1] is None or isinstance(record[1], str)) and isinstance(record[2], str))
+
+
+def _records_mac(secret: bytes, output: str, records: dict) -> str:
+    material = json.dumps([output, records], sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hmac.new(secret, material.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def _machine_secret() -> bytes | None:
+    """A random secret of this user on this machine (made once, in the user's cache folder, outside every
+    repository), or None when there is no such folder: then nothing is reused."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "sitegen"
+    path = folder / "reuse-secret"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            secret = path.read_bytes()
+        except FileNotFoundError:
+            tmp = folder / f".reuse-secret.{secrets.token_hex(8)}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(32))
+            try:
+                os.link(tmp, path)  # the first of two builds that race wins; both then read its secret
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+            secret = path.read_bytes()
+    except OSError:
+        return None
+    return secret if len(secret) == 32 else None
+
+
+# --- the cache folder: never followed through a link ----------------------------------------------
+
+def cache_problem(root: Path) -> str | None:
+    """Why the repository's `.sitegen-cache` must be left alone (neither read nor written), or None."""
+    try:
+        info = os.lstat(root / CACHE_DIR)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{CACHE_DIR} cannot be read ({exc.strerror}); it was ignored"
+    if stat.S_ISLNK(info.st_mode):
+        return (f"{CACHE_DIR} is a symbolic link; sitegen never reads or writes its cache through a link, so it "
+                "was ignored and everything was signed and written afresh (remove the link to have a cache)")
+    if not stat.S_ISDIR(info.st_mode):
+        return f"{CACHE_DIR} is not a folder; it was ignored (remove it to have a cache)"
+    return None
+
+
+def cache_note(root: Path) -> str | None:
+    """A note for the build's report when the cache folder was ignored."""
+    problem = cache_problem(root)
+    return f"The cache was not used: {problem}." if problem else None
+
+
+def _open_cache_dir(root: Path, create: bool) -> int | None:
+    if cache_problem(root) is not None:
+        return None
+    path = root / CACHE_DIR
+    try:
+        if create:
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                pass
+        return os.open(path, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+    except OSError:
+        return None
+
+
+def read_cache(root: Path, name: str):
+    """The JSON of one cache file, or None when it is missing, a link, not a file or not JSON."""
+    folder = _open_cache_dir(root, create=False)
+    if folder is None:
+        return None
+    try:
+        fd = os.open(name, os.O_RDONLY | _NOFOLLOW, dir_fd=folder)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return json.loads(handle.read())
+    except (OSError, ValueError, RecursionError):
+        return None
+    finally:
+        os.close(folder)
+
+
+def write_cache(root: Path, name: str, document) -> None:
+    """Replace one cache file, never writing through a link; a cache that cannot be written is skipped
+    (it only saves time)."""
+    folder = _open_cache_dir(root, create=True)
+    if folder is None:
+        return
+    tmp = f".{name}.{secrets.token_hex(8)}.tmp"  # a new name: nothing planted there can be followed
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, sort_keys=True, separators=(",", ":"))
+        os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)  # replaces a link, never its target
+        try:  # a cache, never committed
+            fd = os.open(".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=folder)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write("*\n")
+        except FileExistsError:
+            pass
+    except OSError:
+        try:
+            os.unlink(tmp, dir_fd=folder)
+        except OSError:
+            pass
+    finally:
+        os.close(folder)
