@@ -289,9 +289,11 @@ def _check_key_ownership(result: Result, key_url: str, key: dict, issuer: dict, 
     if owner == issuer_url:
         return
     # sitegen gives a site's one key to the site's first issuer, and every issuer of the site lists it: that
-    # is accepted when the owner's profile lists the key too (the issuer's own listing is what binds it).
+    # is accepted when the owner is a profile published beside the issuer's (same folder of the same site)
+    # that lists the key too. An owner anywhere else breaks the two-way link.
     owner_profile = None
-    if isinstance(owner, str) and owner.startswith(("http://", "https://")):
+    if (isinstance(owner, str) and isinstance(issuer_url, str) and owner.startswith(("http://", "https://"))
+            and owner.rsplit("/", 1)[0] == issuer_url.rsplit("/", 1)[0]):
         try:
             owner_profile = fetcher.get_json(owner)
         except FetchError:
