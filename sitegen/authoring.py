@@ -53,8 +53,21 @@ class Recipient:
 class Issued:
     award_id: str
     email: str
-    name: str | None
+    name: str | None  # as given, for the mail merge; written to the repository only with show_name
     page_url: str
+    name_dropped: bool = False  # a name was given without the consent to be named, so it was not written
+    source: str | None = None  # the CSV row, for messages
+
+
+def dropped_names_message(issued: list[Issued]) -> str | None:
+    """What the CLI says when names were given without consent: they were left out of the repository."""
+    dropped = [item for item in issued if item.name_dropped]
+    if not dropped:
+        return None
+    rows = [item.source for item in dropped if item.source]
+    where = f" ({', '.join(rows[:5])}{'…' if len(rows) > 5 else ''})" if rows else ""
+    return (f"note: the name of {len(dropped)} recipient(s){where} was not written: a name enters the repository "
+            "only when the recipient agreed to be named (--show-name, or show_name: yes in the CSV)")
 
 
 def normalise_email(email: str) -> str:
@@ -144,9 +157,8 @@ def _award_lines(award_id: str, recipient: Recipient, salt: str, indent: str) ->
         lines.append(f"{indent}  issued_on: {recipient.issued_on.isoformat()}")
     if recipient.expires:
         lines.append(f"{indent}  expires: {recipient.expires.isoformat()}")
-    if recipient.name:
+    if recipient.name and recipient.show_name:  # a name is written only with the consent to show it
         lines.append(f"{indent}  name: {_yaml_string(recipient.name)}")
-    if recipient.show_name:
         lines.append(f"{indent}  show_name: true")
     if recipient.narrative:
         lines.append(f"{indent}  narrative: {_yaml_string(recipient.narrative)}")
@@ -207,7 +219,9 @@ def issue(root: Path, badge: str, recipients: list[Recipient], issued_on: date, 
         raise AuthoringError(f"the new award(s) would not build, so {target.name} was left as it was",
                              exc.diagnostics) from None
     urls = site.urls
-    issued = [Issued(award_id, r.email, r.name, urls.url(urls.assertion_page(award_id))) for award_id, r in zip(ids, recipients)]
+    issued = [Issued(award_id, r.email, r.name, urls.url(urls.assertion_page(award_id)),
+                     name_dropped=bool(r.name) and not r.show_name, source=r.source)
+              for award_id, r in zip(ids, recipients)]
     return target, issued
 
 
