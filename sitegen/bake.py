@@ -265,8 +265,9 @@ def _check_raster(data: bytes, what: str) -> str:
                 return im.format or ""
     except ImageError:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageError(f"the {what} is a decompression bomb ({exc})") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageError(f"the {what} has more than {MAX_IMAGE_PIXELS:,} pixels, the most images may have "
+                         "(4096 × 4096)") from None
     except Exception as exc:  # Pillow raises many kinds on a malformed file; none is sitegen's bug
         raise ImageError(f"unreadable {what}: {exc}") from None
 
