@@ -237,7 +237,7 @@ def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> N
                 f"the OB 2.0 signing key `{rel}` would change its owner from `{old.get('owner')}` to "
                 f"`{new.get('owner')}`: assertions signed with it name the old owner and would stop verifying. The "
                 "key belongs to the site's first issuer by file name: give a new issuer a file name that sorts after "
-                f"`{old.get('owner', '').rsplit('/', 1)[-1]}`")
+                f"`{str(old.get('owner', '')).rsplit('/', 1)[-1].removesuffix('.json')}`")
         else:
             plan.problems.append(f"the public key document `{rel}` signed published credentials and would change "
                                  f"(its controller or id): they would stop verifying; {advice}")
@@ -329,19 +329,23 @@ def _check_signed_paths(base_site: Site | None, base_published: set[str], head_s
 
 
 def _check_names(base_site: Site | None, head_site: Site, plan: Plan, compared: bool = True) -> None:
-    """A recipient's name enters the repository (public or not, for good: git keeps history) only with their
-    consent, recorded as show_name: true. A new name without it fails; one already there is a warning."""
+    """A recipient's name enters the repository (public or not, and for good: git keeps history) only with their
+    consent, recorded as show_name: true. A new name without it fails; one that was there already is a warning."""
     old_names = {a.id: a.name for a in base_site.awards} if base_site is not None else {}
+    new, kept = [], []
     for award in head_site.awards:
-        if not award.name or award.show_name:
-            continue
-        if compared and old_names.get(award.id) != award.name:
-            plan.problems.append(f"`{award.source}` writes the recipient's name without `show_name: true`: a name "
-                                 "enters the repository only when the recipient agreed to be named. Remove the name, "
-                                 "or record their consent with `show_name: true`")
-        else:
-            plan.notes.append(f"warning: `{award.source}` keeps a recipient's name without `show_name: true`: the "
-                              "pages do not show it, but the repository holds it; remove the `name:` line")
+        if award.name and not award.show_name:
+            (new if compared and old_names.get(award.id) != award.name else kept).append(award.source)
+    for source in new[:20]:
+        plan.problems.append(f"`{source}` writes the recipient's name without `show_name: true`: a name enters the "
+                             "repository only when the recipient agreed to be named. Remove the name, or record their "
+                             "consent with `show_name: true`")
+    if len(new) > 20:
+        plan.problems.append(f"… and {len(new) - 20} more award(s) with a name but without `show_name: true`")
+    if kept:
+        plan.notes.append(f"warning: {len(kept)} award(s) keep a recipient's name without `show_name: true` ("
+                          + ", ".join(f"`{s}`" for s in kept[:5]) + ("…" if len(kept) > 5 else "")
+                          + "): the pages do not show it, but the repository holds it; remove those `name:` lines")
 
 
 def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan:
