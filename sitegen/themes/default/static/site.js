@@ -58,9 +58,29 @@
     }, function (error) { return {state: "unverifiable", detail: String(error.message || error)}; });
   }
 
+  // At most this many bytes of status bits (16 million entries): a list that inflates to more is refused.
+  var MAX_STATUS_LIST_BYTES = 2 * 1024 * 1024;
+
   function gunzip(bytes) {
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).arrayBuffer().then(function (buffer) { return new Uint8Array(buffer); });
+    var reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
+    var parts = [], total = 0;
+    function next() {
+      return reader.read().then(function (step) {
+        if (step.done) {
+          var out = new Uint8Array(total), at = 0;
+          parts.forEach(function (part) { out.set(part, at); at += part.length; });
+          return out;
+        }
+        total += step.value.length;
+        if (total > MAX_STATUS_LIST_BYTES) {
+          reader.cancel();
+          throw new Error("the status list inflates to more than 2 MB");
+        }
+        parts.push(step.value);
+        return next();
+      });
+    }
+    return next();
   }
 
   function base64urlBytes(text) {
@@ -71,33 +91,203 @@
     return out;
   }
 
-  // An Open Badges 3.0 credential: its dates and its status list bit. (The signature is for wallets and
-  // `sitegen verify`; a browser cannot canonicalise JSON-LD without a large library.)
-  function checkCredential(doc) {
-    if (doc.validUntil && Date.parse(doc.validUntil) < Date.now()) {
-      return Promise.resolve({state: "expired", detail: formatDay(doc.validUntil)});
+  /* Every document is trusted only as the one it was fetched for: its id must be that URL. The same rules
+     as `sitegen verify`, so that a page never calls valid what the command line refuses. */
+
+  function fail(detail) { return {state: "invalid", detail: detail}; }
+
+  function listOf(value) { return Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]; }
+
+  function idOf(value) { return value && typeof value === "object" ? value.id : value; }
+
+  // Fetch a JSON document that must carry `url` as its id; resolves to the document, or to a result.
+  function fetchBound(url, what) {
+    return fetchJson(url).then(function (got) {
+      if (got.missing) { return fail(what + ": HTTP " + got.status + " " + url); }
+      if (!got.data || typeof got.data !== "object" || got.data.id !== url) {
+        return fail(what + " at " + url + " is another document (its id is " + JSON.stringify(got.data && got.data.id) + ")");
+      }
+      return {doc: got.data};
+    });
+  }
+
+  // Where a did:web DID's document lives, or null when the DID is not a plain did:web.
+  function didWebUrl(did) {
+    var m = /^did:web:([A-Za-z0-9.-]+(?:%3[Aa][0-9]+)?)((?::[A-Za-z0-9._~%!$&'()*+,;=@-]+)*)$/.exec(did || "");
+    if (!m) { return null; }
+    var segments = m[2] ? m[2].slice(1).split(":").map(decodeURIComponent) : [];
+    if (segments.some(function (s) { return /[\/?#\\]/.test(s) || s === "." || s === ".."; })) { return null; }
+    var host = decodeURIComponent(m[1]);
+    return "https://" + host + "/" + (segments.length ? segments.join("/") + "/did.json" : ".well-known/did.json");
+  }
+
+  // The DID document of the issuer, fetched from this site (the page checks this site's badges only).
+  function siteDidDocument(did, site) {
+    var url = didWebUrl(did);
+    if (!url) { return Promise.resolve(fail("the issuer " + did + " is not a did:web DID")); }
+    var at = new URL(url), home = new URL(site);
+    if (at.host !== home.host || at.pathname.indexOf(home.pathname) !== 0) {
+      return Promise.resolve({state: "elsewhere", detail: did});
     }
-    var status = doc.credentialStatus;
-    if (status && status.type === "1EdTechRevocationList") {
-      return fetchJson(status.id).then(function (got) {
-        if (got.missing) { return {state: "unverifiable", detail: status.id}; }
-        var entries = [].concat(got.data.revokedCredential || [], got.data.revokedCredentials || []);
+    var local = new URL(at.pathname, home).href;  // the site's own scheme (http on a local preview)
+    return fetchJson(local).then(function (got) {
+      if (got.missing) { return fail("DID document: HTTP " + got.status + " " + local); }
+      if (!got.data || got.data.id !== did) { return fail("the DID document at " + local + " is not the document of " + did); }
+      return {doc: got.data};
+    });
+  }
+
+  // A result when the document's proof is not made with a key of its issuer: a method under the issuer's
+  // DID, listed by id in the assertionMethod of that DID's document; null when it is.
+  function checkIssuerKey(doc, site) {
+    var issuer = idOf(doc.issuer);
+    var proof = listOf(doc.proof)[0];
+    var vm = proof && proof.verificationMethod;
+    if (typeof issuer !== "string" || typeof vm !== "string") { return Promise.resolve(fail("no issuer or no proof")); }
+    var hash = vm.indexOf("#");
+    if (hash < 0 || vm.slice(0, hash) !== issuer || !vm.slice(hash + 1) || vm.indexOf("#", hash + 1) >= 0) {
+      return Promise.resolve(fail("the proof's key " + vm + " is not a key of the issuer " + issuer));
+    }
+    return siteDidDocument(issuer, site).then(function (got) {
+      if (!got.doc) { return got; }
+      var listed = listOf(got.doc.assertionMethod).filter(function (m) { return idOf(m) === vm; });
+      if (!listed.length) { return fail(vm + " is not an assertionMethod of " + issuer); }
+      var methods = listed.filter(function (m) { return typeof m === "object"; });
+      if (!methods.length) {
+        methods = listOf(got.doc.verificationMethod).filter(function (m) { return m && m.id === vm; });
+      }
+      if (methods.length !== 1 || methods[0].controller !== issuer) { return fail("the DID document does not define " + vm + " once, for " + issuer); }
+      return null;
+    });
+  }
+
+  // An Open Badges 3.0 credential: its issuer's key, its dates and its status. (The signature is for wallets
+  // and `sitegen verify`; a browser cannot canonicalise JSON-LD without a large library.)
+  function checkCredential(doc, site) {
+    return checkIssuerKey(doc, site).then(function (problem) {
+      if (problem) { return problem; }
+      if (doc.validUntil && Date.parse(doc.validUntil) < Date.now()) {
+        return {state: "expired", detail: formatDay(doc.validUntil)};
+      }
+      var statuses = listOf(doc.credentialStatus);
+      return Promise.all(statuses.map(function (status) { return checkStatus(doc, status, site); }))
+        .then(function (results) { return results.reduce(worst, {state: "valid", detail: ""}); });
+    }).catch(function (error) { return {state: "unverifiable", detail: String(error.message || error)}; });
+  }
+
+  function checkStatus(doc, status, site) {
+    var issuer = idOf(doc.issuer);
+    var types = listOf(status && status.type);
+    if (types.indexOf("1EdTechRevocationList") >= 0) {
+      return fetchBound(status.id, "revocation list").then(function (got) {
+        if (!got.doc) { return got; }
+        if (idOf(got.doc.issuer) !== issuer) { return fail("the revocation list is another issuer's"); }
+        var entries = [].concat(got.doc.revokedCredential || [], got.doc.revokedCredentials || []);
         var entry = entries.filter(function (e) { return e && e.id === doc.id && e.revoked !== false; })[0];
         return entry ? {state: "revoked", detail: entry.revocationReason || ""} : {state: "valid", detail: ""};
-      }).catch(function (error) { return {state: "unverifiable", detail: String(error.message || error)}; });
-    }
-    if (!status || !status.statusListCredential || !window.DecompressionStream) {
-      return Promise.resolve({state: "valid", detail: ""});
-    }
-    return fetchJson(status.statusListCredential).then(function (got) {
-      if (got.missing) { return {state: "unverifiable", detail: status.statusListCredential}; }
-      var encoded = got.data.credentialSubject.encodedList;
-      return gunzip(base64urlBytes(encoded.slice(1))).then(function (bits) {
-        var index = parseInt(status.statusListIndex, 10);
-        var set = bits[index >> 3] & (0x80 >> (index % 8));
-        return set ? {state: "revoked", detail: ""} : {state: "valid", detail: ""};
       });
-    }).catch(function (error) { return {state: "unverifiable", detail: String(error.message || error)}; });
+    }
+    var purpose = status && status.statusPurpose;
+    if (types.indexOf("BitstringStatusListEntry") < 0 || (purpose !== "revocation" && purpose !== "suspension")) {
+      return Promise.resolve(fail("a credentialStatus this page cannot check"));
+    }
+    if (!window.DecompressionStream) {
+      return Promise.resolve({state: "unverifiable", detail: "this browser cannot read status lists"});
+    }
+    return fetchBound(status.statusListCredential, "status list").then(function (got) {
+      if (!got.doc) { return got; }
+      var list = got.doc, subject = list.credentialSubject || {};
+      if (listOf(list.type).indexOf("BitstringStatusListCredential") < 0 || idOf(list.issuer) !== issuer ||
+          subject.statusPurpose !== purpose) {
+        return fail("the status list at " + list.id + " is not the issuer's list for " + purpose);
+      }
+      return checkIssuerKey(list, site).then(function (problem) {
+        if (problem) { return problem; }
+        return gunzip(base64urlBytes(String(subject.encodedList || "").slice(1))).then(function (bits) {
+          var index = parseInt(status.statusListIndex, 10);
+          if (!(index >= 0) || index >= bits.length * 8) { return fail("statusListIndex is outside the list"); }
+          var set = bits[index >> 3] & (0x80 >> (index % 8));
+          return set ? {state: "revoked", detail: purpose === "suspension" ? "suspended" : ""} : {state: "valid", detail: ""};
+        }, function (error) { return fail("the status list cannot be read: " + (error.message || error)); });
+      });
+    });
+  }
+
+  // The same JSON, whatever the order of its keys.
+  function canonical(value) {
+    if (Array.isArray(value)) { return "[" + value.map(canonical).join(",") + "]"; }
+    if (value && typeof value === "object") {
+      return "{" + Object.keys(value).sort().map(function (k) {
+        return JSON.stringify(k) + ":" + canonical(value[k]);
+      }).join(",") + "}";
+    }
+    return JSON.stringify(value);
+  }
+
+  function withoutProof(doc) {
+    var copy = {};
+    Object.keys(doc).forEach(function (k) { if (k !== "proof") { copy[k] = doc[k]; } });
+    return copy;
+  }
+
+  function pemBytes(pem) {
+    var body = String(pem).replace(/-----(BEGIN|END) PUBLIC KEY-----/g, "").replace(/\s+/g, "");
+    var raw = atob(body), out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { out[i] = raw.charCodeAt(i); }
+    return out;
+  }
+
+  // An Open Badges 2.0 signed assertion (JWS): signed with a key its issuer's profile lists and that names the
+  // profile as its owner, then the hosted assertion of the same award for its status.
+  function checkJws(token, site) {
+    var parts = token.split(".");
+    var header = JSON.parse(new TextDecoder().decode(base64urlBytes(parts[0])));
+    var payload = JSON.parse(new TextDecoder().decode(base64urlBytes(parts[1])));
+    var creator = payload.verification && payload.verification.creator;
+    var badgeUrl = idOf(payload.badge);
+    var award = /^urn:uuid:([0-9a-f-]{36})$/.exec(String(payload.id));
+    if (!onSite(badgeUrl, site)) { return Promise.resolve({state: "elsewhere", detail: String(badgeUrl)}); }
+    if (header.alg !== "RS256" || !award || !onSite(creator, site)) {
+      return Promise.resolve(fail("not a signed assertion of this site"));
+    }
+    if (!window.crypto || !crypto.subtle) {
+      return Promise.resolve({state: "unverifiable", detail: "this browser cannot check signatures here"});
+    }
+    return Promise.all([fetchBound(creator, "key"), fetchBound(badgeUrl, "badge class")]).then(function (got) {
+      var key = got[0].doc, badge = got[1].doc;
+      if (!key) { return got[0]; }
+      if (!badge) { return got[1]; }
+      if (key.type !== "CryptographicKey" || badge.type !== "BadgeClass") { return fail("not a key and a badge class"); }
+      return fetchBound(idOf(badge.issuer), "issuer").then(function (issuerGot) {
+        var issuer = issuerGot.doc;
+        if (!issuer) { return issuerGot; }
+        if (listOf(issuer.publicKey).map(idOf).indexOf(creator) < 0) {
+          return fail("the issuer does not list the key " + creator);
+        }
+        return ownerListsKey(key, issuer, creator).then(function (owned) {
+          if (!owned) { return fail("the key " + creator + " is not owned by the issuer"); }
+          return crypto.subtle.importKey("spki", pemBytes(key.publicKeyPem),
+            {name: "RSASSA-PKCS1-v1_5", hash: "SHA-256"}, false, ["verify"]).then(function (publicKey) {
+            return crypto.subtle.verify("RSASSA-PKCS1-v1_5", publicKey, base64urlBytes(parts[2]),
+              new TextEncoder().encode(parts[0] + "." + parts[1]));
+          }).then(function (good) {
+            return good ? checkAssertion(site + "assertions/" + award[1] + ".json") :
+              fail("the signature does not match");
+          });
+        });
+      });
+    });
+  }
+
+  // The key names the issuer as its owner; or (sitegen's one key of a site with several issuers) a profile
+  // beside the issuer's that lists the key too.
+  function ownerListsKey(key, issuer, creator) {
+    if (key.owner === issuer.id) { return Promise.resolve(true); }
+    var folder = function (url) { return String(url).replace(/\/[^\/]*$/, ""); };
+    if (typeof key.owner !== "string" || folder(key.owner) !== folder(issuer.id)) { return Promise.resolve(false); }
+    return fetchBound(key.owner, "key owner").then(function (got) {
+      return !!got.doc && listOf(got.doc.publicKey).map(idOf).indexOf(creator) >= 0;
+    });
   }
 
   function worst(a, b) {
@@ -107,11 +297,14 @@
 
   function checkAwardPage(panel) {
     show(panel, "checking");
-    var checks = [checkAssertion(panel.getAttribute("data-assertion"))];
+    var assertion = new URL(panel.getAttribute("data-assertion"), location.href).href;
+    var site = assertion.replace(/assertions\/[^\/]*$/, "");
+    var checks = [checkAssertion(assertion)];
     var credential = panel.getAttribute("data-credential");
     if (credential) {
-      checks.push(fetchJson(new URL(credential, location.href).href).then(function (got) {
-        return got.missing ? {state: "invalid", detail: credential} : checkCredential(got.data);
+      var credentialUrl = new URL(credential, location.href).href;
+      checks.push(fetchBound(credentialUrl, "credential").then(function (got) {
+        return got.doc ? checkCredential(got.doc, site) : got;
       }, function (error) { return {state: "unverifiable", detail: String(error.message || error)}; }));
     }
     Promise.all(checks).then(function (results) {
@@ -174,17 +367,24 @@
       var types = [].concat(doc.type);
       if (!onSite(doc.id, site)) { return Promise.resolve({state: "elsewhere", detail: doc.id}); }
       if (types.indexOf("OpenBadgeCredential") >= 0 || types.indexOf("AchievementCredential") >= 0) {
-        return fetchJson(doc.id).then(function (got) {
-          // The copy in hand is only trusted to find the published one.
-          return got.missing ? {state: "invalid", detail: doc.id} : checkCredential(got.data);
-        }, function (error) { return {state: "unverifiable", detail: String(error.message || error)}; });
+        // The browser cannot check the signature of the copy in hand: it must say what the published
+        // credential at its id says, and be signed with a key of the issuer too.
+        return fetchBound(doc.id, "credential").then(function (got) {
+          if (!got.doc) { return got; }
+          if (canonical(withoutProof(got.doc)) !== canonical(withoutProof(doc))) {
+            return fail("the credential in this image differs from the one published at " + doc.id);
+          }
+          return checkIssuerKey(doc, site).then(function (problem) {
+            return problem || checkCredential(got.doc, site);
+          });
+        }).catch(function (error) { return {state: "unverifiable", detail: String(error.message || error)}; });
       }
       return checkAssertion(doc.id);
     }
     if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(text)) {  // a signed (JWS) OB 2.0 assertion
-      var payload = JSON.parse(new TextDecoder().decode(base64urlBytes(text.split(".")[1])));
-      var id = String(payload.id || "").replace("urn:uuid:", "");
-      return checkAssertion(site + "assertions/" + id + ".json");
+      return checkJws(text, site).catch(function (error) {
+        return {state: "unverifiable", detail: String(error.message || error)};
+      });
     }
     return onSite(text, site) ? checkAssertion(text) : Promise.resolve({state: "elsewhere", detail: text});
   }
@@ -222,8 +422,8 @@
     }
     var jsonUrl = path.replace(/\.html$/, ".json").replace(/\/assertions\/([0-9a-f-]{36})$/, "/assertions/$1.json");
     if (jsonUrl.indexOf("/credentials/") >= 0) {
-      fetchJson(jsonUrl).then(function (got) {
-        return got.missing ? {state: "invalid", detail: jsonUrl} : checkCredential(got.data);
+      fetchBound(jsonUrl, "credential").then(function (got) {
+        return got.doc ? checkCredential(got.doc, site) : got;
       }, function (error) { return {state: "unverifiable", detail: String(error.message || error)}; })
         .then(function (result) { show(panel, result.state, result.detail); });
       return;
