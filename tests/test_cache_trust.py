@@ -1,0 +1,213 @@
+"""Nothing of `.sitegen-cache` is trusted because of where it lies.
+
+A pull request can commit a `.sitegen-cache/` (and an `output/`) of its own making, or a symbolic link in
+their place. A cached proof is published only when its entry's MAC shows the private signing key made it;
+the reuse records only when a MAC under this machine's secret shows this machine wrote them; the cache is
+never read or written through a link; a cache that is not what sitegen writes is ignored, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import AWARD_ID, REVOKED_ID, default_files
+
+from sitegen import ob3, reuse
+from sitegen.build import build_site
+from sitegen.cli import main
+from sitegen.keys import generate
+from sitegen.verify import verify_site
+from sitegen.write import file_stamp
+
+CAROL_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+EXPECTED = {f"credentials/{AWARD_ID}.json": "valid", f"credentials/{REVOKED_ID}.json": "revoked",
+            f"credentials/{CAROL_ID}.json": "expired"}
+
+
+@pytest.fixture(scope="module")
+def keypair():
+    return generate()
+
+
+def signed_site(make_site, keypair) -> Path:
+    site = textwrap.dedent(default_files()["content/site.yaml"]) + f"keys:\n  - id: key-1\n    public_key: {keypair[1]}\n"
+    return make_site({"content/site.yaml": site})
+
+
+def build_signed(root: Path, keypair):
+    return build_site(root, environ={"SITEGEN_SIGNING_KEY": keypair[0]})
+
+
+def published_proofs(root: Path) -> dict[str, str]:
+    return {p.name: json.loads(p.read_text())["proof"][0]["proofValue"]
+            for p in [*(root / "output/credentials").glob("*.json"), *(root / "output/status").glob("*.json")]}
+
+
+def assert_verifies(root: Path) -> None:
+    statuses = {r.subject: r.status for r in verify_site(root / "output")}
+    assert {k: statuses[k] for k in EXPECTED} == EXPECTED
+
+
+def forge(entries: dict, mac=None) -> dict:
+    """Every entry with a real signature of another document (valid JSON, genuine-looking, wrong here)."""
+    values = sorted(entry["proof"]["proofValue"] for entry in entries.values())
+    out = {}
+    for key, entry in entries.items():
+        wrong = values[(values.index(entry["proof"]["proofValue"]) + 1) % len(values)]
+        proof = {**entry["proof"], "proofValue": wrong}
+        out[key] = {"proof": proof, "mac": mac(key, proof) if mac else entry["mac"]}
+    return out
+
+
+def generate_private():
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate()
+
+
+def test_a_forged_proof_in_a_committed_cache_is_never_published(make_site, keypair):
+    root = signed_site(make_site, keypair)
+    build_signed(root, keypair)
+    genuine = json.loads((root / ob3.CACHE_FILE).read_text())
+    assert genuine and all(set(entry) == {"proof", "mac"} for entry in genuine.values())
+    proofs = published_proofs(root)
+    attacker = ob3.SigningContext(generate_private(), "key-1", keypair[1], "x", {})  # the attacker's own key
+    plain = {k: e["proof"] for k, e in forge(genuine).items()}
+    caches = {
+        "the proofs changed, the MACs kept": forge(genuine),
+        "re-MACed with another key": forge(genuine, attacker._mac),
+        "plain proofs, as the cache once held them": plain,
+    }
+    for name, cache in caches.items():
+        (root / ob3.CACHE_FILE).write_text(json.dumps(cache))
+        (root / ".sitegen-cache/proofs-v1.json").write_text(json.dumps(plain))
+        result = build_signed(root, keypair)
+        assert result.signed == len(genuine), name  # everything signed afresh
+        assert published_proofs(root) == proofs, name
+        assert_verifies(root)
+    # The cache this build wrote is genuine again: the next build signs nothing and publishes the same bytes.
+    before = {p: p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()}
+    assert build_signed(root, keypair).signed == 0
+    assert {p: p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()} == before
+
+
+def test_a_symlinked_cache_folder_is_neither_read_nor_written(make_site, keypair, tmp_path):
+    root = signed_site(make_site, keypair)
+    build_signed(root, keypair)
+    genuine = json.loads((root / ob3.CACHE_FILE).read_text())
+    proofs = published_proofs(root)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / ob3.CACHE_NAME).write_text(json.dumps(forge(genuine)))
+    (elsewhere / "proofs-v1.json").write_text("{}")
+    before = {p.name: p.read_bytes() for p in elsewhere.iterdir()}
+    for path in sorted((root / ".sitegen-cache").iterdir()):
+        path.unlink()
+    (root / ".sitegen-cache").rmdir()
+    os.symlink(elsewhere, root / ".sitegen-cache")
+    result = build_signed(root, keypair)
+    assert result.signed == len(genuine) and published_proofs(root) == proofs
+    assert_verifies(root)
+    assert {p.name: p.read_bytes() for p in elsewhere.iterdir()} == before  # nothing written there
+    assert (root / ".sitegen-cache").is_symlink()
+    assert "symbolic link" in reuse.cache_note(root)
+    assert main(["build", "--root", str(root)]) == 0
+
+
+def test_links_inside_the_cache_folder_are_neither_followed_nor_written_through(make_site, keypair, tmp_path):
+    root = signed_site(make_site, keypair)
+    build_signed(root, keypair)
+    genuine = json.loads((root / ob3.CACHE_FILE).read_text())
+    proofs = published_proofs(root)
+    planted = tmp_path / "planted.json"
+    planted.write_text(json.dumps(forge(genuine)))
+    victim = tmp_path / "victim"  # does not exist: a dangling link would create it
+    cache = root / ".sitegen-cache"
+    for name in (ob3.CACHE_NAME, ".gitignore", reuse.CACHE_NAME):
+        (cache / name).unlink()
+    os.symlink(planted, cache / ob3.CACHE_NAME)
+    os.symlink(victim, cache / ".gitignore")
+    os.symlink(planted, cache / reuse.CACHE_NAME)
+    planted_bytes = planted.read_bytes()
+    result = build_signed(root, keypair)
+    assert result.signed == len(genuine) and result.reused == 0 and published_proofs(root) == proofs
+    assert_verifies(root)
+    assert planted.read_bytes() == planted_bytes and not victim.exists() and not os.path.lexists(victim)
+    assert not (cache / ob3.CACHE_NAME).is_symlink()  # replaced by the cache this build wrote
+    assert json.loads((cache / ob3.CACHE_NAME).read_text()).keys() == genuine.keys()
+
+
+BROKEN = {
+    "not JSON": "{",
+    "nested too deep": "[" * 100_000 + "]" * 100_000,
+    "a list": "[]",
+    "entries of the wrong shape": json.dumps({"k": 1, "k2": {"proof": [], "mac": 1}, "k3": {"proof": {}, "mac": "00"}}),
+    "binary": b"\xff\xfe\x00".decode("latin-1"),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(BROKEN))
+def test_a_cache_that_is_not_what_sitegen_writes_is_ignored(make_site, keypair, variant):
+    root = signed_site(make_site, keypair)
+    build_signed(root, keypair)
+    (root / ob3.CACHE_FILE).write_text(BROKEN[variant], encoding="latin-1")
+    records = json.loads((root / reuse.CACHE_FILE).read_text())
+    records["awards"] = {AWARD_ID: [[], {}, 3], CAROL_ID: {"x": 1}} if variant == "binary" else BROKEN[variant]
+    (root / reuse.CACHE_FILE).write_text(json.dumps(records) if variant != "not JSON" else "{", encoding="utf-8")
+    os.environ["SITEGEN_SIGNING_KEY"] = keypair[0]
+    try:
+        assert main(["build", "--root", str(root)]) == 0
+    finally:
+        del os.environ["SITEGEN_SIGNING_KEY"]
+    assert_verifies(root)
+
+
+def award_paths(award_id: str) -> list[str]:
+    """The files of one award of an unsigned site, in the order the build stamps them."""
+    return [f"assertions/{award_id}.json", f"assertions/{award_id}.html", f"assertions/{award_id}.png"]
+
+
+@pytest.mark.parametrize("planted", ["a symbolic link to a file outside", "a forged file"])
+def test_a_committed_awards_cache_cannot_make_the_build_publish_files_of_a_committed_output(make_site, tmp_path,
+                                                                                          planted):
+    """The attacker commits output/ and the reuse records, with the stamps those files will have: possible for
+    a link to a file whose inode and times they know (a file of the CI runner's image), and assumed here for a
+    forged file. The records are not MACed with this machine's secret, so nothing is reused."""
+    root = make_site()
+    assert main(["build", "--root", str(root)]) == 0
+    legit = json.loads((root / reuse.CACHE_FILE).read_text())
+    fingerprint = legit["awards"][AWARD_ID][0]
+    output = root / "output"
+    assert file_stamp([output / p for p in award_paths(AWARD_ID)]) == legit["awards"][AWARD_ID][2]
+    target = output / f"assertions/{AWARD_ID}.json"
+    genuine = target.read_bytes()
+    target.unlink()
+    if planted.startswith("a symbolic"):
+        secret = tmp_path / "runner-secret.txt"
+        secret.write_text("SECRET-OF-THE-RUNNER\n")
+        os.symlink(secret, target)
+    else:
+        target.write_text('{"forged": "SECRET-OF-THE-RUNNER"}\n')
+    stamp = file_stamp([output / p for p in award_paths(AWARD_ID)])
+    committed = {"output": str(output.absolute()), "awards": {AWARD_ID: [fingerprint, None, stamp]}}
+    for name in ("awards-v2.json", "awards-v3.json"):  # the names of the records before and after MACs
+        (root / ".sitegen-cache" / name).write_text(json.dumps({**committed, "mac": "0" * 64}))
+    assert main(["build", "--root", str(root)]) == 0
+    published = root / f"output/assertions/{AWARD_ID}.json"
+    assert not published.is_symlink() and published.read_bytes() == genuine
+    assert b"SECRET-OF-THE-RUNNER" not in b"".join(p.read_bytes() for p in (root / "output").rglob("*") if p.is_file())
+
+
+def test_the_machine_s_own_records_are_still_reused(make_site):
+    root = make_site()
+    first = build_site(root)
+    assert first.reused == 0
+    assert build_site(root).reused == 3
+    records = json.loads((root / reuse.CACHE_FILE).read_text())
+    records["awards"][AWARD_ID][0] = "0" * 64  # any change of the records breaks their MAC: nothing is reused
+    (root / reuse.CACHE_FILE).write_text(json.dumps(records))
+    assert build_site(root).reused == 0
