@@ -133,8 +133,8 @@ class Fetcher:
         body = self.get(url)
         try:
             data = json.loads(body)
-        except ValueError:
-            raise FetchError(f"{url} is not JSON") from None
+        except (ValueError, RecursionError):
+            raise FetchError(f"{url} is not JSON (or nested too deeply to read)") from None
         if not isinstance(data, dict):
             raise FetchError(f"{url} is not a JSON object")
         return data
@@ -569,6 +569,10 @@ def verify_document(text: str, fetcher: Fetcher, email: str | None, kind: str, s
         return verify_ob2_signed(text, fetcher, email, now, kind if kind != "json" else "ob2-signed", subject)
     try:
         doc = json.loads(text)
+    except RecursionError:
+        result = Result(subject, kind)
+        result.error("input.parse", "the JSON is nested too deeply to read")
+        return result
     except ValueError:
         result = Result(subject, kind)
         result.error("input.parse", "not JSON, not a URL: cannot tell what this badge is")

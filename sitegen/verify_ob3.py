@@ -122,7 +122,11 @@ def _check_proof(result: Result, doc: dict, fetcher: Fetcher, check: str) -> Non
     except ValueError as exc:
         result.error(check, f"bad publicKeyMultibase: {exc}")
         return
-    for problem in verify_credential(doc, lambda _vm: public_key):
+    try:
+        problems = verify_credential(doc, lambda _vm: public_key)
+    except RecursionError:  # JSON-LD processing recurses per level of nesting
+        problems = ["the document is nested too deeply to check"]
+    for problem in problems:
         result.error(check, problem)
 
 

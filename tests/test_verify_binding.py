@@ -684,3 +684,26 @@ def test_a_site_without_awards_verifies(make_site, keys, signing, capsys):
     badge["id"] = "https://example.github.io/badges/badges/python-basics.json"
     (out / "badges/star.json").write_text(json.dumps(badge))
     assert main(["verify", str(out)]) == 1
+
+
+# --- input nested beyond what a parser can follow is a clear failure, not a crash ---------------------
+
+def test_json_nested_too_deeply_is_invalid_not_an_internal_error(world, tmp_path, capsys):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000 + "]" * 200_000)
+    assert main(["verify", str(deep)]) == 1
+    assert "nested too deeply" in capsys.readouterr().out
+    # Deep enough for JSON-LD processing to exhaust the stack, within what the JSON parser reads; signed
+    # by a key the forger's own DID document lists, so that the proof is really checked.
+    did, public = world.forger_did, world.keys["forger_ed"][1]
+    world.forge(".well-known/did.json", did_document(did, [multikey_method(f"{did}#k", did, public)], [f"{did}#k"]))
+    doc = forged_claim(world)
+    doc["issuer"]["id"] = did
+    del doc["credentialStatus"]
+    doc["proof"] = [{**genuine_credential(world)["proof"][0], "verificationMethod": f"{did}#k"}]
+    text = json.dumps(doc).replace('"credentialSubject": {', '"credentialSubject": {"narrative": ' + "[" * 950 + '"x"' + "]" * 950 + ", ", 1)
+    path = tmp_path / "deep-credential.json"
+    path.write_text(text)
+    capsys.readouterr()
+    assert main(["verify", str(path)]) == 1
+    assert "nested too deeply" in capsys.readouterr().out
