@@ -472,8 +472,9 @@ def _looks_like_email(text: str) -> bool:
     """An address as a reader of the page or the file would see it: full-width and other compatibility forms
     (＠, ﹫), HTML character references (&#64;), percent-encoding (%40), invisible characters, Markdown escapes
     (a\\@b) and spaces around the @ are all undone first."""
-    if not any(mark in text for mark in ("@", "\uff20", "\ufe6b", "&", "%")):
+    if not any(mark in text for mark in ("@", "\uff20", "\ufe6b", "&", "%", "\\")):
         return False  # nothing that is or could become an @ (most lines)
+    text = re.sub(r"\\(?:x40|u0040|U00000040)", "@", text)  # an escape as written, e.g. in a comment
     for _ in range(2):  # and once more for a double encoding such as %2540
         text = unquote(html.unescape(unicodedata.normalize("NFKC", text)))
     text = "".join(c for c in text if unicodedata.category(c) != "Cf").replace("\\", "")

@@ -304,6 +304,7 @@ EMAIL_DISGUISES = {
     "zero-width space": "narrative: alice@exa\u200bmple.org",
     "Markdown escape": "narrative: alice\\@example.org",
     "key": '"alice\\x40example.org": x',
+    "escape in a comment": "narrative: fine  # alice\\x40example.org",
 }
 
 
