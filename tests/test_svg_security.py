@@ -7,9 +7,11 @@ DOCTYPE before the real root element, while the checker looked at the real one.
 
 from __future__ import annotations
 
+import textwrap
 from xml.etree import ElementTree
 
 import pytest
+from browser import browser  # noqa: F401 (fixture)
 from helpers import build
 
 from sitegen import bake
@@ -154,3 +156,42 @@ def test_baking_splices_into_the_element_the_check_examined():
     assert bake.unbake_svg(baked) == {"credential": '{"x": "]]>"}'}
     with pytest.raises(bake.ImageError):
         bake.bake_svg(b"<!-- <svg> -->" + ROOT, bake.OB3_SVG_NAMESPACE, "credential", "{}")
+
+
+# A decoy a byte pattern cannot see (the script is escaped inside srcdoc) and Chromium runs if the file is
+# published from the comment: it renders the part before the XML error, iframe included.
+IFRAME_DECOY = (b'<svg xmlns="http://www.w3.org/2000/svg"><h:iframe xmlns:h="http://www.w3.org/1999/xhtml" '
+                b'srcdoc="&lt;script&gt;parent.document.title=\'pwned\'&lt;/script&gt;"/></svg>')
+
+
+def test_no_script_of_a_decoy_runs_in_chromium_on_the_published_images(make_site, browser):
+    """The issuer's image (no preview is drawn of it, so nothing else stumbled on the broken file it was
+    published as) and a badge with its baked copy, opened in Chromium from the built site."""
+    from browser import Server, free_port
+    from conftest import default_files
+
+    issuer = textwrap.dedent(default_files()["content/issuers/test-uni.yaml"]) + "image: images/logo.svg\n"
+    decoyed = b"<!-- " + IFRAME_DECOY + b" -->\n" + ROOT
+    root = make_site({"content/issuers/test-uni.yaml": issuer, "content/images/logo.svg": decoyed})
+    server = Server(root / "output", free_port())
+
+    def assert_no_script_ran(rel: str) -> None:
+        page = browser.new_page()
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(f"{server.url}/{rel}")
+        page.wait_for_timeout(300)
+        assert page.title() != "pwned" and not dialogs, rel
+        assert page.evaluate("document.documentElement.localName") == "svg", rel  # no XML error page either
+        assert page.evaluate("document.getElementsByTagNameNS('*', 'iframe').length") == 0, rel
+        page.close()
+
+    try:
+        assert build(root) == 0
+        assert_no_script_ran("issuers/test-uni.svg")
+        (root / "content/images/star.svg").write_bytes(decoyed)
+        assert build(root) == 0
+        assert_no_script_ran("badges/star.svg")
+        assert_no_script_ran(f"assertions/{CAROL_ID}.svg")
+    finally:
+        server.stop()
