@@ -659,6 +659,15 @@ def site_base_url(site_dir: Path) -> str | None:
 def verify_site(site_dir: Path, base_url: str | None = None, now: datetime | None = None) -> list[Result]:
     """Every badge of a built site: hosted assertions, baked images and credentials, read from disk."""
     base_url = base_url or site_base_url(site_dir)
+    published = [p for folder in ("issuers", "badges", "assertions", "credentials", "status")
+                 for p in (site_dir / folder).glob("*") if p.suffix in (".json", ".png", ".svg", ".jws")]
+    if not published:
+        result = Result(str(site_dir), "site")
+        if (site_dir / "index.html").is_file():  # a new site before its first issuer: nothing could be wrong
+            result.warning("site.empty", "the site publishes no issuer, badge or award yet: nothing to verify")
+        else:
+            result.error("site.empty", "this folder is not a built site (no index.html, no badge data)")
+        return [result]
     if base_url is None:
         result = Result(str(site_dir), "site")
         result.error("site.base-url", "cannot tell the site's base URL (no issuers/*.json); pass --base-url")

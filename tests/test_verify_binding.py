@@ -707,3 +707,16 @@ def test_json_nested_too_deeply_is_invalid_not_an_internal_error(world, tmp_path
     capsys.readouterr()
     assert main(["verify", str(path)]) == 1
     assert "nested too deeply" in capsys.readouterr().out
+
+
+def test_a_new_site_without_issuers_verifies_but_an_empty_folder_does_not(make_site, tmp_path, capsys):
+    root = make_site({"content/assertions/2026/spring.yaml": None, "content/assertions/star-carol.yaml": None,
+                      "content/badgeclasses/python-basics.yaml": None, "content/badgeclasses/star.yaml": None,
+                      "content/issuers/test-uni.yaml": None})
+    build_site(root)
+    assert (root / "output/index.html").is_file() and not list((root / "output").glob("issuers/*.json"))
+    capsys.readouterr()
+    assert main(["verify", str(root / "output")]) == 0
+    (tmp_path / "not-a-site").mkdir()
+    assert main(["verify", str(tmp_path / "not-a-site")]) == 1
+    assert "not a built site" in capsys.readouterr().out
