@@ -87,7 +87,7 @@ def _did_url_in_site(did: str, base_url: str) -> str:
     from sitegen.credentials import did_web
     from sitegen.model import Urls
 
-    if did != did_web(base_url):
+    if not base_url or did != did_web(base_url):
         raise ValueError(f"{did} is not the DID of the site at {base_url}")
     urls = Urls(base_url)
     return urls.url(urls.did_document())
