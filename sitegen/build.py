@@ -16,7 +16,7 @@ from sitegen import bake, credentials, emit, ob3, reuse
 from sitegen.diagnostics import BuildError, Collector, Diagnostic
 from sitegen.load import load_content
 from sitegen.model import LANGUAGES, Award, Site
-from sitegen.render import Renderer, theme_dirs
+from sitegen.render import Renderer, key_file_problem, theme_dirs
 from sitegen.validate import build_site_model
 from sitegen.write import SITE_MARKER, OutputWriter, SiteTooLarge, SizeBudget, StagingFolder, check_output_folder
 
@@ -130,7 +130,11 @@ def signed_size_estimate(root: Path, site: Site, ob3_credentials: bool = True, j
         plain, linked = Renderer(root, site), Renderer(root, site)
         linked.credentials_published = True
         languages = len(LANGUAGES) if site.config.award_pages == "every_language" else 1
-        total += (len(linked.award(sample)) - len(plain.award(sample))) * languages * len(site.awards)
+        try:  # a theme may fail only on the pages that link to credentials
+            growth = len(linked.award(sample)) - len(plain.award(sample))
+        except jinja2.TemplateError as exc:
+            raise BuildError([_template_problem(root, exc)]) from None
+        total += growth * languages * len(site.awards)
     for award in site.awards:
         if jws:  # header and payload in base64url, and a 2048-bit RSA signature (342 characters)
             payload = json.dumps(emit.signed_assertion(site, award), ensure_ascii=False, separators=(",", ":"))
@@ -284,7 +288,9 @@ def publish_awards(job: AwardJob, jobs: int | None) -> tuple[int, int, dict, dic
         _shared = job
         try:
             with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
-                results = pool.map(_award_chunk, chunks)
+                # The first chunk that fails stops the build (leaving the pool terminates the other workers): a
+                # theme that loops fails each chunk only when its page's time budget runs out.
+                results = list(pool.imap_unordered(_award_chunk, chunks))
         finally:
             _shared = None
     used: dict = {}
@@ -389,14 +395,22 @@ def award_files(site: Site, renderers: list[Renderer], award: Award) -> list[tup
 
 
 def _copy_assets(root: Path, site: Site, writer: OutputWriter) -> None:
-    """Every file under the themes' static/ folders goes to assets/; the site's own theme wins."""
-    chosen: dict[str, Path] = {}
+    """Every file under the themes' static/ folders goes to assets/; the site's own theme wins. No key file is
+    published: a private key anywhere in them (also in a file another theme's overrides) fails the build."""
+    chosen: dict[str, tuple[str, bytes]] = {}
+    problems = []
     for theme in theme_dirs(root, site.config.theme):
         static = theme / "static"
         if not static.is_dir():
             continue
         for path in sorted(static.rglob("*")):
             if path.is_file():
-                chosen.setdefault(path.relative_to(static).as_posix(), path)
-    for rel, path in sorted(chosen.items()):
-        writer.add(f"assets/{rel}", path.read_bytes(), os.path.relpath(path, root))
+                data, source = path.read_bytes(), os.path.relpath(path, root)
+                problem = key_file_problem(path, data)
+                if problem:
+                    problems.append(Diagnostic(source, 0, problem))
+                chosen.setdefault(path.relative_to(static).as_posix(), (source, data))
+    if problems:
+        raise BuildError(problems)
+    for rel, (source, data) in sorted(chosen.items()):
+        writer.add(f"assets/{rel}", data, source)

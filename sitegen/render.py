@@ -8,8 +8,13 @@ language, and their script switches them to the other language from `assets/i18n
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
+import math
 import re
+import time
+import types
 from datetime import datetime
 from html import escape
 from functools import lru_cache
@@ -17,7 +22,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+import jinja2.filters
+from jinja2.compiler import CodeGenerator
+from jinja2.environment import TemplateModule
+from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference, Undefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
+from jinja2.utils import Cycler, Joiner, Namespace
 import markdown as markdown_lib
 import nh3
 from markupsafe import Markup
@@ -25,6 +35,11 @@ from markupsafe import Markup
 from sitegen import i18n
 from sitegen.emit import format_datetime, to_uri
 from sitegen.model import LANGUAGES, PACKAGE_THEMES, Award, BadgeClass, Issuer, Site, Text
+
+try:
+    import resource
+except ImportError:  # not on Windows: there, the time budget and the size caps still hold, not the memory cap
+    resource = None
 
 
 # What Markdown may produce; everything else (script, style, iframes, event handlers, javascript: links)
@@ -111,18 +126,288 @@ def linkedin_url(site: Site, award: Award, lang: str, prefixes: dict | None = No
     return prefix + "&" + urlencode(fields)
 
 
+# --- theme templates: data in, a page out, within a budget --------------------------------------------------
+# A theme's templates come from the content repository, so from pull requests, and the check, the preview and
+# the deploy build (which holds the signing key) render them. They get data, never capabilities: every object a
+# template can reach is plain data (PLAIN_TYPES, and the frozen records of sitegen.model), and ThemeEnvironment
+# refuses attribute access on, and calls of, anything else, whatever path leads there (attributes, items,
+# |attr, map(attribute=...), format strings). tests/test_theme_sandbox.py walks everything reachable.
+
+PAGE_TIME_BUDGET = 10.0  # seconds per page; a page of the default theme takes about a millisecond
+PAGE_SIZE_LIMIT = 20_000_000  # characters per page; a large site's index is a few hundred kilobytes
+PAGE_MEMORY_BUDGET = 512 * 2**20  # bytes of address space rendering a page may add (Linux)
+POWER_LIMIT_BITS = 100_000  # `a ** b` and `a * b` in a template: no number of more bits than this
+
+PLAIN_TYPES = frozenset({str, Markup, int, float, bool, type(None), bytes, tuple, list, dict,
+                         dt.datetime, dt.date, dt.time, dt.timedelta, dt.timezone})
+# Dates give their values, not the clock or the machine's time zone (now, today, astimezone, fromtimestamp).
+DATE_ATTRIBUTES = frozenset({
+    "year", "month", "day", "hour", "minute", "second", "microsecond", "tzinfo", "fold", "date", "time",
+    "timetz", "isoformat", "strftime", "weekday", "isoweekday", "isocalendar", "toordinal", "utcoffset", "tzname",
+    "dst", "replace", "ctime", "days", "seconds", "microseconds", "total_seconds", "min", "max", "resolution"})
+TIMEZONE_ATTRIBUTES = frozenset({"utcoffset", "tzname", "dst"})
+DATE_TYPES = (dt.datetime, dt.date, dt.time, dt.timedelta, dt.timezone)
+# Jinja's own helpers that templates make for themselves (loop, cycler(), joiner(), namespace(), self, super(),
+# caller, macros, imported templates, groupby's groups): their public attributes are loop state, the template's
+# own values or more helpers.
+JINJA_HELPERS = frozenset({LoopContext, Macro, TemplateReference, BlockReference, TemplateModule, Cycler, Joiner,
+                           Namespace, getattr(jinja2.filters, "_GroupTuple", tuple)})
+CALLABLE_HELPERS = (LoopContext, Macro, BlockReference, Joiner, Undefined)
+
+
+@lru_cache(maxsize=None)
+def is_record_type(cls: type) -> bool:
+    """A frozen dataclass of sitegen.model (Site, Issuer, BadgeClass, Award, Text, ...): data, and methods that
+    compute from it."""
+    return (cls.__module__ == "sitegen.model" and dataclasses.is_dataclass(cls)
+            and cls.__dataclass_params__.frozen)
+
+
+def is_plain_data(value) -> bool:
+    cls = type(value)
+    return cls in PLAIN_TYPES or is_record_type(cls)
+
+
+def may_look_into(value) -> bool:
+    """Whether a template may read attributes and items of `value`."""
+    cls = type(value)
+    return cls in PLAIN_TYPES or cls in JINJA_HELPERS or is_record_type(cls) or isinstance(value, Undefined)
+
+
+def is_pure_method(value) -> bool:
+    """A method of plain data, of a record or of a Jinja helper ("a".upper, mapping.get, urls.badge_page,
+    loop.cycle), or a staticmethod of a record: each computes from the data it belongs to."""
+    if isinstance(value, (types.BuiltinMethodType, types.MethodType)):
+        owner = value.__self__
+        if type(owner) in DATE_TYPES or owner in DATE_TYPES:  # their values, not the clock (datetime.now)
+            return value.__name__ in DATE_ATTRIBUTES and not isinstance(owner, type)
+        if isinstance(owner, type):  # a classmethod: Markup.escape, int.from_bytes, dict.fromkeys
+            return owner in PLAIN_TYPES or is_record_type(owner)
+        return may_look_into(owner) and not isinstance(owner, Undefined)
+    if isinstance(value, types.FunctionType) and value.__module__ == "sitegen.model":
+        from sitegen import model
+
+        owner = getattr(model, value.__qualname__.rpartition(".")[0], None)
+        return isinstance(owner, type) and is_record_type(owner) and getattr(owner, value.__name__, None) is value
+    return False
+
+
+_FORMAT_WRAPPER = SandboxedEnvironment().wrap_str_format("".format).__code__  # the sandbox's own str.format
+
+
+class OverBudget(jinja2.TemplateRuntimeError):
+    """Rendering a page took too long, or made it too large."""
+
+
+class TemplateProblem(jinja2.TemplateError):
+    """A theme template failed: where (template file, line) and why, as plain values, so that it crosses from a
+    worker process of the award build to the main one (a traceback does not)."""
+
+    def __init__(self, message: str, filename: str | None = None, lineno: int = 0):
+        super().__init__(message)
+        self.filename, self.lineno = filename, lineno
+
+
+class _TickingCodeGenerator(CodeGenerator):
+    """Each block a template runs (a loop's body, a macro, an included template, an if) first checks the time
+    budget of the page: a theme that loops fails instead of hanging the build."""
+
+    def blockvisit(self, nodes, frame) -> None:
+        self.writeline("environment.tick()")
+        super().blockvisit(nodes, frame)
+
+
+class ThemeEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, restricted to data (see above) and to a budget of time, size and memory."""
+
+    code_generator_class = _TickingCodeGenerator
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.globals["lipsum"]  # unbounded work in one call, outside the time budget; no use on a badge site
+        self.deadline = math.inf
+        self._functions: dict[int, object] = {}
+
+    def allow_globals(self) -> None:
+        """The functions among the globals (range, dict, cycler, joiner, namespace, gettext, ngettext, _,
+        media_kind) may be called; call this once the globals are set."""
+        self._functions = {id(value): value for value in self.globals.values() if callable(value)}
+
+    def is_safe_callable(self, obj) -> bool:
+        return (self._functions.get(id(obj)) is obj or isinstance(obj, CALLABLE_HELPERS) or is_pure_method(obj)
+                or getattr(obj, "__code__", None) is _FORMAT_WRAPPER) and super().is_safe_callable(obj)
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        if not (may_look_into(obj) and super().is_safe_attribute(obj, attr, value)):
+            return False
+        if type(obj) in DATE_TYPES and attr not in (TIMEZONE_ATTRIBUTES if type(obj) is dt.timezone
+                                                    else DATE_ATTRIBUTES):
+            return False
+        return may_look_into(value) or self.is_safe_callable(value)
+
+    def unsafe_undefined(self, obj, attribute: str):
+        # At once, not an undefined value that fails when printed: one inside a list or a test would not.
+        raise SecurityError(f"a template may not use {attribute!r} of a {type(obj).__name__!r} object "
+                            "(templates get data only)")
+
+    def getattr(self, obj, attribute: str):
+        if not may_look_into(obj):  # not even a property of something that is not data is evaluated
+            return self.unsafe_undefined(obj, attribute)
+        value = super().getattr(obj, attribute)
+        return value if may_look_into(value) or self.is_safe_callable(value) else self.unsafe_undefined(obj, attribute)
+
+    def getitem(self, obj, argument):
+        if not may_look_into(obj):
+            return self.unsafe_undefined(obj, str(argument))
+        value = super().getitem(obj, argument)
+        return value if may_look_into(value) or self.is_safe_callable(value) else self.unsafe_undefined(obj, str(argument))
+
+    def call_binop(self, context, operator: str, left, right):
+        # One operation must not make a gigantic value before any budget can step in.
+        if isinstance(left, int) and isinstance(right, int):
+            bits = (right * max(left.bit_length() - 1, 0) if operator == "**" and right > 0
+                    else left.bit_length() + right.bit_length())
+            if bits > POWER_LIMIT_BITS:
+                raise SecurityError(f"'{operator}' would make a number of about {bits:,} bits")
+        elif operator == "*":
+            sequence, count = (left, right) if isinstance(right, int) else (right, left)
+            if isinstance(sequence, (str, bytes, list, tuple)) and isinstance(count, int) \
+                    and len(sequence) * count > PAGE_SIZE_LIMIT:
+                raise SecurityError(f"'*' would make a sequence of {len(sequence) * count:,} items")
+        return super().call_binop(context, operator, left, right)
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        # Jinja computes constant expressions as it compiles ("x"|center(3000000000)): within the memory budget.
+        try:
+            with MemoryBudget(PAGE_MEMORY_BUDGET):
+                return super().compile(source, name, filename, raw, defer_init)
+        except jinja2.TemplateError:
+            raise
+        except MemoryError:
+            raise TemplateProblem(f"compiling the template needed over {PAGE_MEMORY_BUDGET // 2**20} MB of memory",
+                                  filename or name) from None
+        except Exception as exc:  # RecursionError (nested too deeply), a SyntaxError in the code Jinja made
+            raise TemplateProblem(f"the template cannot be compiled ({type(exc).__name__}: {exc})",
+                                  filename or name) from None
+
+    def tick(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise OverBudget(f"rendering the page took over {PAGE_TIME_BUDGET:g} s (does the theme loop?)")
+
+    def render_page(self, template: jinja2.Template, context: dict) -> str:
+        """The page, or TemplateProblem naming the template and line that failed and why."""
+        parts: list[str] = []
+        size = 0
+        self.deadline = time.monotonic() + PAGE_TIME_BUDGET
+        try:
+            with MemoryBudget(PAGE_MEMORY_BUDGET):
+                for part in template.root_render_func(template.new_context(context)):
+                    size += len(part)
+                    if size > PAGE_SIZE_LIMIT:
+                        raise OverBudget(f"the page is over {PAGE_SIZE_LIMIT / 1e6:g} MB (does the theme loop?)")
+                    parts.append(part)
+                    self.tick()
+        except Exception as exc:  # whatever a template does wrong is the theme's error, reported with its place
+            parts = []
+            raise template_problem(exc, template) from None
+        finally:
+            self.deadline = math.inf
+        return "".join(parts)
+
+
+def template_problem(exc: Exception, template: jinja2.Template) -> TemplateProblem:
+    """Where a template failed (the innermost template line in the traceback) and a message without Python."""
+    if isinstance(exc, TemplateProblem):
+        return exc
+    filename, lineno = template.filename, 0
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        filename, lineno = exc.filename, exc.lineno
+    else:
+        # The innermost template line, preferring the repository's templates: when a theme's template recurses
+        # through the default base.html, the theme's is the one to fix.
+        innermost = theirs = None
+        tb = exc.__traceback__
+        while tb is not None:
+            frame_template = tb.tb_frame.f_globals.get("__jinja_template__")
+            if frame_template is not None:
+                innermost = (frame_template.filename or frame_template.name,
+                             frame_template.get_corresponding_lineno(tb.tb_lineno))
+                if not Path(innermost[0]).is_relative_to(PACKAGE_THEMES):
+                    theirs = innermost
+            tb = tb.tb_next
+        filename, lineno = theirs or innermost or (filename, lineno)
+    if isinstance(exc, RecursionError):
+        message = "the templates call themselves without end (a macro, include, extends or loop that recurses)"
+    elif isinstance(exc, MemoryError):
+        message = f"rendering the page needed over {PAGE_MEMORY_BUDGET // 2**20} MB of memory (does the theme loop?)"
+    elif isinstance(exc, jinja2.TemplateError):
+        message = exc.message or type(exc).__name__
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    return TemplateProblem(message, filename, lineno)
+
+
+class MemoryBudget:
+    """Lets the code inside add at most `extra` bytes of address space (Linux: RLIMIT_AS), so that a template
+    building a gigantic value fails with MemoryError instead of exhausting the machine."""
+
+    def __init__(self, extra: int):
+        self.extra, self.previous = extra, None
+
+    def __enter__(self):
+        try:
+            with open("/proc/self/statm", "rb") as statm:
+                used = int(statm.read().split()[0]) * resource.getpagesize()
+            soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        except (OSError, AttributeError, ValueError):  # no /proc, no resource module: no cap
+            return self
+        cap = used + self.extra if hard == resource.RLIM_INFINITY else min(used + self.extra, hard)
+        if soft == resource.RLIM_INFINITY or soft > cap:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+            self.previous = (soft, hard)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.previous is not None:
+            resource.setrlimit(resource.RLIMIT_AS, self.previous)
+            self.previous = None
+
+
+class ThemeLoader(jinja2.FileSystemLoader):
+    """Templates from a theme folder; one holding a private key is refused, so no page can publish it."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        problem = key_file_problem(Path(filename), source.encode("utf-8"))
+        if problem:
+            raise TemplateProblem(problem, filename)
+        return source, filename, uptodate
+
+
+KEY_FILE_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".ppk")
+
+
+def key_file_problem(path: Path, data: bytes) -> str | None:
+    """Why a theme file must not be published (a private key), or None."""
+    if path.suffix.lower() in KEY_FILE_SUFFIXES:
+        return f"a theme must not hold key files ({path.suffix} files are refused)"
+    if b"PRIVATE KEY" in data:
+        return "this file holds a private key ('PRIVATE KEY'); a theme must not publish one"
+    return None
+
+
 class Renderer:
     def __init__(self, root: Path, site: Site, lang: str | None = None):
         self.site = site
         self.lang = lang or site.config.default_language
         self.default_lang = site.config.default_language
         dirs = theme_dirs(root, site.config.theme)
-        loaders = [jinja2.FileSystemLoader(str(d / "templates")) for d in dirs]
-        # A theme's own templates come from the content repository, so from pull requests, and are rendered by
-        # the check, the preview and the deploy build (which holds the signing key): they run in the sandbox.
-        # sitegen's own templates are its code; they run without the sandbox's cost (about 15 % of a build).
-        own_templates = any((d / "templates").is_dir() and not d.is_relative_to(PACKAGE_THEMES) for d in dirs)
-        environment = ImmutableSandboxedEnvironment if own_templates else jinja2.Environment
+        loaders = [ThemeLoader(str(d / "templates")) for d in dirs]
+        # A theme's own templates come from the content repository, so from pull requests: with any, every page
+        # renders in ThemeEnvironment (data only, within a budget). sitegen's own templates are its code.
+        self.sandboxed = any((d / "templates").is_dir() and not d.is_relative_to(PACKAGE_THEMES) for d in dirs)
+        environment = ThemeEnvironment if self.sandboxed else jinja2.Environment
         self.env = environment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
@@ -148,6 +433,8 @@ class Renderer:
         self.env.filters["uri"] = to_uri
         self.env.globals.update(site=site, lang=self.lang, urls=site.urls, media_kind=media_kind,
                                 language_names=i18n.LANGUAGE_NAMES, default_lang=self.default_lang)
+        if self.sandboxed:
+            self.env.allow_globals()
         self._templates = {}
         self._linkedin_prefixes: dict[str, str] = {}
         # Set by the build when signed Open Badges 3.0 credentials are published next to the pages.
@@ -189,10 +476,15 @@ class Renderer:
     def _render(self, name: str, path: str, alternates: list[dict], **context) -> bytes:
         template = self._templates.get(name)
         if template is None:
-            template = self._templates[name] = self.env.get_template(name)
-        root = "../" * path.count("/")
-        return template.render(root=root, prefix=self.prefix(self.lang), path=path, alternates=alternates,
-                               page_url=self.site.urls.url(path), **context).encode("utf-8")
+            try:
+                template = self._templates[name] = self.env.get_template(name)
+            except jinja2.TemplateSyntaxError as exc:  # as a TemplateProblem, it crosses from a worker process
+                raise TemplateProblem(exc.message or "syntax error", exc.filename, exc.lineno or 0) from None
+        context.update(root="../" * path.count("/"), prefix=self.prefix(self.lang), path=path,
+                       alternates=alternates, page_url=self.site.urls.url(path))
+        if self.sandboxed:
+            return self.env.render_page(template, context).encode("utf-8")
+        return template.render(context).encode("utf-8")
 
     def _alternates(self, rel: str) -> list[dict]:
         """Links to the same site-wide page in the other languages."""
