@@ -9,8 +9,12 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import os
 import re
+import select
+import signal
 import struct
+import time
 import warnings
 import zlib
 from html import escape
@@ -431,15 +435,58 @@ def prepare_image(data: bytes, kind: str) -> bytes:
 
 
 PREVIEW_WIDTH = 600
+PREVIEW_SECONDS = 10  # a badge draws in well under a second; filters can be made to take hours
 
 
 def svg_preview(svg: bytes) -> bytes:
     """A PNG rendering of a badge SVG for link previews: LinkedIn, Facebook and X show no SVG og:image.
 
     Drawn on white (some previews turn transparency black); text uses the fonts of the build machine.
-    Fitted into a PREVIEW_WIDTH square whatever size the SVG declares: given a width alone, the renderer
-    sized the other side by the aspect ratio, and a 1 × 100,000,000 drawing made it abort the build.
+    Drawn in a forked process that is stopped after PREVIEW_SECONDS: filter parameters (feTurbulence's
+    numOctaves, feConvolveMatrix's order, feMorphology's radius) can make the renderer work for hours, and a
+    native crash ends only that process.
     """
+    if not hasattr(os, "fork"):
+        return _draw_preview(svg)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: draw, send the result, and leave without running any of the parent's cleanup
+        try:
+            os.close(read_end)
+            try:
+                result = b"P" + _draw_preview(svg)
+            except ImageError as exc:
+                result = b"E" + str(exc).encode("utf-8")
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(result)
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    parts, deadline = [], time.monotonic() + PREVIEW_SECONDS
+    with os.fdopen(read_end, "rb", buffering=0) as pipe:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([pipe], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise ImageError(f"SVG takes more than {PREVIEW_SECONDS} seconds to draw as a PNG preview (its "
+                                 "filters or patterns cost too much)")
+            part = pipe.read(1 << 16)
+            if not part:
+                break
+            parts.append(part)
+    os.waitpid(pid, 0)
+    result = b"".join(parts)
+    if result[:1] == b"E":
+        raise ImageError(result[1:].decode("utf-8"))
+    if result[:1] != b"P":
+        raise ImageError("SVG cannot be drawn as a PNG preview (the renderer crashed)")
+    return result[1:]
+
+
+def _draw_preview(svg: bytes) -> bytes:
+    """Fitted into a PREVIEW_WIDTH square whatever size the SVG declares: given a width alone, the renderer
+    sized the other side by the aspect ratio, and a 1 × 100,000,000 drawing made it abort the build."""
     try:
         return bytes(resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), width=PREVIEW_WIDTH,
                                            height=PREVIEW_WIDTH, background="#ffffff"))

@@ -105,6 +105,10 @@ def use_fan_out(levels: int = 9) -> bytes:
     return svg(body + f'</defs><use href="#u{levels - 1}"/>')
 
 
+def filtered(primitive: str) -> bytes:
+    return svg(f'<defs><filter id="f">{primitive}</filter></defs><rect width="10" height="10" filter="url(#f)"/>')
+
+
 def nested(depth: int) -> bytes:
     return svg("<g>" * depth + '<rect width="1" height="1"/>' + "</g>" * depth)
 
@@ -140,6 +144,11 @@ BOMBS = {
                                                  "unreadable image embedded in the SVG"),
     "SVG whose uses multiply to 10^8 shapes": ("star.svg", use_fan_out, "cannot be drawn"),
     "SVG nested 100,000 deep": ("star.svg", lambda: nested(100_000), "nests elements"),
+    # CPU rather than memory: the preview renderer would work for hours; it is stopped after 10 seconds.
+    "SVG with a turbulence of 10^9 octaves": ("star.svg", lambda: filtered(
+        '<feTurbulence baseFrequency="0.5" numOctaves="1000000000"/>'), "takes more than 10 seconds"),
+    "SVG with a morphology radius of 100,000": ("star.svg", lambda: filtered('<feMorphology radius="100000"/>'),
+                                                "takes more than 10 seconds"),
 }
 
 
