@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import csv
 import errno
-import re
 import sys
 import traceback
 from pathlib import Path
@@ -156,6 +155,9 @@ def cmd_issue(args) -> int:
                                      Path(args.file) if args.file else None, args.expires, args.again)
     print(f"awarded '{args.badge}' to {len(issued)} recipient(s) in {target.relative_to(root.absolute()) if target.is_relative_to(root.absolute()) else target}",
           file=sys.stderr)
+    dropped = authoring.dropped_names_message(issued)
+    if dropped:
+        print(dropped, file=sys.stderr)
     if len(issued) == 1 and not args.print_urls:  # the id is what `sitegen revoke` takes
         print(f"award id: {issued[0].award_id}\npage: {issued[0].page_url}", file=sys.stderr)
     elif not args.print_urls:
@@ -292,7 +294,7 @@ def make_parser() -> argparse.ArgumentParser:
     who = issue.add_mutually_exclusive_group(required=True)
     who.add_argument("--email", help="the recipient's email (hashed; never stored)")
     who.add_argument("--csv", help="a CSV with a header row: email, name, show_name, evidence_url, evidence_name, narrative, issued_on, expires")
-    issue.add_argument("--name", help="the recipient's name (shown only with --show-name)")
+    issue.add_argument("--name", help="the recipient's name (written only with --show-name)")
     issue.add_argument("--show-name", action="store_true", help="the recipient agreed to be named on the award page")
     issue.add_argument("--evidence", help="an evidence URL")
     issue.add_argument("--narrative", help="what the recipient did (Markdown)")
@@ -352,46 +354,11 @@ def _system_problem(exc: OSError) -> str:
     return f"{what}{where}" + (f"; {advice}" if advice else "")
 
 
-# A line of a CI log that starts with one of these is a command to the runner (GitHub Actions: `::warning::`,
-# `::add-mask::`, `::stop-commands::`; the older `##[…]`). The runner reads a line break at \r as well as \n
-# and ignores leading whitespace.
-_RUNNER_COMMAND = re.compile(r"(^|[\r\n])([^\S\r\n]*)(?=::|##\[)")
-
-
-class _NoRunnerCommands:
-    """Everything sitegen prints can carry content (a YAML value, a file name): a value that starts a line with
-    `::` would be read as a command by the CI runner. Lines are passed on whole, their start escaped with `\\`."""
-
-    def __init__(self, stream):
-        self._stream = stream
-        self._pending = ""
-
-    def write(self, text: str) -> int:
-        lines = (self._pending + text).split("\n")
-        self._pending = lines.pop()
-        if lines:
-            self._stream.write(_RUNNER_COMMAND.sub(r"\1\2\\", "\n".join(lines) + "\n"))
-        return len(text)
-
-    def flush(self) -> None:
-        if self._pending:
-            self._stream.write(_RUNNER_COMMAND.sub(r"\1\2\\", self._pending))
-            self._pending = ""
-        self._stream.flush()
-
-    def __getattr__(self, name):  # encoding, isatty, fileno…: the stream's own
-        return getattr(self._stream, name)
-
-
 def main(argv: list[str] | None = None) -> int:
-    streams = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = _NoRunnerCommands(sys.stdout), _NoRunnerCommands(sys.stderr)
-    try:
+    from sitegen.logsafe import guarded_output
+
+    with guarded_output():  # content printed in a message must not read as a command to the CI runner
         return _main(argv)
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        sys.stdout, sys.stderr = streams
 
 
 def _main(argv: list[str] | None) -> int:

@@ -21,7 +21,7 @@ from sitegen.check import personal_data_problems, private_key_problems, run_chec
 from sitegen.cli import main
 from sitegen.diagnostics import SitegenError
 from sitegen.keys import generate, generate_rsa
-from sitegen.logsafe import GuardedStream, guarded_output, neutralise
+from sitegen.logsafe import GuardedStream, neutralise
 from sitegen.model import Urls
 
 REPO = Path(__file__).resolve().parent.parent
@@ -436,11 +436,10 @@ def test_the_check_plan_and_build_errors_carry_no_workflow_command(make_site, ca
     git(root, "add", "-A")
     code, out = check(root, capsys)
     assert "ready to merge" in out and runner_commands(out) == []
-    # A content value with a line break reaches a build error message as it is; printed through the guard
-    # (as cli.main should do), no line of it is a command.
+    # A content value with a line break reaches a build error message as it is; cli.main prints it through
+    # the guard, so no line of it is a command.
     edit(root / "content/badgeclasses/star.yaml", "issuer: test-uni", 'issuer: "x\\n::warning::ready to merge"')
-    with guarded_output():
-        code = main(["check", "--base", "main", "--root", str(root)])
+    code = main(["check", "--base", "main", "--root", str(root)])
     captured = capsys.readouterr()
     assert code == 1 and "ready to merge" in captured.err
     assert runner_commands(captured.out + captured.err) == []

@@ -12,12 +12,12 @@ import pytest
 
 PAYLOADS = ["\n::error::forged", "\r::add-mask::secret", "\n  \t::stop-commands::token", "\r\n##[warning]forged",
             "\n\u3000::notice::full-width space"]
-# How the runner splits and trims a line (\r or \n; leading whitespace, Unicode's included).
-COMMAND_LINE = re.compile(r"^\s*(::|##\[)")
+# How the runner reads a line (split at \r or \n): `::` after leading whitespace, `##[` anywhere.
+COMMAND_LINE = re.compile(r"^\s*::|##\[")
 
 
 def runner_commands(output: str) -> list[str]:
-    return [line for line in re.split(r"\r\n|\r|\n", output) if COMMAND_LINE.match(line)]
+    return [line for line in re.split(r"\r\n|\r|\n", output) if COMMAND_LINE.search(line)]
 
 
 def test_the_check_would_see_a_command():
@@ -33,4 +33,4 @@ def test_no_content_value_becomes_a_runner_command(make_site, payload):
     assert done.returncode == 1
     assert "nobody" in done.stderr  # the value is printed…
     assert not runner_commands(done.stdout + "\n" + done.stderr)  # …but cannot start a command
-    assert "\\" + payload.lstrip("\r\n \t\u3000")[:2] in done.stderr  # it is shown escaped, not dropped
+    assert payload.rsplit("]", 1)[-1].rsplit("::", 1)[-1] in done.stderr  # it is shown escaped, not dropped
