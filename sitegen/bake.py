@@ -198,8 +198,8 @@ _CSS_URL = re.compile(r"url\s*\(\s*[\"']?\s*([^)\"']*)", re.I)
 _CSS_FORBIDDEN = re.compile(r"\\|@import|image-set\s*\(|image\s*\(|cross-fade\s*\(|element\s*\(|expression\s*\(|"
                             r"binding|behavior|src\s*\(", re.I)
 # Browsers read presentation attributes (fill, filter, mask, cursor…) as CSS values too: no escapes there,
-# and no CSS function that loads something.
-_ATTRIBUTE_CSS_FORBIDDEN = re.compile(r"\\|(?:image-set|image|cross-fade|element|src)\s*\(", re.I)
+# and no CSS function that loads something (a function name touches its parenthesis).
+_ATTRIBUTE_CSS_FORBIDDEN = re.compile(r"\\|(?:image-set|image|cross-fade|element|src)\(", re.I)
 _DATA_IMAGE = re.compile(r"^\s*data:image/[a-z+.-]+((?:;[^,;]*)*?)(;base64)?,(.*)$", re.I | re.S)
 
 
@@ -241,7 +241,7 @@ def _svg_problem(root) -> str | None:
             css = _css_problem(value) if attr == "style" else None
             if css:
                 return f"has a style attribute that {css}"
-            if _ATTRIBUTE_CSS_FORBIDDEN.search(value):
+            if attr_ns is None and not attr.startswith(("aria-", "data-")) and _ATTRIBUTE_CSS_FORBIDDEN.search(value):
                 return f"has an attribute {attr} with a CSS escape or a function that loads something"
             if any(not target.startswith("#") for target in _CSS_URL.findall(value)):
                 return "references another file in a url() (use #ids)"
