@@ -3,6 +3,8 @@
     python benchmarks/build_bench.py 10000               # unsigned: JSON + page + baked image per award
     python benchmarks/build_bench.py 10000 --signed      # + OB 3.0 credentials: cold, then warm (cached)
     python benchmarks/build_bench.py 10000 --jobs 1      # one worker process instead of one per core
+    python benchmarks/build_bench.py 10000 --sandbox     # a theme template of the repository's own: every page
+                                                         # renders in the theme sandbox (data only, budgets)
 
 Generates a content repository in a temporary folder (same N, same content: a seeded random generator),
 runs `sitegen build` there as a separate process, and prints awards/second, wall time, the build's peak
@@ -27,9 +29,13 @@ from sitegen.model import draw_award_ids  # noqa: E402
 BADGES = ["python-basics", "data-literacy", "web-basics", "sql-basics", "research-ethics"]
 
 
-def generate(root: Path, awards: int, signed: bool, baking: str = "files", award_pages: str = "one_language") -> dict:
+def generate(root: Path, awards: int, signed: bool, baking: str = "files", award_pages: str = "one_language",
+             sandbox: bool = False) -> dict:
     """Write the content repository; returns the environment the build needs (the signing key)."""
     rng = random.Random(awards)
+    if sandbox:
+        (root / "themes/default/templates").mkdir(parents=True, exist_ok=True)
+        (root / "themes/default/templates/_unused.html").write_text("a template of the repository's own\n")
     content = root / "content"
     for folder in ("issuers", "badgeclasses", "assertions", "images"):
         (content / folder).mkdir(parents=True, exist_ok=True)
@@ -112,13 +118,15 @@ def main() -> int:
                         help="site.yaml's baking: a baked image file per award (default), or baked by the pages")
     parser.add_argument("--award-pages", choices=["one_language", "every_language"], default="one_language",
                         help="site.yaml's award_pages: one page per award (default), or one per language")
+    parser.add_argument("--sandbox", action="store_true",
+                        help="give the repository a template of its own, so that pages render in the theme sandbox")
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     root = base / "site"
     shutil.rmtree(root, ignore_errors=True)
     try:
-        env = generate(root, args.awards, args.signed, args.baking, args.award_pages)
+        env = generate(root, args.awards, args.signed, args.baking, args.award_pages, args.sandbox)
         runs = [("cold", build(root, env, args.jobs))]
         if args.signed:
             runs.append(("warm", build(root, env, args.jobs)))
@@ -127,7 +135,7 @@ def main() -> int:
         jobs = args.jobs or "default"
         for label, (seconds, rss) in runs:
             print(f"{args.awards} awards, {'signed ' + label if args.signed else 'unsigned'}, jobs={jobs}, "
-                  f"baking={args.baking}, award_pages={args.award_pages}: "
+                  f"baking={args.baking}, award_pages={args.award_pages}{', sandbox' if args.sandbox else ''}: "
                   f"{seconds:.1f} s, {args.awards / seconds:,.0f} awards/s, peak RSS {rss:,.0f} MiB; "
                   f"output {size:,.0f} MiB in {len(files):,} files")
     finally:

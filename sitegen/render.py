@@ -179,10 +179,10 @@ def is_pure_method(value) -> bool:
     loop.cycle), or a staticmethod of a record: each computes from the data it belongs to."""
     if isinstance(value, (types.BuiltinMethodType, types.MethodType)):
         owner = value.__self__
-        if type(owner) in DATE_TYPES or owner in DATE_TYPES:  # their values, not the clock (datetime.now)
-            return value.__name__ in DATE_ATTRIBUTES and not isinstance(owner, type)
-        if isinstance(owner, type):  # a classmethod: Markup.escape, int.from_bytes, dict.fromkeys
-            return owner in PLAIN_TYPES or is_record_type(owner)
+        if isinstance(owner, type):  # a classmethod: Markup.escape, int.from_bytes, dict.fromkeys, not datetime.now
+            return (owner in PLAIN_TYPES and owner not in DATE_TYPES) or is_record_type(owner)
+        if type(owner) in DATE_TYPES:  # their values, not the clock or the machine's time zone
+            return value.__name__ in DATE_ATTRIBUTES
         return may_look_into(owner) and not isinstance(owner, Undefined)
     if isinstance(value, types.FunctionType) and value.__module__ == "sitegen.model":
         from sitegen import model
@@ -213,7 +213,8 @@ class _TickingCodeGenerator(CodeGenerator):
     budget of the page: a theme that loops fails instead of hanging the build."""
 
     def blockvisit(self, nodes, frame) -> None:
-        self.writeline("environment.tick()")
+        if not frame.soft_frame:  # an if's body (a soft frame) repeats only inside one of the others
+            self.writeline("environment.tick()")
         super().blockvisit(nodes, frame)
 
 
@@ -228,6 +229,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         del self.globals["lipsum"]  # unbounded work in one call, outside the time budget; no use on a badge site
         self.deadline = math.inf
         self._functions: dict[int, object] = {}
+        self._names: dict[tuple[type, str], bool] = {}
 
     def allow_globals(self) -> None:
         """The functions among the globals (range, dict, cycler, joiner, namespace, gettext, ngettext, _,
@@ -235,15 +237,27 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         self._functions = {id(value): value for value in self.globals.values() if callable(value)}
 
     def is_safe_callable(self, obj) -> bool:
+        # An allow-list: Jinja's own rule is "anything not marked unsafe".
         return (self._functions.get(id(obj)) is obj or isinstance(obj, CALLABLE_HELPERS) or is_pure_method(obj)
-                or getattr(obj, "__code__", None) is _FORMAT_WRAPPER) and super().is_safe_callable(obj)
+                or getattr(obj, "__code__", None) is _FORMAT_WRAPPER)
 
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
-        if not (may_look_into(obj) and super().is_safe_attribute(obj, attr, value)):
-            return False
-        if type(obj) in DATE_TYPES and attr not in (TIMEZONE_ATTRIBUTES if type(obj) is dt.timezone
-                                                    else DATE_ATTRIBUTES):
-            return False
+        return self._name_allowed(obj, attr) and self._may_hand_out(value)
+
+    def _name_allowed(self, obj, attr: str) -> bool:
+        """Whether a template may read attribute `attr` of `obj`: it depends on the type only, so it is decided
+        once per type and name (an attribute access is the commonest thing a page does)."""
+        key = (type(obj), attr)
+        allowed = self._names.get(key)
+        if allowed is None:
+            allowed = (may_look_into(obj) and super().is_safe_attribute(obj, attr, None)
+                       and (type(obj) not in DATE_TYPES
+                            or attr in (TIMEZONE_ATTRIBUTES if type(obj) is dt.timezone else DATE_ATTRIBUTES)))
+            if len(self._names) < 10_000:
+                self._names[key] = allowed
+        return allowed
+
+    def _may_hand_out(self, value) -> bool:
         return may_look_into(value) or self.is_safe_callable(value)
 
     def unsafe_undefined(self, obj, attribute: str):
@@ -252,16 +266,42 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
                             "(templates get data only)")
 
     def getattr(self, obj, attribute: str):
-        if not may_look_into(obj):  # not even a property of something that is not data is evaluated
+        # As Jinja's, but nothing of an object that is not data is evaluated, and items are checked too.
+        if not may_look_into(obj):
             return self.unsafe_undefined(obj, attribute)
-        value = super().getattr(obj, attribute)
-        return value if may_look_into(value) or self.is_safe_callable(value) else self.unsafe_undefined(obj, attribute)
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            try:
+                value = obj[attribute]  # a mapping's key, a block of `self`
+            except (TypeError, LookupError):
+                return self.undefined(obj=obj, name=attribute)
+            return value if self._may_hand_out(value) else self.unsafe_undefined(obj, attribute)
+        return self._attribute(obj, attribute, value)
 
     def getitem(self, obj, argument):
         if not may_look_into(obj):
             return self.unsafe_undefined(obj, str(argument))
-        value = super().getitem(obj, argument)
-        return value if may_look_into(value) or self.is_safe_callable(value) else self.unsafe_undefined(obj, str(argument))
+        try:
+            value = obj[argument]
+        except (TypeError, LookupError):
+            if isinstance(argument, str):
+                try:
+                    value = getattr(obj, argument)
+                except AttributeError:
+                    pass
+                else:
+                    return self._attribute(obj, argument, value)
+            return self.undefined(obj=obj, name=argument)
+        return value if self._may_hand_out(value) else self.unsafe_undefined(obj, str(argument))
+
+    def _attribute(self, obj, attribute: str, value):
+        if not self._name_allowed(obj, attribute):
+            return self.unsafe_undefined(obj, attribute)
+        fmt = self.wrap_str_format(value)  # str.format runs through the sandbox's formatter
+        if fmt is not None:
+            return fmt
+        return value if self._may_hand_out(value) else self.unsafe_undefined(obj, attribute)
 
     def call_binop(self, context, operator: str, left, right):
         # One operation must not make a gigantic value before any budget can step in.
@@ -297,23 +337,20 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
 
     def render_page(self, template: jinja2.Template, context: dict) -> str:
         """The page, or TemplateProblem naming the template and line that failed and why."""
-        parts: list[str] = []
-        size = 0
         self.deadline = time.monotonic() + PAGE_TIME_BUDGET
         try:
+            # A page that grows without end is stopped by the memory budget or the time budget as it grows (the
+            # loops that make it tick); one of a moderate size over the limit, when it is complete.
             with MemoryBudget(PAGE_MEMORY_BUDGET):
-                for part in template.root_render_func(template.new_context(context)):
-                    size += len(part)
-                    if size > PAGE_SIZE_LIMIT:
-                        raise OverBudget(f"the page is over {PAGE_SIZE_LIMIT / 1e6:g} MB (does the theme loop?)")
-                    parts.append(part)
-                    self.tick()
+                page = self.concat(template.root_render_func(template.new_context(context)))
+            if len(page) > PAGE_SIZE_LIMIT:
+                raise OverBudget(f"the page is over {PAGE_SIZE_LIMIT / 1e6:g} MB (does the theme loop?)")
         except Exception as exc:  # whatever a template does wrong is the theme's error, reported with its place
-            parts = []
+            page = ""
             raise template_problem(exc, template) from None
         finally:
             self.deadline = math.inf
-        return "".join(parts)
+        return page
 
 
 def template_problem(exc: Exception, template: jinja2.Template) -> TemplateProblem:
