@@ -434,6 +434,19 @@ def key_file_problem(path: Path, data: bytes) -> str | None:
     return None
 
 
+def published_award(award: Award) -> Award:
+    """The award as templates see it: the recipient's name only when they agreed to show it (a theme from a pull
+    request must not be able to publish it)."""
+    return dataclasses.replace(award, name=None) if award.name and not award.show_name else award
+
+
+def published_view(site: Site) -> Site:
+    """The site as templates see it (`site.awards` too): names only with consent."""
+    if not any(award.name and not award.show_name for award in site.awards):
+        return site
+    return dataclasses.replace(site, awards=tuple(published_award(award) for award in site.awards))
+
+
 class Renderer:
     def __init__(self, root: Path, site: Site, lang: str | None = None):
         self.site = site
@@ -468,7 +481,7 @@ class Renderer:
         self.env.filters["isodate"] = format_datetime
         self.env.filters["duration"] = lambda value: i18n.format_duration(value, self.lang)
         self.env.filters["uri"] = to_uri
-        self.env.globals.update(site=site, lang=self.lang, urls=site.urls, media_kind=media_kind,
+        self.env.globals.update(site=published_view(site), lang=self.lang, urls=site.urls, media_kind=media_kind,
                                 language_names=i18n.LANGUAGE_NAMES, default_lang=self.default_lang)
         if self.sandboxed:
             self.env.allow_globals()
@@ -566,7 +579,7 @@ class Renderer:
             alternates = [{"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "script": True,
                            "href": depth + self.prefix(lang) + self.site.urls.badge_page(badge.slug)}
                           for lang in LANGUAGES if lang != self.lang]
-        return self._render("award.html", path, alternates, award=award, badge=badge,
+        return self._render("award.html", path, alternates, award=published_award(award), badge=badge,
                             issuer=self.site.issuers[badge.issuer], qr=qr_svg(self.site.urls.url(path), self.qr_label),
                             linkedin=linkedin_url(self.site, award, self.lang, self._linkedin_prefixes),
                             credentials=self.credentials_published)

@@ -123,6 +123,19 @@ def test_the_walker_finds_a_path_or_an_object_with_methods_anywhere():
     assert reachable_problems(env, {"x": {"a": [1, "b", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)]}}) == []
 
 
+def test_a_theme_never_sees_the_name_of_a_recipient_who_did_not_agree_to_show_it(make_site):
+    spring = textwrap.dedent(default_files()["content/assertions/2026/spring.yaml"]).replace(
+        "    evidence: [", "    name: Alice Private\n    evidence: [")
+    assert "Alice Private" in spring
+    body = ("[{{ award.name }}] {% for a in site.awards %}{{ a.name }};{% endfor %} {{ site|pprint }} "
+            "{{ [award]|map(attribute='name')|list }}")
+    root = attack_site(make_site, body)
+    (root / "content/assertions/2026/spring.yaml").write_text(spring)
+    assert build(root) == 0
+    pages = "".join(p.read_text() for p in (root / "output").rglob("*.html"))
+    assert "Alice Private" not in pages and "Carol Example;" in pages and "[None]" in pages
+
+
 # --- attacks -------------------------------------------------------------------------------------------------
 
 READ = "{secret}"
@@ -148,6 +161,11 @@ ATTACKS = {
     "map attribute": "{{{{ [site]|map(attribute='__class__')|list }}}}",
     "map attribute chain": "{{{{ [badge]|map(attribute='image.source')|first }}}}",
     "sort attribute": "{{{{ [urls, urls]|sort(attribute='__class__')|first }}}}",
+    "map attr filter": "{{{{ [site]|map('attr', '__class__')|list }}}}",
+    "selectattr": "{{{{ [site]|selectattr('__class__')|list }}}}",
+    "sum attribute": "{{{{ [site]|sum(attribute='__class__.__name__') }}}}",
+    "item syntax": "{{{{ site['__class__'] }}}}",
+    "item of a record": "{{{{ badge['image']['source'] }}}}",
     "format string": "{{{{ '{{0.__class__.__init__.__globals__}}'.format(site) }}}}",
     "format map": "{{{{ '{{x.__class__}}'.format_map({{'x': site}}) }}}}",
     "markup format": "{{{{ ('{{0.image.source}}'|safe).format(badge) }}}}",
@@ -165,6 +183,8 @@ ATTACKS = {
     "self block": "{{{{ self.main.__init__.__globals__ }}}}",
     "macro caller": ("{{% macro m() %}}{{{{ caller._func.__globals__['__builtins__']['open']('{witness}', 'w') }}}}"
                      "{{% endmacro %}}{{% call m() %}}x{{% endcall %}}"),
+    "imported template": '{{% import "_badge_grid.html" as grid %}}{{{{ grid.__class__ }}}}',
+    "super block": "{{{{ super._context }}}}",
     "macro func": "{{% macro m() %}}{{% endmacro %}}{{{{ m._environment }}}}",
     "gettext alias": "{{{{ _.__globals__['__builtins__'] }}}}",
     "gettext": "{{{{ gettext.__self__._catalog }}}}",
