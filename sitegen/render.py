@@ -327,7 +327,9 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         except MemoryError:
             raise TemplateProblem(f"compiling the template needed over {PAGE_MEMORY_BUDGET // 2**20} MB of memory",
                                   filename or name) from None
-        except Exception as exc:  # RecursionError (nested too deeply), a SyntaxError in the code Jinja made
+        except RecursionError:
+            raise TemplateProblem("the template is nested too deeply to compile", filename or name) from None
+        except Exception as exc:  # e.g. a SyntaxError in the Python code Jinja made of it
             raise TemplateProblem(f"the template cannot be compiled ({type(exc).__name__}: {exc})",
                                   filename or name) from None
 

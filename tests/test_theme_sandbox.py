@@ -329,6 +329,17 @@ def test_a_theme_that_loops_is_a_clear_error_naming_the_template(name, jobs, mak
     assert not (root / "output").exists()
 
 
+@pytest.mark.parametrize("body", ["{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}",
+                                  "{% if 1 %}" * 2000 + "{% endif %}" * 2000])
+def test_a_template_nested_too_deeply_to_compile_is_a_clear_error(body, make_site, capsys):
+    root = attack_site(make_site, body)
+    code = build(root)
+    captured = capsys.readouterr()
+    assert code == 1 and "Traceback" not in captured.err and "internal error" not in captured.err
+    assert "themes/default/templates/award.html: error: template error: the template is nested too deeply" \
+        in captured.err, captured.err
+
+
 def test_a_template_that_extends_itself_is_a_clear_error(make_site, capsys):
     root = make_site({"themes/default/templates/index.html": '{% extends "index.html" %}'})
     code = build(root)
