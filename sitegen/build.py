@@ -83,6 +83,9 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
         problems += exc.diagnostics
     if problems:
         raise BuildError(problems)
+    cache_note = reuse.cache_note(root)  # a linked .sitegen-cache is ignored, never followed
+    if cache_note:
+        notes.append(cache_note)
     advice = SIZE_ADVICE if site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
     with OutputWriter(output, size_limit) as writer:
         try:

@@ -14,6 +14,7 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -100,7 +101,10 @@ class StagingFolder:
         if one is missing or is no longer the file that build wrote (its stamp differs)."""
         sources = [previous / path for path in paths]
         try:
-            sizes = [source.stat().st_size for source in sources]
+            infos = [source.lstat() for source in sources]
+            if not all(stat.S_ISREG(info.st_mode) for info in infos):
+                return None  # a link (or anything but a file) in the old output is never published through
+            sizes = [info.st_size for info in infos]
             if file_stamp(sources) != stamp:
                 return None
         except OSError:
@@ -114,7 +118,7 @@ class StagingFolder:
                 (self.folder / parent).mkdir(parents=True, exist_ok=True)
                 self._dirs.add(parent)
             try:
-                os.link(source, self.folder / path)
+                os.link(source, self.folder / path, follow_symlinks=False)
             except OSError:  # a file system without hard links: copy instead
                 shutil.copyfile(source, self.folder / path)
                 copied = True
@@ -139,7 +143,7 @@ class StagingFolder:
 def file_stamp(files: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in files:
-        info = path.stat()
+        info = path.lstat()
         digest.update(f"{info.st_ino} {info.st_size} {info.st_mtime_ns}\n".encode("ascii"))
     return digest.hexdigest()[:32]
 
