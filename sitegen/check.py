@@ -361,6 +361,7 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
         files = _repository_files(root)
         plan.problems.extend(personal_data_problems(root, files))
         plan.problems.extend(private_key_problems(root, files))
+        plan.problems.extend(committed_build_problems(root))
         plan.notes.extend(str(w) for w in result.warnings)
         _check_signed_size(root, result, plan)
         for item in verify_site(tmp / "head"):
@@ -525,6 +526,24 @@ def private_key_problems(root: Path, files: list[str] | None = None) -> list[str
         if line is not None:
             problems.append(f"{_code(f'{name}:{line}')} holds a private key: {advice}")
     return problems
+
+
+BUILD_ARTIFACTS = ("output/", ".sitegen-cache/", ".sitegen-build-", ".sitegen-old-")
+
+
+def committed_build_problems(root: Path) -> list[str]:
+    """Built files and caches committed to the repository. The build never trusts them (the caches need a MAC
+    made with the signing key or on this machine), but a pull request that adds them is trying something."""
+    try:
+        listing = _git(root, "ls-files", "-z", "--cached")
+    except GitError:
+        return []
+    committed = sorted(n for n in listing.decode("utf-8", "replace").split("\0") if n.startswith(BUILD_ARTIFACTS))
+    if not committed:
+        return []
+    shown = ", ".join(_code(name) for name in committed[:5]) + (f" and {len(committed) - 5} more" if len(committed) > 5 else "")
+    return [f"{shown}: built files and caches are made by the build and never committed "
+            "(remove them with `git rm -r --cached`; .gitignore lists them)"]
 
 
 def _fenced(text: str) -> str:

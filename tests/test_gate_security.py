@@ -452,3 +452,14 @@ def test_run_check_never_signs(make_site, ed25519_keys, monkeypatch):
     root = make_site({"content/site.yaml": SITE_YAML + keys_yaml(("k1", public, False))})
     plan = run_check(root, None)
     assert any(n.startswith("Signed for deployment, the site will be about") for n in plan.notes)
+
+
+def test_committed_build_output_and_caches_are_refused(make_site, capsys):
+    root = commit_base(make_site())
+    assert main(["build", "--root", str(root)]) == 0  # output/ and .sitegen-cache/ exist, not committed
+    code, out = check(root, capsys)
+    assert code == 0 and "never committed" not in out
+    git(root, "add", "-f", "output", ".sitegen-cache")
+    code, out = check(root, capsys)
+    assert code == 1
+    assert "`output/.nojekyll`" in out and "built files and caches are made by the build and never committed" in out
