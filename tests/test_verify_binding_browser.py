@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import queue
 import shutil
 import textwrap
 import threading
@@ -15,7 +16,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browser import browser, free_port  # noqa: F401 (fixture)
+from browser import CHROMIUM, CHROMIUM_ARGS, free_port
 from conftest import AWARD_ID, REVOKED_ID, default_files, identity_hash, write_files
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -98,12 +99,58 @@ def site(server, keys, tmp_path):
     return Site(base, folder, keys)
 
 
-@pytest.fixture
-def page(browser):  # noqa: F811
-    context = browser.new_context()
-    page = context.new_page()
-    yield page
-    context.close()
+class Chromium:
+    """Chromium driven from a thread of its own: Playwright's sync API will not start a second time in the
+    main thread while another test module's session browser is open there. `run(check)` calls check(page)
+    in a fresh browser context and returns what it returns."""
+
+    def __init__(self):
+        self.jobs: queue.Queue = queue.Queue()
+        self.started = queue.Queue()
+        threading.Thread(target=self._serve, daemon=True).start()
+        failure = self.started.get(timeout=120)
+        if failure is not None:
+            raise failure
+
+    def _serve(self):
+        try:
+            from playwright.sync_api import sync_playwright
+
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                self.started.put(None)
+                for check, answer in iter(self.jobs.get, None):
+                    context = browser.new_context()
+                    try:
+                        answer.put((True, check(context.new_page())))
+                    except BaseException as exc:  # handed to the test's thread, which raises it
+                        answer.put((False, exc))
+                    finally:
+                        context.close()
+                browser.close()
+        except BaseException as exc:
+            self.started.put(exc)
+
+    def run(self, check):
+        answer: queue.Queue = queue.Queue()
+        self.jobs.put((check, answer))
+        ok, value = answer.get(timeout=180)
+        if not ok:
+            raise value
+        return value
+
+    def stop(self):
+        self.jobs.put(None)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (scripts/install-test-browser.sh installs it)")
+    pytest.importorskip("playwright.sync_api")
+    instance = Chromium()
+    yield instance
+    instance.stop()
 
 
 def settled(page) -> str:
@@ -112,15 +159,21 @@ def settled(page) -> str:
     return page.get_attribute(".verify-panel", "data-state")
 
 
-def award_page(page, site: Site, award: str) -> str:
-    page.goto(f"{site.base}/assertions/{award}.html")
-    return settled(page)
+def award_page(chromium: Chromium, site: Site, award: str) -> str:
+    """The state the award's page settles in."""
+    def check(page):
+        page.goto(f"{site.base}/assertions/{award}.html")
+        return settled(page)
+    return chromium.run(check)
 
 
-def check_image(page, site: Site, path: Path) -> str:
-    page.goto(f"{site.base}/verify.html")
-    page.set_input_files("#badge-file", str(path))
-    return settled(page)
+def check_image(chromium: Chromium, site: Site, path: Path) -> str:
+    """The state verify.html settles in for a badge image chosen there."""
+    def check(page):
+        page.goto(f"{site.base}/verify.html")
+        page.set_input_files("#badge-file", str(path))
+        return settled(page)
+    return chromium.run(check)
 
 
 def resign(doc: dict, private_pem: str, vm: str) -> dict:
@@ -140,20 +193,20 @@ def unrevoke_hosted(site: Site) -> None:
     site.write(f"assertions/{REVOKED_ID}.json", (site.folder / f"assertions/{AWARD_ID}.json").read_text().replace(AWARD_ID, REVOKED_ID))
 
 
-def test_the_genuine_site_checks_valid_and_revoked_in_the_browser(site, page, tmp_path):
-    assert award_page(page, site, AWARD_ID) == "valid"
-    assert award_page(page, site, OTHER_ID) == "valid"
-    assert award_page(page, site, REVOKED_ID) == "revoked"
-    assert check_image(page, site, site.folder / f"credentials/{AWARD_ID}.png") == "valid"
-    assert check_image(page, site, site.folder / f"credentials/{REVOKED_ID}.png") == "revoked"
+def test_the_genuine_site_checks_valid_and_revoked_in_the_browser(site, chromium, tmp_path):
+    assert award_page(chromium, site, AWARD_ID) == "valid"
+    assert award_page(chromium, site, OTHER_ID) == "valid"
+    assert award_page(chromium, site, REVOKED_ID) == "revoked"
+    assert check_image(chromium, site, site.folder / f"credentials/{AWARD_ID}.png") == "valid"
+    assert check_image(chromium, site, site.folder / f"credentials/{REVOKED_ID}.png") == "revoked"
     for award, state in ((AWARD_ID, "valid"), (OTHER_ID, "valid"), (REVOKED_ID, "revoked")):
         token = (site.folder / f"assertions/{award}.jws").read_text()
-        assert check_image(page, site, baked_png(site, tmp_path, "openbadges", token)) == state, award
+        assert check_image(chromium, site, baked_png(site, tmp_path, "openbadges", token)) == state, award
 
 
 # --- OB 3.0 -------------------------------------------------------------------------------------
 
-def test_a_baked_credential_signed_with_a_forgers_key_is_not_valid(site, page, tmp_path):
+def test_a_baked_credential_signed_with_a_forgers_key_is_not_valid(site, chromium, tmp_path):
     genuine = site.read(f"credentials/{AWARD_ID}.json")
     forger_key = f"{site.base}/forger/key.json"  # a key document the forger got onto the origin
     site.write("forger/key.json", {"@context": "https://w3id.org/security/multikey/v1", "id": forger_key,
@@ -165,12 +218,12 @@ def test_a_baked_credential_signed_with_a_forgers_key_is_not_valid(site, page, t
                          (resign(genuine, site.keys["forger_ed"][0], forger_key), "same-content.png"),
                          (resign(claim, site.keys["forger_ed"][0], f"{site.did}#key-1"), "claim-real-key.png")):
         path = baked_png(site, tmp_path, "openbadgecredential", json.dumps(forged), name)
-        assert check_image(page, site, path) == "invalid", name
+        assert check_image(chromium, site, path) == "invalid", name
 
 
 @pytest.mark.parametrize("case", ["did document of another DID", "key only in authentication",
                                   "key document claiming the issuer", "key of another DID"])
-def test_a_published_credential_whose_key_is_not_the_issuers_is_not_valid(site, page, case):
+def test_a_published_credential_whose_key_is_not_the_issuers_is_not_valid(site, chromium, case):
     did_doc = site.read(".well-known/did.json")
     credential = site.read(f"credentials/{AWARD_ID}.json")
     if case == "did document of another DID":
@@ -186,15 +239,15 @@ def test_a_published_credential_whose_key_is_not_the_issuers_is_not_valid(site, 
         credential["proof"][0]["verificationMethod"] = "did:web:evil.example#key-1"
     site.write(".well-known/did.json", did_doc)
     site.write(f"credentials/{AWARD_ID}.json", credential)
-    assert award_page(page, site, AWARD_ID) == "invalid"
+    assert award_page(chromium, site, AWARD_ID) == "invalid"
 
 
 @pytest.mark.parametrize("case", ["another genuine list of the site", "list naming another id",
                                   "list of another issuer", "list of another purpose", "list that inflates without end"])
-def test_a_status_list_that_is_not_the_one_named_does_not_unrevoke(site, page, tmp_path, case):
+def test_a_status_list_that_is_not_the_one_named_does_not_unrevoke(site, chromium, tmp_path, case):
     unrevoke_hosted(site)
     own, other = site.status_list_path(REVOKED_ID), site.status_list_path(OTHER_ID)
-    assert award_page(page, site, REVOKED_ID) == "revoked"  # the credential's status still tells
+    assert award_page(chromium, site, REVOKED_ID) == "revoked"  # the credential's status still tells
     listing = site.read(other)
     if case == "list naming another id":
         listing = site.read(own)
@@ -213,8 +266,8 @@ def test_a_status_list_that_is_not_the_one_named_does_not_unrevoke(site, page, t
         bomb = b"".join(deflate.compress(bytes(1 << 20)) for _ in range(64)) + deflate.flush()
         listing["credentialSubject"]["encodedList"] = "u" + base64.urlsafe_b64encode(bomb).rstrip(b"=").decode()
     site.write(own, listing)
-    assert award_page(page, site, REVOKED_ID) == "invalid", case
-    assert check_image(page, site, site.folder / f"credentials/{REVOKED_ID}.png") == "invalid", case
+    assert award_page(chromium, site, REVOKED_ID) == "invalid", case
+    assert check_image(chromium, site, site.folder / f"credentials/{REVOKED_ID}.png") == "invalid", case
 
 
 # --- OB 2.0 signed assertions ------------------------------------------------------------------
@@ -229,7 +282,7 @@ def forged_token(site: Site, creator: str, private=None) -> str:
 
 @pytest.mark.parametrize("case", ["forger's key claiming the issuer", "key owned by a profile elsewhere",
                                   "profile not listing the key", "key whose id is not its url", "tampered payload"])
-def test_a_forged_signed_assertion_is_not_valid_in_the_browser(site, page, tmp_path, case):
+def test_a_forged_signed_assertion_is_not_valid_in_the_browser(site, chromium, tmp_path, case):
     key_url = f"{site.base}/keys/rsa-1.json"
     issuer_url = f"{site.base}/issuers/test-uni.json"
     if case == "forger's key claiming the issuer":
@@ -256,4 +309,4 @@ def test_a_forged_signed_assertion_is_not_valid_in_the_browser(site, page, tmp_p
         _h, body, _s = forged_token(site, key_url).split(".")
         token = ".".join((head, body, signature))
     assert key_url in json.dumps(site.read("issuers/test-uni.json")) or case == "profile not listing the key"
-    assert check_image(page, site, baked_png(site, tmp_path, "openbadges", token)) == "invalid", case
+    assert check_image(chromium, site, baked_png(site, tmp_path, "openbadges", token)) == "invalid", case
