@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+# One Chromium for the whole session, defined here only: each test module that imported the fixture itself
+# would start a Playwright of its own, and a second one in one process fails.
+from browser import browser  # noqa: F401,E402 (fixture)
+
 BASE_URL = "https://example.github.io/badges"
 AWARD_ID = "5b8f6d8e-2f4a-4c1e-9a57-0f1e2d3c4b5a"
 REVOKED_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from browser import Server, axe_violations, browser, free_port  # noqa: F401 (fixture)
+from browser import Server, axe_violations, free_port
 from conftest import AWARD_ID, REVOKED_ID, default_files, write_files
 
 from sitegen.build import build_site
