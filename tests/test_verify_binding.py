@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import functools
-import gzip
 import ipaddress
 import json
 import shutil

@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import queue
 import shutil
 import textwrap
 import threading
@@ -16,7 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, free_port
+from browser import free_port
 from conftest import AWARD_ID, REVOKED_ID, default_files, identity_hash, write_files
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -100,57 +99,23 @@ def site(server, keys, tmp_path):
 
 
 class Chromium:
-    """Chromium driven from a thread of its own: Playwright's sync API will not start a second time in the
-    main thread while another test module's session browser is open there. `run(check)` calls check(page)
-    in a fresh browser context and returns what it returns."""
+    """`run(check)` calls check(page) in a fresh browser context and returns what it returns."""
 
-    def __init__(self):
-        self.jobs: queue.Queue = queue.Queue()
-        self.started = queue.Queue()
-        threading.Thread(target=self._serve, daemon=True).start()
-        failure = self.started.get(timeout=120)
-        if failure is not None:
-            raise failure
-
-    def _serve(self):
-        try:
-            from playwright.sync_api import sync_playwright
-
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                self.started.put(None)
-                for check, answer in iter(self.jobs.get, None):
-                    context = browser.new_context()
-                    try:
-                        answer.put((True, check(context.new_page())))
-                    except BaseException as exc:  # handed to the test's thread, which raises it
-                        answer.put((False, exc))
-                    finally:
-                        context.close()
-                browser.close()
-        except BaseException as exc:
-            self.started.put(exc)
+    def __init__(self, browser):
+        self.browser = browser
 
     def run(self, check):
-        answer: queue.Queue = queue.Queue()
-        self.jobs.put((check, answer))
-        ok, value = answer.get(timeout=180)
-        if not ok:
-            raise value
-        return value
-
-    def stop(self):
-        self.jobs.put(None)
+        context = self.browser.new_context()
+        try:
+            return check(context.new_page())
+        finally:
+            context.close()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if CHROMIUM is None:
-        pytest.skip("Chromium is not installed (scripts/install-test-browser.sh installs it)")
-    pytest.importorskip("playwright.sync_api")
-    instance = Chromium()
-    yield instance
-    instance.stop()
+@pytest.fixture
+def chromium(browser):
+    """A fresh browser context of the session's Chromium (conftest's `browser`) for each check."""
+    return Chromium(browser)
 
 
 def settled(page) -> str:
