@@ -171,6 +171,7 @@ def compare(base: Path, head: Path, plan: Plan, base_site: Site | None = None, h
     if head_site is not None:
         _check_rehoming(base_site, head_site, plan)
         _check_keys(base, head, base_site, plan)
+        _check_new_keys(base_site, head_site, plan)
         _check_status_method(base_site, head_site, plan)
         _check_signed_paths(base_site, _published(base), head_site, _published(head), plan)
         _check_names(base_site, head_site, plan)
@@ -250,6 +251,31 @@ def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> N
         if new_methods.get(method.get("id")) != method or method.get("id") not in new_did.get("assertionMethod", []):
             plan.problems.append(f"the key `{method.get('id')}` of `{did_path}` signed published credentials and "
                                  f"would be changed or removed: they would stop verifying; {advice}")
+
+
+def _check_new_keys(base_site: Site | None, head_site: Site, plan: Plan) -> None:
+    """Every key of the DID document is trusted to have signed for the issuer, retired or not. A key added by a
+    pull request must therefore be the one the deploy build signs with, whose private half the deploy proves it
+    holds: a key added as retired, or behind the active one, is one nobody has to prove, and credentials forged
+    with it would verify."""
+    if base_site is None:
+        return
+    known = {(key.id, key.multibase) for key in base_site.config.keys}
+    active = head_site.config.active_key
+    for key in head_site.config.keys:
+        if (key.id, key.multibase) in known:
+            continue
+        if key is not active:
+            state = "retired" if key.retired else "not the first key in use"
+            plan.problems.append(
+                f"the new key `{key.id}` in content/site.yaml is {state}: the DID document would list it as a key "
+                "of the issuer, although no build ever proves who holds its private half, so anything signed with it "
+                "would verify as issued by you. Add a new key only as the first key not retired (rotation), and "
+                "keep retired only keys that signed published credentials")
+        else:
+            plan.notes.append(
+                f"warning: a new signing key `{key.id}` takes over from the merge on: the deploy only works if the "
+                "SITEGEN_SIGNING_KEY secret holds its private half; make sure the badge office made it")
 
 
 def _check_status_method(base_site: Site | None, head_site: Site, plan: Plan) -> None:

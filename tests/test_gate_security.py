@@ -130,6 +130,27 @@ def test_a_changed_or_removed_signing_key_is_refused_and_rotation_is_allowed(mak
     assert code == 0, out
 
 
+def test_a_key_nobody_has_to_prove_is_refused(make_site, capsys, ed25519_keys):
+    """Every key of the DID document verifies as the issuer's, retired or not; the deploy proves only the key it
+    signs with. A forger's key slipped in as retired, or behind the key in use, would make forgeries verify."""
+    (_, ours), (_, forgers), (_, newer) = ed25519_keys
+    root = commit_base(make_site({"content/site.yaml": SITE_YAML + keys_yaml(("k1", ours, False))}))
+    site = root / "content/site.yaml"
+    for keys in [(("k1", ours, False), ("k0", forgers, True)),  # added as retired
+                 (("k1", ours, False), ("k9", forgers, False)),  # added behind the key in use
+                 (("k2", newer, False), ("k1", ours, True), ("k0", forgers, True))]:  # hidden in a real rotation
+        site.write_text(SITE_YAML + keys_yaml(*keys))
+        code, out = check(root, capsys)
+        assert code == 1, keys
+        assert "no build ever proves who holds its private half" in out
+        assert "the new key `k2`" not in out  # the key in use is the one the deploy proves
+    # A rotation alone passes, with a reminder of the secret.
+    site.write_text(SITE_YAML + keys_yaml(("k2", newer, False), ("k1", ours, True)))
+    code, out = check(root, capsys)
+    assert code == 0, out
+    assert "a new signing key `k2` takes over" in out
+
+
 def test_keys_may_change_while_nothing_is_published(make_site, capsys, ed25519_keys):
     (_, first), (_, second), _ = ed25519_keys
     files = {"content/site.yaml": SITE_YAML + keys_yaml(("k1", first, False)),
