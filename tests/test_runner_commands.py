@@ -34,3 +34,17 @@ def test_no_content_value_becomes_a_runner_command(make_site, payload):
     assert "nobody" in done.stderr  # the value is printed…
     assert not runner_commands(done.stdout + "\n" + done.stderr)  # …but cannot start a command
     assert payload.rsplit("]", 1)[-1].rsplit("::", 1)[-1] in done.stderr  # it is shown escaped, not dropped
+
+
+def test_verify_json_stays_exact_json_with_a_command_in_a_value(make_site, tmp_path):
+    import json
+
+    root = make_site()
+    assert subprocess.run([sys.executable, "-m", "sitegen", "build", "--root", str(root)]).returncode == 0
+    named = tmp_path / "a##[warning]b.json"
+    named.write_bytes(next((root / "output/assertions").glob("*.json")).read_bytes())
+    done = subprocess.run([sys.executable, "-m", "sitegen", "verify", "--json", str(named)], capture_output=True,
+                          text=True, encoding="utf-8")
+    report = json.loads(done.stdout)  # still JSON, with the name exactly as it is
+    assert any(str(named) in result["subject"] for result in report["results"])
+    assert not runner_commands(done.stdout)
