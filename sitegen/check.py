@@ -564,7 +564,9 @@ def committed_build_problems(root: Path) -> list[str]:
         listing = _git(root, "ls-files", "-z", "--cached")
     except GitError:
         return []
-    committed = sorted(n for n in listing.decode("utf-8", "replace").split("\0") if n.startswith(BUILD_ARTIFACTS))
+    names = listing.decode("utf-8", "replace").split("\0")
+    # `output` alone: a committed symbolic link (or file) named like the folder.
+    committed = sorted(n for n in names if n.startswith(BUILD_ARTIFACTS) or n in ("output", ".sitegen-cache"))
     if not committed:
         return []
     shown = ", ".join(_code(name) for name in committed[:5]) + (f" and {len(committed) - 5} more" if len(committed) > 5 else "")

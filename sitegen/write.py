@@ -183,7 +183,7 @@ class OutputWriter:
             os.replace(self.staging, self.output)
             return
         if exchange_folders(self.staging, self.output):
-            shutil.rmtree(self.staging, ignore_errors=True)  # now the old site
+            _remove(self.staging)  # now the old output/ (a folder, or a link that stood in its place)
             return
         old = Path(tempfile.mkdtemp(prefix=f"{OLD_PREFIX}{os.getpid()}-", dir=self.output.parent))
         os.replace(self.output, old / "output")
@@ -211,14 +211,24 @@ def clear_leftovers(output: Path) -> None:
     except OSError:
         return
     for entry in entries:
-        if not entry.name.startswith((STAGING_PREFIX, OLD_PREFIX)) or not entry.is_dir(follow_symlinks=False):
-            continue
-        if _build_running(entry):
+        if not entry.name.startswith((STAGING_PREFIX, OLD_PREFIX)) or _build_running(entry):
             continue
         kept = Path(entry.path) / "output"
-        if entry.name.startswith(OLD_PREFIX) and kept.is_dir() and not output.exists():
+        if (entry.name.startswith(OLD_PREFIX) and entry.is_dir(follow_symlinks=False) and kept.is_dir()
+                and not output.exists()):
             os.replace(kept, output)
-        shutil.rmtree(entry.path, ignore_errors=True)
+        _remove(Path(entry.path))
+
+
+def _remove(path: Path) -> None:
+    """Remove a folder, or a link or file in its place (never what a link points at)."""
+    if path.is_symlink() or not path.is_dir():
+        try:
+            path.unlink()
+        except OSError:
+            pass
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 STALE_AFTER = 24 * 3600  # where a process cannot be asked whether it lives: a day-old build is not running

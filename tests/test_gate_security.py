@@ -484,3 +484,12 @@ def test_committed_build_output_and_caches_are_refused(make_site, capsys):
     code, out = check(root, capsys)
     assert code == 1
     assert "`output/.nojekyll`" in out and "built files and caches are made by the build and never committed" in out
+    # A link named like the folder is refused as well (git lists it as `output`, not `output/…`).
+    git(root, "rm", "-r", "-q", "-f", "--cached", "output", ".sitegen-cache")
+    import shutil
+
+    shutil.rmtree(root / "output")
+    (root / "output").symlink_to(root / "content")
+    git(root, "add", "-f", "output")
+    code, out = check(root, capsys)
+    assert code == 1 and "`output`" in out and "never committed" in out

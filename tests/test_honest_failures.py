@@ -146,6 +146,16 @@ def test_a_staging_folder_of_a_build_still_running_is_left_alone(make_site):
         sleeper.wait()
 
 
+def test_an_output_that_is_a_link_is_replaced_not_written_through(make_site, tmp_path):
+    root = make_site()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "output").symlink_to(elsewhere)
+    assert build(root) == 0
+    assert not (root / "output").is_symlink() and (root / "output/index.html").is_file()
+    assert not any(elsewhere.iterdir()) and not leftovers(root)  # the link went, nothing was written through it
+
+
 # --- the size limit, enforced as files are written ------------------------------------------------------
 
 def test_the_size_limit_stops_a_parallel_build_as_it_writes(make_site, capsys):
