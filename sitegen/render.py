@@ -8,11 +8,14 @@ language, and their script switches them to the other language from `assets/i18n
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import math
 import re
+import signal
+import threading
 import time
 import types
 from datetime import datetime
@@ -134,6 +137,7 @@ def linkedin_url(site: Site, award: Award, lang: str, prefixes: dict | None = No
 # |attr, map(attribute=...), format strings). tests/test_theme_sandbox.py walks everything reachable.
 
 PAGE_TIME_BUDGET = 10.0  # seconds per page; a page of the default theme takes about a millisecond
+BUILD_TIME_BUDGET, PAGE_AVERAGE_BUDGET = 60.0, 0.05  # all pages of a process: 60 s + 50 ms a page
 PAGE_SIZE_LIMIT = 20_000_000  # characters per page; a large site's index is a few hundred kilobytes
 PAGE_MEMORY_BUDGET = 512 * 2**20  # bytes of address space rendering a page may add (Linux)
 POWER_LIMIT_BITS = 100_000  # `a ** b` and `a * b` in a template: no number of more bits than this
@@ -228,6 +232,7 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         super().__init__(*args, **kwargs)
         del self.globals["lipsum"]  # unbounded work in one call, outside the time budget; no use on a badge site
         self.deadline = math.inf
+        self.pages_rendered, self.seconds_rendering = 0, 0.0
         self._functions: dict[int, object] = {}
         self._names: dict[tuple[type, str], bool] = {}
 
@@ -339,20 +344,50 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
 
     def render_page(self, template: jinja2.Template, context: dict) -> str:
         """The page, or TemplateProblem naming the template and line that failed and why."""
-        self.deadline = time.monotonic() + PAGE_TIME_BUDGET
+        started = time.monotonic()
+        self.deadline = started + PAGE_TIME_BUDGET
         try:
             # A page that grows without end is stopped by the memory budget or the time budget as it grows (the
-            # loops that make it tick); one of a moderate size over the limit, when it is complete.
-            with MemoryBudget(PAGE_MEMORY_BUDGET):
+            # loops that make it tick, and an alarm for work inside one expression, such as a filter on a huge
+            # string); one of a moderate size over the limit, when it is complete.
+            with MemoryBudget(PAGE_MEMORY_BUDGET), _alarm(PAGE_TIME_BUDGET * 1.5):  # after the checks' turn
                 page = self.concat(template.root_render_func(template.new_context(context)))
             if len(page) > PAGE_SIZE_LIMIT:
                 raise OverBudget(f"the page is over {PAGE_SIZE_LIMIT / 1e6:g} MB (does the theme loop?)")
+            # Many pages each just under the page's budget would hold a build (and the pull-request gate) for
+            # hours: the pages of one process share a budget too, far above what any real theme takes.
+            self.pages_rendered += 1
+            self.seconds_rendering += time.monotonic() - started
+            if self.seconds_rendering > BUILD_TIME_BUDGET + PAGE_AVERAGE_BUDGET * self.pages_rendered:
+                raise OverBudget(f"the theme took {self.seconds_rendering:.0f} s for {self.pages_rendered} page(s), "
+                                 f"over {PAGE_AVERAGE_BUDGET * 1000:g} ms a page (a page takes about a millisecond)")
         except Exception as exc:  # whatever a template does wrong is the theme's error, reported with its place
             page = ""
             raise template_problem(exc, template) from None
         finally:
             self.deadline = math.inf
         return page
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float):
+    """Raise OverBudget in the code running after `seconds`: the deadline checks of loops and blocks cannot see
+    work inside one expression. Only the main thread receives signals (a build's, or a worker process's); in
+    another thread, or without SIGALRM (Windows), the deadline checks alone hold."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise OverBudget(f"rendering the page took over {PAGE_TIME_BUDGET:g} s (does the theme loop?)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def template_problem(exc: Exception, template: jinja2.Template) -> TemplateProblem:

@@ -298,6 +298,7 @@ LOOPS = {
                        RECURSES),
     "gigantic page": ("{% for i in range(100000) %}{% for j in range(100000) %}" + "x" * 100
                       + "{% endfor %}{% endfor %}", AWARD_LINE_2, "took over 1 s"),
+    "one slow filter": ('{{ ("ab" * 2000000)|wordwrap(1)|length }}', AWARD_LINE_2, "took over 1 s"),
     "large page": ('{% for i in range(5) %}{{ "x" * 5000000 }}{% endfor %}',
                    "themes/default/templates/award.html: error: template error: ", "the page is over 20 MB"),
     "gigantic string": ('{{ "x" * 10000000000 }}', AWARD_LINE_2, "sequence of 10,000,000,000 items"),
@@ -326,6 +327,19 @@ def test_a_theme_that_loops_is_a_clear_error_naming_the_template(name, jobs, mak
     assert "Traceback" not in captured.err and "internal error" not in captured.err
     errors = [line for line in captured.err.splitlines() if ": error: " in line]
     assert len(errors) == 1 and errors[0].startswith(where) and says in errors[0], errors
+    assert not (root / "output").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_pages_each_within_their_budget_cannot_hold_the_build_for_hours(jobs, make_site, capsys, monkeypatch):
+    """The pages of a process share a budget: a theme that takes just under a page's budget on every award."""
+    monkeypatch.setattr(render, "BUILD_TIME_BUDGET", 0.02)
+    monkeypatch.setattr(render, "PAGE_AVERAGE_BUDGET", 0.001)
+    root = attack_site(make_site, "{% for i in range(100000) %}{% endfor %}" * 6)
+    code = main(["build", "--root", str(root), "--jobs", str(jobs)])
+    captured = capsys.readouterr()
+    assert code == 1 and "Traceback" not in captured.err and "internal error" not in captured.err
+    assert "the theme took" in captured.err and "over 1 ms a page" in captured.err, captured.err
     assert not (root / "output").exists()
 
 
