@@ -269,12 +269,5 @@ def encode_status_list(set_bits: Iterable[int], length: int = 131072) -> str:
     return "u" + base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
 
 
-def decode_status_list(encoded: str) -> bytes:
-    if not encoded.startswith("u"):
-        raise ValueError("encodedList must be multibase base64url (start with u)")
-    data = encoded[1:]
-    return gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
-
-
 def status_bit(bits: bytes, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
