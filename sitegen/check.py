@@ -24,6 +24,7 @@ import yaml
 from sitegen.build import (PAGES_SIZE_LIMIT, SIZE_ADVICE, SIZE_ADVICE_BAKED_IN_BROWSER, build_site,
                            signed_size_estimate)
 from sitegen.diagnostics import BuildError, SitegenError
+from sitegen.keyfiles import PRIVATE_KEY_TEXT, named_like_key
 from sitegen.logsafe import neutralise
 from sitegen.model import STATUS_LISTS, Site, Urls, scattered_awards
 from sitegen.verify import verify_site
@@ -32,14 +33,6 @@ from sitegen.verify import verify_site
 # would publish personal data in the repository's history for good.
 EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 SPREADSHEETS = (".csv", ".tsv", ".xlsx", ".xls", ".ods", ".numbers")
-# Private keys: by file name (a public key belongs in site.yaml, so nothing else should be named like a key),
-# and by content, as PEM armour with a key after it (a mention of the armour in code or docs is no key).
-KEY_FILE_NAME = re.compile(r"(?:^|/)(?:id_(?:rsa|dsa|ecdsa|ed25519)[^/]*|[^/]*\.(?:pem|key|p8|p12|pfx|jks|keystore|ppk))$",
-                           re.IGNORECASE)
-PRIVATE_KEY_TEXT = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,300}?[A-Za-z0-9+/=]{40}"
-                              r"|PuTTY-User-Key-File-\d+:")
-
-
 class GitError(SitegenError):
     pass
 
@@ -536,7 +529,7 @@ def private_key_problems(root: Path, files: list[str] | None = None) -> list[str
     advice = ("remove it from the repository and from its history, replace the key (consider it known), and give "
               "the build the new one through the SITEGEN_SIGNING_KEY secret")
     for name in _repository_files(root) if files is None else files:
-        if KEY_FILE_NAME.search(name) and not name.lower().endswith(".pub"):
+        if named_like_key(name):
             problems.append(f"{_code(name)} is named like a private key file (*.pem, *.key, id_rsa…): {advice}. "
                             "Public keys belong in content/site.yaml")
             continue

@@ -37,6 +37,7 @@ from markupsafe import Markup
 
 from sitegen import i18n
 from sitegen.emit import format_datetime, to_uri
+from sitegen.keyfiles import named_like_key
 from sitegen.model import LANGUAGES, PACKAGE_THEMES, Award, BadgeClass, Issuer, Site, Text
 
 try:
@@ -459,13 +460,11 @@ class ThemeLoader(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
-KEY_FILE_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".ppk")
-
-
 def key_file_problem(path: Path, data: bytes) -> str | None:
-    """Why a theme file must not be published (a private key), or None."""
-    if path.suffix.lower() in KEY_FILE_SUFFIXES:
-        return f"a theme must not hold key files ({path.suffix} files are refused)"
+    """Why a theme file must not be published (a private key), or None. Stricter than `check` on content: a
+    theme is published as it is, so even a mention of PRIVATE KEY is refused."""
+    if named_like_key(path.name):
+        return f"a theme must not hold key files ({path.name} is named like one: *.pem, *.key, id_rsa…)"
     if b"PRIVATE KEY" in data:
         return "this file holds a private key ('PRIVATE KEY'); a theme must not publish one"
     return None

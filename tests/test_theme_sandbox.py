@@ -250,6 +250,8 @@ PEM = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ\n-----END PRIVATE KEY
     ("themes/default/static/signing.pem", "not even a key"),
     ("themes/default/static/deploy.KEY", "x"),
     ("themes/default/static/fonts/cert.p12", "x"),
+    ("themes/default/static/id_ed25519", "x"),  # the same names as `sitegen check` refuses anywhere
+    ("themes/default/static/key.der", "x"),
     ("themes/default/static/notes.txt", "keep this: -----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n"),
     ("themes/default/static/site.css", "/* " + PEM + " */"),
     ("themes/custom/static/a/b.js", "// " + PEM),
