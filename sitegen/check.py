@@ -31,7 +31,8 @@ from sitegen.verify import verify_site
 
 # Recipients are stored as salted hashes: an address in an award file, or a spreadsheet of recipients,
 # would publish personal data in the repository's history for good.
-EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Internationalised addresses too (alice@exämple.de, 山田@例え.jp).
+EMAIL_IN_TEXT = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 SPREADSHEETS = (".csv", ".tsv", ".xlsx", ".xls", ".ods", ".numbers")
 class GitError(SitegenError):
     pass

@@ -326,6 +326,8 @@ EMAIL_DISGUISES = {
     "Markdown escape": "narrative: alice\\@example.org",
     "key": '"alice\\x40example.org": x',
     "escape in a comment": "narrative: fine  # alice\\x40example.org",
+    "internationalised domain": "narrative: alice@exämple.de",
+    "Japanese address": "narrative: 山田@例え.日本",
 }
 
 
