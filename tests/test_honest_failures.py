@@ -222,52 +222,46 @@ def tree_digest(lines: str) -> list[str]:
     return sorted(line for line in lines.splitlines() if line)
 
 
-def test_a_full_disk_is_a_clear_error_and_the_previous_output_is_kept(make_site, tmp_path):
-    root = make_site()
+def second_build_on_small_disk(tmp_path: Path, root: Path, between: str, size: str) -> str:
+    """Build onto a tmpfs of `size`, run the shell commands `between`, build again: the second build must fail
+    with exit 1 and a clear message (returned), keep the first build's output/ byte for byte and leave nothing
+    behind."""
     report = tmp_path / "report"
     report.mkdir()
+    digest = 'find . -type f -exec sha256sum {} + | sort'
+    script = f"""
+        $SITEGEN build --root {root} --output "$DISK/out" > /dev/null 2>&1 || exit 90
+        (cd "$DISK/out" && {digest}) > {report}/before
+        {between}
+        $SITEGEN build --root {root} --output "$DISK/out" 2> {report}/err
+        echo $? > {report}/code
+        (cd "$DISK/out" && {digest}) > {report}/after
+        ls -a "$DISK" > {report}/listing
+    """
+    done = run_on_small_disk(tmp_path, script, size)
+    assert done.returncode == 0, done.stderr
+    err = (report / "err").read_text()
+    assert (report / "code").read_text().strip() == "1", err
+    assert "Traceback" not in err and "internal error" not in err
+    assert tree_digest((report / "after").read_text()) == tree_digest((report / "before").read_text())
+    assert not [name for name in (report / "listing").read_text().split() if name.startswith(LEFTOVER_PREFIXES)]
+    return err
+
+
+def test_a_full_disk_is_a_clear_error_and_the_previous_output_is_kept(make_site, tmp_path):
+    root = make_site()
     # The first build fits; the second needs a second copy of the site and a large new badge image: no room.
     bigger = tmp_path / "bigger"
     bigger.mkdir()
     (bigger / "big.png").write_bytes(noise_png(160))
     (bigger / "big.yaml").write_text("issuer: test-uni\nname: Big\ndescription: Big.\nimage: images/big.png\n"
                                      "image_caption: Noise\ncriteria: Be big.\n", encoding="utf-8")
-    script = f"""
-        $SITEGEN build --root {root} --output "$DISK/out" > /dev/null 2>&1 || exit 90
-        (cd "$DISK/out" && find . -type f -exec sha256sum {{}} + | sort) > {report}/before
-        cp {bigger}/big.png {root}/content/images/big.png
-        cp {bigger}/big.yaml {root}/content/badgeclasses/big.yaml
-        $SITEGEN build --root {root} --output "$DISK/out" 2> {report}/err
-        echo $? > {report}/code
-        (cd "$DISK/out" && find . -type f -exec sha256sum {{}} + | sort) > {report}/after
-        ls -a "$DISK" > {report}/listing
-    """
-    done = run_on_small_disk(tmp_path, script, "300k")
-    assert done.returncode == 0, done.stderr
-    err = (report / "err").read_text()
-    assert (report / "code").read_text().strip() == "1", err
+    err = second_build_on_small_disk(tmp_path, root, f"cp {bigger}/big.png {root}/content/images/big.png && "
+                                                     f"cp {bigger}/big.yaml {root}/content/badgeclasses/big.yaml",
+                                     "300k")
     assert "No space left on device" in err and "the disk is full" in err
-    assert "Traceback" not in err and "internal error" not in err
-    assert tree_digest((report / "after").read_text()) == tree_digest((report / "before").read_text())
-    assert not [name for name in (report / "listing").read_text().split() if name.startswith(LEFTOVER_PREFIXES)]
 
 
 def test_a_read_only_folder_is_a_clear_error_and_the_previous_output_is_kept(make_site, tmp_path):
-    root = make_site()
-    report = tmp_path / "report"
-    report.mkdir()
-    script = f"""
-        $SITEGEN build --root {root} --output "$DISK/out" > /dev/null 2>&1 || exit 90
-        (cd "$DISK/out" && find . -type f -exec sha256sum {{}} + | sort) > {report}/before
-        mount -o remount,ro "$DISK" || exit 91
-        $SITEGEN build --root {root} --output "$DISK/out" 2> {report}/err
-        echo $? > {report}/code
-        (cd "$DISK/out" && find . -type f -exec sha256sum {{}} + | sort) > {report}/after
-    """
-    done = run_on_small_disk(tmp_path, script, "2m")
-    assert done.returncode == 0, done.stderr
-    err = (report / "err").read_text()
-    assert (report / "code").read_text().strip() == "1", err
+    err = second_build_on_small_disk(tmp_path, make_site(), 'mount -o remount,ro "$DISK" || exit 91', "2m")
     assert "Read-only file system" in err and "choose another folder" in err
-    assert "Traceback" not in err and "internal error" not in err
-    assert tree_digest((report / "after").read_text()) == tree_digest((report / "before").read_text())
