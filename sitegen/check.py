@@ -24,7 +24,7 @@ import yaml
 from sitegen.build import (PAGES_SIZE_LIMIT, SIZE_ADVICE, SIZE_ADVICE_BAKED_IN_BROWSER, build_site,
                            signed_size_estimate)
 from sitegen.diagnostics import BuildError, SitegenError
-from sitegen.keyfiles import PRIVATE_KEY_TEXT, named_like_key
+from sitegen.keyfiles import named_like_key, private_key_at
 from sitegen.logsafe import neutralise
 from sitegen.model import STATUS_LISTS, Site, Urls, scattered_awards
 from sitegen.verify import verify_site
@@ -536,13 +536,14 @@ def private_key_problems(root: Path, files: list[str] | None = None) -> list[str
             continue
         data = _read_regular(root, name)
         is_yaml = name.endswith((".yaml", ".yml"))
-        if data is None or not (b"PRIVATE" in data or b"PuTTY" in data or (is_yaml and b"\\" in data)):
+        if data is None or not (b"PRIVATE" in data or b"PuTTY" in data or b"kty" in data
+                                or (is_yaml and b"\\" in data)):
             continue  # most files: no key, and no escape that could spell one
         text = data.decode("utf-8", errors="replace")
-        found = PRIVATE_KEY_TEXT.search(text)
-        line = text[: found.start()].count("\n") + 1 if found else None
+        found = private_key_at(text)
+        line = text[:found].count("\n") + 1 if found is not None else None
         if line is None and is_yaml:
-            line = next((number for number, value in _yaml_strings(text) if PRIVATE_KEY_TEXT.search(value)), None)
+            line = next((number for number, value in _yaml_strings(text) if private_key_at(value) is not None), None)
         if line is not None:
             problems.append(f"{_code(f'{name}:{line}')} holds a private key: {advice}")
     return problems

@@ -13,5 +13,17 @@ PRIVATE_KEY_TEXT = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?
                               r"|PuTTY-User-Key-File-\d+:")
 
 
+# A private JSON Web Key (JSON or YAML): its private member `d`, in a text that names a key type (`kty`).
+PRIVATE_JWK_MEMBER = re.compile(r"""["']?\bd["']?\s*:\s*["']?[A-Za-z0-9_-]{32,}""")
+
+
+def private_key_at(text: str) -> int | None:
+    """Where a private key starts in `text` (an offset), or None."""
+    found = PRIVATE_KEY_TEXT.search(text)
+    if found is None and "kty" in text:
+        found = PRIVATE_JWK_MEMBER.search(text)
+    return found.start() if found else None
+
+
 def named_like_key(name: str) -> bool:
     return bool(KEY_FILE_NAME.search(name)) and not name.lower().endswith(".pub")

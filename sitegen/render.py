@@ -37,7 +37,7 @@ from markupsafe import Markup
 
 from sitegen import i18n
 from sitegen.emit import format_datetime, to_uri
-from sitegen.keyfiles import named_like_key
+from sitegen.keyfiles import named_like_key, private_key_at
 from sitegen.model import LANGUAGES, PACKAGE_THEMES, Award, BadgeClass, Issuer, Site, Text
 
 try:
@@ -467,6 +467,8 @@ def key_file_problem(path: Path, data: bytes) -> str | None:
         return f"a theme must not hold key files ({path.name} is named like one: *.pem, *.key, id_rsa…)"
     if b"PRIVATE KEY" in data:
         return "this file holds a private key ('PRIVATE KEY'); a theme must not publish one"
+    if b"kty" in data and private_key_at(data.decode("utf-8", errors="replace")) is not None:
+        return "this file holds a private key (a JSON Web Key with a 'd' member); a theme must not publish one"
     return None
 
 

@@ -376,6 +376,10 @@ def test_private_keys_anywhere_in_the_repository_fail_the_check(make_site, capsy
                            + "\n-----END OPENSSH PRIVATE KEY-----\n```\n",
         "config/escaped.yaml": 'key: "-----BEGIN PRIVATE\\x20KEY-----\\n' + body + '\\n-----END PRIVATE KEY-----"\n',
         "config/json-string.json": '{"key": "-----BEGIN EC PRIVATE KEY-----\\n' + body + '"}\n',
+        # Private JSON Web Keys, in JSON and in YAML.
+        "keys/wallet.json": '{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",\n'
+                            ' "d": "' + "nWGxne_9WmC6hEr0" + 'kuwsxERJxWl7MmkZcDusAxyuf2A"}\n',  # split: this file passes
+        "config/jwk.yaml": "kty: OKP\ncrv: Ed25519\nd: nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A\n",
     }
     for rel, text in planted.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -384,11 +388,14 @@ def test_private_keys_anywhere_in_the_repository_fail_the_check(make_site, capsy
     (root / "home/.ssh/id_ed25519.pub").write_text("ssh-ed25519 AAAAC3Nz… me@host\n")
     (root / "tools/check.py").parent.mkdir(parents=True, exist_ok=True)
     (root / "tools/check.py").write_text('if "-----BEGIN PRIVATE KEY-----" in text:\n    refuse()\n')
+    # A public JWK (no "d") is no key either.
+    (root / "keys/public.json").write_text('{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}')
     code, out = check(root, capsys)
     assert code == 1
     for rel in planted:
         assert f"`{rel}" in out, rel
-    assert "id_ed25519.pub" not in out and "tools/check.py" not in out
+    assert "id_ed25519.pub" not in out and "tools/check.py" not in out and "keys/public.json" not in out
+    assert "`keys/wallet.json:2` holds a private key" in out
     assert "`notes/keep-safe.txt:2` holds a private key" in out
     assert "`deploy/signing.pem` is named like a private key file" in out
 

@@ -252,6 +252,7 @@ PEM = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ\n-----END PRIVATE KEY
     ("themes/default/static/fonts/cert.p12", "x"),
     ("themes/default/static/id_ed25519", "x"),  # the same names as `sitegen check` refuses anywhere
     ("themes/default/static/key.der", "x"),
+    ("themes/default/static/jwk.json", '{"kty": "OKP", "d": "' + "nWGxne_9WmC6hEr0" + 'kuwsxERJxWl7MmkZcDusAxyuf2A"}'),
     ("themes/default/static/notes.txt", "keep this: -----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n"),
     ("themes/default/static/site.css", "/* " + PEM + " */"),
     ("themes/custom/static/a/b.js", "// " + PEM),
