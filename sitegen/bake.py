@@ -89,7 +89,8 @@ def _inflate(data: bytes, limit: int) -> bytes:
     except zlib.error as exc:
         raise ImageError(f"a compressed PNG chunk is corrupt ({exc})") from None
     if len(out) > limit:
-        raise ImageError(f"a compressed PNG chunk inflates to more than {limit:,} bytes")
+        raise ImageError(f"a compressed PNG chunk inflates to more than {limit / 1e6:g} MB: refused (a badge is a "
+                         "few kilobytes; this looks like a decompression bomb)")
     return out
 
 
@@ -139,21 +140,31 @@ def bake_png(png: bytes, keyword: str, text: str) -> bytes:
     return png[:ihdr_end] + _chunk(b"iTXt", payload) + png[ihdr_end:]
 
 
-def unbake_png(png: bytes) -> dict[str, str]:
-    """Every text chunk's keyword → text (first one wins), as a verifier would read them."""
+def unbake_png(png: bytes, keywords: tuple[str, ...] | None = None) -> dict[str, str]:
+    """Every text chunk's keyword → text (first one wins), as a verifier would read them; with `keywords`, only
+    those chunks are decoded (a verifier inflates nothing else). ValueError on a malformed chunk."""
     found: dict[str, str] = {}
     for kind, body, _start, _end in _chunks(png):
-        if kind == b"iTXt":
-            keyword, rest = body.split(b"\0", 1)
-            compressed, _method, rest = rest[0], rest[1], rest[2:]
-            _lang, rest = rest.split(b"\0", 1)
-            _tkey, text = rest.split(b"\0", 1)
-            # A reader of untrusted images inflates a bounded amount (a baked credential is a few kilobytes).
-            value = _inflate(text, MAX_INFLATED_BYTES) if compressed else text
-            found.setdefault(keyword.decode("latin-1"), value.decode("utf-8"))
-        elif kind == b"tEXt":
-            keyword, text = body.split(b"\0", 1)
-            found.setdefault(keyword.decode("latin-1"), text.decode("latin-1"))
+        if kind not in (b"iTXt", b"tEXt"):
+            continue
+        keyword, _, rest = body.partition(b"\0")
+        name = keyword.decode("latin-1")
+        if name in found or (keywords is not None and name not in keywords):
+            continue
+        if kind == b"tEXt":
+            found[name] = rest.decode("latin-1")
+            continue
+        if len(rest) < 2:
+            raise ImageError("truncated iTXt chunk")
+        compressed, rest = rest[0], rest[2:]  # the flag, then the method
+        _lang, _, rest = rest.partition(b"\0")
+        _tkey, _, text = rest.partition(b"\0")
+        # A reader of untrusted images inflates a bounded amount (a baked credential is a few kilobytes).
+        value = _inflate(text, MAX_INFLATED_BYTES) if compressed else text
+        try:
+            found[name] = value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ImageError(f"the text of the PNG chunk {name!r} is not UTF-8") from None
     return found
 
 
@@ -419,14 +430,44 @@ def bake_ob2_svg(svg: bytes, assertion_url: str, assertion_json: str) -> bytes:
     return bake_svg(svg, OB2_SVG_NAMESPACE, "assertion", assertion_json, verify=assertion_url)
 
 
+_SVG_BADGE_ELEMENTS = {f"{OB2_SVG_NAMESPACE} assertion": "assertion", f"{OB3_SVG_NAMESPACE} credential": "credential"}
+
+
 def unbake_svg(svg: bytes) -> dict[str, str]:
-    """`assertion` / `credential` → the element's text (or its `verify` attribute when empty)."""
-    root = ElementTree.fromstring(svg)
+    """`assertion` / `credential` → the text of the root's first such child (or its `verify` attribute when
+    empty). ValueError for a document that is not XML, or that declares XML entities: expanding them can take
+    any amount of memory."""
+    parser = expat.ParserCreate(namespace_separator=" ")
     found: dict[str, str] = {}
-    for namespace, name in ((OB2_SVG_NAMESPACE, "assertion"), (OB3_SVG_NAMESPACE, "credential")):
-        node = root.find(f"{{{namespace}}}{name}")
-        if node is not None:
-            found[name] = (node.text or "").strip() or node.get("verify", "")
+    state = {"depth": 0, "open": None, "text": []}
+
+    def refuse_entities(*_args):
+        raise ValueError("the SVG declares XML entities: refused (their expansion can exhaust memory)")
+
+    def start(name, attributes):
+        state["depth"] += 1
+        key = _SVG_BADGE_ELEMENTS.get(name)
+        if state["depth"] == 2 and state["open"] is None and key and key not in found:
+            state["open"] = (key, attributes.get("verify", ""))
+            state["text"] = []
+
+    def end(_name):
+        if state["open"] is not None and state["depth"] == 2:
+            key, verify = state["open"]
+            found[key] = "".join(state["text"]).strip() or verify
+            state["open"] = None
+        state["depth"] -= 1
+
+    def text(data):
+        if state["open"] is not None and state["depth"] == 2:
+            state["text"].append(data)
+
+    parser.EntityDeclHandler = parser.UnparsedEntityDeclHandler = refuse_entities
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
+    try:
+        parser.Parse(svg, True)
+    except expat.ExpatError as exc:
+        raise ValueError(f"not a PNG or SVG image (not well-formed XML: {exc})") from None
     return found
 
 

@@ -14,7 +14,6 @@ import json
 import re
 import urllib.error
 import urllib.request
-import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,10 +25,9 @@ OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 HASH = re.compile(r"^(sha256\$[0-9a-fA-F]{64}|md5\$[0-9a-fA-F]{32})$")
 JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d|[+-]\d\d)$")
-# What verify reads: a fetched document or image, a file, and the badge text inflated from a PNG chunk. A badge
-# is a few kilobytes; anything beyond these is refused with a message instead of exhausting memory.
+# What verify reads: a fetched document or image, or a file (the badge text inflated from a PNG chunk is capped
+# by bake.MAX_INFLATED_BYTES). A badge is a few kilobytes; anything beyond is refused instead of exhausting memory.
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
-MAX_BADGE_TEXT_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -450,113 +448,20 @@ def _check_revocation_list(result: Result, assertion_url: str, issuer: dict, fet
 
 def unbake(data: bytes) -> tuple[str, str]:
     """(format, text): format is "ob2" or "ob3"; text is JSON, a URL or a JWS. ValueError when the image
-    holds no badge, or when reading it would mean inflating more than MAX_BADGE_TEXT_BYTES."""
+    holds no badge, or when reading it would mean inflating more than bake.MAX_INFLATED_BYTES."""
     if data.startswith(bake.PNG_SIGNATURE):
-        chunks = read_png_badge(data)
+        chunks = bake.unbake_png(data, (bake.OB3_PNG_KEYWORD, bake.OB2_PNG_KEYWORD))
         if bake.OB3_PNG_KEYWORD in chunks:
             return "ob3", chunks[bake.OB3_PNG_KEYWORD]
         if bake.OB2_PNG_KEYWORD in chunks:
             return "ob2", chunks[bake.OB2_PNG_KEYWORD]
         raise ValueError("this PNG carries no badge (no openbadges or openbadgecredential chunk)")
-    found = read_svg_badge(data)
+    found = bake.unbake_svg(data)
     if "credential" in found:
         return "ob3", found["credential"]
     if "assertion" in found:
         return "ob2", found["assertion"]
     raise ValueError("this SVG carries no badge (no openbadges:assertion or openbadges:credential)")
-
-
-def read_png_badge(png: bytes) -> dict[str, str]:
-    """The text of a PNG's badge chunks (iTXt or tEXt named openbadges / openbadgecredential; the first of
-    each wins). Nothing else is decompressed: not zTXt, not other keywords' chunks, not the pixels."""
-    found: dict[str, str] = {}
-    pos = len(bake.PNG_SIGNATURE)
-    while pos + 8 <= len(png):
-        length = int.from_bytes(png[pos:pos + 4], "big")
-        kind, body = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + length]
-        if len(body) < length:
-            raise ValueError(f"truncated PNG chunk {kind.decode('latin-1')}")
-        if kind in (b"iTXt", b"tEXt"):
-            keyword, _, rest = body.partition(b"\0")
-            name = keyword.decode("latin-1")
-            if name in (bake.OB2_PNG_KEYWORD, bake.OB3_PNG_KEYWORD) and name not in found:
-                found[name] = _itxt_text(rest) if kind == b"iTXt" else rest.decode("latin-1")
-        if kind == b"IEND":
-            break
-        pos += 12 + length
-    return found
-
-
-def _itxt_text(rest: bytes) -> str:
-    """The text of an iTXt chunk after its keyword: flag, method, language tag, translated keyword, text."""
-    if len(rest) < 2:
-        raise ValueError("truncated iTXt chunk")
-    compressed, rest = rest[0], rest[2:]
-    _language, _, rest = rest.partition(b"\0")
-    _translated, _, text = rest.partition(b"\0")
-    if compressed:
-        text = _inflate(text, MAX_BADGE_TEXT_BYTES)
-    try:
-        return text.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError("the badge text of this PNG is not UTF-8") from None
-
-
-def _inflate(data: bytes, limit: int) -> bytes:
-    """zlib data inflated to at most `limit` bytes; ValueError, not a memory error, for anything larger."""
-    inflater = zlib.decompressobj()
-    try:
-        out = inflater.decompress(data, limit)
-    except zlib.error as exc:
-        raise ValueError(f"the badge chunk is not valid compressed data: {exc}") from None
-    if inflater.unconsumed_tail:
-        raise ValueError(f"the badge chunk inflates to more than {limit // 2**20} MB: refused "
-                         "(a badge is a few kilobytes; this looks like a decompression bomb)")
-    return out
-
-
-_SVG_BADGE_ELEMENTS = {f"{bake.OB2_SVG_NAMESPACE} assertion": "assertion",
-                       f"{bake.OB3_SVG_NAMESPACE} credential": "credential"}
-
-
-def read_svg_badge(svg: bytes) -> dict[str, str]:
-    """`assertion` / `credential` → the text of the root's first such child (or its `verify` attribute when
-    empty). An SVG that declares XML entities is refused: expanding them can take any amount of memory."""
-    from xml.parsers import expat
-
-    parser = expat.ParserCreate(namespace_separator=" ")
-    found: dict[str, str] = {}
-    state = {"depth": 0, "open": None, "text": []}
-
-    def refuse_entities(*_args):
-        raise ValueError("the SVG declares XML entities: refused (their expansion can exhaust memory)")
-
-    def start(name, attributes):
-        state["depth"] += 1
-        key = _SVG_BADGE_ELEMENTS.get(name)
-        if state["depth"] == 2 and state["open"] is None and key and key not in found:
-            state["open"] = (key, attributes.get("verify", ""), state["depth"])
-            state["text"] = []
-
-    def end(_name):
-        if state["open"] is not None and state["open"][2] == state["depth"]:
-            key, verify, _depth = state["open"]
-            found[key] = "".join(state["text"]).strip() or verify
-            state["open"] = None
-        state["depth"] -= 1
-
-    def text(data):
-        if state["open"] is not None and state["depth"] == state["open"][2]:
-            state["text"].append(data)
-
-    parser.EntityDeclHandler = refuse_entities
-    parser.UnparsedEntityDeclHandler = refuse_entities
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
-    try:
-        parser.Parse(svg, True)
-    except expat.ExpatError as exc:
-        raise ValueError(f"not a PNG or SVG image (not well-formed XML: {exc})") from None
-    return found
 
 
 def verify_document(text: str, fetcher: Fetcher, email: str | None, kind: str, subject: str,
