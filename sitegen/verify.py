@@ -564,9 +564,9 @@ def site_base_url(site_dir: Path) -> str | None:
 def verify_site(site_dir: Path, base_url: str | None = None, now: datetime | None = None) -> list[Result]:
     """Every badge of a built site: hosted assertions, baked images and credentials, read from disk."""
     base_url = base_url or site_base_url(site_dir)
-    published = [p for folder in ("issuers", "badges", "assertions", "credentials", "status")
-                 for p in (site_dir / folder).glob("*") if p.suffix in (".json", ".png", ".svg", ".jws")]
-    if not published:
+    published = (p for folder in ("issuers", "badges", "assertions", "credentials", "status")
+                 for p in (site_dir / folder).glob("*") if p.suffix in (".json", ".png", ".svg", ".jws"))
+    if next(published, None) is None:  # the first file tells: a large site's folders are listed once, below
         result = Result(str(site_dir), "site")
         if (site_dir / "index.html").is_file():  # a new site before its first issuer: nothing could be wrong
             result.warning("site.empty", "the site publishes no issuer, badge or award yet: nothing to verify")
