@@ -24,13 +24,19 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from sitegen.model import draw_award_ids  # noqa: E402
+from sitegen.status import draw_award_ids
 
 BADGES = ["python-basics", "data-literacy", "web-basics", "sql-basics", "research-ethics"]
 
 
-def generate(root: Path, awards: int, signed: bool, baking: str = "files", award_pages: str = "one_language",
-             sandbox: bool = False) -> dict:
+def generate(
+    root: Path,
+    awards: int,
+    signed: bool,
+    baking: str = "files",
+    award_pages: str = "one_language",
+    sandbox: bool = False,
+) -> dict:
     """Write the content repository; returns the environment the build needs (the signing key)."""
     rng = random.Random(awards)
     if sandbox:
@@ -46,7 +52,7 @@ def generate(root: Path, awards: int, signed: bool, baking: str = "files", award
     if award_pages != "one_language":
         site += f"award_pages: {award_pages}\n"
     if signed:
-        from sitegen.keys import generate as generate_key
+        from sitegen.openbadges.keys import generate as generate_key
 
         private, public = generate_key()
         (root.parent / "bench-key.pem").write_text(private)
@@ -55,7 +61,8 @@ def generate(root: Path, awards: int, signed: bool, baking: str = "files", award
     (content / "site.yaml").write_text(site, encoding="utf-8")
     (content / "issuers/bench-uni.yaml").write_text(
         "name: {ja: ベンチ大学, en: Bench University}\nurl: https://bench.example.org\nemail: b@bench.example.org\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     from PIL import Image
 
     for index, slug in enumerate(BADGES):
@@ -68,7 +75,9 @@ def generate(root: Path, awards: int, signed: bool, baking: str = "files", award
         (content / f"badgeclasses/{slug}.yaml").write_text(
             f"issuer: bench-uni\nname: {{ja: バッジ {index}, en: Badge {index}}}\ndescription: A benchmark badge.\n"
             f"image: images/{slug}.png\nimage_caption: Badge {index}\ncriteria: |\n  - Do the thing\n  - Do it well\n"
-            "tags: [bench]\nvalid_for: P2Y\n", encoding="utf-8")
+            "tags: [bench]\nvalid_for: P2Y\n",
+            encoding="utf-8",
+        )
     # Award ids are drawn as `sitegen issue` draws them: plain random ids would collide in the status lists,
     # which the build refuses.
     ids = iter(draw_award_ids("bench-uni", awards, new_id=lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4))))
@@ -79,8 +88,7 @@ def generate(root: Path, awards: int, signed: bool, baking: str = "files", award
         for _ in range(start, min(start + 1000, awards)):
             salt = "%032x" % rng.getrandbits(128)
             digest = hashlib.sha256(f"learner{rng.getrandbits(64)}@example.org{salt}".encode()).hexdigest()
-            lines += [f"  - id: {next(ids)}",
-                      f'    recipient: {{hash: "sha256${digest}", salt: "{salt}"}}']
+            lines += [f"  - id: {next(ids)}", f'    recipient: {{hash: "sha256${digest}", salt: "{salt}"}}']
         (content / f"assertions/cohort-{start // 1000:04d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return env
 
@@ -101,8 +109,9 @@ def build(root: Path, env: dict, jobs: int | None) -> tuple[float, float]:
     )
     import os
 
-    result = subprocess.run([sys.executable, "-c", script, *command], cwd=root, capture_output=True, text=True,
-                            env={**os.environ, **env})
+    result = subprocess.run(
+        [sys.executable, "-c", script, *command], cwd=root, capture_output=True, text=True, env={**os.environ, **env}
+    )
     if result.returncode != 0:
         sys.exit(f"build failed:\n{result.stderr}")
     seconds, rss_kib = result.stdout.split()
@@ -114,12 +123,23 @@ def main() -> int:
     parser.add_argument("awards", type=int)
     parser.add_argument("--signed", action="store_true", help="also sign OB 3.0 credentials (cold, then warm)")
     parser.add_argument("--jobs", type=int, help="worker processes (default: sitegen's, one per core)")
-    parser.add_argument("--baking", choices=["files", "browser"], default="files",
-                        help="site.yaml's baking: a baked image file per award (default), or baked by the pages")
-    parser.add_argument("--award-pages", choices=["one_language", "every_language"], default="one_language",
-                        help="site.yaml's award_pages: one page per award (default), or one per language")
-    parser.add_argument("--sandbox", action="store_true",
-                        help="give the repository a template of its own, so that pages render in the theme sandbox")
+    parser.add_argument(
+        "--baking",
+        choices=["files", "browser"],
+        default="files",
+        help="site.yaml's baking: a baked image file per award (default), or baked by the pages",
+    )
+    parser.add_argument(
+        "--award-pages",
+        choices=["one_language", "every_language"],
+        default="one_language",
+        help="site.yaml's award_pages: one page per award (default), or one per language",
+    )
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="give the repository a template of its own, so that pages render in the theme sandbox",
+    )
     parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
@@ -134,10 +154,12 @@ def main() -> int:
         size = sum(p.stat().st_size for p in files) / 2**20
         jobs = args.jobs or "default"
         for label, (seconds, rss) in runs:
-            print(f"{args.awards} awards, {'signed ' + label if args.signed else 'unsigned'}, jobs={jobs}, "
-                  f"baking={args.baking}, award_pages={args.award_pages}{', sandbox' if args.sandbox else ''}: "
-                  f"{seconds:.1f} s, {args.awards / seconds:,.0f} awards/s, peak RSS {rss:,.0f} MiB; "
-                  f"output {size:,.0f} MiB in {len(files):,} files")
+            print(
+                f"{args.awards} awards, {'signed ' + label if args.signed else 'unsigned'}, jobs={jobs}, "
+                f"baking={args.baking}, award_pages={args.award_pages}{', sandbox' if args.sandbox else ''}: "
+                f"{seconds:.1f} s, {args.awards / seconds:,.0f} awards/s, peak RSS {rss:,.0f} MiB; "
+                f"output {size:,.0f} MiB in {len(files):,} files"
+            )
     finally:
         if not args.keep:
             shutil.rmtree(base, ignore_errors=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.diagnostics import BuildError, SitegenError
+from sitegen.recipients import EMAIL
 
 
 def _print_diagnostics(diagnostics, stream=None) -> None:
@@ -20,13 +21,14 @@ def _print_diagnostics(diagnostics, stream=None) -> None:
 
 
 def cmd_build(args) -> int:
-    from sitegen.build import build_site
+    from sitegen.build.pipeline import build_site
 
     root = Path(args.root)
     output = Path(args.output) if args.output else None
     try:
-        result = build_site(root, output, jobs=args.jobs, size_limit=args.size_limit,
-                            require_signing=args.require_signing)
+        result = build_site(
+            root, output, jobs=args.jobs, size_limit=args.size_limit, require_signing=args.require_signing
+        )
     except BuildError as exc:
         _print_diagnostics(exc.diagnostics)
         errors = sum(1 for d in exc.diagnostics if d.level == "error")
@@ -36,9 +38,11 @@ def cmd_build(args) -> int:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     site = result.site
-    print(f"built {len(site.issuers)} issuer(s), {len(site.badges)} badge(s), {len(site.awards)} award(s): "
-          f"{result.files} files, {result.bytes / 1e6:.1f} MB ({result.bytes / args.size_limit:.1%} of the "
-          f"GitHub Pages limit) in {result.output}")
+    print(
+        f"built {len(site.issuers)} issuer(s), {len(site.badges)} badge(s), {len(site.awards)} award(s): "
+        f"{result.files} files, {result.bytes / 1e6:.1f} MB ({result.bytes / args.size_limit:.1%} of the "
+        f"GitHub Pages limit) in {result.output}"
+    )
     if result.reused or result.signed:
         print(f"reused {result.reused} unchanged award(s); signed {result.signed} new credential(s) or status list(s)")
     return 0
@@ -47,7 +51,7 @@ def cmd_build(args) -> int:
 def cmd_serve(args) -> int:
     import signal
 
-    from sitegen.serve import serve
+    from sitegen.commands.serve import serve
 
     def stop(signum, frame):
         raise KeyboardInterrupt  # `kill` or a closed terminal stops the preview as Ctrl-C does, cleaning up
@@ -60,7 +64,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from sitegen.scaffold import create
+    from sitegen.commands.new import create
 
     target = Path(args.directory)
     create(target)
@@ -71,24 +75,28 @@ def cmd_new(args) -> int:
 def cmd_verify(args) -> int:
     import json
 
-    from sitegen import verify
+    from sitegen.verify import fetch as verify_fetch
+    from sitegen.verify import inputs as verify_inputs
 
     target = args.target
     path = Path(target)
     if target.startswith(("http://", "https://")):
-        results = [verify.verify_url(target, verify.Fetcher(), args.email)]
+        results = [verify_inputs.verify_url(target, verify_fetch.Fetcher(), args.email)]
         site_mode = False
     elif path.is_dir():
         if args.email:
-            print("error: --email checks that one badge was issued to that address; give the badge's file, image "
-                  "or URL rather than a whole site", file=sys.stderr)
+            print(
+                "error: --email checks that one badge was issued to that address; give the badge's file, image "
+                "or URL rather than a whole site",
+                file=sys.stderr,
+            )
             return 2
-        results = verify.verify_site(path, args.base_url)
+        results = verify_inputs.verify_site(path, args.base_url)
         site_mode = True
     elif path.is_file():
-        base_url = args.base_url or (verify.site_base_url(args.site) if args.site else None)
-        fetcher = verify.Fetcher(args.site, base_url) if args.site else verify.Fetcher()
-        results = [verify.verify_file(path, fetcher, args.email)]
+        base_url = args.base_url or (verify_inputs.site_base_url(args.site) if args.site else None)
+        fetcher = verify_fetch.Fetcher(args.site, base_url) if args.site else verify_fetch.Fetcher()
+        results = [verify_inputs.verify_file(path, fetcher, args.email)]
         site_mode = False
     else:
         print(f"error: {target} is not a URL, a file or a folder", file=sys.stderr)
@@ -105,7 +113,9 @@ def cmd_verify(args) -> int:
         for result in results:
             if site_mode and result.status == "valid" and not args.verbose:
                 continue
-            detail = {"revoked": f" (revoked: {result.revoked})", "expired": f" (expired {result.expired})"}.get(result.status, "")
+            detail = {"revoked": f" (revoked: {result.revoked})", "expired": f" (expired {result.expired})"}.get(
+                result.status, ""
+            )
             print(f"{result.status.upper():8} {result.kind:15} {result.subject}{detail}")
             for finding in result.findings:
                 print(f"         {finding.level}: [{finding.check}] {finding.message}")
@@ -135,29 +145,56 @@ def _port(text: str) -> int:
 def cmd_issue(args) -> int:
     from datetime import date
 
-    from sitegen import authoring
+    from sitegen.commands import authoring
 
     root = Path(args.root)
     if args.csv:
-        ignored = [flag for flag, value in (("--name", args.name), ("--show-name", args.show_name),
-                                            ("--evidence", args.evidence), ("--narrative", args.narrative)) if value]
+        ignored = [
+            flag
+            for flag, value in (
+                ("--name", args.name),
+                ("--show-name", args.show_name),
+                ("--evidence", args.evidence),
+                ("--narrative", args.narrative),
+            )
+            if value
+        ]
         if ignored:
-            print(f"error: {', '.join(ignored)} describe one recipient; with --csv put them in the CSV's columns "
-                  "(name, show_name, evidence_url, narrative)", file=sys.stderr)
+            print(
+                f"error: {', '.join(ignored)} describe one recipient; with --csv put them in the CSV's columns "
+                "(name, show_name, evidence_url, narrative)",
+                file=sys.stderr,
+            )
             return 2
         recipients = authoring.read_csv(Path(args.csv))
     else:
         args.email = (args.email or "").strip()
-        if not authoring.EMAIL.match(args.email):
+        if not EMAIL.match(args.email):
             print(f"error: '{args.email}' is not an email address", file=sys.stderr)
             return 1
-        recipients = [authoring.Recipient(
-            email=args.email, name=args.name, show_name=args.show_name, evidence_url=args.evidence,
-            narrative=args.narrative, expires=None)]
-    target, issued = authoring.issue(root, args.badge, recipients, args.issued_on or date.today(),
-                                     Path(args.file) if args.file else None, args.expires, args.again)
-    print(f"awarded '{args.badge}' to {len(issued)} recipient(s) in {target.relative_to(root.absolute()) if target.is_relative_to(root.absolute()) else target}",
-          file=sys.stderr)
+        recipients = [
+            authoring.Recipient(
+                email=args.email,
+                name=args.name,
+                show_name=args.show_name,
+                evidence_url=args.evidence,
+                narrative=args.narrative,
+                expires=None,
+            )
+        ]
+    target, issued = authoring.issue(
+        root,
+        args.badge,
+        recipients,
+        args.issued_on or date.today(),
+        Path(args.file) if args.file else None,
+        args.expires,
+        args.again,
+    )
+    print(
+        f"awarded '{args.badge}' to {len(issued)} recipient(s) in {target.relative_to(root.absolute()) if target.is_relative_to(root.absolute()) else target}",
+        file=sys.stderr,
+    )
     dropped = authoring.dropped_names_message(issued)
     if dropped:
         print(dropped, file=sys.stderr)
@@ -177,7 +214,7 @@ def cmd_issue(args) -> int:
 def cmd_revoke(args) -> int:
     from datetime import date
 
-    from sitegen import authoring
+    from sitegen.commands import authoring
 
     path = authoring.revoke(Path(args.root), args.award_id, args.reason, args.on or date.today())
     print(f"revoked {args.award_id} in {path}; commit the change and open a pull request", file=sys.stderr)
@@ -187,8 +224,8 @@ def cmd_revoke(args) -> int:
 def cmd_check(args) -> int:
     import os
 
-    from sitegen.build import load_site
-    from sitegen.check import failure_markdown, plan_markdown, run_check
+    from sitegen.commands.check import failure_markdown, plan_markdown, run_check
+    from sitegen.content.site import load_site
 
     root = Path(args.root)
     summary = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
@@ -211,12 +248,14 @@ def cmd_check(args) -> int:
 def cmd_keys_generate(args) -> int:
     from datetime import date
 
-    from sitegen.keys import generate, generate_rsa
+    from sitegen.openbadges.keys import generate, generate_rsa
 
     if args.private_key_file:
         target = Path(args.private_key_file).expanduser().absolute()
         if target.resolve().is_relative_to(Path(args.root).resolve()):
-            print(f"error: {target} is inside the repository; a private key must never be stored there", file=sys.stderr)
+            print(
+                f"error: {target} is inside the repository; a private key must never be stored there", file=sys.stderr
+            )
             return 1
         if target.exists():
             print(f"error: {target} exists; not overwriting a key", file=sys.stderr)
@@ -264,7 +303,9 @@ keys:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sitegen", description="Publish Open Badges from a Git repository of YAML files.")
+    parser = argparse.ArgumentParser(
+        prog="sitegen", description="Publish Open Badges from a Git repository of YAML files."
+    )
     parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
     parser.add_argument("--debug", action="store_true", help="show a traceback when something unexpected fails")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -272,9 +313,14 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the site into output/")
     build.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     build.add_argument("--output", help="where to write the site (default: ROOT/output)")
-    build.add_argument("--jobs", type=int, help="worker processes for the per-award files (default: one per CPU core on large sites)")
-    build.add_argument("--require-signing", action="store_true",
-                       help="fail unless Open Badges 3.0 credentials are signed (for the deploy workflow)")
+    build.add_argument(
+        "--jobs", type=int, help="worker processes for the per-award files (default: one per CPU core on large sites)"
+    )
+    build.add_argument(
+        "--require-signing",
+        action="store_true",
+        help="fail unless Open Badges 3.0 credentials are signed (for the deploy workflow)",
+    )
     build.add_argument("--size-limit", type=int, default=1_000_000_000, help=argparse.SUPPRESS)  # for tests
     build.set_defaults(func=cmd_build)
 
@@ -283,11 +329,15 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default 8000)")
     serve.set_defaults(func=cmd_serve)
 
-    verify = commands.add_parser("verify", help="verify a badge URL, JSON file, baked PNG/SVG, or a whole output folder")
+    verify = commands.add_parser(
+        "verify", help="verify a badge URL, JSON file, baked PNG/SVG, or a whole output folder"
+    )
     verify.add_argument("target", help="an http(s) URL, a .json/.png/.svg file, or a built site folder")
     verify.add_argument("--email", help="also check that the badge was awarded to this email address")
     verify.add_argument("--base-url", help="the base URL a site folder was built for (default: read from the site)")
-    verify.add_argument("--site", type=Path, help="with a file: resolve the site's URLs from this built folder, not the network")
+    verify.add_argument(
+        "--site", type=Path, help="with a file: resolve the site's URLs from this built folder, not the network"
+    )
     verify.add_argument("--json", action="store_true", help="print the full report as JSON")
     verify.add_argument("-v", "--verbose", action="store_true", help="with a folder: list valid badges too")
     verify.set_defaults(func=cmd_verify)
@@ -296,7 +346,10 @@ def make_parser() -> argparse.ArgumentParser:
     issue.add_argument("badge", help="the badge's slug (file stem in content/badgeclasses/)")
     who = issue.add_mutually_exclusive_group(required=True)
     who.add_argument("--email", help="the recipient's email (hashed; never stored)")
-    who.add_argument("--csv", help="a CSV with a header row: email, name, show_name, evidence_url, evidence_name, narrative, issued_on, expires")
+    who.add_argument(
+        "--csv",
+        help="a CSV with a header row: email, name, show_name, evidence_url, evidence_name, narrative, issued_on, expires",
+    )
     issue.add_argument("--name", help="the recipient's name (written only with --show-name)")
     issue.add_argument("--show-name", action="store_true", help="the recipient agreed to be named on the award page")
     issue.add_argument("--evidence", help="an evidence URL")
@@ -304,9 +357,14 @@ def make_parser() -> argparse.ArgumentParser:
     issue.add_argument("--issued-on", type=_day, help="the issue date (default: today)")
     issue.add_argument("--expires", type=_day, help="the expiry date (default: from the badge's valid_for)")
     issue.add_argument("--file", help="append to this award file instead of creating a new one")
-    issue.add_argument("--again", action="store_true",
-                       help="award the badge also to recipients who already hold it (refused otherwise)")
-    issue.add_argument("--print-urls", action="store_true", help="print email, name and award page URL as CSV for a mail merge")
+    issue.add_argument(
+        "--again",
+        action="store_true",
+        help="award the badge also to recipients who already hold it (refused otherwise)",
+    )
+    issue.add_argument(
+        "--print-urls", action="store_true", help="print email, name and award page URL as CSV for a mail merge"
+    )
     issue.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     issue.set_defaults(func=cmd_issue)
 
@@ -317,9 +375,13 @@ def make_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     revoke.set_defaults(func=cmd_revoke)
 
-    check = commands.add_parser("check", help="the pull-request gate: validate, build, verify and compare with a base revision")
+    check = commands.add_parser(
+        "check", help="the pull-request gate: validate, build, verify and compare with a base revision"
+    )
     check.add_argument("--base", help="the git revision to compare with, e.g. origin/main")
-    check.add_argument("--summary", help="append the Markdown plan to this file (default: $GITHUB_STEP_SUMMARY when set)")
+    check.add_argument(
+        "--summary", help="append the Markdown plan to this file (default: $GITHUB_STEP_SUMMARY when set)"
+    )
     check.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     check.set_defaults(func=cmd_check)
 
@@ -327,8 +389,12 @@ def make_parser() -> argparse.ArgumentParser:
     key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
     generate = key_commands.add_parser("generate", help="create an Ed25519 key pair; prints what to put where")
     generate.add_argument("--id", help="the key id (default: key-YEAR, or rsa-YEAR with --ob2)")
-    generate.add_argument("--ob2", action="store_true", help="an RSA key for the optional Open Badges 2.0 signed assertions instead")
-    generate.add_argument("--private-key-file", help="write the private key to this file (outside the repository) instead of printing it")
+    generate.add_argument(
+        "--ob2", action="store_true", help="an RSA key for the optional Open Badges 2.0 signed assertions instead"
+    )
+    generate.add_argument(
+        "--private-key-file", help="write the private key to this file (outside the repository) instead of printing it"
+    )
     generate.add_argument("--root", default=".", help="the content repository (default: the current folder)")
     generate.set_defaults(func=cmd_keys_generate)
 
@@ -396,13 +462,19 @@ def _main(argv: list[str] | None) -> int:
         print(f"error: {_system_problem(exc)}", file=sys.stderr)
         return 1
     except MemoryError:
-        print("error: out of memory; a build keeps the site's model in memory: close other programs or build "
-              "on a machine with more memory", file=sys.stderr)
+        print(
+            "error: out of memory; a build keeps the site's model in memory: close other programs or build "
+            "on a machine with more memory",
+            file=sys.stderr,
+        )
         return 1
     except Exception as exc:  # a bug in sitegen, not a problem in the content
         if args.debug:
             traceback.print_exc()
         else:
-            print(f"internal error: {type(exc).__name__}: {exc}\n(run with --debug for the traceback, "
-                  "and please report it)", file=sys.stderr)
+            print(
+                f"internal error: {type(exc).__name__}: {exc}\n(run with --debug for the traceback, "
+                "and please report it)",
+                file=sys.stderr,
+            )
         return 3

@@ -1,20 +1,66 @@
-"""Problems found in the content, each tied to a file and line, collected rather than raised one by one."""
+"""The one kind of problem report: content errors, verify findings, check plan problems and build notes.
+
+Every `Diagnostic` has a severity, a stable code (documented in the README's table of codes, so a user can
+search for one), a message, and where it is: a file with line and column when known, or a URL. The library
+collects them and raises `BuildError` (or returns them); only the CLI prints them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning", "note"]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a problem is: a path relative to the project root (POSIX separators) or a URL, with a 1-based line
+    and column when known (0 when the problem concerns the whole file)."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column}" if self.column else f"{self.path}:{self.line}"
 
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    path: str  # relative to the project root, POSIX separators
-    line: int  # 1-based; 0 when the problem concerns the whole file
+    # Field order is sort order: by file, line, then message, as every run has always listed them.
+    location: Location
     message: str
-    level: str = "error"  # "error" or "warning"
+    severity: Severity = "error"
+    code: str = ""  # stable, dotted: "content.yaml-syntax", "verify.signature", ... (README: "Diagnostic codes")
+
+    @property
+    def path(self) -> str:
+        return self.location.path
+
+    @property
+    def line(self) -> int:
+        return self.location.line
+
+    @property
+    def level(self) -> str:  # the name before `severity`; kept while callers move over
+        return self.severity
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.level}: {self.message}"
+        return f"{self.location}: {self.severity}: {self.message}"
+
+    def to_dict(self) -> dict:
+        """What `--json` prints: a flat object with every field."""
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "path": self.location.path,
+            "line": self.location.line,
+            "column": self.location.column,
+        }
 
 
 class SitegenError(Exception):
@@ -26,7 +72,7 @@ class BuildError(SitegenError):
 
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = sorted(diagnostics)
-        errors = [d for d in self.diagnostics if d.level == "error"]
+        errors = [d for d in self.diagnostics if d.severity == "error"]
         super().__init__(f"{len(errors)} error(s) in the content")
 
 
@@ -36,16 +82,16 @@ class Collector:
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
 
-    def error(self, path: str, line: int, message: str) -> None:
-        self.items.append(Diagnostic(path, line, message, "error"))
+    def error(self, path: str, line: int, message: str, code: str = "") -> None:
+        self.items.append(Diagnostic(Location(path, line), message, "error", code))
 
-    def warning(self, path: str, line: int, message: str) -> None:
-        self.items.append(Diagnostic(path, line, message, "warning"))
+    def warning(self, path: str, line: int, message: str, code: str = "") -> None:
+        self.items.append(Diagnostic(Location(path, line), message, "warning", code))
 
     @property
     def errors(self) -> list[Diagnostic]:
-        return [d for d in self.items if d.level == "error"]
+        return [d for d in self.items if d.severity == "error"]
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        return sorted(d for d in self.items if d.level == "warning")
+        return sorted(d for d in self.items if d.severity == "warning")

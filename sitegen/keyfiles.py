@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 
 # By file name: a public key belongs in site.yaml, so nothing else should be named like a key (`.pub` is public).
-KEY_FILE_NAME = re.compile(r"(?:^|/)(?:id_(?:rsa|dsa|ecdsa|ed25519)[^/]*|[^/]*\.(?:pem|key|p8|p12|pfx|jks|keystore|ppk|der))$",
-                           re.IGNORECASE)
+KEY_FILE_NAME = re.compile(
+    r"(?:^|/)(?:id_(?:rsa|dsa|ecdsa|ed25519)[^/]*|[^/]*\.(?:pem|key|p8|p12|pfx|jks|keystore|ppk|der))$", re.IGNORECASE
+)
 # By content: PEM armour with a key after it (a mention of the armour in code or docs is no key), a PuTTY key.
-PRIVATE_KEY_TEXT = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,300}?[A-Za-z0-9+/=]{40}"
-                              r"|PuTTY-User-Key-File-\d+:")
+PRIVATE_KEY_TEXT = re.compile(
+    r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]{0,300}?[A-Za-z0-9+/=]{40}"
+    r"|PuTTY-User-Key-File-\d+:"
+)
 
 
 # A private JSON Web Key (JSON or YAML): its private member `d`, in a text that names a key type (`kty`).

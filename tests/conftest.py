@@ -8,20 +8,22 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 # One Chromium for the whole session, defined here only: each test module that imported the fixture itself
 # would start a Playwright of its own, and a second one in one process fails.
 from browser import browser  # noqa: F401,E402 (fixture)
+from PIL import Image
 
 BASE_URL = "https://example.github.io/badges"
 AWARD_ID = "5b8f6d8e-2f4a-4c1e-9a57-0f1e2d3c4b5a"
 REVOKED_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 EMAIL = "alice@example.org"
 SALT = "0123456789abcdef0123456789abcdef"
-SVG = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!-- a comment -->\n'
-       b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" width="100" height="100">'
-       b'<title>Star</title><circle cx="50" cy="50" r="40" fill="#0b5cad"/></svg>\n')
+SVG = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<!-- a comment -->\n'
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" width="100" height="100">'
+    b'<title>Star</title><circle cx="50" cy="50" r="40" fill="#0b5cad"/></svg>\n'
+)
 
 
 def png_bytes(size: int = 64, color=(11, 92, 173)) -> bytes:
@@ -80,7 +82,7 @@ def default_files() -> dict[str, str | bytes]:
                 recipient: {{hash: "{identity_hash()}", salt: "{SALT}"}}
                 evidence: [{{url: "https://github.com/alice/project", name: Project}}]
               - id: {REVOKED_ID}
-                recipient: {{hash: "{identity_hash('bob@example.org')}", salt: "{SALT}"}}
+                recipient: {{hash: "{identity_hash("bob@example.org")}", salt: "{SALT}"}}
                 revoked: {{on: 2026-05-01, reason: Awarded by mistake}}
             """,
         "content/assertions/star-carol.yaml": f"""\
@@ -88,7 +90,7 @@ def default_files() -> dict[str, str | bytes]:
             issued_on: 2025-01-15
             awards:
               - id: 7c9e6679-7425-40de-944b-e07fc1f90ae7
-                recipient: {{hash: "{identity_hash('carol@example.org')}", salt: "{SALT}"}}
+                recipient: {{hash: "{identity_hash("carol@example.org")}", salt: "{SALT}"}}
                 name: Carol Example
                 show_name: true
             """,

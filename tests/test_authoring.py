@@ -21,8 +21,22 @@ def all_text(root) -> bytes:
 
 def test_issue_one_email_writes_a_hash_and_never_the_email(make_site, capsys):
     root = make_site()
-    code = main(["issue", "star", "--email", EMAILS[0], "--name", "Erin", "--show-name",
-                 "--issued-on", "2026-06-01", "--print-urls", "--root", str(root)])
+    code = main(
+        [
+            "issue",
+            "star",
+            "--email",
+            EMAILS[0],
+            "--name",
+            "Erin",
+            "--show-name",
+            "--issued-on",
+            "2026-06-01",
+            "--print-urls",
+            "--root",
+            str(root),
+        ]
+    )
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert rows[0]["email"] == EMAILS[0] and rows[0]["award_url"].endswith(f"/assertions/{rows[0]['award_id']}.html")
@@ -31,16 +45,22 @@ def test_issue_one_email_writes_a_hash_and_never_the_email(make_site, capsys):
         assert needle not in all_text(root)  # content/ and output/ alike
     assertion = read_json(root / f"output/assertions/{rows[0]['award_id']}.json")
     salt = assertion["recipient"]["salt"]
-    assert assertion["recipient"]["identity"] == "sha256$" + hashlib.sha256((EMAILS[0].lower() + salt).encode()).hexdigest()
+    assert (
+        assertion["recipient"]["identity"]
+        == "sha256$" + hashlib.sha256((EMAILS[0].lower() + salt).encode()).hexdigest()
+    )
     assert assertion["issuedOn"].startswith("2026-06-01")
 
 
 def test_issue_from_csv_writes_one_cohort_file(make_site, tmp_path, capsys):
     root = make_site()
     sheet = tmp_path / "recipients.csv"
-    sheet.write_text("email,name,show_name,evidence_url,narrative\n"
-                     f"{EMAILS[0]},Erin,yes,https://e.example/work,\"Built a \"\"thing\"\"\"\n"
-                     f"{EMAILS[1]},,no,,\n{EMAILS[2]},グレース,はい,,\n", encoding="utf-8")
+    sheet.write_text(
+        "email,name,show_name,evidence_url,narrative\n"
+        f'{EMAILS[0]},Erin,yes,https://e.example/work,"Built a ""thing"""\n'
+        f"{EMAILS[1]},,no,,\n{EMAILS[2]},グレース,はい,,\n",
+        encoding="utf-8",
+    )
     assert main(["issue", "python-basics", "--csv", str(sheet), "--issued-on", "2026-07-01", "--root", str(root)]) == 0
     files = sorted((root / "content/assertions/2026").glob("python-basics-*.yaml"))
     assert len(files) == 1
@@ -59,8 +79,10 @@ def test_a_bad_csv_row_writes_nothing_and_every_bad_row_is_named(make_site, tmp_
     root = make_site()
     before = tree_bytes(root)
     sheet = tmp_path / "bad.csv"
-    sheet.write_text("email,show_name,issued_on\nok@example.org,,\nnot-an-email,,\nx@example.org,maybe,\n"
-                     "ok@example.org,,\ny@example.org,,2026-13-01\n")
+    sheet.write_text(
+        "email,show_name,issued_on\nok@example.org,,\nnot-an-email,,\nx@example.org,maybe,\n"
+        "ok@example.org,,\ny@example.org,,2026-13-01\n"
+    )
     assert main(["issue", "star", "--csv", str(sheet), "--root", str(root)]) == 1
     err = capsys.readouterr().err
     for line in (3, 4, 5, 6):
@@ -105,8 +127,10 @@ def test_csv_rows_with_extra_values_are_named_and_trailing_commas_are_fine(make_
     before = tree_bytes(root)
     sheet = tmp_path / "excel.csv"
     # Excel pads rows with empty cells; a real extra value is a mistake (a comma inside an unquoted name).
-    sheet.write_text('email,name\nok@example.org,Ok,,\nbad@example.org,Yamada, Hanako\n'
-                     '"multi@example.org","two\nlines",x\n', encoding="utf-8")
+    sheet.write_text(
+        'email,name\nok@example.org,Ok,,\nbad@example.org,Yamada, Hanako\n"multi@example.org","two\nlines",x\n',
+        encoding="utf-8",
+    )
     assert main(["issue", "star", "--csv", str(sheet), "--root", str(root)]) == 1
     err = capsys.readouterr().err
     assert "excel.csv:3: error:" in err and "' Hanako'" in err
@@ -137,8 +161,25 @@ def test_one_recipient_options_with_a_csv_are_refused(make_site, tmp_path, capsy
 def test_appending_keeps_the_requested_dates(make_site):
     root = make_site()
     target = root / "content/assertions/2026/spring.yaml"
-    assert main(["issue", "python-basics", "--email", EMAILS[1], "--file", str(target), "--issued-on", "2026-04-05",
-                 "--expires", "2030-01-01", "--root", str(root)]) == 0
+    assert (
+        main(
+            [
+                "issue",
+                "python-basics",
+                "--email",
+                EMAILS[1],
+                "--file",
+                str(target),
+                "--issued-on",
+                "2026-04-05",
+                "--expires",
+                "2030-01-01",
+                "--root",
+                str(root),
+            ]
+        )
+        == 0
+    )
     award = yaml.safe_load(target.read_text())["awards"][-1]
     assert str(award["issued_on"]) == "2026-04-05" and str(award["expires"]) == "2030-01-01"
     assert build(root) == 0

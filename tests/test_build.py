@@ -8,7 +8,7 @@ import re
 from conftest import AWARD_ID, BASE_URL, EMAIL, REVOKED_ID, SALT
 from helpers import build, page, read_json, tree_bytes
 
-from sitegen.bake import unbake_png, unbake_svg
+from sitegen.openbadges.baking import unbake_png, unbake_svg
 
 DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$")
 CAROL_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
@@ -18,8 +18,12 @@ def test_every_document_id_is_the_url_it_is_served_from(make_site):
     root = make_site()
     assert build(root) == 0
     out = root / "output"
-    documents = list(out.glob("issuers/*.json")) + list(out.glob("badges/*.json")) + \
-        list(out.glob("assertions/*.json")) + list(out.glob("revocations/*.json"))
+    documents = (
+        list(out.glob("issuers/*.json"))
+        + list(out.glob("badges/*.json"))
+        + list(out.glob("assertions/*.json"))
+        + list(out.glob("revocations/*.json"))
+    )
     assert len(documents) == 1 + 2 + 3 + 1
     for path in documents:
         doc = read_json(path)
@@ -35,17 +39,30 @@ def test_assertion_links_badge_and_issuer_and_hashes_the_recipient(make_site):
     assert assertion["type"] == "Assertion"
     assert assertion["verification"] == {"type": "HostedBadge"}
     recipient = assertion["recipient"]
-    assert recipient == {"type": "email", "hashed": True, "salt": SALT,
-                         "identity": "sha256$" + hashlib.sha256((EMAIL + SALT).encode()).hexdigest()}
+    assert recipient == {
+        "type": "email",
+        "hashed": True,
+        "salt": SALT,
+        "identity": "sha256$" + hashlib.sha256((EMAIL + SALT).encode()).hexdigest(),
+    }
     assert DATETIME.match(assertion["issuedOn"]) and assertion["issuedOn"] == "2026-04-01T00:00:00+09:00"
     assert assertion["evidence"] == [{"type": "Evidence", "id": "https://github.com/alice/project", "name": "Project"}]
     badge = read_json(out / "badges/python-basics.json")
     assert assertion["badge"] == badge["id"]
-    assert badge["image"] == {"id": f"{BASE_URL}/badges/python-basics.png", "caption": "A blue square with the word Python"}
+    assert badge["image"] == {
+        "id": f"{BASE_URL}/badges/python-basics.png",
+        "caption": "A blue square with the word Python",
+    }
     assert badge["criteria"]["id"] == f"{BASE_URL}/badges/python-basics.html#criteria"
     assert "final exam" in badge["criteria"]["narrative"]
-    assert badge["alignment"] == [{"targetName": "Programming", "targetUrl": "https://framework.example.org/prog",
-                                   "targetFramework": "Example", "targetCode": "P1"}]
+    assert badge["alignment"] == [
+        {
+            "targetName": "Programming",
+            "targetUrl": "https://framework.example.org/prog",
+            "targetFramework": "Example",
+            "targetCode": "P1",
+        }
+    ]
     issuer = read_json(out / "issuers/test-uni.json")
     assert badge["issuer"] == issuer["id"]
     assert issuer["name"] == "Test University"  # the site's default language
@@ -66,9 +83,13 @@ def test_revoked_award_is_stripped_and_listed(make_site):
     build(root)
     out = root / "output"
     revoked = read_json(out / f"assertions/{REVOKED_ID}.json")
-    assert revoked == {"@context": "https://w3id.org/openbadges/v2", "type": "Assertion",
-                       "id": f"{BASE_URL}/assertions/{REVOKED_ID}.json", "revoked": True,
-                       "revocationReason": "Awarded by mistake"}
+    assert revoked == {
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "Assertion",
+        "id": f"{BASE_URL}/assertions/{REVOKED_ID}.json",
+        "revoked": True,
+        "revocationReason": "Awarded by mistake",
+    }
     listing = read_json(out / "revocations/test-uni.json")
     ids = [entry["id"] for entry in listing["revokedAssertions"]]
     assert revoked["id"] in ids and f"{BASE_URL}/assertions/{AWARD_ID}.json" not in ids
@@ -96,7 +117,9 @@ def test_baked_svg_holds_the_assertion_after_the_svg_start_tag(make_site):
     baked = (root / f"output/assertions/{CAROL_ID}.svg").read_bytes()
     assert baked.startswith(b"<svg")
     assert b'xmlns:openbadges="http://openbadges.org"' in baked[: baked.index(b">")]
-    assert baked[baked.index(b">") + 1:].startswith(b"<openbadges:assertion verify=\"" + f"{BASE_URL}/assertions/{CAROL_ID}.json".encode())
+    assert baked[baked.index(b">") + 1 :].startswith(
+        b'<openbadges:assertion verify="' + f"{BASE_URL}/assertions/{CAROL_ID}.json".encode()
+    )
     assert unbake_svg(baked)["assertion"] == (root / f"output/assertions/{CAROL_ID}.json").read_text().strip()
 
 
@@ -125,7 +148,9 @@ def test_pages_show_badges_but_never_recipients_without_consent(make_site):
     award = page(out / f"assertions/{AWARD_ID}.html")
     assert award.find_all("meta", name="robots", content="noindex")
     assert award.find_all("img", alt="A blue square with the word Python")
-    assert award.find_all("a", href=f"../assertions/{AWARD_ID}.json") and award.find_all("a", href=f"../assertions/{AWARD_ID}.png")
+    assert award.find_all("a", href=f"../assertions/{AWARD_ID}.json") and award.find_all(
+        "a", href=f"../assertions/{AWARD_ID}.png"
+    )
     assert "April 1, 2026" in award.text
     consented = page(out / f"assertions/{CAROL_ID}.html")
     assert "Carol Example" in consented.text
@@ -134,7 +159,9 @@ def test_pages_show_badges_but_never_recipients_without_consent(make_site):
 
 
 def test_japanese_default_language_is_used_for_text_and_dates(make_site):
-    root = make_site({"content/site.yaml": f"base_url: {BASE_URL}\nname: {{ja: テスト, en: Test}}\ndefault_language: ja\n"})
+    root = make_site(
+        {"content/site.yaml": f"base_url: {BASE_URL}\nname: {{ja: テスト, en: Test}}\ndefault_language: ja\n"}
+    )
     build(root)
     out = root / "output"
     assert read_json(out / "badges/python-basics.json")["name"] == "Python 基礎"
@@ -143,11 +170,15 @@ def test_japanese_default_language_is_used_for_text_and_dates(make_site):
 
 
 def test_markdown_is_sanitised(make_site):
-    hostile = ('criteria: |\n  <script>alert(1)</script>\n  <img src=x onerror="alert(2)">\n'
-               '  [click](javascript:alert(3)) and <a href="https://ok.example">fine</a>\n'
-               '  <iframe src="https://evil.example"></iframe>\n')
-    badge = ("issuer: test-uni\nname: Evil\ndescription: <b onmouseover=alert(4)>bold</b>\n"
-             "image: images/python.png\nimage_caption: x\n" + hostile)
+    hostile = (
+        'criteria: |\n  <script>alert(1)</script>\n  <img src=x onerror="alert(2)">\n'
+        '  [click](javascript:alert(3)) and <a href="https://ok.example">fine</a>\n'
+        '  <iframe src="https://evil.example"></iframe>\n'
+    )
+    badge = (
+        "issuer: test-uni\nname: Evil\ndescription: <b onmouseover=alert(4)>bold</b>\n"
+        "image: images/python.png\nimage_caption: x\n" + hostile
+    )
     root = make_site({"content/badgeclasses/evil.yaml": badge})
     assert build(root) == 0
     html = (root / "output/badges/evil.html").read_text()
@@ -158,8 +189,13 @@ def test_markdown_is_sanitised(make_site):
 
 
 def test_yaml_strings_are_escaped_in_pages(make_site):
-    root = make_site({"content/issuers/test-uni.yaml": (
-        'name: "<script>alert(1)</script>Uni"\nurl: https://uni.example.org\nemail: a@uni.example.org\n')})
+    root = make_site(
+        {
+            "content/issuers/test-uni.yaml": (
+                'name: "<script>alert(1)</script>Uni"\nurl: https://uni.example.org\nemail: a@uni.example.org\n'
+            )
+        }
+    )
     assert build(root) == 0
     html = (root / "output/issuers/test-uni.html").read_text()
     assert "<script>alert(1)" not in html and "&lt;script&gt;" in html
@@ -184,18 +220,20 @@ def test_unicode_and_unsafe_links_are_published_as_ascii_uris(make_site):
         issued_on: 2026-03-01
         awards:
           - id: 11111111-2222-4333-8444-555555555555
-            recipient: {{hash: "sha256${'a' * 64}", salt: s}}
+            recipient: {{hash: "sha256${"a" * 64}", salt: s}}
             evidence: [{{url: "https://例え.jp/パス?x=ü"}}, {{url: "https://example.org/p?q={{a}}|b"}}]
         """
     root = make_site({"content/assertions/odd.yaml": award})
     assert build(root) == 0
     evidence = read_json(root / "output/assertions/11111111-2222-4333-8444-555555555555.json")["evidence"]
-    assert [e["id"] for e in evidence] == ["https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9?x=%C3%BC",
-                                           "https://example.org/p?q=%7Ba%7D%7Cb"]
+    assert [e["id"] for e in evidence] == [
+        "https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9?x=%C3%BC",
+        "https://example.org/p?q=%7Ba%7D%7Cb",
+    ]
 
 
 def test_rebuilds_reuse_unchanged_awards_and_redo_what_changed(make_site):
-    from sitegen.build import build_site
+    from sitegen.build.pipeline import build_site
 
     root = make_site()
     first = build_site(root)

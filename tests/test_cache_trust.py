@@ -16,16 +16,20 @@ from pathlib import Path
 import pytest
 from conftest import AWARD_ID, REVOKED_ID, default_files
 
-from sitegen import ob3, reuse
-from sitegen.build import build_site
+from sitegen.build import cache as reuse
+from sitegen.build import signing
+from sitegen.build.pipeline import build_site
+from sitegen.build.write import file_stamp
 from sitegen.cli import main
-from sitegen.keys import generate
-from sitegen.verify import verify_site
-from sitegen.write import file_stamp
+from sitegen.openbadges.keys import generate
+from sitegen.verify.inputs import verify_site
 
 CAROL_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
-EXPECTED = {f"credentials/{AWARD_ID}.json": "valid", f"credentials/{REVOKED_ID}.json": "revoked",
-            f"credentials/{CAROL_ID}.json": "expired"}
+EXPECTED = {
+    f"credentials/{AWARD_ID}.json": "valid",
+    f"credentials/{REVOKED_ID}.json": "revoked",
+    f"credentials/{CAROL_ID}.json": "expired",
+}
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +38,9 @@ def keypair():
 
 
 def signed_site(make_site, keypair) -> Path:
-    site = textwrap.dedent(default_files()["content/site.yaml"]) + f"keys:\n  - id: key-1\n    public_key: {keypair[1]}\n"
+    site = (
+        textwrap.dedent(default_files()["content/site.yaml"]) + f"keys:\n  - id: key-1\n    public_key: {keypair[1]}\n"
+    )
     return make_site({"content/site.yaml": site})
 
 
@@ -43,8 +49,10 @@ def build_signed(root: Path, keypair):
 
 
 def published_proofs(root: Path) -> dict[str, str]:
-    return {p.name: json.loads(p.read_text())["proof"][0]["proofValue"]
-            for p in [*(root / "output/credentials").glob("*.json"), *(root / "output/status").glob("*.json")]}
+    return {
+        p.name: json.loads(p.read_text())["proof"][0]["proofValue"]
+        for p in [*(root / "output/credentials").glob("*.json"), *(root / "output/status").glob("*.json")]
+    }
 
 
 def assert_verifies(root: Path) -> None:
@@ -72,10 +80,10 @@ def generate_private():
 def test_a_forged_proof_in_a_committed_cache_is_never_published(make_site, keypair):
     root = signed_site(make_site, keypair)
     build_signed(root, keypair)
-    genuine = json.loads((root / ob3.CACHE_FILE).read_text())
+    genuine = json.loads((root / signing.CACHE_FILE).read_text())
     assert genuine and all(set(entry) == {"proof", "mac"} for entry in genuine.values())
     proofs = published_proofs(root)
-    attacker = ob3.SigningContext(generate_private(), "key-1", keypair[1], "x", {})  # the attacker's own key
+    attacker = signing.SigningContext(generate_private(), "key-1", keypair[1], "x", {})  # the attacker's own key
     plain = {k: e["proof"] for k, e in forge(genuine).items()}
     caches = {
         "the proofs changed, the MACs kept": forge(genuine),
@@ -83,7 +91,7 @@ def test_a_forged_proof_in_a_committed_cache_is_never_published(make_site, keypa
         "plain proofs, as the cache once held them": plain,
     }
     for name, cache in caches.items():
-        (root / ob3.CACHE_FILE).write_text(json.dumps(cache))
+        (root / signing.CACHE_FILE).write_text(json.dumps(cache))
         (root / ".sitegen-cache/proofs-v1.json").write_text(json.dumps(plain))
         result = build_signed(root, keypair)
         assert result.signed == len(genuine), name  # everything signed afresh
@@ -98,11 +106,11 @@ def test_a_forged_proof_in_a_committed_cache_is_never_published(make_site, keypa
 def test_a_symlinked_cache_folder_is_neither_read_nor_written(make_site, keypair, tmp_path):
     root = signed_site(make_site, keypair)
     build_signed(root, keypair)
-    genuine = json.loads((root / ob3.CACHE_FILE).read_text())
+    genuine = json.loads((root / signing.CACHE_FILE).read_text())
     proofs = published_proofs(root)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (elsewhere / ob3.CACHE_NAME).write_text(json.dumps(forge(genuine)))
+    (elsewhere / signing.CACHE_NAME).write_text(json.dumps(forge(genuine)))
     (elsewhere / "proofs-v1.json").write_text("{}")
     before = {p.name: p.read_bytes() for p in elsewhere.iterdir()}
     for path in sorted((root / ".sitegen-cache").iterdir()):
@@ -122,15 +130,15 @@ def test_a_symlinked_cache_folder_is_neither_read_nor_written(make_site, keypair
 def test_links_inside_the_cache_folder_are_neither_followed_nor_written_through(make_site, keypair, tmp_path):
     root = signed_site(make_site, keypair)
     build_signed(root, keypair)
-    genuine = json.loads((root / ob3.CACHE_FILE).read_text())
+    genuine = json.loads((root / signing.CACHE_FILE).read_text())
     proofs = published_proofs(root)
     planted = tmp_path / "planted.json"
     planted.write_text(json.dumps(forge(genuine)))
     victim = tmp_path / "victim"  # does not exist: a dangling link would create it
     cache = root / ".sitegen-cache"
-    for name in (ob3.CACHE_NAME, ".gitignore", reuse.CACHE_NAME):
+    for name in (signing.CACHE_NAME, ".gitignore", reuse.CACHE_NAME):
         (cache / name).unlink()
-    os.symlink(planted, cache / ob3.CACHE_NAME)
+    os.symlink(planted, cache / signing.CACHE_NAME)
     os.symlink(victim, cache / ".gitignore")
     os.symlink(planted, cache / reuse.CACHE_NAME)
     planted_bytes = planted.read_bytes()
@@ -138,8 +146,8 @@ def test_links_inside_the_cache_folder_are_neither_followed_nor_written_through(
     assert result.signed == len(genuine) and result.reused == 0 and published_proofs(root) == proofs
     assert_verifies(root)
     assert planted.read_bytes() == planted_bytes and not victim.exists() and not os.path.lexists(victim)
-    assert not (cache / ob3.CACHE_NAME).is_symlink()  # replaced by the cache this build wrote
-    assert json.loads((cache / ob3.CACHE_NAME).read_text()).keys() == genuine.keys()
+    assert not (cache / signing.CACHE_NAME).is_symlink()  # replaced by the cache this build wrote
+    assert json.loads((cache / signing.CACHE_NAME).read_text()).keys() == genuine.keys()
 
 
 BROKEN = {
@@ -155,7 +163,7 @@ BROKEN = {
 def test_a_cache_that_is_not_what_sitegen_writes_is_ignored(make_site, keypair, variant):
     root = signed_site(make_site, keypair)
     build_signed(root, keypair)
-    (root / ob3.CACHE_FILE).write_text(BROKEN[variant], encoding="latin-1")
+    (root / signing.CACHE_FILE).write_text(BROKEN[variant], encoding="latin-1")
     records = json.loads((root / reuse.CACHE_FILE).read_text())
     records["awards"] = {AWARD_ID: [[], {}, 3], CAROL_ID: {"x": 1}} if variant == "binary" else BROKEN[variant]
     (root / reuse.CACHE_FILE).write_text(json.dumps(records) if variant != "not JSON" else "{", encoding="utf-8")
@@ -173,8 +181,9 @@ def award_paths(award_id: str) -> list[str]:
 
 
 @pytest.mark.parametrize("planted", ["a symbolic link to a file outside", "a forged file"])
-def test_a_committed_awards_cache_cannot_make_the_build_publish_files_of_a_committed_output(make_site, tmp_path,
-                                                                                          planted):
+def test_a_committed_awards_cache_cannot_make_the_build_publish_files_of_a_committed_output(
+    make_site, tmp_path, planted
+):
     """The attacker commits output/ and the reuse records, with the stamps those files will have: possible for
     a link to a file whose inode and times they know (a file of the CI runner's image), and assumed here for a
     forged file. The records are not MACed with this machine's secret, so nothing is reused."""

@@ -97,8 +97,9 @@ def test_plaintext_emails_and_recipient_spreadsheets_fail_the_check(repo, capsys
     assert "`content/assertions/star-carol.yaml:" in out and "holds an email address" in out
 
 
-@pytest.mark.parametrize("options", ["baking: files", "baking: browser",
-                                     "baking: browser\naward_pages: every_language", "ob2"])
+@pytest.mark.parametrize(
+    "options", ["baking: files", "baking: browser", "baking: browser\naward_pages: every_language", "ob2"]
+)
 def test_the_check_judges_the_size_of_the_signed_site_it_cannot_build(make_site, tmp_path, options):
     """A pull request has no signing key; main deploys the signed site. The check's estimate of it must be
     close to what the signed build really publishes."""
@@ -106,9 +107,9 @@ def test_the_check_judges_the_size_of_the_signed_site_it_cannot_build(make_site,
 
     from conftest import default_files
 
-    from sitegen.build import build_site, signed_size_estimate
-    from sitegen.check import _check_signed_size, run_check
-    from sitegen.keys import generate, generate_rsa
+    from sitegen.build.pipeline import build_site, signed_size_estimate
+    from sitegen.commands.check import _check_signed_size, run_check
+    from sitegen.openbadges.keys import generate, generate_rsa
 
     private, public = generate()
     environ = {"SITEGEN_SIGNING_KEY": private}
@@ -116,7 +117,9 @@ def test_the_check_judges_the_size_of_the_signed_site_it_cannot_build(make_site,
     if options == "ob2":
         rsa_private, rsa_public = generate_rsa()
         environ["SITEGEN_OB2_SIGNING_KEY"] = rsa_private
-        site_yaml += "ob2_signing:\n  key_id: rsa-1\n  public_key: |\n" + textwrap.indent(rsa_public.strip(), "    ") + "\n"
+        site_yaml += (
+            "ob2_signing:\n  key_id: rsa-1\n  public_key: |\n" + textwrap.indent(rsa_public.strip(), "    ") + "\n"
+        )
     else:
         site_yaml += options + "\n"
     root = make_site({"content/site.yaml": site_yaml})
@@ -145,14 +148,18 @@ def test_a_change_in_the_other_language_only_is_in_the_plan(repo, capsys, tmp_pa
 def test_new_awards_with_scattering_hand_written_ids_are_warned_about(repo, capsys, tmp_path):
     from conftest import identity_hash
 
-    from sitegen.model import status_position
+    from sitegen.status import status_position
 
     # An id written by hand that lands in a later status list while the first has room.
-    award_id = next(i for i in (f"00000000-0000-4000-8000-{n:012d}" for n in range(1000))
-                    if status_position("test-uni", i).list_number > 1)
+    award_id = next(
+        i
+        for i in (f"00000000-0000-4000-8000-{n:012d}" for n in range(1000))
+        if status_position("test-uni", i).list_number > 1
+    )
     (repo / "content/assertions/by-hand.yaml").write_text(
         f"badge: star\nissued_on: 2026-06-01\nawards:\n  - id: {award_id}\n"
-        f"    recipient: {{hash: \"{identity_hash('dan@example.org')}\", salt: \"s\"}}\n")
+        f'    recipient: {{hash: "{identity_hash("dan@example.org")}", salt: "s"}}\n'
+    )
     code, out = check(repo, capsys, tmp_path)
     assert code == 0 and "warning: 1 new award(s) have hand-written ids" in out and award_id in out
     # Awards issued by `sitegen issue` share the first list: no warning about them.

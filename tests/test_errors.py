@@ -21,87 +21,141 @@ def errors_of(root, capsys) -> tuple[int, list[str]]:
 CASES = {
     "malformed YAML": (
         {"content/issuers/test-uni.yaml": "name: Test\nurl: [https://x.example\nemail: a@b.example\n"},
-        "content/issuers/test-uni.yaml:3: error: YAML syntax error"),
+        "content/issuers/test-uni.yaml:3: error: YAML syntax error",
+    ),
     "missing required field": (
         {"content/issuers/test-uni.yaml": "name: Test\nurl: https://uni.example.org\n"},
-        "content/issuers/test-uni.yaml:1: error: missing required field 'email'"),
+        "content/issuers/test-uni.yaml:1: error: missing required field 'email'",
+    ),
     "wrong type": (
-        {"content/badgeclasses/star.yaml": "issuer: test-uni\nname: [a, b]\ndescription: d\nimage: images/star.svg\n"
-                                           "image_caption: c\ncriteria: c\n"},
-        "content/badgeclasses/star.yaml:2: error: 'name' must be text or {ja: …, en: …}, not a list"),
+        {
+            "content/badgeclasses/star.yaml": "issuer: test-uni\nname: [a, b]\ndescription: d\nimage: images/star.svg\n"
+            "image_caption: c\ncriteria: c\n"
+        },
+        "content/badgeclasses/star.yaml:2: error: 'name' must be text or {ja: …, en: …}, not a list",
+    ),
     "unknown issuer": (
-        {"content/badgeclasses/star.yaml": "issuer: nobody\nname: n\ndescription: d\nimage: images/star.svg\n"
-                                           "image_caption: c\ncriteria: c\n"},
-        "content/badgeclasses/star.yaml:1: error: unknown issuer 'nobody'"),
+        {
+            "content/badgeclasses/star.yaml": "issuer: nobody\nname: n\ndescription: d\nimage: images/star.svg\n"
+            "image_caption: c\ncriteria: c\n"
+        },
+        "content/badgeclasses/star.yaml:1: error: unknown issuer 'nobody'",
+    ),
     "unknown badge": (
-        {"content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n    {GOOD_AWARD}\n"},
-        "content/assertions/x.yaml:1: error: unknown badge 'nope'"),
+        {
+            "content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n    {GOOD_AWARD}\n"
+        },
+        "content/assertions/x.yaml:1: error: unknown badge 'nope'",
+    ),
     "duplicate award id": (
-        {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID}\n    {GOOD_AWARD}\n"},
-        "content/assertions/x.yaml:4: error: duplicate award id " + AWARD_ID),
+        {
+            "content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID}\n    {GOOD_AWARD}\n"
+        },
+        "content/assertions/x.yaml:4: error: duplicate award id " + AWARD_ID,
+    ),
     "bad date": (
-        {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-02-30\nawards:\n  - id: {AWARD_ID[:-1]}0\n    {GOOD_AWARD}\n"},
-        "content/assertions/x.yaml:2: error: invalid value '2026-02-30'"),
+        {
+            "content/assertions/x.yaml": f"badge: star\nissued_on: 2026-02-30\nawards:\n  - id: {AWARD_ID[:-1]}0\n    {GOOD_AWARD}\n"
+        },
+        "content/assertions/x.yaml:2: error: invalid value '2026-02-30'",
+    ),
     "missing image": (
         {"content/images/star.svg": None},
-        "content/badgeclasses/star.yaml:4: error: image not found: content/images/star.svg"),
+        "content/badgeclasses/star.yaml:4: error: image not found: content/images/star.svg",
+    ),
     "not PNG or SVG": (
-        {"content/images/star.jpg": b"\xff\xd8\xff\xe0 not really", "content/badgeclasses/star.yaml":
-            "issuer: test-uni\nname: n\ndescription: d\nimage: images/star.jpg\nimage_caption: c\ncriteria: c\n"},
-        "content/badgeclasses/star.yaml:4: error: 'image' must be a PNG or SVG file"),
+        {
+            "content/images/star.jpg": b"\xff\xd8\xff\xe0 not really",
+            "content/badgeclasses/star.yaml": "issuer: test-uni\nname: n\ndescription: d\nimage: images/star.jpg\nimage_caption: c\ncriteria: c\n",
+        },
+        "content/badgeclasses/star.yaml:4: error: 'image' must be a PNG or SVG file",
+    ),
     "PNG that is not a PNG": (
         {"content/images/python.png": b"GIF89a not a png"},
-        "content/badgeclasses/python-basics.yaml:4: error: image content/images/python.png: not a PNG file"),
+        "content/badgeclasses/python-basics.yaml:4: error: image content/images/python.png: not a PNG file",
+    ),
     "SVG with a script": (
         {"content/images/star.svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'},
-        "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG contains a <script> element"),
+        "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG contains a <script> element",
+    ),
     "SVG that points to another file": (
-        {"content/images/star.svg": b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
-                                    b'<image xlink:href="/home/me/logo.png" width="9" height="9"/></svg>'},
-        "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG references another file"),
+        {
+            "content/images/star.svg": b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+            b'<image xlink:href="/home/me/logo.png" width="9" height="9"/></svg>'
+        },
+        "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG references another file",
+    ),
     "SVG that cannot be drawn": (
         {"content/images/star.svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"></svg>'},
-        "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG cannot be drawn as a PNG preview"),
+        "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG cannot be drawn as a PNG preview",
+    ),
     "image path with a control character": (
-        {"content/badgeclasses/star.yaml": "issuer: test-uni\nname: n\ndescription: d\nimage: \"images/\\0.png\"\n"
-                                           "image_caption: c\ncriteria: c\n"},
-        "content/badgeclasses/star.yaml:4: error: 'image' must be a file name inside content/"),
+        {
+            "content/badgeclasses/star.yaml": 'issuer: test-uni\nname: n\ndescription: d\nimage: "images/\\0.png"\n'
+            "image_caption: c\ncriteria: c\n"
+        },
+        "content/badgeclasses/star.yaml:4: error: 'image' must be a file name inside content/",
+    ),
     "path escaping content/": (
-        {"content/badgeclasses/star.yaml": "issuer: test-uni\nname: n\ndescription: d\nimage: ../../etc/passwd.png\n"
-                                           "image_caption: c\ncriteria: c\n"},
-        "content/badgeclasses/star.yaml:4: error: 'image' points outside content/"),
+        {
+            "content/badgeclasses/star.yaml": "issuer: test-uni\nname: n\ndescription: d\nimage: ../../etc/passwd.png\n"
+            "image_caption: c\ncriteria: c\n"
+        },
+        "content/badgeclasses/star.yaml:4: error: 'image' points outside content/",
+    ),
     "slug not URL-safe": (
-        {"content/badgeclasses/Python Advanced.yaml": "issuer: test-uni\nname: n\ndescription: d\n"
-                                                      "image: images/star.svg\nimage_caption: c\ncriteria: c\n"},
-        "content/badgeclasses/Python Advanced.yaml: error: file name 'Python Advanced' is not URL-safe"),
+        {
+            "content/badgeclasses/Python Advanced.yaml": "issuer: test-uni\nname: n\ndescription: d\n"
+            "image: images/star.svg\nimage_caption: c\ncriteria: c\n"
+        },
+        "content/badgeclasses/Python Advanced.yaml: error: file name 'Python Advanced' is not URL-safe",
+    ),
     "plaintext email": (
-        {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n"
-                                      "    recipient: {email: a@b.example}\n"},
-        "content/assertions/x.yaml:5: error: a plaintext email must never be stored"),
+        {
+            "content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n"
+            "    recipient: {email: a@b.example}\n"
+        },
+        "content/assertions/x.yaml:5: error: a plaintext email must never be stored",
+    ),
     "unknown key": (
         {"content/issuers/test-uni.yaml": "name: T\nurl: https://uni.example.org\nemail: a@b.example\nwebsite: x\n"},
-        "content/issuers/test-uni.yaml:4: error: unknown key 'website'"),
+        "content/issuers/test-uni.yaml:4: error: unknown key 'website'",
+    ),
     "expiry before issue": (
-        {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n"
-                                      f"    {GOOD_AWARD}\n    expires: 2025-01-01\n"},
-        "content/assertions/x.yaml:6: error: 'expires' must be after the issue date"),
+        {
+            "content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n"
+            f"    {GOOD_AWARD}\n    expires: 2025-01-01\n"
+        },
+        "content/assertions/x.yaml:6: error: 'expires' must be after the issue date",
+    ),
     "bad award id": (
-        {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: jane-smith\n    {GOOD_AWARD}\n"},
-        "content/assertions/x.yaml:4: error: 'id' must be a lowercase UUID"),
+        {
+            "content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: jane-smith\n    {GOOD_AWARD}\n"
+        },
+        "content/assertions/x.yaml:4: error: 'id' must be a lowercase UUID",
+    ),
     "SVG that declares the openbadges namespace": (
-        {"content/images/star.svg": b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org">'
-                                    b'<rect width="9" height="9"/></svg>'},
-        "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG already declares the openbadges"),
+        {
+            "content/images/star.svg": b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:openbadges="http://openbadges.org">'
+            b'<rect width="9" height="9"/></svg>'
+        },
+        "content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG already declares the openbadges",
+    ),
     "theme that does not exist": (
         {"content/site.yaml": "base_url: https://example.github.io/badges\nname: Test\ntheme: sakura\n"},
-        "content/site.yaml:3: error: theme 'sakura' not found"),
+        "content/site.yaml:3: error: theme 'sakura' not found",
+    ),
     "base_url with an uppercase host": (
         {"content/site.yaml": "base_url: https://SakuraTech.github.io/Badges\nname: Test\n"},
-        "content/site.yaml:1: error: 'base_url' must have a lowercase host: https://sakuratech.github.io/Badges"),
+        "content/site.yaml:1: error: 'base_url' must have a lowercase host: https://sakuratech.github.io/Badges",
+    ),
     "bad hash": (
-        {"content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n"
-                                      "    recipient: {hash: md5$abc, salt: s}\n"},
-        "content/assertions/x.yaml:5: error: 'hash' is not valid"),
+        {
+            "content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n"
+            "    recipient: {hash: md5$abc, salt: s}\n"
+        },
+        "content/assertions/x.yaml:5: error: 'hash' is not valid",
+    ),
 }
 
 
@@ -199,43 +253,62 @@ def test_a_previous_output_folder_is_replaced(make_site, tmp_path):
 
 
 def test_a_bad_date_does_not_hide_the_other_problems_of_its_file(make_site, capsys):
-    root = make_site({"content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-13-45\nawards:\n"
-                                                   f"  - id: jane-smith\n    {GOOD_AWARD}\n    show_name: maybe\n"})
+    root = make_site(
+        {
+            "content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-13-45\nawards:\n"
+            f"  - id: jane-smith\n    {GOOD_AWARD}\n    show_name: maybe\n"
+        }
+    )
     code, errors = errors_of(root, capsys)
     assert code == 1
     joined = "\n".join(errors)
-    for expected in ("x.yaml:2: error: invalid value '2026-13-45'", "x.yaml:1: error: unknown badge 'nope'",
-                     "x.yaml:4: error: 'id' must be a lowercase UUID", "x.yaml:6: error: 'show_name' must be true or false"):
+    for expected in (
+        "x.yaml:2: error: invalid value '2026-13-45'",
+        "x.yaml:1: error: unknown badge 'nope'",
+        "x.yaml:4: error: 'id' must be a lowercase UUID",
+        "x.yaml:6: error: 'show_name' must be true or false",
+    ):
         assert expected in joined, joined
 
 
 def test_yaml_aliases_that_could_explode_are_refused_quickly(make_site, capsys):
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9))
-    root = make_site({"content/issuers/test-uni.yaml": "name: T\nurl: https://uni.example.org\nemail: a@b.example\n"
-                                                      "description:\n" + "".join("  " + line + "\n" for line in bomb.splitlines())})
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(9)
+    )
+    root = make_site(
+        {
+            "content/issuers/test-uni.yaml": "name: T\nurl: https://uni.example.org\nemail: a@b.example\n"
+            "description:\n" + "".join("  " + line + "\n" for line in bomb.splitlines())
+        }
+    )
     code, errors = errors_of(root, capsys)
     assert code == 1 and any("YAML aliases" in e for e in errors)
 
 
 def test_impossible_offsets_and_validities_are_content_errors_and_a_duplicate_is_found_beside_other_errors(
-        make_site, capsys):
+    make_site, capsys
+):
     from conftest import default_files
 
     files = default_files()
-    root = make_site({
-        "content/site.yaml": files["content/site.yaml"].replace('timezone: "+09:00"', 'timezone: "+25:00"'),
-        "content/badgeclasses/star.yaml": files["content/badgeclasses/star.yaml"].replace("P1Y", "P99999Y"),
-        # The duplicate of an award published elsewhere, in a file that also has another mistake.
-        "content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID}\n    {GOOD_AWARD}\n"
-                                     f"  - id: not-a-uuid\n    {GOOD_AWARD}\n",
-    })
+    root = make_site(
+        {
+            "content/site.yaml": files["content/site.yaml"].replace('timezone: "+09:00"', 'timezone: "+25:00"'),
+            "content/badgeclasses/star.yaml": files["content/badgeclasses/star.yaml"].replace("P1Y", "P99999Y"),
+            # The duplicate of an award published elsewhere, in a file that also has another mistake.
+            "content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID}\n    {GOOD_AWARD}\n"
+            f"  - id: not-a-uuid\n    {GOOD_AWARD}\n",
+        }
+    )
     code, errors = errors_of(root, capsys)
     assert code == 1
     assert any(e.startswith("content/site.yaml:4: error: 'timezone' must be an offset") for e in errors)
-    assert any(e.startswith("content/badgeclasses/star.yaml:7: error: 'valid_for' of P99999Y is more than 100 years")
-               for e in errors)
+    assert any(
+        e.startswith("content/badgeclasses/star.yaml:7: error: 'valid_for' of P99999Y is more than 100 years")
+        for e in errors
+    )
     assert any(e.startswith("content/assertions/x.yaml:1: error: unknown badge 'nope'") for e in errors)
     assert any(e.startswith(f"content/assertions/x.yaml:4: error: duplicate award id {AWARD_ID}") for e in errors)
     assert any(e.startswith("content/assertions/x.yaml:6: error: 'id' must be a lowercase UUID") for e in errors)
@@ -247,7 +320,9 @@ def test_impossible_offsets_and_validities_are_content_errors_and_a_duplicate_is
 def test_an_expiry_past_the_calendar_is_an_error_not_a_badge_that_never_expires(make_site, capsys):
     from conftest import default_files
 
-    carol = default_files()["content/assertions/star-carol.yaml"].replace("issued_on: 2025-01-15", "issued_on: 9999-06-01")
+    carol = default_files()["content/assertions/star-carol.yaml"].replace(
+        "issued_on: 2025-01-15", "issued_on: 9999-06-01"
+    )
     root = make_site({"content/assertions/star-carol.yaml": carol})
     code, errors = errors_of(root, capsys)
     assert code == 1 and any("takes this award's expiry past the year 9999" in e for e in errors)
@@ -263,8 +338,9 @@ def test_theme_templates_are_sandboxed_and_links_out_of_the_repository_are_refus
     import os
 
     witness = tmp_path / "ran"
-    attack = ('{% extends "base.html" %}{% set _ = cycler.__init__.__globals__.os.system("touch '
-              + str(witness) + '") %}')
+    attack = (
+        '{% extends "base.html" %}{% set _ = cycler.__init__.__globals__.os.system("touch ' + str(witness) + '") %}'
+    )
     root = make_site({"themes/default/templates/verify.html": attack})
     code, errors = errors_of(root, capsys)
     assert code == 1 and not witness.exists()
@@ -281,18 +357,18 @@ def test_theme_templates_are_sandboxed_and_links_out_of_the_repository_are_refus
 
 SVG_ATTACKS = {
     "prefixed script": b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:s="http://www.w3.org/2000/svg"><s:script>'
-                       b'alert(1)</s:script></svg>',
+    b"alert(1)</s:script></svg>",
     "XHTML iframe": b'<svg xmlns="http://www.w3.org/2000/svg"><iframe xmlns="http://www.w3.org/1999/xhtml" '
-                    b'srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"/></svg>',
+    b'srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"/></svg>',
     "SMIL href": b'<svg xmlns="http://www.w3.org/2000/svg"><a><set attributeName="href" to="&#106;avascript:alert(1)"/>'
-                 b'<rect width="9" height="9"/></a></svg>',
+    b'<rect width="9" height="9"/></a></svg>',
     "meta refresh": b'<svg xmlns="http://www.w3.org/2000/svg"><meta xmlns="http://www.w3.org/1999/xhtml" '
-                    b'http-equiv="refresh" content="0;url=https://evil.example/"/></svg>',
+    b'http-equiv="refresh" content="0;url=https://evil.example/"/></svg>',
     "encoded import": b'<svg xmlns="http://www.w3.org/2000/svg"><style>&#64;import "https://evil.example/x.css";</style></svg>',
     "encoded url": b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9" style="fill:&#117;rl(https://e.example/x)"/></svg>',
     "CSS escape": b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9" style="fill:u\\72l(https://e.example/x)"/></svg>',
     "animated image": b'<svg xmlns="http://www.w3.org/2000/svg"><image><animate attributeName="href" '
-                      b'values="https://evil.example/x"/></image></svg>',
+    b'values="https://evil.example/x"/></image></svg>',
 }
 
 
@@ -300,16 +376,19 @@ SVG_ATTACKS = {
 def test_svg_badges_that_could_run_script_or_fetch_are_refused_however_disguised(make_site, capsys, attack):
     root = make_site({"content/images/star.svg": SVG_ATTACKS[attack]})
     code, errors = errors_of(root, capsys)
-    assert code == 1 and any(e.startswith("content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG")
-                             for e in errors), errors
+    assert code == 1 and any(
+        e.startswith("content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG") for e in errors
+    ), errors
 
 
 def test_an_svg_drawing_with_gradients_styles_and_editor_metadata_is_accepted(make_site):
-    drawing = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-               b'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" viewBox="0 0 10 10">'
-               b'<defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs>'
-               b'<style>.a{fill:url(#g)}</style><rect class="a" inkscape:label="x" width="10" height="10" '
-               b'style="stroke:url(#g)"/><use xlink:href="#g"/></svg>')
+    drawing = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        b'xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" viewBox="0 0 10 10">'
+        b'<defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs>'
+        b'<style>.a{fill:url(#g)}</style><rect class="a" inkscape:label="x" width="10" height="10" '
+        b'style="stroke:url(#g)"/><use xlink:href="#g"/></svg>'
+    )
     assert build(make_site({"content/images/star.svg": drawing})) == 0
 
 
@@ -317,11 +396,13 @@ def test_urls_that_would_break_out_of_pages_or_crash_the_build_are_content_error
     from conftest import default_files
 
     files = default_files()
-    site = files["content/site.yaml"].replace("base_url: https://example.github.io/badges",
-                                              'base_url: \'https://example.github.io/b"onmouseover="alert(1)\'')
+    site = files["content/site.yaml"].replace(
+        "base_url: https://example.github.io/badges", "base_url: 'https://example.github.io/b\"onmouseover=\"alert(1)'"
+    )
     code, errors = errors_of(make_site({"content/site.yaml": site}), capsys)
     assert code == 1 and any(e.startswith("content/site.yaml:1: error: 'base_url' may hold") for e in errors)
     spring = files["content/assertions/2026/spring.yaml"].replace(
-        "https://github.com/alice/project", "https://x@javascript:alert(26)//y")
+        "https://github.com/alice/project", "https://x@javascript:alert(26)//y"
+    )
     code, errors = errors_of(make_site({"content/assertions/2026/spring.yaml": spring}), capsys)
     assert code == 1 and any("'url' is not a valid URL" in e for e in errors)

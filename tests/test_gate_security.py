@@ -15,14 +15,14 @@ import pytest
 import yaml
 from conftest import AWARD_ID, default_files, identity_hash
 
-from sitegen import authoring
-from sitegen.build import build_site
-from sitegen.check import personal_data_problems, private_key_problems, run_check
+from sitegen.build.pipeline import build_site
 from sitegen.cli import main
+from sitegen.commands import authoring
+from sitegen.commands.check import personal_data_problems, private_key_problems, run_check
 from sitegen.diagnostics import SitegenError
-from sitegen.keys import generate, generate_rsa
 from sitegen.logsafe import GuardedStream, neutralise
-from sitegen.model import Urls
+from sitegen.openbadges.keys import generate, generate_rsa
+from sitegen.urls import Urls
 
 REPO = Path(__file__).resolve().parent.parent
 SITE_YAML = textwrap.dedent(default_files()["content/site.yaml"])
@@ -79,9 +79,16 @@ def ob2_yaml(public_pem: str, key_id: str = "rsa-1") -> str:
 
 # --- part 6: changes that re-home or break published credentials --------------------------------------------
 
+
 def test_moving_an_awarded_badge_to_another_issuer_is_refused(make_site, capsys):
-    root = commit_base(make_site({"content/issuers/other-org.yaml": ISSUER,
-                                  "content/badgeclasses/unawarded.yaml": default_files()["content/badgeclasses/star.yaml"]}))
+    root = commit_base(
+        make_site(
+            {
+                "content/issuers/other-org.yaml": ISSUER,
+                "content/badgeclasses/unawarded.yaml": default_files()["content/badgeclasses/star.yaml"],
+            }
+        )
+    )
     edit(root / "content/badgeclasses/star.yaml", "issuer: test-uni", "issuer: other-org")
     code, out = check(root, capsys)
     assert code == 1
@@ -136,9 +143,11 @@ def test_a_key_nobody_has_to_prove_is_refused(make_site, capsys, ed25519_keys):
     (_, ours), (_, forgers), (_, newer) = ed25519_keys
     root = commit_base(make_site({"content/site.yaml": SITE_YAML + keys_yaml(("k1", ours, False))}))
     site = root / "content/site.yaml"
-    for keys in [(("k1", ours, False), ("k0", forgers, True)),  # added as retired
-                 (("k1", ours, False), ("k9", forgers, False)),  # added behind the key in use
-                 (("k2", newer, False), ("k1", ours, True), ("k0", forgers, True))]:  # hidden in a real rotation
+    for keys in [
+        (("k1", ours, False), ("k0", forgers, True)),  # added as retired
+        (("k1", ours, False), ("k9", forgers, False)),  # added behind the key in use
+        (("k2", newer, False), ("k1", ours, True), ("k0", forgers, True)),
+    ]:  # hidden in a real rotation
         site.write_text(SITE_YAML + keys_yaml(*keys))
         code, out = check(root, capsys)
         assert code == 1, keys
@@ -153,8 +162,11 @@ def test_a_key_nobody_has_to_prove_is_refused(make_site, capsys, ed25519_keys):
 
 def test_keys_may_change_while_nothing_is_published(make_site, capsys, ed25519_keys):
     (_, first), (_, second), _ = ed25519_keys
-    files = {"content/site.yaml": SITE_YAML + keys_yaml(("k1", first, False)),
-             "content/assertions/2026/spring.yaml": None, "content/assertions/star-carol.yaml": None}
+    files = {
+        "content/site.yaml": SITE_YAML + keys_yaml(("k1", first, False)),
+        "content/assertions/2026/spring.yaml": None,
+        "content/assertions/star-carol.yaml": None,
+    }
     root = commit_base(make_site(files))
     (root / "content/site.yaml").write_text(SITE_YAML + keys_yaml(("k1", second, False)))
     code, out = check(root, capsys)
@@ -180,9 +192,11 @@ def test_an_issuer_that_would_take_over_the_ob2_key_is_refused(make_site, capsys
     (root / "content/issuers/a-first.yaml").write_text(ISSUER)
     code, out = check(root, capsys)
     assert code == 1
-    assert ("the OB 2.0 signing key `keys/rsa-1.json` would change its owner from "
-            "`https://example.github.io/badges/issuers/test-uni.json` to "
-            "`https://example.github.io/badges/issuers/a-first.json`") in out
+    assert (
+        "the OB 2.0 signing key `keys/rsa-1.json` would change its owner from "
+        "`https://example.github.io/badges/issuers/test-uni.json` to "
+        "`https://example.github.io/badges/issuers/a-first.json`"
+    ) in out
     assert "sorts after `test-uni`" in out
     # An issuer that sorts after the owner changes nothing of the key.
     (root / "content/issuers/a-first.yaml").rename(root / "content/issuers/zz-later.yaml")
@@ -201,10 +215,15 @@ def test_issuer_slugs_that_clash_in_the_signed_site_are_refused(make_site, capsy
     (root / "content/issuers/test-uni-credentials.yaml").write_text(ISSUER)
     code, out = check(root, capsys)
     assert code == 1
-    when = ("in the signed site that main deploys" if with_keys
-            else "once the site signs Open Badges 3.0 credentials (keys: in content/site.yaml)")
-    assert (f"`revocations/test-uni-credentials.json` would be published twice {when}: the OB 3.0 revocation list of "
-            "issuer `test-uni` and the OB 2.0 revocation list of issuer `test-uni-credentials`") in out
+    when = (
+        "in the signed site that main deploys"
+        if with_keys
+        else "once the site signs Open Badges 3.0 credentials (keys: in content/site.yaml)"
+    )
+    assert (
+        f"`revocations/test-uni-credentials.json` would be published twice {when}: the OB 3.0 revocation list of "
+        "issuer `test-uni` and the OB 2.0 revocation list of issuer `test-uni-credentials`"
+    ) in out
     assert "Rename the issuer this change adds" in out
     if with_keys:  # the clash is real: the deploy build of this change fails
         with pytest.raises(SitegenError, match="revocations/test-uni-credentials.json"):
@@ -222,19 +241,37 @@ def test_a_clash_published_already_is_a_warning_not_a_failure(make_site, capsys)
 def test_every_url_family_is_considered_by_the_clash_check():
     """The clash check knows the paths only a signed build writes (the others are checked by the unsigned build
     itself). A new path family in Urls must be sorted into one or the other here and in check._signed_claims."""
-    unsigned = {"issuer_json", "issuer_page", "issuer_image", "badge_json", "badge_page", "badge_image",
-                "badge_preview", "assertion_json", "assertion_page", "assertion_image", "revocation_list",
-                "key_document", "did_document", "url"}
+    unsigned = {
+        "issuer_json",
+        "issuer_page",
+        "issuer_image",
+        "badge_json",
+        "badge_page",
+        "badge_image",
+        "badge_preview",
+        "assertion_json",
+        "assertion_page",
+        "assertion_image",
+        "revocation_list",
+        "key_document",
+        "did_document",
+        "url",
+    }
     signed = {"credential_json", "credential_image", "signed_assertion", "status_list", "credential_revocations"}
-    families = {name for name, value in vars(Urls).items() if not name.startswith("_") and callable(
-        getattr(value, "__func__", value))}
+    families = {
+        name
+        for name, value in vars(Urls).items()
+        if not name.startswith("_") and callable(getattr(value, "__func__", value))
+    }
     assert families == unsigned | signed
 
 
 def test_switching_the_credential_status_method_is_a_warning(make_site, capsys, ed25519_keys):
     _, public = ed25519_keys[0]
     root = commit_base(make_site({"content/site.yaml": SITE_YAML + keys_yaml(("k1", public, False))}))
-    (root / "content/site.yaml").write_text(SITE_YAML + "credential_status: 1edtech\n" + keys_yaml(("k1", public, False)))
+    (root / "content/site.yaml").write_text(
+        SITE_YAML + "credential_status: 1edtech\n" + keys_yaml(("k1", public, False))
+    )
     code, out = check(root, capsys)
     assert code == 0, out
     assert "warning: credential_status changes from bitstring to 1edtech" in out
@@ -242,7 +279,7 @@ def test_switching_the_credential_status_method_is_a_warning(make_site, capsys, 
 
 def test_a_signed_old_credential_still_verifies_after_a_rotation(make_site, tmp_path, ed25519_keys):
     """What the gate allows (rotation) keeps the credentials signed before it verifying."""
-    from sitegen.verify import verify_site
+    from sitegen.verify.inputs import verify_site
 
     (first_private, first), (second_private, second), _ = ed25519_keys
     root = make_site({"content/site.yaml": SITE_YAML + keys_yaml(("k1", first, False))})
@@ -259,17 +296,26 @@ def test_a_signed_old_credential_still_verifies_after_a_rotation(make_site, tmp_
 
 # --- part 10: names stay private ----------------------------------------------------------------------------
 
+
 def test_issue_drops_a_name_given_without_consent(make_site, tmp_path):
     root = make_site()
-    target, issued = authoring.issue(root, "star", [authoring.Recipient("erin@example.org", name="Erin Example")],
-                                     issued_on=__import__("datetime").date(2026, 6, 1))
+    target, issued = authoring.issue(
+        root,
+        "star",
+        [authoring.Recipient("erin@example.org", name="Erin Example")],
+        issued_on=__import__("datetime").date(2026, 6, 1),
+    )
     assert "Erin" not in target.read_text(encoding="utf-8")
     assert issued[0].name_dropped and issued[0].name == "Erin Example"  # kept for the mail merge only
     message = authoring.dropped_names_message(issued)
     assert "the name of 1 recipient(s) was not written" in message and "--show-name" in message
     # With consent it is written, and nothing is said.
-    target, issued = authoring.issue(root, "star", [authoring.Recipient("fay@example.org", name="Fay", show_name=True)],
-                                     issued_on=__import__("datetime").date(2026, 6, 1))
+    target, issued = authoring.issue(
+        root,
+        "star",
+        [authoring.Recipient("fay@example.org", name="Fay", show_name=True)],
+        issued_on=__import__("datetime").date(2026, 6, 1),
+    )
     award = yaml.safe_load(target.read_text(encoding="utf-8"))["awards"][0]
     assert award["name"] == "Fay" and award["show_name"] is True
     assert authoring.dropped_names_message(issued) is None
@@ -278,8 +324,10 @@ def test_issue_drops_a_name_given_without_consent(make_site, tmp_path):
 def test_issue_from_a_csv_drops_names_without_consent_and_names_the_rows(make_site, tmp_path, capsys):
     root = make_site()
     sheet = tmp_path / "recipients.csv"
-    sheet.write_text("email,name,show_name\nhana@example.org,Hana,yes\nken@example.org,Ken Secret,no\n"
-                     "mia@example.org,Mia Secret,\n", encoding="utf-8")
+    sheet.write_text(
+        "email,name,show_name\nhana@example.org,Hana,yes\nken@example.org,Ken Secret,no\nmia@example.org,Mia Secret,\n",
+        encoding="utf-8",
+    )
     assert main(["issue", "star", "--csv", str(sheet), "--root", str(root)]) == 0
     [path] = (root / "content/assertions").glob("*/star-*.yaml")
     text = path.read_text(encoding="utf-8")
@@ -296,7 +344,8 @@ def test_check_refuses_a_new_name_without_consent(make_site, capsys):
     root = commit_base(make_site())
     (root / "content/assertions/by-hand.yaml").write_text(
         "badge: star\nissued_on: 2026-06-01\nawards:\n  - id: 11111111-2222-4333-8444-555555555555\n"
-        f"    recipient: {{hash: \"{identity_hash('dan@example.org')}\", salt: \"s\"}}\n    name: Dan Private\n")
+        f'    recipient: {{hash: "{identity_hash("dan@example.org")}", salt: "s"}}\n    name: Dan Private\n'
+    )
     code, out = check(root, capsys)
     assert code == 1
     assert "`content/assertions/by-hand.yaml:4` writes the recipient's name without `show_name: true`" in out
@@ -305,7 +354,10 @@ def test_check_refuses_a_new_name_without_consent(make_site, capsys):
     edit(root / "content/assertions/star-carol.yaml", "show_name: true", "show_name: false")
     code, out = check(root, capsys)
     assert code == 0, out
-    assert "warning: 1 award(s) keep a recipient's name without `show_name: true` (`content/assertions/star-carol.yaml:4`)" in out
+    assert (
+        "warning: 1 award(s) keep a recipient's name without `show_name: true` (`content/assertions/star-carol.yaml:4`)"
+        in out
+    )
 
 
 # --- part 8: personal data and private keys -----------------------------------------------------------------
@@ -333,18 +385,28 @@ EMAIL_DISGUISES = {
 
 @pytest.mark.parametrize("disguise", EMAIL_DISGUISES.values(), ids=EMAIL_DISGUISES.keys())
 def test_the_email_guard_reads_what_yaml_and_the_page_make_of_a_value(make_site, disguise):
-    root = make_site({"content/assertions/hidden.yaml": (
-        "badge: star\nissued_on: 2026-06-01\nawards:\n  - id: 11111111-2222-4333-8444-555555555555\n"
-        f"    recipient: {{hash: \"{identity_hash('dan@example.org')}\", salt: \"s\"}}\n    {disguise}\n")})
+    root = make_site(
+        {
+            "content/assertions/hidden.yaml": (
+                "badge: star\nissued_on: 2026-06-01\nawards:\n  - id: 11111111-2222-4333-8444-555555555555\n"
+                f'    recipient: {{hash: "{identity_hash("dan@example.org")}", salt: "s"}}\n    {disguise}\n'
+            )
+        }
+    )
     problems = personal_data_problems(root)
     assert problems and all("content/assertions/hidden.yaml:6" in p or "hidden.yaml:7" in p for p in problems), problems
 
 
 def test_the_email_guard_leaves_urls_with_at_signs_and_hashes_alone(make_site):
-    root = make_site({"content/assertions/fine.yaml": (
-        "badge: star\nissued_on: 2026-06-01\nawards:\n  - id: 11111111-2222-4333-8444-555555555555\n"
-        f"    recipient: {{hash: \"{identity_hash('dan@example.org')}\", salt: \"s\"}}\n"
-        '    evidence: [{url: "https://medium.com/@dan/my-project", name: "50% done & shown"}]\n')})
+    root = make_site(
+        {
+            "content/assertions/fine.yaml": (
+                "badge: star\nissued_on: 2026-06-01\nawards:\n  - id: 11111111-2222-4333-8444-555555555555\n"
+                f'    recipient: {{hash: "{identity_hash("dan@example.org")}", salt: "s"}}\n'
+                '    evidence: [{url: "https://medium.com/@dan/my-project", name: "50% done & shown"}]\n'
+            )
+        }
+    )
     assert personal_data_problems(root) == []
 
 
@@ -372,13 +434,15 @@ def test_private_keys_anywhere_in_the_repository_fail_the_check(make_site, capsy
         "notes/keep-safe.txt": "the key:\n" + pem,  # by content, wherever it is
         "scripts/rsa.txt": rsa_pem.replace("BEGIN PRIVATE KEY", "BEGIN RSA PRIVATE KEY"),
         # (the armour is split in this file, which must pass the check itself)
-        "docs/openssh.md": "```\n-----BEGIN OPENSSH " + "PRIVATE KEY-----\n" + "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ" * 2
-                           + "\n-----END OPENSSH PRIVATE KEY-----\n```\n",
+        "docs/openssh.md": "```\n-----BEGIN OPENSSH "
+        + "PRIVATE KEY-----\n"
+        + "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ" * 2
+        + "\n-----END OPENSSH PRIVATE KEY-----\n```\n",
         "config/escaped.yaml": 'key: "-----BEGIN PRIVATE\\x20KEY-----\\n' + body + '\\n-----END PRIVATE KEY-----"\n',
         "config/json-string.json": '{"key": "-----BEGIN EC PRIVATE KEY-----\\n' + body + '"}\n',
         # Private JSON Web Keys, in JSON and in YAML.
         "keys/wallet.json": '{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",\n'
-                            ' "d": "' + "nWGxne_9WmC6hEr0" + 'kuwsxERJxWl7MmkZcDusAxyuf2A"}\n',  # split: this file passes
+        ' "d": "' + "nWGxne_9WmC6hEr0" + 'kuwsxERJxWl7MmkZcDusAxyuf2A"}\n',  # split: this file passes
         "config/jwk.yaml": "kty: OKP\ncrv: Ed25519\nd: nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A\n",
     }
     for rel, text in planted.items():
@@ -389,7 +453,9 @@ def test_private_keys_anywhere_in_the_repository_fail_the_check(make_site, capsy
     (root / "tools/check.py").parent.mkdir(parents=True, exist_ok=True)
     (root / "tools/check.py").write_text('if "-----BEGIN PRIVATE KEY-----" in text:\n    refuse()\n')
     # A public JWK (no "d") is no key either.
-    (root / "keys/public.json").write_text('{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}')
+    (root / "keys/public.json").write_text(
+        '{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}'
+    )
     code, out = check(root, capsys)
     assert code == 1
     for rel in planted:
@@ -416,7 +482,9 @@ def test_this_repository_passes_its_own_private_key_and_email_checks():
 
 # --- part 7: workflow commands in what sitegen prints -------------------------------------------------------
 
-DOTNET_WHITESPACE = "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200b))) + "\u2028\u2029\u202f\u205f\u3000"
+DOTNET_WHITESPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def runner_commands(text: str) -> list[str]:
@@ -427,14 +495,22 @@ def runner_commands(text: str) -> list[str]:
         trimmed = line.lstrip(DOTNET_WHITESPACE)
         if trimmed.startswith("::") and "::" in trimmed[2:]:
             found.append(line)
-        elif "##[" in line and "]" in line[line.index("##["):]:
+        elif "##[" in line and "]" in line[line.index("##[") :]:
             found.append(line)
     return found
 
 
-PAYLOADS = ["x\n::warning::ready to merge", "x\r::add-mask::plan", "  ::stop-commands::token",
-            "\u3000::error title=ok::forged", "\u2028::notice::x", "tab\n\t::set-output name=ok::true",
-            "legacy ##[warning]forged", "two\r\n::group::a\n::endgroup::", "##[stop-commands]token"]
+PAYLOADS = [
+    "x\n::warning::ready to merge",
+    "x\r::add-mask::plan",
+    "  ::stop-commands::token",
+    "\u3000::error title=ok::forged",
+    "\u2028::notice::x",
+    "tab\n\t::set-output name=ok::true",
+    "legacy ##[warning]forged",
+    "two\r\n::group::a\n::endgroup::",
+    "##[stop-commands]token",
+]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from conftest import SALT, identity_hash
 from helpers import build, tree_bytes
-from sitegen.model import draw_award_ids
+from PIL import Image
+
+from sitegen.status import draw_award_ids
 
 SITEGEN = [sys.executable, "-m", "sitegen"]
 LEFTOVER_PREFIXES = (".sitegen-build-", ".sitegen-old-")
@@ -34,8 +34,9 @@ def leftovers(folder: Path) -> list[str]:
 def cohort(count: int) -> str:
     """An award file of `count` awards, their ids drawn as `sitegen issue` draws them."""
     lines = ["badge: python-basics", "issued_on: 2026-04-01", "awards:"]
-    for award_id in draw_award_ids("test-uni", count, new_id=iter(
-            f"{n:08x}-0000-4000-8000-{n:012x}" for n in range(1, 10**9)).__next__):
+    for award_id in draw_award_ids(
+        "test-uni", count, new_id=iter(f"{n:08x}-0000-4000-8000-{n:012x}" for n in range(1, 10**9)).__next__
+    ):
         lines += [f"  - id: {award_id}", f'    recipient: {{hash: "{identity_hash()}", salt: "{SALT}"}}']
     return "\n".join(lines) + "\n"
 
@@ -54,8 +55,8 @@ def noise_png(size: int) -> bytes:
 KILL_AFTER = textwrap.dedent("""\
     import os, sys
     from pathlib import Path
-    import sitegen.write as write
-    from sitegen.build import build_site
+    import sitegen.build.write as write
+    from sitegen.build.pipeline import build_site
 
     where = sys.argv[2]
     real_exchange, real_replace = write.exchange_folders, os.replace
@@ -82,8 +83,7 @@ KILL_AFTER = textwrap.dedent("""\
 
 
 @pytest.mark.parametrize("where", ["after exchange", "no exchange"])
-def test_a_build_killed_during_the_swap_leaves_a_complete_site_and_the_next_build_clears_up(make_site, tmp_path,
-                                                                                            where):
+def test_a_build_killed_during_the_swap_leaves_a_complete_site_and_the_next_build_clears_up(make_site, tmp_path, where):
     root = make_site()
     assert build(root) == 0
     old = tree_bytes(root / "output")
@@ -99,7 +99,7 @@ def test_a_build_killed_during_the_swap_leaves_a_complete_site_and_the_next_buil
         # Before that next build, output/ was missing; the build put the old site back before anything else.
         child = subprocess.run([*SITEGEN[:1], "-c", KILL_AFTER, str(root), where], capture_output=True)
         assert child.returncode == 9 and not (root / "output").exists()
-        from sitegen.write import clear_leftovers
+        from sitegen.build.write import clear_leftovers
 
         clear_leftovers(root / "output")
         assert tree_bytes(root / "output") == new and not leftovers(root)
@@ -121,8 +121,9 @@ def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(make_si
     for attempt in range(12):
         # Each build replaces one complete site by the other; it is killed from its middle to after its end.
         badge.write_text(versions[attempt % 2], encoding="utf-8")
-        process = subprocess.Popen([*SITEGEN, "build", "--root", str(root)], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [*SITEGEN, "build", "--root", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         time.sleep(duration * (0.5 + attempt / 10))
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -157,6 +158,7 @@ def test_an_output_that_is_a_link_is_replaced_not_written_through(make_site, tmp
 
 
 # --- the size limit, enforced as files are written ------------------------------------------------------
+
 
 def test_the_size_limit_stops_a_parallel_build_as_it_writes(make_site, capsys):
     root = make_site({"content/assertions/2026/spring.yaml": cohort(400)})
@@ -196,14 +198,16 @@ def test_the_size_limit_stops_a_parallel_build_as_it_writes(make_site, capsys):
 
 # --- a full disk, a read-only folder: real ones -------------------------------------------------------
 
+
 def _namespaces_work(tmp_path: Path) -> bool:
     unshare = shutil.which("unshare")
     if unshare is None:
         return False
     point = tmp_path / "probe"
     point.mkdir()
-    probe = subprocess.run([unshare, "-rm", "sh", "-c", f'mount -t tmpfs -o size=64k tmpfs "{point}"'],
-                           capture_output=True)
+    probe = subprocess.run(
+        [unshare, "-rm", "sh", "-c", f'mount -t tmpfs -o size=64k tmpfs "{point}"'], capture_output=True
+    )
     return probe.returncode == 0
 
 
@@ -214,8 +218,12 @@ def run_on_small_disk(tmp_path: Path, script: str, size: str) -> subprocess.Comp
     disk = tmp_path / "disk"
     disk.mkdir()
     env = dict(os.environ, DISK=str(disk), SITEGEN=" ".join(SITEGEN))
-    return subprocess.run(["unshare", "-rm", "sh", "-c", f'mount -t tmpfs -o size={size} tmpfs "$DISK" && {script}'],
-                          capture_output=True, text=True, env=env)
+    return subprocess.run(
+        ["unshare", "-rm", "sh", "-c", f'mount -t tmpfs -o size={size} tmpfs "$DISK" && {script}'],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
 
 
 def tree_digest(lines: str) -> list[str]:
@@ -228,7 +236,7 @@ def second_build_on_small_disk(tmp_path: Path, root: Path, between: str, size: s
     behind."""
     report = tmp_path / "report"
     report.mkdir()
-    digest = 'find . -type f -exec sha256sum {} + | sort'
+    digest = "find . -type f -exec sha256sum {} + | sort"
     script = f"""
         $SITEGEN build --root {root} --output "$DISK/out" > /dev/null 2>&1 || exit 90
         (cd "$DISK/out" && {digest}) > {report}/before
@@ -254,11 +262,18 @@ def test_a_full_disk_is_a_clear_error_and_the_previous_output_is_kept(make_site,
     bigger = tmp_path / "bigger"
     bigger.mkdir()
     (bigger / "big.png").write_bytes(noise_png(160))
-    (bigger / "big.yaml").write_text("issuer: test-uni\nname: Big\ndescription: Big.\nimage: images/big.png\n"
-                                     "image_caption: Noise\ncriteria: Be big.\n", encoding="utf-8")
-    err = second_build_on_small_disk(tmp_path, root, f"cp {bigger}/big.png {root}/content/images/big.png && "
-                                                     f"cp {bigger}/big.yaml {root}/content/badgeclasses/big.yaml",
-                                     "300k")
+    (bigger / "big.yaml").write_text(
+        "issuer: test-uni\nname: Big\ndescription: Big.\nimage: images/big.png\n"
+        "image_caption: Noise\ncriteria: Be big.\n",
+        encoding="utf-8",
+    )
+    err = second_build_on_small_disk(
+        tmp_path,
+        root,
+        f"cp {bigger}/big.png {root}/content/images/big.png && "
+        f"cp {bigger}/big.yaml {root}/content/badgeclasses/big.yaml",
+        "300k",
+    )
     assert "No space left on device" in err and "the disk is full" in err
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from sitegen import bake
+from sitegen.content import images
+from sitegen.openbadges import baking
 
 SITEGEN = Path(sys.executable).with_name("sitegen")
 MEMORY_LIMIT = 3 * 1024**3  # address space: far more than a normal build needs, far less than a bomb takes
@@ -30,8 +31,7 @@ def run(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
-    return subprocess.run([str(SITEGEN), *args], capture_output=True, text=True, timeout=timeout,
-                          preexec_fn=limit)
+    return subprocess.run([str(SITEGEN), *args], capture_output=True, text=True, timeout=timeout, preexec_fn=limit)
 
 
 def chunk(kind: bytes, data: bytes) -> bytes:
@@ -51,14 +51,14 @@ def deflated_zeros(size: int) -> bytes:
     return b"\x78\xda" + raw + struct.pack(">I", ((size % 65521) << 16) | 1)
 
 
-def png(width: int, height: int, bit_depth: int = 8, colour: int = 2, before_idat: bytes = b"",
-        after_idat: bytes = b"") -> bytes:
+def png(
+    width: int, height: int, bit_depth: int = 8, colour: int = 2, before_idat: bytes = b"", after_idat: bytes = b""
+) -> bytes:
     """A valid PNG of any size, all black: its image data (filter byte 0 and zeros on every row) is zeros."""
     channels = {0: 1, 2: 3}[colour]
     idat = deflated_zeros(height * (1 + (width * channels * bit_depth + 7) // 8))
     header = chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, bit_depth, colour, 0, 0, 0))
-    return (bake.PNG_SIGNATURE + header + before_idat + chunk(b"IDAT", idat) + after_idat
-            + chunk(b"IEND", b""))
+    return images.PNG_SIGNATURE + header + before_idat + chunk(b"IDAT", idat) + after_idat + chunk(b"IEND", b"")
 
 
 def ztxt_bomb(size: int) -> bytes:
@@ -84,8 +84,9 @@ def gif_claiming(width: int, height: int) -> bytes:
 
 
 def svg(body: str, attributes: str = 'viewBox="0 0 10 10"') -> bytes:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" {attributes}>'
-            f"{body}</svg>").encode()
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" {attributes}>{body}</svg>'
+    ).encode()
 
 
 def embedded(kind: str, data: bytes) -> bytes:
@@ -93,8 +94,7 @@ def embedded(kind: str, data: bytes) -> bytes:
 
 
 def laughs(levels: int = 10) -> str:
-    entities = '<!ENTITY l0 "lol">' + "".join(
-        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, levels))
+    entities = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, levels))
     return f"<!DOCTYPE svg [{entities}]>"
 
 
@@ -116,39 +116,76 @@ def nested(depth: int) -> bytes:
 BOMBS = {
     "PNG of 100,000 × 100,000 pixels": ("python.png", lambda: png(100_000, 100_000, 1, 0), "100,000 × 100,000 pixels"),
     "PNG just over the pixel limit": ("python.png", lambda: png(4097, 4096, 1, 0), "4,097 × 4,096 pixels"),
-    "PNG with a zTXt chunk of 2 GB": ("python.png", lambda: png(8, 8, before_idat=ztxt_bomb(2 << 30)),
-                                      "inflates to more than"),
+    "PNG with a zTXt chunk of 2 GB": (
+        "python.png",
+        lambda: png(8, 8, before_idat=ztxt_bomb(2 << 30)),
+        "inflates to more than",
+    ),
     "PNG with a zTXt chunk of 2 GB after the image data": (
-        "python.png", lambda: png(8, 8, after_idat=ztxt_bomb(2 << 30)), "inflates to more than"),
+        "python.png",
+        lambda: png(8, 8, after_idat=ztxt_bomb(2 << 30)),
+        "inflates to more than",
+    ),
     "PNG with a compressed iTXt chunk of 1 GB": (
-        "python.png", lambda: png(8, 8, after_idat=chunk(b"iTXt", b"Comment\0\1\0\0\0" + deflated_zeros(1 << 30))),
-        "inflates to more than"),
+        "python.png",
+        lambda: png(8, 8, after_idat=chunk(b"iTXt", b"Comment\0\1\0\0\0" + deflated_zeros(1 << 30))),
+        "inflates to more than",
+    ),
     "PNG with a colour profile of 1 GB": (
-        "python.png", lambda: png(8, 8, before_idat=chunk(b"iCCP", b"icc\0\0" + deflated_zeros(1 << 30))),
-        "inflates to more than"),
-    "PNG of 12 MB": ("python.png", lambda: png(8, 8, after_idat=chunk(b"prIv", bytes(12_000_000))),
-                     "images may have at most"),
+        "python.png",
+        lambda: png(8, 8, before_idat=chunk(b"iCCP", b"icc\0\0" + deflated_zeros(1 << 30))),
+        "inflates to more than",
+    ),
+    "PNG of 12 MB": (
+        "python.png",
+        lambda: png(8, 8, after_idat=chunk(b"prIv", bytes(12_000_000))),
+        "images may have at most",
+    ),
     "SVG with billion laughs": ("star.svg", lambda: laughs().encode() + svg("<title>&l9;</title>"), "entities"),
-    "SVG with billion laughs in UTF-16": ("star.svg", lambda: (laughs() + svg("<title>&l9;</title>").decode())
-                                          .encode("utf-16"), "UTF-8"),
+    "SVG with billion laughs in UTF-16": (
+        "star.svg",
+        lambda: (laughs() + svg("<title>&l9;</title>").decode()).encode("utf-16"),
+        "UTF-8",
+    ),
     "SVG of 11 MB": ("star.svg", lambda: svg("<desc>" + "x" * 11_000_000 + "</desc>"), "images may have at most"),
-    "SVG embedding a PNG of 30,000 × 30,000 pixels": ("star.svg", lambda: embedded("png", png(30_000, 30_000, 1, 0)),
-                                                      "has more than 16,777,216 pixels"),
+    "SVG embedding a PNG of 30,000 × 30,000 pixels": (
+        "star.svg",
+        lambda: embedded("png", png(30_000, 30_000, 1, 0)),
+        "has more than 16,777,216 pixels",
+    ),
     "SVG embedding a JPEG claiming 60,000 × 60,000 pixels": (
-        "star.svg", lambda: embedded("jpeg", jpeg_claiming(60_000, 60_000)), "has more than 16,777,216 pixels"),
+        "star.svg",
+        lambda: embedded("jpeg", jpeg_claiming(60_000, 60_000)),
+        "has more than 16,777,216 pixels",
+    ),
     "SVG embedding a GIF claiming 65,535 × 65,535 pixels": (
-        "star.svg", lambda: embedded("gif", gif_claiming(65_535, 65_535)), "has more than 16,777,216 pixels"),
-    "SVG embedding a PNG with a zTXt bomb": ("star.svg", lambda: embedded("png", png(8, 8, before_idat=ztxt_bomb(2 << 30))),
-                                             "image embedded in the SVG"),
-    "SVG embedding something that is no image": ("star.svg", lambda: embedded("png", b"<svg/>"),
-                                                 "unreadable image embedded in the SVG"),
+        "star.svg",
+        lambda: embedded("gif", gif_claiming(65_535, 65_535)),
+        "has more than 16,777,216 pixels",
+    ),
+    "SVG embedding a PNG with a zTXt bomb": (
+        "star.svg",
+        lambda: embedded("png", png(8, 8, before_idat=ztxt_bomb(2 << 30))),
+        "image embedded in the SVG",
+    ),
+    "SVG embedding something that is no image": (
+        "star.svg",
+        lambda: embedded("png", b"<svg/>"),
+        "unreadable image embedded in the SVG",
+    ),
     "SVG whose uses multiply to 10^8 shapes": ("star.svg", use_fan_out, "cannot be drawn"),
     "SVG nested 100,000 deep": ("star.svg", lambda: nested(100_000), "nests elements"),
     # CPU rather than memory: the preview renderer would work for hours; it is stopped after 10 seconds.
-    "SVG with a turbulence of 10^9 octaves": ("star.svg", lambda: filtered(
-        '<feTurbulence baseFrequency="0.5" numOctaves="1000000000"/>'), "takes more than 10 seconds"),
-    "SVG with a morphology radius of 100,000": ("star.svg", lambda: filtered('<feMorphology radius="100000"/>'),
-                                                "takes more than 10 seconds"),
+    "SVG with a turbulence of 10^9 octaves": (
+        "star.svg",
+        lambda: filtered('<feTurbulence baseFrequency="0.5" numOctaves="1000000000"/>'),
+        "takes more than 10 seconds",
+    ),
+    "SVG with a morphology radius of 100,000": (
+        "star.svg",
+        lambda: filtered('<feMorphology radius="100000"/>'),
+        "takes more than 10 seconds",
+    ),
 }
 
 
@@ -171,7 +208,7 @@ def test_an_svg_declaring_a_huge_size_gets_a_bounded_preview(make_site):
         done = run("build", "--root", str(root))
         assert done.returncode == 0, (attributes, done.returncode, done.stderr[-2000:])
         with Image.open(root / "output/badges/star.preview.png") as preview:
-            assert max(preview.size) <= bake.PREVIEW_WIDTH
+            assert max(preview.size) <= images.PREVIEW_WIDTH
 
 
 def test_verify_inflates_a_bounded_amount_from_an_image(tmp_path):
@@ -182,5 +219,5 @@ def test_verify_inflates_a_bounded_amount_from_an_image(tmp_path):
     done = run("verify", str(image))
     assert done.returncode in (1, 2), (done.returncode, done.stderr[-2000:])
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
-    with pytest.raises(bake.ImageError, match="inflates to more than"):
-        bake.unbake_png(image.read_bytes())
+    with pytest.raises(images.ImageError, match="inflates to more than"):
+        baking.unbake_png(image.read_bytes())

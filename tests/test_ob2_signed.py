@@ -8,10 +8,10 @@ import os
 import pytest
 from conftest import AWARD_ID, BASE_URL, REVOKED_ID
 
-from sitegen.build import build_site
-from sitegen.jws import read_jws
-from sitegen.keys import generate_rsa
-from sitegen.verify import verify_site
+from sitegen.build.pipeline import build_site
+from sitegen.openbadges.jws import read_jws
+from sitegen.openbadges.keys import generate_rsa
+from sitegen.verify.inputs import verify_site
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +21,10 @@ def rsa_key():
 
 def site_yaml(public_pem: str) -> str:
     indented = "\n".join("      " + line for line in public_pem.strip().splitlines())
-    return (f"base_url: {BASE_URL}\nname: Test\ndefault_language: en\n"
-            f"ob2_signing:\n  key_id: rsa-test\n  public_key: |\n{indented}\n")
+    return (
+        f"base_url: {BASE_URL}\nname: Test\ndefault_language: en\n"
+        f"ob2_signing:\n  key_id: rsa-test\n  public_key: |\n{indented}\n"
+    )
 
 
 def test_signed_assertions_are_published_and_verify(make_site, rsa_key):

@@ -13,13 +13,14 @@ import pytest
 from conftest import AWARD_ID, BASE_URL, REVOKED_ID
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from sitegen import jsonld
-from sitegen.build import build_site
+from sitegen.build.pipeline import build_site
 from sitegen.cli import main
-from sitegen.keys import generate
-from sitegen.sign import SigningError, _proof_options, public_multikey, sign_credential, verify_credential
-from sitegen.verify import Fetcher, verify_site
-from sitegen.verify_ob3 import verify_credential_document
+from sitegen.openbadges import jsonld
+from sitegen.openbadges.keys import generate, public_multikey
+from sitegen.openbadges.proofs import SigningError, _proof_options, sign_credential, verify_credential
+from sitegen.verify.fetch import Fetcher
+from sitegen.verify.inputs import verify_site
+from sitegen.verify.ob3 import verify_credential_document
 
 CAROL_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
@@ -29,8 +30,12 @@ VECTOR_CREDENTIAL = {
     "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
     "id": "http://example.com/credentials/3527",
     "type": ["VerifiableCredential", "OpenBadgeCredential"],
-    "issuer": {"id": "https://example.edu/issuers/565049", "type": ["Profile"], "url": "https://www.imsglobal.org",
-               "name": "Example Corp"},
+    "issuer": {
+        "id": "https://example.edu/issuers/565049",
+        "type": ["Profile"],
+        "url": "https://www.imsglobal.org",
+        "name": "Example Corp",
+    },
     "validFrom": "2010-01-01T00:00:00Z",
     "name": "Teamwork Badge",
     "credentialSubject": {
@@ -39,8 +44,10 @@ VECTOR_CREDENTIAL = {
         "achievement": {
             "id": "https://example.com/achievements/21st-century-skills/teamwork",
             "type": ["Achievement"],
-            "criteria": {"narrative": "Team members are nominated for this badge by their peers and recognized upon "
-                                      "review by Example Corp management."},
+            "criteria": {
+                "narrative": "Team members are nominated for this badge by their peers and recognized upon "
+                "review by Example Corp management."
+            },
             "description": "This badge recognizes the development of the capacity to collaborate within a group environment.",
             "name": "Teamwork",
         },
@@ -54,7 +61,8 @@ VECTOR_PROOF_CANON = (
     "_:c14n0 <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/security#DataIntegrityProof> .\n"
     '_:c14n0 <https://w3id.org/security#cryptosuite> "eddsa-rdfc-2022"^^<https://w3id.org/security#cryptosuiteString> .\n'
     "_:c14n0 <https://w3id.org/security#proofPurpose> <https://w3id.org/security#assertionMethod> .\n"
-    f"_:c14n0 <https://w3id.org/security#verificationMethod> <{VECTOR_VM}> .\n")
+    f"_:c14n0 <https://w3id.org/security#verificationMethod> <{VECTOR_VM}> .\n"
+)
 VECTOR_DOCUMENT_HASH = "87f65a76d40146205e3b3e06cb0fbd153f97f9ce70372390f52566bb7f9e0773"
 VECTOR_PROOF_HASH = "d34009cea0dbc1ca941e09dc01c8c9d3e3ce3c5b853f67ee44698dcea10f5d19"
 VECTOR_PROOF_VALUE = "z5x9aCBYovW3CQCbKdNyhEm7ffYSw1YpEdPywQJoNbzDD2gkzQDKJ1sYKJaWvqZtkMtSbz35HcbgXVEDYHxCzgkCr"
@@ -70,9 +78,16 @@ def test_official_test_vector():
     assert '<http://example.com/credentials/3527> <https://schema.org/name> "Teamwork Badge" .\n' in document_canon
     assert hashlib.sha256(document_canon.encode()).hexdigest() == VECTOR_DOCUMENT_HASH
     signed = sign_credential(VECTOR_CREDENTIAL, key, VECTOR_VM, VECTOR_CREATED)
-    assert signed["proof"] == [{"type": "DataIntegrityProof", "cryptosuite": "eddsa-rdfc-2022", "created": VECTOR_CREATED,
-                                "verificationMethod": VECTOR_VM, "proofPurpose": "assertionMethod",
-                                "proofValue": VECTOR_PROOF_VALUE}]
+    assert signed["proof"] == [
+        {
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-rdfc-2022",
+            "created": VECTOR_CREATED,
+            "verificationMethod": VECTOR_VM,
+            "proofPurpose": "assertionMethod",
+            "proofValue": VECTOR_PROOF_VALUE,
+        }
+    ]
     assert verify_credential(signed, lambda vm: key.public_key()) == []
 
 
@@ -88,8 +103,10 @@ def test_control_characters_and_odd_iris_are_escaped_like_the_reference_implemen
     # accepted credentials signed over exactly these strings.
     text = 'ctl \x01 bs \b ff \f tab \t del \x7f quote " backslash \\ nl \n cr \r 日本語 😀'
     canon = jsonld.canonize(literal_credential(text, "https://example.org/p?q={a}|b^c`d\\e"))
-    assert ('<https://purl.imsglobal.org/spec/vc/ob/vocab.html#narrative> "ctl \\u0001 bs \\b ff \\f tab \\t '
-            'del \\u007F quote \\" backslash \\\\ nl \\n cr \\r 日本語 😀" .\n') in canon
+    assert (
+        '<https://purl.imsglobal.org/spec/vc/ob/vocab.html#narrative> "ctl \\u0001 bs \\b ff \\f tab \\t '
+        'del \\u007F quote \\" backslash \\\\ nl \\n cr \\r 日本語 😀" .\n'
+    ) in canon
     assert "<https://example.org/p?q=\\u007Ba\\u007D\\u007Cb\\u005Ec\\u0060d\\u005Ce>" in canon
 
 
@@ -143,6 +160,7 @@ def test_tampering_breaks_the_signature():
 
 # --- the built site ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def keypair():
     return generate()
@@ -171,15 +189,21 @@ def read(root, rel):
 
 def test_credentials_are_published_signed_and_verify(signed_site, keypair):
     root, result = signed_site
-    lists = {read(root, f"credentials/{i}.json")["credentialStatus"]["statusListCredential"]
-             for i in (AWARD_ID, REVOKED_ID, CAROL_ID)}
+    lists = {
+        read(root, f"credentials/{i}.json")["credentialStatus"]["statusListCredential"]
+        for i in (AWARD_ID, REVOKED_ID, CAROL_ID)
+    }
     assert result.signed == 3 + len(lists)  # three credentials and the status lists they point into
     credential = read(root, f"credentials/{AWARD_ID}.json")
-    assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2",
-                                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    assert credential["@context"] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ]
     assert credential["id"] == f"{BASE_URL}/credentials/{AWARD_ID}.json"
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert credential["issuer"]["id"] == "did:web:example.github.io:badges" and credential["issuer"]["type"] == ["Profile"]
+    assert credential["issuer"]["id"] == "did:web:example.github.io:badges" and credential["issuer"]["type"] == [
+        "Profile"
+    ]
     identifier = credential["credentialSubject"]["identifier"]
     assert isinstance(identifier, list) and identifier[0]["identityType"] == "emailAddress"
     assert identifier[0]["identityHash"].startswith("sha256$") and identifier[0]["hashed"] is True
@@ -252,8 +276,9 @@ def test_key_rotation_keeps_old_credentials_verifying(signed_site, keypair):
     root, _ = signed_site
     old_copy = read(root, f"credentials/{AWARD_ID}.json")  # what an earner keeps in a wallet
     new_private, new_public = generate()
-    (root / "content/site.yaml").write_text(with_keys(default_files()["content/site.yaml"],
-                                                      ("key-2", new_public, False), ("key-1", keypair[1], True)))
+    (root / "content/site.yaml").write_text(
+        with_keys(default_files()["content/site.yaml"], ("key-2", new_public, False), ("key-1", keypair[1], True))
+    )
     build_site(root, environ={"SITEGEN_SIGNING_KEY": new_private})
     assert read(root, f"credentials/{AWARD_ID}.json")["proof"][0]["verificationMethod"].endswith("#key-2")
     assert (root / "output/keys/key-1.json").exists() and (root / "output/keys/key-2.json").exists()
@@ -264,7 +289,9 @@ def test_key_rotation_keeps_old_credentials_verifying(signed_site, keypair):
 def test_without_a_private_key_the_ob2_site_is_built_and_the_skip_is_said(make_site, keypair, capsys):
     from conftest import default_files
 
-    root = make_site({"content/site.yaml": with_keys(default_files()["content/site.yaml"], ("key-1", keypair[1], False))})
+    root = make_site(
+        {"content/site.yaml": with_keys(default_files()["content/site.yaml"], ("key-1", keypair[1], False))}
+    )
     result = build_site(root, environ={})
     assert any("Open Badges 3.0 credentials were skipped" in n for n in result.notes)
     assert not (root / "output/credentials").exists() and (root / "output/did.json").exists()
@@ -277,7 +304,9 @@ def test_without_a_private_key_the_ob2_site_is_built_and_the_skip_is_said(make_s
 def test_a_key_file_inside_the_repository_or_a_wrong_key_is_refused(make_site, keypair, capsys):
     from conftest import default_files
 
-    root = make_site({"content/site.yaml": with_keys(default_files()["content/site.yaml"], ("key-1", keypair[1], False))})
+    root = make_site(
+        {"content/site.yaml": with_keys(default_files()["content/site.yaml"], ("key-1", keypair[1], False))}
+    )
     inside = root / "signing.pem"
     inside.write_text(keypair[0])
     with pytest.raises(Exception, match="inside the repository"):
@@ -305,7 +334,7 @@ def test_keys_generate_prints_the_public_key_and_writes_nothing(tmp_path, capsys
 
 def test_status_positions_never_move_so_a_wallet_copy_is_revoked_too(signed_site, keypair, tmp_path):
     """A credential's status entry is signed into every copy: adding awards (backdated ones too) must not move it."""
-    from sitegen.verify import verify_file
+    from sitegen.verify.inputs import verify_file
 
     root, _ = signed_site
     wallet_copy = tmp_path / "wallet.json"
@@ -322,8 +351,8 @@ def test_status_positions_never_move_so_a_wallet_copy_is_revoked_too(signed_site
 
 
 def test_issued_ids_share_the_first_status_list_and_never_collide(make_site, tmp_path):
-    from sitegen.build import load_site
-    from sitegen.model import status_position
+    from sitegen.content.site import load_site
+    from sitegen.status import status_position
 
     root = make_site()
     sheet = tmp_path / "many.csv"
@@ -344,7 +373,7 @@ def test_a_hand_written_id_that_collides_is_a_content_error(make_site, capsys):
     from conftest import identity_hash
     from helpers import build
 
-    from sitegen.model import status_position
+    from sitegen.status import status_position
 
     rng, seen = random.Random(7), {}
     while True:  # two ids on one entry: about 1,300 draws among 64 × 16,384 entries
@@ -371,25 +400,31 @@ def _edited_credential(root, tmp_path, award_id, change):
 
 def test_a_revoked_credential_cannot_hide_its_status(signed_site, tmp_path):
     """Wrapping the status entry in an array keeps the signature valid; the revocation must still be seen."""
-    from sitegen.verify import verify_file
+    from sitegen.verify.inputs import verify_file
 
     root, _ = signed_site
     fetcher = Fetcher(root / "output", BASE_URL)
-    wrapped = _edited_credential(root, tmp_path, REVOKED_ID, lambda d: d.update(credentialStatus=[d["credentialStatus"]]))
+    wrapped = _edited_credential(
+        root, tmp_path, REVOKED_ID, lambda d: d.update(credentialStatus=[d["credentialStatus"]])
+    )
     assert verify_file(wrapped, fetcher).status == "revoked"
-    typed = _edited_credential(root, tmp_path, REVOKED_ID,
-                               lambda d: d["credentialStatus"].update(type=["BitstringStatusListEntry"]))
+    typed = _edited_credential(
+        root, tmp_path, REVOKED_ID, lambda d: d["credentialStatus"].update(type=["BitstringStatusListEntry"])
+    )
     assert verify_file(typed, fetcher).status == "revoked"
 
 
-@pytest.mark.parametrize("change", [
-    lambda d: d["credentialStatus"].update(statusListIndex="abc"),
-    lambda d: d["credentialStatus"].update(statusListIndex=None),
-    lambda d: d["credentialStatus"].update(statusListCredential=5),
-    lambda d: d["credentialStatus"].update(type="SomethingElse"),
-    lambda d: d.update(proof=["x"]),
-    lambda d: d.update(credentialStatus="nonsense"),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["credentialStatus"].update(statusListIndex="abc"),
+        lambda d: d["credentialStatus"].update(statusListIndex=None),
+        lambda d: d["credentialStatus"].update(statusListCredential=5),
+        lambda d: d["credentialStatus"].update(type="SomethingElse"),
+        lambda d: d.update(proof=["x"]),
+        lambda d: d.update(credentialStatus="nonsense"),
+    ],
+)
 def test_malformed_credentials_are_invalid_not_a_crash(signed_site, tmp_path, capsys, change):
     root, _ = signed_site
     path = _edited_credential(root, tmp_path, AWARD_ID, change)
@@ -402,13 +437,17 @@ def test_credentials_can_name_the_1edtech_revocation_list_instead(make_site, key
     from conftest import default_files
 
     private, public = keypair
-    site_yaml = with_keys(default_files()["content/site.yaml"], ("key-1", public, False)) + "credential_status: 1edtech\n"
+    site_yaml = (
+        with_keys(default_files()["content/site.yaml"], ("key-1", public, False)) + "credential_status: 1edtech\n"
+    )
     root = make_site({"content/site.yaml": site_yaml})
     build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
     credential = read(root, f"credentials/{AWARD_ID}.json")
     assert credential["@context"][2] == "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
-    assert credential["credentialStatus"] == {"id": f"{BASE_URL}/revocations/test-uni-credentials.json",
-                                              "type": "1EdTechRevocationList"}
+    assert credential["credentialStatus"] == {
+        "id": f"{BASE_URL}/revocations/test-uni-credentials.json",
+        "type": "1EdTechRevocationList",
+    }
     listing = read(root, "revocations/test-uni-credentials.json")
     assert listing["revokedCredential"] == listing["revokedCredentials"]  # the spec's name and the validator's
     assert [e["id"] for e in listing["revokedCredential"]] == [f"{BASE_URL}/credentials/{REVOKED_ID}.json"]

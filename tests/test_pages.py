@@ -11,9 +11,9 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from babel.messages.pofile import read_po
-from PIL import Image
 from conftest import AWARD_ID, BASE_URL, REVOKED_ID
 from helpers import build, page
+from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -24,11 +24,19 @@ def test_award_page_shares_to_linkedin_with_the_certification_prefilled(make_sit
     award = page(root / f"output/assertions/{AWARD_ID}.html")
     link = next(a["href"] for a in award.find_all("a") if a.get("href", "").startswith("https://www.linkedin.com/"))
     fields = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
-    assert fields == {"startTask": "CERTIFICATION_NAME", "name": "Python Basics", "organizationName": "Test University",
-                      "issueYear": "2026", "issueMonth": "4", "certUrl": f"{BASE_URL}/assertions/{AWARD_ID}.html",
-                      "certId": AWARD_ID}
+    assert fields == {
+        "startTask": "CERTIFICATION_NAME",
+        "name": "Python Basics",
+        "organizationName": "Test University",
+        "issueYear": "2026",
+        "issueMonth": "4",
+        "certUrl": f"{BASE_URL}/assertions/{AWARD_ID}.html",
+        "certId": AWARD_ID,
+    }
     assert award.find_all("input", id="page-link", value=f"{BASE_URL}/assertions/{AWARD_ID}.html")
-    assert f'href="{BASE_URL}/assertions/{AWARD_ID}.html"' in (root / f"output/assertions/{AWARD_ID}.html").read_text().replace("&#34;", '"').replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
+    assert f'href="{BASE_URL}/assertions/{AWARD_ID}.html"' in (
+        root / f"output/assertions/{AWARD_ID}.html"
+    ).read_text().replace("&#34;", '"').replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">")
 
 
 def test_award_page_has_open_graph_and_a_qr_code(make_site):
@@ -40,7 +48,7 @@ def test_award_page_has_open_graph_and_a_qr_code(make_site):
     assert meta["og:image"] == f"{BASE_URL}/badges/python-basics.png"
     assert meta["og:url"] == f"{BASE_URL}/assertions/{AWARD_ID}.html"
     assert meta["og:title"] == "Python Basics – Test University" and meta["twitter:card"] == "summary"
-    svg = html[html.index('<figure class="qr"><svg') + len('<figure class="qr">'):html.index("</svg>") + 6]
+    svg = html[html.index('<figure class="qr"><svg') + len('<figure class="qr">') : html.index("</svg>") + 6]
     assert decode_qr(svg) == f"{BASE_URL}/assertions/{AWARD_ID}.html"
 
 
@@ -81,7 +89,7 @@ def test_evidence_media_is_shown_inline(make_site):
         issued_on: 2026-03-01
         awards:
           - id: 11111111-2222-4333-8444-555555555555
-            recipient: {{hash: "sha256${'a' * 64}", salt: s}}
+            recipient: {{hash: "sha256${"a" * 64}", salt: s}}
             evidence: [{{url: "https://media.example.org/poster.png", name: Poster}}, {{url: "https://media.example.org/talk.mp4"}}]
         """
     root = make_site({"content/assertions/media.yaml": award})
@@ -109,8 +117,23 @@ def test_site_wide_pages_exist_in_both_languages_with_lang_and_alternates(make_s
 
 def test_every_interface_text_has_a_japanese_translation(tmp_path):
     template = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(REPO / "babel.cfg"),
-                    "--no-location", "-o", str(template), str(REPO)], check=True, capture_output=True, cwd=REPO)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(REPO / "babel.cfg"),
+            "--no-location",
+            "-o",
+            str(template),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+        cwd=REPO,
+    )
     with template.open("rb") as handle:
         wanted = {m.id for m in read_po(handle) if m.id}
     with (REPO / "sitegen/locale/ja/LC_MESSAGES/sitegen.po").open("rb") as handle:
@@ -123,12 +146,14 @@ def test_text_without_a_translation_is_marked_with_its_own_language(make_site):
     build(root)
     japanese = (root / "output/ja/badges/star.html").read_text()
     assert '<h1 lang="en">Star</h1>' in japanese
-    assert '<h1>Star</h1>' in (root / "output/badges/star.html").read_text()
+    assert "<h1>Star</h1>" in (root / "output/badges/star.html").read_text()
 
 
 def test_endorsements_are_shown_on_badge_and_award_pages(make_site):
-    badge = ("issuer: test-uni\nname: Python Basics\ndescription: d\nimage: images/python.png\nimage_caption: c\n"
-             "criteria: c\nendorsements:\n  - {by: Python Society, url: 'https://py.example/endorse', comment: Solid.}\n")
+    badge = (
+        "issuer: test-uni\nname: Python Basics\ndescription: d\nimage: images/python.png\nimage_caption: c\n"
+        "criteria: c\nendorsements:\n  - {by: Python Society, url: 'https://py.example/endorse', comment: Solid.}\n"
+    )
     root = make_site({"content/badgeclasses/python-basics.yaml": badge})
     assert build(root) == 0
     for rel in ("badges/python-basics.html", f"assertions/{AWARD_ID}.html"):
@@ -144,8 +169,8 @@ def test_validity_reads_as_words_and_an_expiring_award_says_until_when_without_j
     assert "1 year from the issue date" in english and "P1Y" not in english
     assert "発行日から 1 年" in japanese and "P1Y" not in japanese
     html = (root / "output/assertions/7c9e6679-7425-40de-944b-e07fc1f90ae7.html").read_text()
-    result = html[html.index('class="verify-result"'):html.index('class="verify-detail"')]
-    assert "Valid until</span> <time datetime=\"2026-01-15" in result and "January 15, 2026" in result
+    result = html[html.index('class="verify-result"') : html.index('class="verify-detail"')]
+    assert 'Valid until</span> <time datetime="2026-01-15' in result and "January 15, 2026" in result
     # The LinkedIn button is the part the page's check hides once the award has expired.
     assert '<p data-while-valid><a class="button" href="https://www.linkedin.com/' in html
 
@@ -153,7 +178,7 @@ def test_validity_reads_as_words_and_an_expiring_award_says_until_when_without_j
 def test_baking_in_the_browser_publishes_no_baked_file_per_award(make_site):
     from conftest import default_files
 
-    from sitegen.verify import verify_site
+    from sitegen.verify.inputs import verify_site
 
     site_yaml = default_files()["content/site.yaml"] + "baking: browser\n"
     root = make_site({"content/site.yaml": site_yaml})
@@ -175,7 +200,8 @@ def test_a_revocation_reason_can_be_written_in_both_languages(make_site):
     from conftest import default_files
 
     spring = default_files()["content/assertions/2026/spring.yaml"].replace(
-        "reason: Awarded by mistake", "reason: {ja: 誤って授与されたため, en: Awarded by mistake}")
+        "reason: Awarded by mistake", "reason: {ja: 誤って授与されたため, en: Awarded by mistake}"
+    )
     root = make_site({"content/assertions/2026/spring.yaml": spring})
     assert build(root) == 0
     out = root / "output"
@@ -184,8 +210,8 @@ def test_a_revocation_reason_can_be_written_in_both_languages(make_site):
     listing = json.loads((out / "revocations/test-uni.json").read_text())
     assert both in json.dumps(listing, ensure_ascii=False)
     html = (out / f"assertions/{REVOKED_ID}.html").read_text()
-    shown = html[html.index('<span data-t="Reason">'):]
-    shown = shown[:shown.index("</p>")]
+    shown = html[html.index('<span data-t="Reason">') :]
+    shown = shown[: shown.index("</p>")]
     assert 'data-text-ja="誤って授与されたため"' in shown and 'data-text-en="Awarded by mistake"' in shown
     assert shown.endswith(">Awarded by mistake</span>")  # what the language switch swaps in and out
 
@@ -195,9 +221,11 @@ def test_evidence_alignment_and_endorsement_text_can_be_written_in_both_language
 
     files = default_files()
     spring = files["content/assertions/2026/spring.yaml"].replace(
-        "name: Project", "name: {ja: 制作物, en: Project}, description: {ja: 公開リポジトリ, en: A public repository}")
+        "name: Project", "name: {ja: 制作物, en: Project}, description: {ja: 公開リポジトリ, en: A public repository}"
+    )
     badge = files["content/badgeclasses/python-basics.yaml"].replace(
-        "{name: Programming,", "{name: {ja: プログラミング, en: Programming},")
+        "{name: Programming,", "{name: {ja: プログラミング, en: Programming},"
+    )
     badge = textwrap.dedent(badge) + textwrap.dedent("""\
         endorsements:
           - {by: Example Society, url: "https://society.example.org/e/1", comment: {ja: 推薦します, en: We endorse it}}
@@ -211,8 +239,12 @@ def test_evidence_alignment_and_endorsement_text_can_be_written_in_both_language
     japanese = page(out / "ja/badges/python-basics.html").text
     assert "プログラミング" in japanese and "推薦します" in japanese
     html = (out / f"assertions/{AWARD_ID}.html").read_text()
-    for text in ('data-text-ja="制作物"', 'data-text-ja="公開リポジトリ"', 'data-text-ja="プログラミング"',
-                 'data-text-ja="推薦します"'):
+    for text in (
+        'data-text-ja="制作物"',
+        'data-text-ja="公開リポジトリ"',
+        'data-text-ja="プログラミング"',
+        'data-text-ja="推薦します"',
+    ):
         assert text in html  # what the award page's language switch shows
 
 
@@ -233,7 +265,7 @@ def test_award_pages_in_every_language_switch_without_javascript(make_site):
     assert back[0]["href"] == f"../../assertions/{AWARD_ID}.html"
     assert f'<link rel="alternate" hreflang="ja" href="../ja/assertions/{AWARD_ID}.html">' in english.read_text()
     # A rebuild reuses both pages, and remakes one edited by hand.
-    from sitegen.build import build_site
+    from sitegen.build.pipeline import build_site
 
     assert build_site(root).reused == 3
     japanese.write_text("edited")
@@ -247,11 +279,12 @@ def test_the_embed_snippet_stays_one_image_whatever_the_badge_is_called(make_sit
     from conftest import default_files
 
     badge = default_files()["content/badgeclasses/python-basics.yaml"].replace(
-        "en: Python Basics", "en: 'Py \"Basics\" <b onmouseover=x>'")
+        "en: Python Basics", "en: 'Py \"Basics\" <b onmouseover=x>'"
+    )
     root = make_site({"content/badgeclasses/python-basics.yaml": badge})
     assert build(root) == 0
     source = (root / f"output/assertions/{AWARD_ID}.html").read_text()
-    snippet = html_lib.unescape(source[source.index('id="embed-code"'):].split(">", 1)[1].split("</textarea>")[0])
+    snippet = html_lib.unescape(source[source.index('id="embed-code"') :].split(">", 1)[1].split("</textarea>")[0])
     tags = []
 
     class Tags(HTMLParser):
@@ -268,7 +301,8 @@ def test_an_awards_own_text_says_which_language_it_is_in(make_site):
     from conftest import default_files
 
     spring = default_files()["content/assertions/2026/spring.yaml"].replace(
-        "evidence: [", "narrative: 課題を提出した\n                evidence: [")
+        "evidence: [", "narrative: 課題を提出した\n                evidence: ["
+    )
     root = make_site({"content/assertions/2026/spring.yaml": spring})
     assert build(root) == 0
     html = (root / f"output/assertions/{AWARD_ID}.html").read_text()

@@ -11,7 +11,7 @@ import pytest
 from browser import Server, axe_violations, free_port
 from conftest import AWARD_ID, REVOKED_ID, default_files, write_files
 
-from sitegen.build import build_site
+from sitegen.build.pipeline import build_site
 
 CAROL_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 EXAMPLE = Path(__file__).resolve().parent.parent / "content"
@@ -23,10 +23,14 @@ def served(tmp_path_factory):
     port = free_port()
     root = tmp_path_factory.mktemp("site")
     files = default_files()
-    files["content/site.yaml"] = textwrap.dedent(files["content/site.yaml"]).replace(
-        "https://example.github.io/badges", f"http://127.0.0.1:{port}").replace("default_language: en", "default_language: ja")
+    files["content/site.yaml"] = (
+        textwrap.dedent(files["content/site.yaml"])
+        .replace("https://example.github.io/badges", f"http://127.0.0.1:{port}")
+        .replace("default_language: en", "default_language: ja")
+    )
     files["content/assertions/2026/spring.yaml"] = files["content/assertions/2026/spring.yaml"].replace(
-        "name: Project", "name: {ja: 制作物, en: Project}")
+        "name: Project", "name: {ja: 制作物, en: Project}"
+    )
     write_files(root, files)
     build_site(root)
     server = Server(root / "output", port)
@@ -80,8 +84,10 @@ def test_example_pages_have_no_serious_accessibility_violations(example, page):
 
 def panel_state(page) -> str:
     """The state the verification panel settles in (tests clear it before each new check)."""
-    page.wait_for_function("document.querySelector('.verify-panel').getAttribute('data-state') "
-                           "&& document.querySelector('.verify-panel').getAttribute('data-state') !== 'checking'")
+    page.wait_for_function(
+        "document.querySelector('.verify-panel').getAttribute('data-state') "
+        "&& document.querySelector('.verify-panel').getAttribute('data-state') !== 'checking'"
+    )
     return page.get_attribute(".verify-panel", "data-state")
 
 
@@ -198,8 +204,12 @@ def test_keyboard_reaches_the_skip_link_language_switch_and_share_controls(serve
     reached = []
     for _ in range(40):
         page.keyboard.press("Tab")
-        reached.append(page.evaluate("document.activeElement.className + '|' + (document.activeElement.id || '') "
-                                     "+ '|' + document.activeElement.textContent.trim().slice(0, 30)"))
+        reached.append(
+            page.evaluate(
+                "document.activeElement.className + '|' + (document.activeElement.id || '') "
+                "+ '|' + document.activeElement.textContent.trim().slice(0, 30)"
+            )
+        )
     assert reached[0].startswith("skip-link")
     assert any(r.startswith("lang-switch") for r in reached)
     assert any("LinkedIn" in r for r in reached)
@@ -211,8 +221,10 @@ def test_keyboard_reaches_the_skip_link_language_switch_and_share_controls(serve
     page.keyboard.press("Enter")
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.getAttribute('data-copy')") == "page-link"
-    page.wait_for_function("document.querySelector(\"button[data-copy='page-link'] + .copied[role=status]\")"
-                           ".textContent === 'コピーしました'")  # once the clipboard has taken it
+    page.wait_for_function(
+        "document.querySelector(\"button[data-copy='page-link'] + .copied[role=status]\")"
+        ".textContent === 'コピーしました'"
+    )  # once the clipboard has taken it
     page.wait_for_timeout(1700)
     assert page.inner_text("button[data-copy='page-link']") == label
 
@@ -230,7 +242,11 @@ def test_pages_look_right_in_both_languages(example, page, tmp_path):
         return not doc.get("revoked") and not doc.get("expires") and doc.get("evidence")
 
     award = next(p.name for p in sorted((root / "output/assertions").glob("*.html")) if showcase(p))
-    shots = Path(__file__).resolve().parent.parent / "docs/screenshots" if os.environ.get("SITEGEN_UPDATE_SCREENSHOTS") else tmp_path
+    shots = (
+        Path(__file__).resolve().parent.parent / "docs/screenshots"
+        if os.environ.get("SITEGEN_UPDATE_SCREENSHOTS")
+        else tmp_path
+    )
     shots.mkdir(parents=True, exist_ok=True)
     for lang in ("ja", "en"):
         page.set_viewport_size({"width": 1100, "height": 900})
@@ -256,14 +272,18 @@ def signed_served(tmp_path_factory, request):
 def serve_signed(root: Path, site_options: str):
     """The scratch site signed with a key of its own and `site_options` added to site.yaml, served for the
     address it is built for; yields (server, root)."""
-    from sitegen.keys import generate
+    from sitegen.openbadges.keys import generate
 
     private, public = generate()
     port = free_port()
     files = default_files()
-    files["content/site.yaml"] = (textwrap.dedent(files["content/site.yaml"]).replace(
-        "https://example.github.io/badges", f"http://127.0.0.1:{port}")
-        + f"keys:\n  - id: key-1\n    public_key: {public}\n" + site_options)
+    files["content/site.yaml"] = (
+        textwrap.dedent(files["content/site.yaml"]).replace(
+            "https://example.github.io/badges", f"http://127.0.0.1:{port}"
+        )
+        + f"keys:\n  - id: key-1\n    public_key: {public}\n"
+        + site_options
+    )
     write_files(root, files)
     build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
     server = Server(root / "output", port)
@@ -278,9 +298,14 @@ def test_signed_award_pages_and_baked_credentials_check_in_the_browser(signed_se
     assert panel_state(page) == "valid"
     # The hosted JSON says valid, but the credential's status bit says revoked: the page must not say valid.
     hosted = root / f"output/assertions/{REVOKED_ID}.json"
-    page.route(f"**/assertions/{REVOKED_ID}.json", lambda route: route.fulfill(
-        status=200, content_type="application/json",
-        body=(root / f"output/assertions/{AWARD_ID}.json").read_text().replace(AWARD_ID, REVOKED_ID)))
+    page.route(
+        f"**/assertions/{REVOKED_ID}.json",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            body=(root / f"output/assertions/{AWARD_ID}.json").read_text().replace(AWARD_ID, REVOKED_ID),
+        ),
+    )
     page.goto(f"{server.url}/assertions/{REVOKED_ID}.html")
     assert panel_state(page) == "revoked"
     assert hosted.exists()
@@ -299,8 +324,9 @@ def browser_baked(tmp_path_factory):
 
 
 def test_pages_bake_downloads_in_the_browser_byte_for_byte(browser_baked, page, tmp_path):
-    from sitegen import bake
-    from sitegen.verify import Fetcher, verify_file
+    from sitegen.openbadges import baking
+    from sitegen.verify.fetch import Fetcher
+    from sitegen.verify.inputs import verify_file
 
     server, root = browser_baked
     out = root / "output"
@@ -311,11 +337,15 @@ def test_pages_bake_downloads_in_the_browser_byte_for_byte(browser_baked, page, 
         assertion = (out / f"assertions/{award}.json").read_text()
         credential = (out / f"credentials/{award}.json").read_text()
         if kind == "png":
-            expected = {"ob2": bake.bake_png(image, bake.OB2_PNG_KEYWORD, assertion),
-                        "ob3": bake.bake_png(image, bake.OB3_PNG_KEYWORD, credential)}
+            expected = {
+                "ob2": baking.bake_png(image, baking.OB2_PNG_KEYWORD, assertion),
+                "ob3": baking.bake_png(image, baking.OB3_PNG_KEYWORD, credential),
+            }
         else:
-            expected = {"ob2": bake.bake_ob2_svg(image, f"{server.url}/assertions/{award}.json", assertion),
-                        "ob3": bake.bake_svg(image, bake.OB3_SVG_NAMESPACE, "credential", credential)}
+            expected = {
+                "ob2": baking.bake_ob2_svg(image, f"{server.url}/assertions/{award}.json", assertion),
+                "ob3": baking.bake_svg(image, baking.OB3_SVG_NAMESPACE, "credential", credential),
+            }
         for version in ("ob2", "ob3"):
             with page.expect_download() as info:
                 page.click(f'button[data-bake="{version}"]')
@@ -334,8 +364,12 @@ def test_pages_bake_downloads_in_the_browser_byte_for_byte(browser_baked, page, 
 def test_award_pages_in_every_language_switch_without_javascript(browser, tmp_path):  # noqa: F811
     port = free_port()
     files = default_files()
-    files["content/site.yaml"] = (textwrap.dedent(files["content/site.yaml"]).replace(
-        "https://example.github.io/badges", f"http://127.0.0.1:{port}") + "award_pages: every_language\n")
+    files["content/site.yaml"] = (
+        textwrap.dedent(files["content/site.yaml"]).replace(
+            "https://example.github.io/badges", f"http://127.0.0.1:{port}"
+        )
+        + "award_pages: every_language\n"
+    )
     write_files(tmp_path, files)
     build_site(tmp_path)
     server = Server(tmp_path / "output", port)

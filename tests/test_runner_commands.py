@@ -10,8 +10,13 @@ import sys
 
 import pytest
 
-PAYLOADS = ["\n::error::forged", "\r::add-mask::secret", "\n  \t::stop-commands::token", "\r\n##[warning]forged",
-            "\n\u3000::notice::full-width space"]
+PAYLOADS = [
+    "\n::error::forged",
+    "\r::add-mask::secret",
+    "\n  \t::stop-commands::token",
+    "\r\n##[warning]forged",
+    "\n\u3000::notice::full-width space",
+]
 # How the runner reads a line (split at \r or \n): `::` after leading whitespace, `##[` anywhere.
 COMMAND_LINE = re.compile(r"^\s*::|##\[")
 
@@ -28,8 +33,12 @@ def test_the_check_would_see_a_command():
 def test_no_content_value_becomes_a_runner_command(make_site, payload):
     quoted = payload.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
     root = make_site({"content/badgeclasses/star.yaml": f'issuer: "nobody{quoted}"\nname: "Star{quoted}"\n'})
-    done = subprocess.run([sys.executable, "-m", "sitegen", "build", "--root", str(root)], capture_output=True,
-                          text=True, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "sitegen", "build", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
     assert done.returncode == 1
     assert "nobody" in done.stderr  # the value is printed…
     assert not runner_commands(done.stdout + "\n" + done.stderr)  # …but cannot start a command
@@ -43,8 +52,12 @@ def test_verify_json_stays_exact_json_with_a_command_in_a_value(make_site, tmp_p
     assert subprocess.run([sys.executable, "-m", "sitegen", "build", "--root", str(root)]).returncode == 0
     named = tmp_path / "a##[warning]b.json"
     named.write_bytes(next((root / "output/assertions").glob("*.json")).read_bytes())
-    done = subprocess.run([sys.executable, "-m", "sitegen", "verify", "--json", str(named)], capture_output=True,
-                          text=True, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "sitegen", "verify", "--json", str(named)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
     report = json.loads(done.stdout)  # still JSON, with the name exactly as it is
     assert any(str(named) in result["subject"] for result in report["results"])
     assert not runner_commands(done.stdout)

@@ -14,11 +14,13 @@ from conftest import AWARD_ID
 from helpers import build, read_json
 
 from sitegen import __version__
-from sitegen.serve import PreviewServer
+from sitegen.commands.serve import PreviewServer
 
 
 def run_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sitegen", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sitegen", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_version():
@@ -39,7 +41,7 @@ def test_new_scaffolds_a_site_that_builds_as_is(tmp_path):
     assert verified.returncode == 0, verified.stdout
     assert "you@example.org" not in "".join(p.read_text() for p in (site / "content").rglob("*.yaml"))
     # Its award and those `sitegen issue` adds share the issuer's first status list.
-    from sitegen.model import status_position
+    from sitegen.status import status_position
 
     assert status_position("example-org", assertions[0].stem).list_number == 1
     issued = run_cli("issue", "first-badge", "--email", "learner@example.org", cwd=site)
@@ -139,8 +141,13 @@ def test_stopping_the_preview_with_sigterm_removes_its_temporary_folder(make_sit
 
     root, scratch, port = make_site(), tmp_path / "tmp", free_port()
     scratch.mkdir()
-    process = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--port", str(port)], cwd=root,
-                               env={**os.environ, "TMPDIR": str(scratch)}, stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--port", str(port)],
+        cwd=root,
+        env={**os.environ, "TMPDIR": str(scratch)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         while "previewing" not in process.stdout.readline():
             pass

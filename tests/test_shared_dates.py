@@ -18,11 +18,12 @@ import pytest
 from conftest import AWARD_ID, REVOKED_ID, default_files
 from helpers import build
 
-from sitegen.build import build_site, load_site
+from sitegen.build.pipeline import build_site
 from sitegen.cli import main
-from sitegen.emit import format_datetime
-from sitegen.keys import generate
-from sitegen.verify import verify_site
+from sitegen.content.site import load_site
+from sitegen.openbadges.keys import generate
+from sitegen.openbadges.ob2 import format_datetime
+from sitegen.verify.inputs import verify_site
 
 CAROL_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 SPRING = "content/assertions/2026/spring.yaml"
@@ -50,7 +51,9 @@ FUTURE_REVOCATIONS = {
     "a date years ahead": "2099-05-01",
     "tomorrow where the day starts first": (now().astimezone(EARLIEST) + timedelta(days=1)).date().isoformat(),
     "in an hour": (now() + timedelta(hours=1)).isoformat(timespec="seconds"),
-    "in an hour, written in another timezone": (now() + timedelta(hours=1)).astimezone(LATEST).isoformat(timespec="seconds"),
+    "in an hour, written in another timezone": (now() + timedelta(hours=1))
+    .astimezone(LATEST)
+    .isoformat(timespec="seconds"),
 }
 
 
@@ -59,8 +62,9 @@ def test_a_revocation_dated_in_the_future_is_a_content_error_at_its_line(make_si
     value = FUTURE_REVOCATIONS[variant]
     root = make_site({SPRING: spring_revoked_on(f'"{value}"')})
     code, errors = errors_of(root, capsys)
-    assert code == 1 and any(e.startswith(f"{SPRING}:9: error: revocation date {value} is in the future")
-                             for e in errors), errors
+    assert code == 1 and any(
+        e.startswith(f"{SPRING}:9: error: revocation date {value} is in the future") for e in errors
+    ), errors
     assert not (root / "output").exists()
 
 
@@ -68,8 +72,9 @@ PAST_OR_TODAY = {
     "today where the day starts first": now().astimezone(EARLIEST).date().isoformat(),
     "today where the day starts last": now().astimezone(LATEST).date().isoformat(),
     "a minute ago": (now() - timedelta(minutes=1)).isoformat(timespec="seconds"),
-    "a minute ago, written in another timezone": (now() - timedelta(minutes=1)).astimezone(EARLIEST).isoformat(
-        timespec="seconds"),
+    "a minute ago, written in another timezone": (now() - timedelta(minutes=1))
+    .astimezone(EARLIEST)
+    .isoformat(timespec="seconds"),
 }
 
 
@@ -82,18 +87,24 @@ def test_a_revocation_dated_today_anywhere_on_earth_is_accepted(make_site, varia
 
 def test_an_issue_date_in_the_future_is_a_content_error_on_the_award_or_the_file(make_site, capsys):
     spring = textwrap.dedent(default_files()[SPRING]).replace(
-        "  - id: 0a1b2c3d", "  - issued_on: 2099-01-01\n    id: 0a1b2c3d")
+        "  - id: 0a1b2c3d", "  - issued_on: 2099-01-01\n    id: 0a1b2c3d"
+    )
     code, errors = errors_of(make_site({SPRING: spring}), capsys)
-    assert code == 1 and any(e.startswith(f"{SPRING}:7: error: 'issued_on' 2099-01-01 is in the future")
-                             for e in errors), errors
+    assert code == 1 and any(
+        e.startswith(f"{SPRING}:7: error: 'issued_on' 2099-01-01 is in the future") for e in errors
+    ), errors
     tomorrow = (now().astimezone(EARLIEST) + timedelta(days=1)).date().isoformat()
     spring = default_files()[SPRING].replace("issued_on: 2026-04-01", f"issued_on: {tomorrow}")
     code, errors = errors_of(make_site({SPRING: spring}), capsys)
-    assert code == 1 and any(e.startswith(f"{SPRING}:2: error: 'issued_on' {tomorrow} is in the future")
-                             for e in errors), errors
+    assert code == 1 and any(
+        e.startswith(f"{SPRING}:2: error: 'issued_on' {tomorrow} is in the future") for e in errors
+    ), errors
     today = now().astimezone(EARLIEST).date().isoformat()
-    spring = default_files()[SPRING].replace("issued_on: 2026-04-01", f"issued_on: {today}").replace(
-        "revoked: {on: 2026-05-01,", f"revoked: {{on: {today},")
+    spring = (
+        default_files()[SPRING]
+        .replace("issued_on: 2026-04-01", f"issued_on: {today}")
+        .replace("revoked: {on: 2026-05-01,", f"revoked: {{on: {today},")
+    )
     assert build(make_site({SPRING: spring})) == 0
 
 
@@ -160,8 +171,11 @@ def test_no_shared_document_carries_a_date_of_one_award(make_site, keypair, stat
         rel = site.urls.status_list(site.badges[award.badge].issuer, site.status_position(award).list_number)
         firsts[rel] = min(firsts.get(rel, award.issued_on), award.issued_on)
     first_issues = {rel: format_datetime(first) for rel, first in firsts.items()}
-    shared = [p for p in (root / "output").rglob("*.json")
-              if p.relative_to(root / "output").parts[0] not in per_award | {"assets"}]
+    shared = [
+        p
+        for p in (root / "output").rglob("*.json")
+        if p.relative_to(root / "output").parts[0] not in per_award | {"assets"}
+    ]
     assert any("revocations" in p.parts for p in shared) and (root / "output/did.json") in shared
     for path in shared:
         rel = path.relative_to(root / "output").as_posix()

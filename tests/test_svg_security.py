@@ -14,17 +14,22 @@ from xml.etree import ElementTree
 import pytest
 from helpers import build
 
-from sitegen import bake
 from sitegen.cli import main
+from sitegen.content import images
+from sitegen.openbadges import baking
 
 CAROL_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 SVG_NS = "http://www.w3.org/2000/svg"
-ROOT = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="100" height="100">'
-        b'<title>Star</title><rect width="9" height="9" fill="#0b5cad"/></svg>')
+ROOT = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="100" height="100">'
+    b'<title>Star</title><rect width="9" height="9" fill="#0b5cad"/></svg>'
+)
 # What a browser would run if it were published: no byte pattern of the old check names it (no <script,
 # no on…=, no javascript:), only the parsed check does (<a> and <set> are not drawing elements).
-DECOY = (b'<svg xmlns="http://www.w3.org/2000/svg"><a><set attributeName="href" to="j&#97;vascript:alert(1)"/>'
-         b'<rect width="9" height="9"/></a></svg>')
+DECOY = (
+    b'<svg xmlns="http://www.w3.org/2000/svg"><a><set attributeName="href" to="j&#97;vascript:alert(1)"/>'
+    b'<rect width="9" height="9"/></a></svg>'
+)
 
 PUBLISHED_AS_ROOT = {
     "decoy in a comment": b"<!-- " + DECOY + b" -->\n" + ROOT,
@@ -33,7 +38,8 @@ PUBLISHED_AS_ROOT = {
     "decoy in a comment after the root": ROOT + b"\n<!-- " + DECOY + b" -->\n",
     "a public DOCTYPE as drawing programs write it": (
         b'<?xml version="1.0" encoding="utf-8"?>\n<!-- Generator: Adobe Illustrator -->\n<!DOCTYPE svg PUBLIC '
-        b'"-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n' + ROOT),
+        b'"-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n' + ROOT
+    ),
     "a UTF-8 byte order mark": b"\xef\xbb\xbf" + ROOT,
     "an ASCII file declared ISO-8859-1": b'<?xml version="1.0" encoding="ISO-8859-1"?>\n' + ROOT,
 }
@@ -47,8 +53,12 @@ def errors_of(root, capsys) -> tuple[int, list[str]]:
 
 
 def canonical(element) -> tuple:
-    return (element.tag, sorted(element.attrib.items()), (element.text or "").strip(),
-            [canonical(child) for child in element])
+    return (
+        element.tag,
+        sorted(element.attrib.items()),
+        (element.text or "").strip(),
+        [canonical(child) for child in element],
+    )
 
 
 @pytest.mark.parametrize("variant", sorted(PUBLISHED_AS_ROOT))
@@ -62,7 +72,7 @@ def test_the_published_svg_is_exactly_the_root_element_that_was_checked(make_sit
     assert baked[0].tag == "{http://openbadges.org}assertion"
     baked.remove(baked[0])
     assert canonical(baked) == canonical(ElementTree.fromstring(ROOT))
-    assert bake._svg_problem(ElementTree.fromstring(published)) is None
+    assert images._svg_problem(ElementTree.fromstring(published)) is None
 
 
 REFUSED = {
@@ -70,13 +80,19 @@ REFUSED = {
     "an empty internal subset": (b"<!DOCTYPE svg []>" + ROOT, "DOCTYPE"),
     "entities": (b'<!DOCTYPE svg [<!ENTITY s "&#60;script&#62;">]>' + ROOT, "entities"),
     "a style sheet instruction": (b'<?xml-stylesheet type="text/css" href="#x"?>' + ROOT, "xml-stylesheet"),
-    "a style sheet instruction inside": (ROOT.replace(b"<title>", b'<?xml-stylesheet href="#x"?><title>'),
-                                         "xml-stylesheet"),
+    "a style sheet instruction inside": (
+        ROOT.replace(b"<title>", b'<?xml-stylesheet href="#x"?><title>'),
+        "xml-stylesheet",
+    ),
     "UTF-16": (ROOT.decode().encode("utf-16"), "UTF-8"),
-    "Latin-1 text declared Latin-1": (b'<?xml version="1.0" encoding="ISO-8859-1"?>'
-                                      + ROOT.replace(b"Star", b"\xe9toile"), "UTF-8"),
-    "a prefixed root": (b'<s:svg xmlns:s="http://www.w3.org/2000/svg"><s:rect width="9" height="9"/></s:svg>',
-                        "without a prefix"),
+    "Latin-1 text declared Latin-1": (
+        b'<?xml version="1.0" encoding="ISO-8859-1"?>' + ROOT.replace(b"Star", b"\xe9toile"),
+        "UTF-8",
+    ),
+    "a prefixed root": (
+        b'<s:svg xmlns:s="http://www.w3.org/2000/svg"><s:rect width="9" height="9"/></s:svg>',
+        "without a prefix",
+    ),
     "an empty root": (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "empty"),
     "two roots": (ROOT + ROOT, "not well-formed"),
 }
@@ -87,8 +103,10 @@ def test_what_cannot_be_published_as_checked_is_refused(make_site, capsys, varia
     data, reason = REFUSED[variant]
     code, errors = errors_of(make_site({"content/images/star.svg": data}), capsys)
     assert code == 1
-    assert any(e.startswith("content/badgeclasses/star.yaml:4: error: image content/images/star.svg: ")
-               and reason in e for e in errors), errors
+    assert any(
+        e.startswith("content/badgeclasses/star.yaml:4: error: image content/images/star.svg: ") and reason in e
+        for e in errors
+    ), errors
 
 
 def svg_with(body: bytes) -> bytes:
@@ -115,15 +133,17 @@ STYLE_ATTACKS = {
 @pytest.mark.parametrize("variant", sorted(STYLE_ATTACKS))
 def test_css_is_checked_as_the_browser_reads_it_however_it_is_split(make_site, capsys, variant):
     code, errors = errors_of(make_site({"content/images/star.svg": svg_with(STYLE_ATTACKS[variant])}), capsys)
-    assert code == 1 and any(e.startswith("content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG")
-                             for e in errors), errors
+    assert code == 1 and any(
+        e.startswith("content/badgeclasses/star.yaml:4: error: image content/images/star.svg: SVG") for e in errors
+    ), errors
 
 
 def test_a_drawing_program_svg_with_metadata_styles_and_instructions_is_accepted_and_verifies(make_site):
     """What Inkscape and Illustrator write: a declaration, comments, a public DOCTYPE, RDF metadata with an
     XMP packet instruction, a CDATA style sheet with url(#id) and an embedded PNG."""
-    from conftest import png_bytes
     import base64
+
+    from conftest import png_bytes
 
     png = base64.b64encode(png_bytes(8)).decode()
     drawing = (
@@ -133,9 +153,10 @@ def test_a_drawing_program_svg_with_metadata_styles_and_instructions_is_accepted
         'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" viewBox="0 0 10 10" data-note="a > b">\n'
         '  <metadata><?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><rdf:RDF/><?xpacket end="w"?></metadata>\n'
         '  <defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs>\n'
-        '  <style><![CDATA[ .a { fill: url(#g) } /* a comment */ ]]></style>\n'
+        "  <style><![CDATA[ .a { fill: url(#g) } /* a comment */ ]]></style>\n"
         f'  <rect class="a" width="10" height="10"/><image width="2" height="2" xlink:href="data:image/png;base64,{png}"/>\n'
-        '</svg>\n').encode()
+        "</svg>\n"
+    ).encode()
     root = make_site({"content/images/star.svg": drawing})
     assert build(root) == 0
     published = (root / "output/badges/star.svg").read_bytes()
@@ -143,25 +164,27 @@ def test_a_drawing_program_svg_with_metadata_styles_and_instructions_is_accepted
     assert ElementTree.fromstring(published).get("data-note") == "a > b"
     baked = ElementTree.fromstring((root / f"output/assertions/{CAROL_ID}.svg").read_bytes())
     assert baked[0].tag == "{http://openbadges.org}assertion" and baked.get("data-note") == "a > b"
-    assert (root / "output/badges/star.preview.png").read_bytes().startswith(bake.PNG_SIGNATURE)  # link preview
+    assert (root / "output/badges/star.preview.png").read_bytes().startswith(images.PNG_SIGNATURE)  # link preview
     assert main(["verify", str(root / "output")]) == 0
 
 
 def test_baking_splices_into_the_element_the_check_examined():
     """bake_svg only accepts what prepare_svg returned: a document starting with its root's start tag."""
-    prepared = bake.prepare_svg(b"<!-- <svg> -->" + ROOT.replace(b'width="100"', b'data-x="&gt;>" width="100"'))
-    baked = bake.bake_svg(prepared, bake.OB3_SVG_NAMESPACE, "credential", '{"x": "]]>"}')
+    prepared = images.prepare_svg(b"<!-- <svg> -->" + ROOT.replace(b'width="100"', b'data-x="&gt;>" width="100"'))
+    baked = baking.bake_svg(prepared, baking.OB3_SVG_NAMESPACE, "credential", '{"x": "]]>"}')
     tree = ElementTree.fromstring(baked)
     assert tree.tag == f"{{{SVG_NS}}}svg" and tree.get("data-x") == ">>"
-    assert bake.unbake_svg(baked) == {"credential": '{"x": "]]>"}'}
-    with pytest.raises(bake.ImageError):
-        bake.bake_svg(b"<!-- <svg> -->" + ROOT, bake.OB3_SVG_NAMESPACE, "credential", "{}")
+    assert baking.unbake_svg(baked) == {"credential": '{"x": "]]>"}'}
+    with pytest.raises(images.ImageError):
+        baking.bake_svg(b"<!-- <svg> -->" + ROOT, baking.OB3_SVG_NAMESPACE, "credential", "{}")
 
 
 # A decoy a byte pattern cannot see (the script is escaped inside srcdoc) and Chromium runs if the file is
 # published from the comment: it renders the part before the XML error, iframe included.
-IFRAME_DECOY = (b'<svg xmlns="http://www.w3.org/2000/svg"><h:iframe xmlns:h="http://www.w3.org/1999/xhtml" '
-                b'srcdoc="&lt;script&gt;parent.document.title=\'pwned\'&lt;/script&gt;"/></svg>')
+IFRAME_DECOY = (
+    b'<svg xmlns="http://www.w3.org/2000/svg"><h:iframe xmlns:h="http://www.w3.org/1999/xhtml" '
+    b"srcdoc=\"&lt;script&gt;parent.document.title='pwned'&lt;/script&gt;\"/></svg>"
+)
 
 
 # Chromium in a process of its own: another module's session-wide Playwright may be running in this one, and
@@ -198,8 +221,13 @@ def in_chromium(urls: list[str]) -> dict:
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (scripts/install-test-browser.sh installs it)")
     pytest.importorskip("playwright.sync_api")
-    done = subprocess.run([sys.executable, "-c", CHROMIUM_CHECK, *urls], capture_output=True, text=True,
-                          timeout=120, cwd=str(Path(__file__).parent))
+    done = subprocess.run(
+        [sys.executable, "-c", CHROMIUM_CHECK, *urls],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=str(Path(__file__).parent),
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
 

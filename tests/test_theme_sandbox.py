@@ -18,10 +18,10 @@ import pytest
 from conftest import AWARD_ID, default_files
 from helpers import build
 
-from sitegen import render
-from sitegen.build import build_site
+from sitegen.build import render
+from sitegen.build.pipeline import build_site
+from sitegen.build.render import ThemeEnvironment, is_plain_data, is_pure_method, is_record_type
 from sitegen.cli import main
-from sitegen.render import (ThemeEnvironment, is_plain_data, is_pure_method, is_record_type, may_look_into)
 
 SECRET = "top-secret-7f3a9c"  # in a file and in the environment; no attack may get it into a page or a message
 # The functions a theme template may call besides methods of its data; a new one is a decision to review.
@@ -29,6 +29,7 @@ EXPECTED_FUNCTIONS = {"range", "dict", "cycler", "joiner", "namespace", "_", "ge
 
 
 # --- everything reachable is data ------------------------------------------------------------------------------
+
 
 def reachable_problems(env: ThemeEnvironment, roots: dict[str, object]) -> list[str]:
     """Every object a template can reach from `roots` through attributes and items the sandbox lets it read,
@@ -85,11 +86,13 @@ def recorded_contexts(root: Path, monkeypatch) -> list[tuple[str, ThemeEnvironme
 
 
 def test_every_object_a_template_can_reach_is_plain_data(make_site, monkeypatch):
-    from sitegen.keys import generate
+    from sitegen.openbadges.keys import generate
 
     signed_like = f"keys:\n  - id: key-1\n    public_key: {generate()[1]}\n"
-    site_yaml = ("base_url: https://example.github.io/badges\nname: {ja: テスト, en: Test}\ndefault_language: en\n"
-                 "timezone: \"+09:00\"\naward_pages: every_language\n" + signed_like)
+    site_yaml = (
+        "base_url: https://example.github.io/badges\nname: {ja: テスト, en: Test}\ndefault_language: en\n"
+        'timezone: "+09:00"\naward_pages: every_language\n' + signed_like
+    )
     root = make_site({"themes/default/templates/_note.html": "a theme of its own", "content/site.yaml": site_yaml})
     pages = recorded_contexts(root, monkeypatch)
     kinds = {name for name, _env, _context in pages}
@@ -116,8 +119,17 @@ def test_the_walker_finds_a_path_or_an_object_with_methods_anywhere():
     class Elsewhere:  # a frozen dataclass outside sitegen.model is not a record templates may see
         path: str = "x"
 
-    for value in (Path("/etc"), {"a": [(1, Path("/"))]}, Tool(), Elsewhere(), os.environ, types, open,
-                  (lambda: 1), dt.datetime.now):
+    for value in (
+        Path("/etc"),
+        {"a": [(1, Path("/"))]},
+        Tool(),
+        Elsewhere(),
+        os.environ,
+        types,
+        open,
+        (lambda: 1),
+        dt.datetime.now,
+    ):
         assert reachable_problems(env, {"x": value}), value
     assert not is_record_type(Elsewhere)
     assert reachable_problems(env, {"x": {"a": [1, "b", dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)]}}) == []
@@ -125,10 +137,13 @@ def test_the_walker_finds_a_path_or_an_object_with_methods_anywhere():
 
 def test_a_theme_never_sees_the_name_of_a_recipient_who_did_not_agree_to_show_it(make_site):
     spring = textwrap.dedent(default_files()["content/assertions/2026/spring.yaml"]).replace(
-        "    evidence: [", "    name: Alice Private\n    evidence: [")
+        "    evidence: [", "    name: Alice Private\n    evidence: ["
+    )
     assert "Alice Private" in spring
-    body = ("[{{ award.name }}] {% for a in site.awards %}{{ a.name }};{% endfor %} {{ site|pprint }} "
-            "{{ [award]|map(attribute='name')|list }}")
+    body = (
+        "[{{ award.name }}] {% for a in site.awards %}{{ a.name }};{% endfor %} {{ site|pprint }} "
+        "{{ [award]|map(attribute='name')|list }}"
+    )
     root = attack_site(make_site, body)
     (root / "content/assertions/2026/spring.yaml").write_text(spring)
     assert build(root) == 0
@@ -181,8 +196,10 @@ ATTACKS = {
     "range": "{{{{ range.__globals__ }}}}",
     "self": "{{{{ self._TemplateReference__context.environment }}}}",
     "self block": "{{{{ self.main.__init__.__globals__ }}}}",
-    "macro caller": ("{{% macro m() %}}{{{{ caller._func.__globals__['__builtins__']['open']('{witness}', 'w') }}}}"
-                     "{{% endmacro %}}{{% call m() %}}x{{% endcall %}}"),
+    "macro caller": (
+        "{{% macro m() %}}{{{{ caller._func.__globals__['__builtins__']['open']('{witness}', 'w') }}}}"
+        "{{% endmacro %}}{{% call m() %}}x{{% endcall %}}"
+    ),
     "imported template": '{{% import "_badge_grid.html" as grid %}}{{{{ grid.__class__ }}}}',
     "super block": "{{{{ super._context }}}}",
     "macro func": "{{% macro m() %}}{{% endmacro %}}{{{{ m._environment }}}}",
@@ -246,17 +263,23 @@ def test_the_default_theme_and_harmless_theme_code_still_work_in_the_sandbox(mak
 PEM = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ\n-----END PRIVATE KEY-----\n"
 
 
-@pytest.mark.parametrize("rel,content", [
-    ("themes/default/static/signing.pem", "not even a key"),
-    ("themes/default/static/deploy.KEY", "x"),
-    ("themes/default/static/fonts/cert.p12", "x"),
-    ("themes/default/static/id_ed25519", "x"),  # the same names as `sitegen check` refuses anywhere
-    ("themes/default/static/key.der", "x"),
-    ("themes/default/static/jwk.json", '{"kty": "OKP", "d": "' + "nWGxne_9WmC6hEr0" + 'kuwsxERJxWl7MmkZcDusAxyuf2A"}'),
-    ("themes/default/static/notes.txt", "keep this: -----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n"),
-    ("themes/default/static/site.css", "/* " + PEM + " */"),
-    ("themes/custom/static/a/b.js", "// " + PEM),
-])
+@pytest.mark.parametrize(
+    "rel,content",
+    [
+        ("themes/default/static/signing.pem", "not even a key"),
+        ("themes/default/static/deploy.KEY", "x"),
+        ("themes/default/static/fonts/cert.p12", "x"),
+        ("themes/default/static/id_ed25519", "x"),  # the same names as `sitegen check` refuses anywhere
+        ("themes/default/static/key.der", "x"),
+        (
+            "themes/default/static/jwk.json",
+            '{"kty": "OKP", "d": "' + "nWGxne_9WmC6hEr0" + 'kuwsxERJxWl7MmkZcDusAxyuf2A"}',
+        ),
+        ("themes/default/static/notes.txt", "keep this: -----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n"),
+        ("themes/default/static/site.css", "/* " + PEM + " */"),
+        ("themes/custom/static/a/b.js", "// " + PEM),
+    ],
+)
 def test_a_theme_never_publishes_a_private_key(rel, content, make_site, capsys):
     files = {rel: content}
     if rel.startswith("themes/custom/"):
@@ -265,17 +288,22 @@ def test_a_theme_never_publishes_a_private_key(rel, content, make_site, capsys):
     code = build(root)
     captured = capsys.readouterr()
     assert code == 1 and "Traceback" not in captured.err
-    assert any(line.startswith(f"{rel}: error: ") and ("key" in line) for line in captured.err.splitlines()), \
+    assert any(line.startswith(f"{rel}: error: ") and ("key" in line) for line in captured.err.splitlines()), (
         captured.err
+    )
     assert not (root / "output").exists()
 
 
 @pytest.mark.parametrize("name", ["_key.html", "key.pem"])
 def test_a_template_holding_a_private_key_cannot_be_included(name, make_site, capsys):
     body = PEM if name.endswith(".html") else "hello"
-    root = make_site({f"themes/default/templates/{name}": body,
-                      "themes/default/templates/index.html": f'{{% extends "base.html" %}}{{% block main %}}'
-                                                             f'{{% include "{name}" %}}{{% endblock %}}'})
+    root = make_site(
+        {
+            f"themes/default/templates/{name}": body,
+            "themes/default/templates/index.html": f'{{% extends "base.html" %}}{{% block main %}}'
+            f'{{% include "{name}" %}}{{% endblock %}}',
+        }
+    )
     code = build(root)
     captured = capsys.readouterr()
     assert code == 1 and "Traceback" not in captured.err
@@ -289,28 +317,51 @@ AWARD_LINE_2 = "themes/default/templates/award.html:2: error: template error: "
 RECURSES = "the templates call themselves without end"
 # name: (award.html's body, the beginning of the one error, what it says)
 LOOPS = {
-    "nested loops": ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
-                     AWARD_LINE_2, "took over 1 s"),
-    "exponential macro": ("{% macro f(n) %}{% if n < 60 %}{{ f(n + 1) }}{{ f(n + 1) }}{% endif %}{% endmacro %}"
-                          "{{ f(0) }}", AWARD_LINE_2, "took over 1 s"),
+    "nested loops": (
+        "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        AWARD_LINE_2,
+        "took over 1 s",
+    ),
+    "exponential macro": (
+        "{% macro f(n) %}{% if n < 60 %}{{ f(n + 1) }}{{ f(n + 1) }}{% endif %}{% endmacro %}{{ f(0) }}",
+        AWARD_LINE_2,
+        "took over 1 s",
+    ),
     "recursive macro": ("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", AWARD_LINE_2, RECURSES),
     "recursive loop": ("{% for x in [[1]] recursive %}{{ loop([x]) }}{% endfor %}", AWARD_LINE_2, RECURSES),
     "recursive include": ('{% include "award.html" %}', "themes/default/templates/award.html:", RECURSES),
-    "mutual include": ('{% include "_a.html" %}', ("themes/default/templates/_a.html:1: error: template error: ",
-                                                   "themes/default/templates/_b.html:2: error: template error: "),
-                       RECURSES),
-    "gigantic page": ("{% for i in range(100000) %}{% for j in range(100000) %}" + "x" * 100
-                      + "{% endfor %}{% endfor %}", AWARD_LINE_2, "took over 1 s"),
+    "mutual include": (
+        '{% include "_a.html" %}',
+        (
+            "themes/default/templates/_a.html:1: error: template error: ",
+            "themes/default/templates/_b.html:2: error: template error: ",
+        ),
+        RECURSES,
+    ),
+    "gigantic page": (
+        "{% for i in range(100000) %}{% for j in range(100000) %}" + "x" * 100 + "{% endfor %}{% endfor %}",
+        AWARD_LINE_2,
+        "took over 1 s",
+    ),
     "one slow filter": ('{{ ("ab" * 2000000)|wordwrap(1)|length }}', AWARD_LINE_2, "took over 1 s"),
-    "large page": ('{% for i in range(5) %}{{ "x" * 5000000 }}{% endfor %}',
-                   "themes/default/templates/award.html: error: template error: ", "the page is over 20 MB"),
+    "large page": (
+        '{% for i in range(5) %}{{ "x" * 5000000 }}{% endfor %}',
+        "themes/default/templates/award.html: error: template error: ",
+        "the page is over 20 MB",
+    ),
     "gigantic string": ('{{ "x" * 10000000000 }}', AWARD_LINE_2, "sequence of 10,000,000,000 items"),
     "gigantic number": ("{{ 10 ** 100000000 }}", AWARD_LINE_2, "'**' would make a number"),
     "gigantic padding": ('{{ "x"|center(3000000000) }}', AWARD_LINE_2, "needed over 512 MB of memory"),
-    "gigantic padding at run time": ('{{ "x"|center(3000000000 + loop_count|default(0)) }}', AWARD_LINE_2,
-                                     "needed over 512 MB of memory"),
-    "doubling": ('{% set ns = namespace(s="x" * 1000000) %}{% for i in range(100) %}{% set ns.s = ns.s ~ ns.s %}'
-                 "{% endfor %}", AWARD_LINE_2, "needed over 512 MB of memory"),
+    "gigantic padding at run time": (
+        '{{ "x"|center(3000000000 + loop_count|default(0)) }}',
+        AWARD_LINE_2,
+        "needed over 512 MB of memory",
+    ),
+    "doubling": (
+        '{% set ns = namespace(s="x" * 1000000) %}{% for i in range(100) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}',
+        AWARD_LINE_2,
+        "needed over 512 MB of memory",
+    ),
 }
 
 
@@ -346,15 +397,17 @@ def test_pages_each_within_their_budget_cannot_hold_the_build_for_hours(jobs, ma
     assert not (root / "output").exists()
 
 
-@pytest.mark.parametrize("body", ["{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}",
-                                  "{% if 1 %}" * 2000 + "{% endif %}" * 2000])
+@pytest.mark.parametrize(
+    "body", ["{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", "{% if 1 %}" * 2000 + "{% endif %}" * 2000]
+)
 def test_a_template_nested_too_deeply_to_compile_is_a_clear_error(body, make_site, capsys):
     root = attack_site(make_site, body)
     code = build(root)
     captured = capsys.readouterr()
     assert code == 1 and "Traceback" not in captured.err and "internal error" not in captured.err
-    assert "themes/default/templates/award.html: error: template error: the template is nested too deeply" \
-        in captured.err, captured.err
+    assert (
+        "themes/default/templates/award.html: error: template error: the template is nested too deeply" in captured.err
+    ), captured.err
 
 
 def test_a_template_that_extends_itself_is_a_clear_error(make_site, capsys):
@@ -367,7 +420,8 @@ def test_a_template_that_extends_itself_is_a_clear_error(make_site, capsys):
 
 def test_an_error_in_the_signed_pages_only_is_a_clear_error_in_the_check_estimate(make_site):
     """The pull-request check sizes the signed site by rendering an award page as the deploy build would."""
-    from sitegen.build import load_site, signed_size_estimate
+    from sitegen.build.pipeline import signed_size_estimate
+    from sitegen.content.site import load_site
     from sitegen.diagnostics import BuildError
 
     root = attack_site(make_site, "{% if credentials %}{{ 10 ** 100000000 }}{% endif %}")
@@ -377,13 +431,16 @@ def test_an_error_in_the_signed_pages_only_is_a_clear_error_in_the_check_estimat
     assert str(raised.value.diagnostics[0]).startswith("themes/default/templates/award.html:2: error: template error")
 
 
-@pytest.mark.parametrize("body,says", [
-    ("{{ 1 / 0 }}", "ZeroDivisionError: division by zero"),
-    ("{{ 'a' + 1 }}", "TypeError: "),
-    ("{{ award.issued_on|date|date }}", "AttributeError: "),
-    ("{{ nothing_here }}", "'nothing_here' is undefined"),
-    ('{% include "missing.html" %}', "missing.html"),
-])
+@pytest.mark.parametrize(
+    "body,says",
+    [
+        ("{{ 1 / 0 }}", "ZeroDivisionError: division by zero"),
+        ("{{ 'a' + 1 }}", "TypeError: "),
+        ("{{ award.issued_on|date|date }}", "AttributeError: "),
+        ("{{ nothing_here }}", "'nothing_here' is undefined"),
+        ('{% include "missing.html" %}', "missing.html"),
+    ],
+)
 def test_any_error_in_a_theme_template_is_a_clear_error_naming_its_line(body, says, make_site, capsys):
     """A theme's mistake is not a bug in sitegen: exit 1 with the template and line, never an internal error."""
     for jobs in ("1", "2"):

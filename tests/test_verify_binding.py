@@ -27,14 +27,16 @@ from conftest import AWARD_ID, REVOKED_ID, SVG, default_files, identity_hash, pn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from sitegen import bake
-from sitegen.build import build_site
+from sitegen.build.pipeline import build_site
 from sitegen.cli import main
-from sitegen.credentials import did_web
-from sitegen.jws import public_pem, sign_jws
-from sitegen.keys import generate, generate_rsa
-from sitegen.sign import encode_status_list, load_private_key, sign_credential
-from sitegen.verify import Fetcher, verify_document, verify_file, verify_site, verify_url
+from sitegen.content import images
+from sitegen.openbadges.jws import public_pem, sign_jws
+from sitegen.openbadges.keys import generate, generate_rsa, load_private_key
+from sitegen.openbadges.proofs import sign_credential
+from sitegen.openbadges.status_lists import encode_status_list
+from sitegen.urls import did_web
+from sitegen.verify.fetch import Fetcher
+from sitegen.verify.inputs import verify_document, verify_file, verify_site, verify_url
 
 OTHER_ID = "9d4c1f7e-3b2a-4e5f-8a6b-7c8d9e0f1a2b"  # an award of the second issuer
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
@@ -42,6 +44,7 @@ OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 
 
 # --- a real TLS server on 127.0.0.1 ---------------------------------------------------------------
+
 
 def _certificate(folder: Path) -> tuple[Path, Path]:
     from cryptography import x509
@@ -52,17 +55,24 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sitegen test 127.0.0.1")])
     now = datetime.now(timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
@@ -112,6 +122,7 @@ def trust_test_certificate(tls, monkeypatch):
 
 # --- the genuine site, and the forger's keys -------------------------------------------------------
 
+
 def site_files(base_url: str, ed_public: str | None, rsa_public: str | None, extra: str = "") -> dict:
     files = default_files()
     yaml = textwrap.dedent(files["content/site.yaml"]).replace("https://example.github.io/badges", base_url)
@@ -122,7 +133,9 @@ def site_files(base_url: str, ed_public: str | None, rsa_public: str | None, ext
         yaml += f"ob2_signing:\n  key_id: rsa-1\n  public_key: |\n{indented}\n"
     files["content/site.yaml"] = yaml + extra
     # A second issuer, with an award of its own, so the site has two genuine status and revocation lists.
-    files["content/issuers/other-uni.yaml"] = "name: Other University\nurl: https://other.example.org\nemail: b@other.example.org\n"
+    files["content/issuers/other-uni.yaml"] = (
+        "name: Other University\nurl: https://other.example.org\nemail: b@other.example.org\n"
+    )
     files["content/badgeclasses/other-badge.yaml"] = textwrap.dedent("""\
         issuer: other-uni
         name: Other
@@ -136,7 +149,7 @@ def site_files(base_url: str, ed_public: str | None, rsa_public: str | None, ext
         issued_on: 2026-03-01
         awards:
           - id: {OTHER_ID}
-            recipient: {{hash: "{identity_hash('dan@example.org')}", salt: "0123456789abcdef0123456789abcdef"}}
+            recipient: {{hash: "{identity_hash("dan@example.org")}", salt: "0123456789abcdef0123456789abcdef"}}
         """)
     return files
 
@@ -162,7 +175,13 @@ class World:
     """One test's copy of the genuine site on the site server, and the forger's folder on the forger's."""
 
     def __init__(self, base: str, site_dir: Path, forger_dir: Path, forger_url: str, keys: dict):
-        self.base, self.site_dir, self.forger_dir, self.forger_url, self.keys = base, site_dir, forger_dir, forger_url, keys
+        self.base, self.site_dir, self.forger_dir, self.forger_url, self.keys = (
+            base,
+            site_dir,
+            forger_dir,
+            forger_url,
+            keys,
+        )
         self.did = did_web(base)
         self.forger_did = did_web(forger_url)
 
@@ -202,7 +221,9 @@ def unsigned(doc: dict) -> dict:
 
 
 def resign(doc: dict, private_pem: str, vm: str) -> dict:
-    return sign_credential(unsigned(doc), load_private_key(private_pem), vm, doc.get("validFrom", "2026-01-01T00:00:00Z"))
+    return sign_credential(
+        unsigned(doc), load_private_key(private_pem), vm, doc.get("validFrom", "2026-01-01T00:00:00Z")
+    )
 
 
 def multikey_method(vm: str, controller: str, public: str) -> dict:
@@ -210,8 +231,12 @@ def multikey_method(vm: str, controller: str, public: str) -> dict:
 
 
 def did_document(did: str, methods: list[dict], assertion: list) -> dict:
-    return {"@context": ["https://www.w3.org/ns/did/v1", MULTIKEY_CONTEXT], "id": did,
-            "verificationMethod": methods, "assertionMethod": assertion}
+    return {
+        "@context": ["https://www.w3.org/ns/did/v1", MULTIKEY_CONTEXT],
+        "id": did,
+        "verificationMethod": methods,
+        "assertionMethod": assertion,
+    }
 
 
 def errors(result, check_prefix: str = "") -> str:
@@ -220,19 +245,25 @@ def errors(result, check_prefix: str = "") -> str:
 
 # --- the genuine site verifies over TLS ------------------------------------------------------------
 
+
 def test_the_genuine_site_verifies_over_https(world):
     for award, expected in ((AWARD_ID, "valid"), (REVOKED_ID, "revoked"), (OTHER_ID, "valid")):
-        for path in (f"credentials/{award}.json", f"credentials/{award}.png", f"assertions/{award}.jws",
-                     f"assertions/{award}.json"):
+        for path in (
+            f"credentials/{award}.json",
+            f"credentials/{award}.png",
+            f"assertions/{award}.jws",
+            f"assertions/{award}.json",
+        ):
             result = verify_url(f"{world.base}/{path}", Fetcher())
             assert result.status == expected, (path, result.findings)
     statuses = {r.subject: r.status for r in verify_site(world.site_dir)}
     assert set(statuses.values()) <= {"valid", "revoked", "expired"}, statuses
     status_list = genuine_credential(world, REVOKED_ID)["credentialStatus"]["statusListCredential"]
-    assert {"did.json", "issuers/test-uni.json", status_list[len(world.base) + 1:]} <= set(statuses)
+    assert {"did.json", "issuers/test-uni.json", status_list[len(world.base) + 1 :]} <= set(statuses)
 
 
 # --- OB 3.0: the proof's key must be the issuer's ------------------------------------------------
+
 
 def genuine_credential(world, award=AWARD_ID) -> dict:
     return world.read(f"credentials/{award}.json")
@@ -247,8 +278,10 @@ def forged_claim(world) -> dict:
 
 def test_a_key_document_on_the_forgers_server_claiming_the_issuer_as_controller_is_refused(world):
     public = world.keys["forger_ed"][1]
-    vm = world.forge("key.json", {"@context": MULTIKEY_CONTEXT, **multikey_method("", world.did, public),
-                                  "id": f"{world.forger_url}/key.json"})
+    vm = world.forge(
+        "key.json",
+        {"@context": MULTIKEY_CONTEXT, **multikey_method("", world.did, public), "id": f"{world.forger_url}/key.json"},
+    )
     result = world.verify(resign(forged_claim(world), world.keys["forger_ed"][0], vm))
     assert result.status == "invalid"
     assert "is not a key of the issuer" in errors(result, "credential.proof")
@@ -259,14 +292,19 @@ def test_a_key_of_another_did_is_refused_even_when_it_names_the_issuer_as_contro
     public, private = world.keys["forger_ed"][1], world.keys["forger_ed"][0]
     if where == "forger's own DID":
         did = world.forger_did
-        world.forge(".well-known/did.json", did_document(did, [multikey_method(f"{did}#k", world.did, public)], [f"{did}#k"]))
+        world.forge(
+            ".well-known/did.json", did_document(did, [multikey_method(f"{did}#k", world.did, public)], [f"{did}#k"])
+        )
     else:
         # Another repository of the same GitHub Pages origin (…/badgesx), or a folder inside the site.
-        suffix, folder = ("x", world.site_dir.parent / "badgesx") if "extending" in where else (":evil", world.site_dir / "evil")
+        suffix, folder = (
+            ("x", world.site_dir.parent / "badgesx") if "extending" in where else (":evil", world.site_dir / "evil")
+        )
         did = world.did + suffix
         folder.mkdir()
-        (folder / "did.json").write_text(json.dumps(did_document(
-            did, [multikey_method(f"{did}#k", world.did, public)], [f"{did}#k"])))
+        (folder / "did.json").write_text(
+            json.dumps(did_document(did, [multikey_method(f"{did}#k", world.did, public)], [f"{did}#k"]))
+        )
     forged = resign(forged_claim(world), private, f"{did}#k")
     result = world.verify(forged)
     assert result.status == "invalid" and "is not a key of the issuer" in errors(result, "credential.proof")
@@ -288,13 +326,17 @@ def test_a_key_of_the_issuers_did_that_is_not_an_assertion_method_is_refused(wor
 def test_a_did_document_at_the_right_url_for_another_did_is_refused(world, document_id):
     vm = f"{world.did}#evil"
     document_id = document_id.format(did=world.did, did_lower=world.did.replace("%3A", "%3a"))
-    world.write("did.json", did_document(document_id, [multikey_method(vm, world.did, world.keys["forger_ed"][1])], [vm]))
+    world.write(
+        "did.json", did_document(document_id, [multikey_method(vm, world.did, world.keys["forger_ed"][1])], [vm])
+    )
     result = world.verify(resign(forged_claim(world), world.keys["forger_ed"][0], vm))
     assert result.status == "invalid" and "is not the document of" in errors(result, "credential.proof")
 
 
-@pytest.mark.parametrize("vm", ["#evil", "{did}#evil#x", "{did_lower}#evil", "{did}:#evil", " {did}#evil",
-                                "{did}/#evil", "{did}?x#evil", "{did}"])
+@pytest.mark.parametrize(
+    "vm",
+    ["#evil", "{did}#evil#x", "{did_lower}#evil", "{did}:#evil", " {did}#evil", "{did}/#evil", "{did}?x#evil", "{did}"],
+)
 def test_relative_and_fragment_tricks_do_not_make_a_key_the_issuers(world, vm):
     """The DID document (at the issuer's URL, with the issuer's id) lists the trick as given and a relative
     `#evil`: a key is the issuer's only when its id is the issuer's DID exactly, then `#` and a fragment."""
@@ -329,25 +371,28 @@ def test_a_credential_of_the_forgers_own_did_is_the_forgers_not_the_sites(world)
 
 # --- OB 3.0: the status list must be the one named, the issuer's, for the entry's purpose ---------
 
+
 def test_another_genuine_status_list_of_the_site_does_not_unrevoke_a_credential(world):
     revoked = genuine_credential(world, REVOKED_ID)
     assert world.verify(revoked).status == "revoked"
     own = revoked["credentialStatus"]["statusListCredential"]
     other = genuine_credential(world, OTHER_ID)["credentialStatus"]["statusListCredential"]
     assert own != other
-    (world.site_dir / own[len(world.base) + 1:]).write_text((world.site_dir / other[len(world.base) + 1:]).read_text())
+    (world.site_dir / own[len(world.base) + 1 :]).write_text(
+        (world.site_dir / other[len(world.base) + 1 :]).read_text()
+    )
     result = world.verify(revoked)
     assert result.status == "invalid" and "is not that status list" in errors(result)
     # Read from the folder, as the deploy does: the same.
     site = {r.subject: r for r in verify_site(world.site_dir)}
     assert site[f"credentials/{REVOKED_ID}.json"].status == "invalid"
-    assert site[own[len(world.base) + 1:]].status == "invalid"
+    assert site[own[len(world.base) + 1 :]].status == "invalid"
 
 
 def status_list_of(world, award=REVOKED_ID, **changes) -> tuple[str, dict]:
     """The status list the credential names, changed and signed again with the site's genuine key."""
     url = genuine_credential(world, award)["credentialStatus"]["statusListCredential"]
-    doc = unsigned(world.read(url[len(world.base) + 1:]))
+    doc = unsigned(world.read(url[len(world.base) + 1 :]))
     for key, value in changes.items():
         target = doc["credentialSubject"] if key in ("statusPurpose", "encodedList") else doc
         if value is None:
@@ -359,22 +404,38 @@ def status_list_of(world, award=REVOKED_ID, **changes) -> tuple[str, dict]:
 
 def serve_list(world, url: str, doc: dict, private: str | None = None, vm: str | None = None) -> None:
     signed = resign(doc, private or world.keys["ed"][0], vm or f"{world.did}#key-1")
-    (world.site_dir / url[len(world.base) + 1:]).write_text(json.dumps(signed))
+    (world.site_dir / url[len(world.base) + 1 :]).write_text(json.dumps(signed))
 
 
-@pytest.mark.parametrize("case", ["forger's key claiming the issuer", "forger's own DID", "wrong purpose",
-                                  "not a status list credential", "expired list", "list of the future"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "forger's key claiming the issuer",
+        "forger's own DID",
+        "wrong purpose",
+        "not a status list credential",
+        "expired list",
+        "list of the future",
+    ],
+)
 def test_a_status_list_that_is_not_the_issuers_list_for_this_purpose_is_refused(world, case):
     url, doc = status_list_of(world, encodedList=encode_status_list([]))  # says: nothing is revoked
     private, vm = None, None
     if case == "forger's key claiming the issuer":
         private = world.keys["forger_ed"][0]
-        vm = world.forge("key.json", {"@context": MULTIKEY_CONTEXT, **multikey_method(
-            f"{world.forger_url}/key.json", world.did, world.keys["forger_ed"][1])})
+        vm = world.forge(
+            "key.json",
+            {
+                "@context": MULTIKEY_CONTEXT,
+                **multikey_method(f"{world.forger_url}/key.json", world.did, world.keys["forger_ed"][1]),
+            },
+        )
     elif case == "forger's own DID":
         did = world.forger_did
-        world.forge(".well-known/did.json", did_document(
-            did, [multikey_method(f"{did}#k", did, world.keys["forger_ed"][1])], [f"{did}#k"]))
+        world.forge(
+            ".well-known/did.json",
+            did_document(did, [multikey_method(f"{did}#k", did, world.keys["forger_ed"][1])], [f"{did}#k"]),
+        )
         doc["issuer"], private, vm = did, world.keys["forger_ed"][0], f"{did}#k"
     elif case == "wrong purpose":
         doc["credentialSubject"]["statusPurpose"] = "suspension"
@@ -417,8 +478,9 @@ def test_a_status_list_that_inflates_without_end_is_refused(world):
 def built_1edtech(tls, keys, tmp_path_factory):
     _cert, site, _forger = tls
     base = f"{site.url}/badges"
-    root = write_files(tmp_path_factory.mktemp("edtech"),
-                       site_files(base, keys["ed"][1], None, "credential_status: 1edtech\n"))
+    root = write_files(
+        tmp_path_factory.mktemp("edtech"), site_files(base, keys["ed"][1], None, "credential_status: 1edtech\n")
+    )
     build_site(root, environ={"SITEGEN_SIGNING_KEY": keys["ed"][0]})
     return base, root / "output"
 
@@ -445,6 +507,7 @@ def test_another_issuers_1edtech_revocation_list_does_not_unrevoke_a_credential(
 
 # --- OB 2.0 signed assertions: the key must be the issuer's, both ways -----------------------------
 
+
 def forged_jws(world, creator: str, private=None) -> str:
     token = (world.site_dir / f"assertions/{AWARD_ID}.jws").read_text()
     payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
@@ -454,8 +517,13 @@ def forged_jws(world, creator: str, private=None) -> str:
 
 
 def forger_key_document(world, key_id: str, owner: str) -> dict:
-    return {"@context": OB2_CONTEXT, "type": "CryptographicKey", "id": key_id, "owner": owner,
-            "publicKeyPem": public_pem(world.keys["forger_rsa"])}
+    return {
+        "@context": OB2_CONTEXT,
+        "type": "CryptographicKey",
+        "id": key_id,
+        "owner": owner,
+        "publicKeyPem": public_pem(world.keys["forger_rsa"]),
+    }
 
 
 def jws_result(world, token: str):
@@ -506,7 +574,9 @@ def test_a_profile_that_does_not_list_the_key_does_not_vouch_for_it(world):
 def test_a_key_document_whose_id_is_not_its_url_is_refused(world, case):
     genuine_key = f"{world.base}/keys/rsa-1.json"
     if case == "forger's copy naming the genuine id":
-        creator = world.forge("keys/rsa-1.json", forger_key_document(world, genuine_key, f"{world.base}/issuers/test-uni.json"))
+        creator = world.forge(
+            "keys/rsa-1.json", forger_key_document(world, genuine_key, f"{world.base}/issuers/test-uni.json")
+        )
     else:
         creator = genuine_key + "#rsa-1"
     result = jws_result(world, forged_jws(world, creator))
@@ -515,10 +585,16 @@ def test_a_key_document_whose_id_is_not_its_url_is_refused(world, case):
 
 # --- OB 2.0 hosted documents: each must be the one at its URL --------------------------------------
 
-@pytest.mark.parametrize("rel, other", [("badges/python-basics.json", "badges/star.json"),
-                                        ("issuers/test-uni.json", "issuers/other-uni.json"),
-                                        ("revocations/test-uni.json", "revocations/other-uni.json"),
-                                        ("keys/rsa-1.json", None)])
+
+@pytest.mark.parametrize(
+    "rel, other",
+    [
+        ("badges/python-basics.json", "badges/star.json"),
+        ("issuers/test-uni.json", "issuers/other-uni.json"),
+        ("revocations/test-uni.json", "revocations/other-uni.json"),
+        ("keys/rsa-1.json", None),
+    ],
+)
 def test_another_genuine_document_of_the_site_at_a_documents_url_is_refused(world, rel, other):
     if other is None:  # a key document at another URL of the site, copied to the key's URL
         key = world.read(rel)
@@ -544,14 +620,22 @@ def test_a_revocation_list_of_another_issuer_at_the_right_url_is_refused(world):
 
 # --- part 9: verify caps what it inflates from an image --------------------------------------------
 
+
 def png_with(*chunks: tuple[bytes, bytes], width: int = 64, height: int = 64) -> bytes:
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
-    base = png_bytes() if (width, height) == (64, 64) else (
-        bake.PNG_SIGNATURE + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib_bomb(256)) + chunk(b"IEND", b""))
-    ihdr_end = len(bake.PNG_SIGNATURE) + 25
+    base = (
+        png_bytes()
+        if (width, height) == (64, 64)
+        else (
+            images.PNG_SIGNATURE
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib_bomb(256))
+            + chunk(b"IEND", b"")
+        )
+    )
+    ihdr_end = len(images.PNG_SIGNATURE) + 25
     return base[:ihdr_end] + b"".join(chunk(kind, data) for kind, data in chunks) + base[ihdr_end:]
 
 
@@ -596,8 +680,11 @@ def test_compressed_chunks_that_are_not_the_badge_are_never_inflated(plain_site,
     hosted = f"https://example.github.io/badges/assertions/{AWARD_ID}.json"
     bomb = zlib_bomb(512)
     path = tmp_path / "decoys.png"
-    path.write_bytes(png_with((b"zTXt", b"openbadges\0\0" + bomb), itxt("Comment", bomb, True),
-                              itxt("openbadges", hosted.encode(), False)))
+    path.write_bytes(
+        png_with(
+            (b"zTXt", b"openbadges\0\0" + bomb), itxt("Comment", bomb, True), itxt("openbadges", hosted.encode(), False)
+        )
+    )
     result, peak = verified_with_peak(path, fetcher)
     assert result.status == "valid", result.findings
     assert peak < 32 * 2**20
@@ -629,22 +716,26 @@ def test_a_file_or_download_too_large_to_be_a_badge_is_refused_unread(plain_site
     assert result.status == "invalid" and "larger than 32 MB" in errors(result, "badge.image")
 
 
-@pytest.mark.parametrize("declaration", [
-    '<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
-    '<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">'
-    '<!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>',
-    '<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
-    '<!DOCTYPE svg [<!ENTITY % p "x">]>',
-])
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        '<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">'
+        '<!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">'
+        '<!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;"><!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">]>',
+        '<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+        '<!DOCTYPE svg [<!ENTITY % p "x">]>',
+    ],
+)
 def test_an_svg_that_declares_entities_is_refused(plain_site, tmp_path, declaration):
     out, fetcher = plain_site
     hosted = f"https://example.github.io/badges/assertions/{AWARD_ID}.json"
     body = SVG.decode().split("\n", 2)[2]
     use = "&h;" if "ENTITY h" in declaration else "&x;" if "ENTITY x" in declaration else ""
-    svg = (f'<?xml version="1.0"?>\n{declaration}\n' + body.replace(
-        "<title>", f'<openbadges:assertion xmlns:openbadges="http://openbadges.org" verify="{hosted}"/>'
-                   f"<desc>{use}</desc><title>"))
+    svg = f'<?xml version="1.0"?>\n{declaration}\n' + body.replace(
+        "<title>",
+        f'<openbadges:assertion xmlns:openbadges="http://openbadges.org" verify="{hosted}"/><desc>{use}</desc><title>',
+    )
     for encoding in ("utf-8", "utf-16"):
         path = tmp_path / "entities.svg"
         path.write_bytes(svg.replace('version="1.0"', f'version="1.0" encoding="{encoding}"').encode(encoding))
@@ -657,6 +748,7 @@ def test_an_svg_that_declares_entities_is_refused(plain_site, tmp_path, declarat
 
 # --- part 11: a site with no awards passes its own deploy ------------------------------------------
 
+
 @pytest.mark.parametrize("signing", ["unsigned", "signed"])
 def test_a_site_without_awards_verifies(make_site, keys, signing, capsys):
     files = {"content/assertions/2026/spring.yaml": None, "content/assertions/star-carol.yaml": None}
@@ -664,8 +756,10 @@ def test_a_site_without_awards_verifies(make_site, keys, signing, capsys):
     if signing == "signed":
         yaml = textwrap.dedent(default_files()["content/site.yaml"])
         indented = "\n".join("      " + line for line in keys["rsa"][1].strip().splitlines())
-        files["content/site.yaml"] = (yaml + f"keys:\n  - id: key-1\n    public_key: {keys['ed'][1]}\n"
-                                      f"ob2_signing:\n  key_id: rsa-1\n  public_key: |\n{indented}\n")
+        files["content/site.yaml"] = (
+            yaml + f"keys:\n  - id: key-1\n    public_key: {keys['ed'][1]}\n"
+            f"ob2_signing:\n  key_id: rsa-1\n  public_key: |\n{indented}\n"
+        )
         environ = {"SITEGEN_SIGNING_KEY": keys["ed"][0], "SITEGEN_OB2_SIGNING_KEY": keys["rsa"][0]}
     root = make_site(files)
     build_site(root, environ=environ)
@@ -686,6 +780,7 @@ def test_a_site_without_awards_verifies(make_site, keys, signing, capsys):
 
 # --- input nested beyond what a parser can follow is a clear failure, not a crash ---------------------
 
+
 def test_json_nested_too_deeply_is_invalid_not_an_internal_error(world, tmp_path, capsys):
     deep = tmp_path / "deep.json"
     deep.write_text("[" * 200_000 + "]" * 200_000)
@@ -699,7 +794,9 @@ def test_json_nested_too_deeply_is_invalid_not_an_internal_error(world, tmp_path
     doc["issuer"]["id"] = did
     del doc["credentialStatus"]
     doc["proof"] = [{**genuine_credential(world)["proof"][0], "verificationMethod": f"{did}#k"}]
-    text = json.dumps(doc).replace('"credentialSubject": {', '"credentialSubject": {"narrative": ' + "[" * 950 + '"x"' + "]" * 950 + ", ", 1)
+    text = json.dumps(doc).replace(
+        '"credentialSubject": {', '"credentialSubject": {"narrative": ' + "[" * 950 + '"x"' + "]" * 950 + ", ", 1
+    )
     path = tmp_path / "deep-credential.json"
     path.write_text(text)
     capsys.readouterr()
@@ -708,9 +805,15 @@ def test_json_nested_too_deeply_is_invalid_not_an_internal_error(world, tmp_path
 
 
 def test_a_new_site_without_issuers_verifies_but_an_empty_folder_does_not(make_site, tmp_path, capsys):
-    root = make_site({"content/assertions/2026/spring.yaml": None, "content/assertions/star-carol.yaml": None,
-                      "content/badgeclasses/python-basics.yaml": None, "content/badgeclasses/star.yaml": None,
-                      "content/issuers/test-uni.yaml": None})
+    root = make_site(
+        {
+            "content/assertions/2026/spring.yaml": None,
+            "content/assertions/star-carol.yaml": None,
+            "content/badgeclasses/python-basics.yaml": None,
+            "content/badgeclasses/star.yaml": None,
+            "content/issuers/test-uni.yaml": None,
+        }
+    )
     build_site(root)
     assert (root / "output/index.html").is_file() and not list((root / "output").glob("issuers/*.json"))
     capsys.readouterr()

@@ -19,12 +19,12 @@ from browser import free_port
 from conftest import AWARD_ID, REVOKED_ID, default_files, identity_hash, write_files
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from sitegen import bake
-from sitegen.build import build_site
-from sitegen.credentials import did_web
-from sitegen.jws import public_pem, sign_jws
-from sitegen.keys import generate, generate_rsa
-from sitegen.sign import load_private_key, sign_credential
+from sitegen.build.pipeline import build_site
+from sitegen.openbadges import baking
+from sitegen.openbadges.jws import public_pem, sign_jws
+from sitegen.openbadges.keys import generate, generate_rsa, load_private_key
+from sitegen.openbadges.proofs import sign_credential
+from sitegen.urls import did_web
 
 OTHER_ID = "9d4c1f7e-3b2a-4e5f-8a6b-7c8d9e0f1a2b"
 
@@ -41,8 +41,12 @@ class _Handler(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def keys():
-    return {"ed": generate(), "rsa": generate_rsa(), "forger_ed": generate(),
-            "forger_rsa": rsa.generate_private_key(public_exponent=65537, key_size=2048)}
+    return {
+        "ed": generate(),
+        "rsa": generate_rsa(),
+        "forger_ed": generate(),
+        "forger_rsa": rsa.generate_private_key(public_exponent=65537, key_size=2048),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -52,15 +56,22 @@ def server(keys, tmp_path_factory):
     base = f"http://127.0.0.1:{port}"
     files = default_files()
     indented = "\n".join("      " + line for line in keys["rsa"][1].strip().splitlines())
-    files["content/site.yaml"] = (textwrap.dedent(files["content/site.yaml"]).replace("https://example.github.io/badges", base)
-                                  + f"keys:\n  - id: key-1\n    public_key: {keys['ed'][1]}\n"
-                                  + f"ob2_signing:\n  key_id: rsa-1\n  public_key: |\n{indented}\n")
-    files["content/issuers/other-uni.yaml"] = "name: Other University\nurl: https://other.example.org\nemail: b@other.example.org\n"
-    files["content/badgeclasses/other-badge.yaml"] = ("issuer: other-uni\nname: Other\ndescription: Another's badge.\n"
-                                                      "image: images/python.png\nimage_caption: A square\ncriteria: Be.\n")
+    files["content/site.yaml"] = (
+        textwrap.dedent(files["content/site.yaml"]).replace("https://example.github.io/badges", base)
+        + f"keys:\n  - id: key-1\n    public_key: {keys['ed'][1]}\n"
+        + f"ob2_signing:\n  key_id: rsa-1\n  public_key: |\n{indented}\n"
+    )
+    files["content/issuers/other-uni.yaml"] = (
+        "name: Other University\nurl: https://other.example.org\nemail: b@other.example.org\n"
+    )
+    files["content/badgeclasses/other-badge.yaml"] = (
+        "issuer: other-uni\nname: Other\ndescription: Another's badge.\n"
+        "image: images/python.png\nimage_caption: A square\ncriteria: Be.\n"
+    )
     files["content/assertions/other.yaml"] = (
         f"badge: other-badge\nissued_on: 2026-03-01\nawards:\n  - id: {OTHER_ID}\n"
-        f"    recipient: {{hash: \"{identity_hash('dan@example.org')}\", salt: \"0123456789abcdef0123456789abcdef\"}}\n")
+        f'    recipient: {{hash: "{identity_hash("dan@example.org")}", salt: "0123456789abcdef0123456789abcdef"}}\n'
+    )
     root = write_files(tmp_path_factory.mktemp("browser-binding"), files)
     build_site(root, environ={"SITEGEN_SIGNING_KEY": keys["ed"][0], "SITEGEN_OB2_SIGNING_KEY": keys["rsa"][0]})
     httpd = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
@@ -86,7 +97,7 @@ class Site:
         path.write_text(doc if isinstance(doc, str) else json.dumps(doc))
 
     def status_list_path(self, award: str) -> str:
-        return self.read(f"credentials/{award}.json")["credentialStatus"]["statusListCredential"][len(self.base) + 1:]
+        return self.read(f"credentials/{award}.json")["credentialStatus"]["statusListCredential"][len(self.base) + 1 :]
 
 
 @pytest.fixture
@@ -119,25 +130,31 @@ def chromium(browser):
 
 
 def settled(page) -> str:
-    page.wait_for_function("document.querySelector('.verify-panel').getAttribute('data-state') "
-                           "&& document.querySelector('.verify-panel').getAttribute('data-state') !== 'checking'")
+    page.wait_for_function(
+        "document.querySelector('.verify-panel').getAttribute('data-state') "
+        "&& document.querySelector('.verify-panel').getAttribute('data-state') !== 'checking'"
+    )
     return page.get_attribute(".verify-panel", "data-state")
 
 
 def award_page(chromium: Chromium, site: Site, award: str) -> str:
     """The state the award's page settles in."""
+
     def check(page):
         page.goto(f"{site.base}/assertions/{award}.html")
         return settled(page)
+
     return chromium.run(check)
 
 
 def check_image(chromium: Chromium, site: Site, path: Path) -> str:
     """The state verify.html settles in for a badge image chosen there."""
+
     def check(page):
         page.goto(f"{site.base}/verify.html")
         page.set_input_files("#badge-file", str(path))
         return settled(page)
+
     return chromium.run(check)
 
 
@@ -149,13 +166,16 @@ def resign(doc: dict, private_pem: str, vm: str) -> dict:
 
 def baked_png(site: Site, tmp_path: Path, keyword: str, text: str, name: str = "badge.png") -> Path:
     path = tmp_path / name
-    path.write_bytes(bake.bake_png((site.folder / "badges/python-basics.png").read_bytes(), keyword, text))
+    path.write_bytes(baking.bake_png((site.folder / "badges/python-basics.png").read_bytes(), keyword, text))
     return path
 
 
 def unrevoke_hosted(site: Site) -> None:
     """The hosted OB 2.0 JSON of the revoked award made to look valid: only the credential's status can tell."""
-    site.write(f"assertions/{REVOKED_ID}.json", (site.folder / f"assertions/{AWARD_ID}.json").read_text().replace(AWARD_ID, REVOKED_ID))
+    site.write(
+        f"assertions/{REVOKED_ID}.json",
+        (site.folder / f"assertions/{AWARD_ID}.json").read_text().replace(AWARD_ID, REVOKED_ID),
+    )
 
 
 def test_the_genuine_site_checks_valid_and_revoked_in_the_browser(site, chromium, tmp_path):
@@ -171,23 +191,40 @@ def test_the_genuine_site_checks_valid_and_revoked_in_the_browser(site, chromium
 
 # --- OB 3.0 -------------------------------------------------------------------------------------
 
+
 def test_a_baked_credential_signed_with_a_forgers_key_is_not_valid(site, chromium, tmp_path):
     genuine = site.read(f"credentials/{AWARD_ID}.json")
     forger_key = f"{site.base}/forger/key.json"  # a key document the forger got onto the origin
-    site.write("forger/key.json", {"@context": "https://w3id.org/security/multikey/v1", "id": forger_key,
-                                   "type": "Multikey", "controller": site.did,
-                                   "publicKeyMultibase": site.keys["forger_ed"][1]})
+    site.write(
+        "forger/key.json",
+        {
+            "@context": "https://w3id.org/security/multikey/v1",
+            "id": forger_key,
+            "type": "Multikey",
+            "controller": site.did,
+            "publicKeyMultibase": site.keys["forger_ed"][1],
+        },
+    )
     claim = copy.deepcopy(genuine)
     claim["credentialSubject"]["identifier"][0]["identityHash"] = identity_hash("mallory@example.org")
-    for forged, name in ((resign(claim, site.keys["forger_ed"][0], forger_key), "claim.png"),
-                         (resign(genuine, site.keys["forger_ed"][0], forger_key), "same-content.png"),
-                         (resign(claim, site.keys["forger_ed"][0], f"{site.did}#key-1"), "claim-real-key.png")):
+    for forged, name in (
+        (resign(claim, site.keys["forger_ed"][0], forger_key), "claim.png"),
+        (resign(genuine, site.keys["forger_ed"][0], forger_key), "same-content.png"),
+        (resign(claim, site.keys["forger_ed"][0], f"{site.did}#key-1"), "claim-real-key.png"),
+    ):
         path = baked_png(site, tmp_path, "openbadgecredential", json.dumps(forged), name)
         assert check_image(chromium, site, path) == "invalid", name
 
 
-@pytest.mark.parametrize("case", ["did document of another DID", "key only in authentication",
-                                  "key document claiming the issuer", "key of another DID"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "did document of another DID",
+        "key only in authentication",
+        "key document claiming the issuer",
+        "key of another DID",
+    ],
+)
 def test_a_published_credential_whose_key_is_not_the_issuers_is_not_valid(site, chromium, case):
     did_doc = site.read(".well-known/did.json")
     credential = site.read(f"credentials/{AWARD_ID}.json")
@@ -207,8 +244,16 @@ def test_a_published_credential_whose_key_is_not_the_issuers_is_not_valid(site, 
     assert award_page(chromium, site, AWARD_ID) == "invalid"
 
 
-@pytest.mark.parametrize("case", ["another genuine list of the site", "list naming another id",
-                                  "list of another issuer", "list of another purpose", "list that inflates without end"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "another genuine list of the site",
+        "list naming another id",
+        "list of another issuer",
+        "list of another purpose",
+        "list that inflates without end",
+    ],
+)
 def test_a_status_list_that_is_not_the_one_named_does_not_unrevoke(site, chromium, tmp_path, case):
     unrevoke_hosted(site)
     own, other = site.status_list_path(REVOKED_ID), site.status_list_path(OTHER_ID)
@@ -237,6 +282,7 @@ def test_a_status_list_that_is_not_the_one_named_does_not_unrevoke(site, chromiu
 
 # --- OB 2.0 signed assertions ------------------------------------------------------------------
 
+
 def forged_token(site: Site, creator: str, private=None) -> str:
     token = (site.folder / f"assertions/{AWARD_ID}.jws").read_text()
     payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
@@ -245,20 +291,40 @@ def forged_token(site: Site, creator: str, private=None) -> str:
     return sign_jws(payload, private or site.keys["forger_rsa"])
 
 
-@pytest.mark.parametrize("case", ["forger's key claiming the issuer", "key owned by a profile elsewhere",
-                                  "profile not listing the key", "key whose id is not its url", "tampered payload"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "forger's key claiming the issuer",
+        "key owned by a profile elsewhere",
+        "profile not listing the key",
+        "key whose id is not its url",
+        "tampered payload",
+    ],
+)
 def test_a_forged_signed_assertion_is_not_valid_in_the_browser(site, chromium, tmp_path, case):
     key_url = f"{site.base}/keys/rsa-1.json"
     issuer_url = f"{site.base}/issuers/test-uni.json"
     if case == "forger's key claiming the issuer":
         forged = f"{site.base}/forger/key.json"
-        site.write("forger/key.json", {"@context": "https://w3id.org/openbadges/v2", "type": "CryptographicKey",
-                                       "id": forged, "owner": issuer_url, "publicKeyPem": public_pem(site.keys["forger_rsa"])})
+        site.write(
+            "forger/key.json",
+            {
+                "@context": "https://w3id.org/openbadges/v2",
+                "type": "CryptographicKey",
+                "id": forged,
+                "owner": issuer_url,
+                "publicKeyPem": public_pem(site.keys["forger_rsa"]),
+            },
+        )
         token = forged_token(site, forged)
     elif case == "key owned by a profile elsewhere":
-        site.write("forger/issuers/test-uni.json", {**site.read("issuers/test-uni.json"),
-                                                   "id": f"{site.base}/forger/issuers/test-uni.json"})
-        site.write("keys/rsa-1.json", {**site.read("keys/rsa-1.json"), "owner": f"{site.base}/forger/issuers/test-uni.json"})
+        site.write(
+            "forger/issuers/test-uni.json",
+            {**site.read("issuers/test-uni.json"), "id": f"{site.base}/forger/issuers/test-uni.json"},
+        )
+        site.write(
+            "keys/rsa-1.json", {**site.read("keys/rsa-1.json"), "owner": f"{site.base}/forger/issuers/test-uni.json"}
+        )
         token = (site.folder / f"assertions/{AWARD_ID}.jws").read_text()
     elif case == "profile not listing the key":
         for slug in ("test-uni", "other-uni"):
@@ -267,7 +333,9 @@ def test_a_forged_signed_assertion_is_not_valid_in_the_browser(site, chromium, t
             site.write(f"issuers/{slug}.json", profile)
         token = (site.folder / f"assertions/{AWARD_ID}.jws").read_text()
     elif case == "key whose id is not its url":
-        site.write("forger/key.json", {**site.read("keys/rsa-1.json"), "publicKeyPem": public_pem(site.keys["forger_rsa"])})
+        site.write(
+            "forger/key.json", {**site.read("keys/rsa-1.json"), "publicKeyPem": public_pem(site.keys["forger_rsa"])}
+        )
         token = forged_token(site, f"{site.base}/forger/key.json")
     else:
         head, _body, signature = (site.folder / f"assertions/{AWARD_ID}.jws").read_text().split(".")

@@ -12,7 +12,8 @@ from conftest import AWARD_ID, EMAIL, REVOKED_ID
 from helpers import build
 
 from sitegen.cli import main
-from sitegen.verify import Fetcher, verify_site, verify_url
+from sitegen.verify.fetch import Fetcher
+from sitegen.verify.inputs import verify_site, verify_url
 
 CAROL_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 
@@ -83,8 +84,10 @@ def test_a_site_with_no_revocations_verifies(make_site, capsys):
 
 def test_assertion_listed_as_revoked_is_not_valid_even_if_its_json_is_complete(built):
     revoked_url = json.loads((built / f"assertions/{REVOKED_ID}.json").read_text())["id"]
-    rewrite(built / "revocations/test-uni.json",
-            lambda d: d["revokedAssertions"].append({"id": revoked_url.replace(REVOKED_ID, AWARD_ID)}))
+    rewrite(
+        built / "revocations/test-uni.json",
+        lambda d: d["revokedAssertions"].append({"id": revoked_url.replace(REVOKED_ID, AWARD_ID)}),
+    )
     result = [r for r in verify_site(built) if r.subject == f"assertions/{AWARD_ID}.json"][0]
     assert result.status == "revoked"
 
@@ -94,8 +97,19 @@ def test_cli_exit_codes_and_json(built, capsys):
     assert main(["verify", str(built), "--email", "mallory@example.org"]) == 2  # not silently ignored
     capsys.readouterr()
     assert main(["verify", str(built / f"assertions/{AWARD_ID}.png"), "--site", str(built), "--email", EMAIL]) == 0
-    assert main(["verify", str(built / f"assertions/{AWARD_ID}.png"), "--site", str(built),
-                 "--email", "mallory@example.org"]) == 1
+    assert (
+        main(
+            [
+                "verify",
+                str(built / f"assertions/{AWARD_ID}.png"),
+                "--site",
+                str(built),
+                "--email",
+                "mallory@example.org",
+            ]
+        )
+        == 1
+    )
     assert main(["verify", str(built / f"assertions/{REVOKED_ID}.png"), "--site", str(built)]) == 1
     capsys.readouterr()
     assert main(["verify", str(built / f"assertions/{CAROL_ID}.svg"), "--site", str(built), "--json"]) == 1

@@ -32,21 +32,28 @@ def tool(name: str) -> str:
 
 
 def test_workflows_match_the_github_schema():
-    result = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_issue_form_matches_the_github_schema():
     form = REPO / ".github/ISSUE_TEMPLATE/badge-application.yml"
-    result = subprocess.run([tool("check-jsonschema"), "--builtin-schema", "vendor.github-issue-forms", str(form)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [tool("check-jsonschema"), "--builtin-schema", "vendor.github-issue-forms", str(form)],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_workflows_pass_the_security_linter():
-    result = subprocess.run([tool("zizmor"), "--offline", "--no-progress", str(REPO / ".github/workflows")],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [tool("zizmor"), "--offline", "--no-progress", str(REPO / ".github/workflows")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -90,8 +97,10 @@ def test_the_pull_request_check_runs_sitegen_from_the_base_branch_only():
     assert all(c["persist-credentials"] is False for c in checkouts.values())
     runs = [line for s in steps if "run" in s for line in s["run"].strip().splitlines()]
     installs = [line for line in runs if line.startswith("pip ")]
-    assert installs == ["pip install --require-hashes -r trusted/requirements/deploy.txt",
-                        "pip install --no-deps --no-build-isolation ./trusted"]
+    assert installs == [
+        "pip install --require-hashes -r trusted/requirements/deploy.txt",
+        "pip install --no-deps --no-build-isolation ./trusted",
+    ]
     assert not any("pull-request" in line for line in installs)
     [command] = [line for line in runs if line.startswith("sitegen ")]
     assert command.startswith("sitegen check --root pull-request ")
@@ -103,8 +112,10 @@ def test_the_pull_request_check_runs_sitegen_from_the_base_branch_only():
 def test_the_signing_job_installs_pinned_hash_checked_dependencies():
     publish = yaml.safe_load((REPO / ".github/workflows/publish.yml").read_text())
     runs = [line for s in publish["jobs"]["build"]["steps"] if "run" in s for line in s["run"].strip().splitlines()]
-    assert runs[:2] == ["pip install --require-hashes -r requirements/deploy.txt",
-                        "pip install --no-deps --no-build-isolation ."]
+    assert runs[:2] == [
+        "pip install --require-hashes -r requirements/deploy.txt",
+        "pip install --no-deps --no-build-isolation .",
+    ]
     assert not any(line.startswith("pip ") for line in runs[2:])
 
 
@@ -153,7 +164,10 @@ def test_the_lock_file_pins_every_dependency_with_hashes():
 
 
 def test_codeowners_has_a_catch_all_rule_first():
-    rules = [line.split() for line in (REPO / ".github/CODEOWNERS").read_text().splitlines()
-             if line.strip() and not line.startswith("#")]
+    rules = [
+        line.split()
+        for line in (REPO / ".github/CODEOWNERS").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert rules[0][0] == "*" and len(rules[0]) > 1  # the last match wins: every other rule refines it
     assert all(len(rule) > 1 for rule in rules)  # no rule that takes the owners away

@@ -30,11 +30,15 @@ def emblem(name: str, outer: str, inner: str, accent: str, label: str, glyph) ->
     image = Image.new("RGBA", (s, s), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     # a hexagon shield
-    points = [(s / 2 + 0.48 * s * math.cos(math.radians(60 * i - 90)),
-               s / 2 + 0.48 * s * math.sin(math.radians(60 * i - 90))) for i in range(6)]
+    points = [
+        (s / 2 + 0.48 * s * math.cos(math.radians(60 * i - 90)), s / 2 + 0.48 * s * math.sin(math.radians(60 * i - 90)))
+        for i in range(6)
+    ]
     draw.polygon(points, fill=outer)
-    inner_points = [(s / 2 + 0.41 * s * math.cos(math.radians(60 * i - 90)),
-                     s / 2 + 0.41 * s * math.sin(math.radians(60 * i - 90))) for i in range(6)]
+    inner_points = [
+        (s / 2 + 0.41 * s * math.cos(math.radians(60 * i - 90)), s / 2 + 0.41 * s * math.sin(math.radians(60 * i - 90)))
+        for i in range(6)
+    ]
     draw.polygon(inner_points, fill=inner)
     glyph(draw, s, accent)
     # the ribbon with the label

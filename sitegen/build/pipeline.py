@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import multiprocessing
 import os
@@ -12,24 +11,29 @@ from pathlib import Path
 
 import jinja2
 
-from sitegen import bake, credentials, emit, ob3, reuse
-from sitegen.diagnostics import BuildError, Collector, Diagnostic
-from sitegen.load import load_content
+from sitegen.build import cache
+from sitegen.build import signing as ob3_signing
+from sitegen.build.render import Renderer, key_file_problem, theme_dirs
+from sitegen.build.write import SITE_MARKER, OutputWriter, SiteTooLarge, SizeBudget, StagingFolder, check_output_folder
+from sitegen.content.site import load_site
+from sitegen.diagnostics import BuildError, Diagnostic, Location
 from sitegen.model import LANGUAGES, Award, Site
-from sitegen.render import Renderer, key_file_problem, theme_dirs
-from sitegen.validate import build_site_model
-from sitegen.write import SITE_MARKER, OutputWriter, SiteTooLarge, SizeBudget, StagingFolder, check_output_folder
+from sitegen.openbadges import baking, ob2, ob3
 
 # Below this many awards a second process costs more than it saves (signing makes each award dearer).
 PARALLEL_THRESHOLD = 2000
 PARALLEL_THRESHOLD_SIGNING = 100
 # GitHub Pages publishes sites of at most 1 GB.
 PAGES_SIZE_LIMIT = 1_000_000_000
-SIZE_ADVICE = ("to make room, set `baking: browser` in content/site.yaml: award pages then bake the badge image "
-               "in the reader's browser when it is downloaded, instead of publishing one or two baked images per "
-               "award (about the size of the badge image each)")
-SIZE_ADVICE_BAKED_IN_BROWSER = ("the pages already bake images in the browser: publish the site from a host "
-                                "without GitHub Pages' limit, or give some issuers a repository of their own")
+SIZE_ADVICE = (
+    "to make room, set `baking: browser` in content/site.yaml: award pages then bake the badge image "
+    "in the reader's browser when it is downloaded, instead of publishing one or two baked images per "
+    "award (about the size of the badge image each)"
+)
+SIZE_ADVICE_BAKED_IN_BROWSER = (
+    "the pages already bake images in the browser: publish the site from a host "
+    "without GitHub Pages' limit, or give some issuers a repository of their own"
+)
 
 
 @dataclass
@@ -44,23 +48,15 @@ class BuildResult:
     reused: int = 0  # awards whose files were reused from the previous output, unchanged
 
 
-def load_site(root: Path, base_url: str | None = None) -> tuple[Site, list[Diagnostic]]:
-    """The checked model of the content repository at `root`; BuildError lists every problem.
-
-    `base_url` replaces site.yaml's for a build served somewhere else (the local preview)."""
-    problems = Collector()
-    docs = load_content(root, problems)
-    site = build_site_model(root, docs, problems)
-    if problems.errors or site is None:
-        raise BuildError(problems.items)
-    if base_url is not None:
-        site = dataclasses.replace(site, config=dataclasses.replace(site.config, base_url=base_url.rstrip("/")))
-    return site, problems.warnings
-
-
-def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
-               size_limit: int = PAGES_SIZE_LIMIT, require_signing: bool = False,
-               environ=os.environ, base_url: str | None = None) -> BuildResult:
+def build_site(
+    root: Path,
+    output: Path | None = None,
+    jobs: int | None = None,
+    size_limit: int = PAGES_SIZE_LIMIT,
+    require_signing: bool = False,
+    environ=os.environ,
+    base_url: str | None = None,
+) -> BuildResult:
     """Build the site of the content repository at `root` into `output` (default: root/output).
 
     `jobs` worker processes write the per-award files (default: one per CPU core for large sites).
@@ -83,36 +79,48 @@ def build_site(root: Path, output: Path | None = None, jobs: int | None = None,
         problems += exc.diagnostics
     if problems:
         raise BuildError(problems)
-    cache_note = reuse.cache_note(root)  # a linked .sitegen-cache is ignored, never followed
+    cache_note = cache.cache_note(root)  # a linked .sitegen-cache is ignored, never followed
     if cache_note:
         notes.append(cache_note)
     advice = SIZE_ADVICE if site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
     with OutputWriter(output, size_limit) as writer:
         try:
             publish(root, site, writer, signing)
-            job = AwardJob(root, site, writer.staging, signing, jws_key,
-                           previous=output if output.is_dir() else None,
-                           previous_records=reuse.load(root, output.absolute()),
-                           site_fingerprint=reuse.site_fingerprint(root, site, signing, jws_key),
-                           positions=signing.positions if signing is not None else {}, budget=writer.budget)
+            job = AwardJob(
+                root,
+                site,
+                writer.staging,
+                signing,
+                jws_key,
+                previous=output if output.is_dir() else None,
+                previous_records=cache.load(root, output.absolute()),
+                site_fingerprint=cache.site_fingerprint(root, site, signing, jws_key),
+                positions=signing.positions if signing is not None else {},
+                budget=writer.budget,
+            )
             award_count, award_bytes, used, records, reused = publish_awards(job, jobs)
         except jinja2.TemplateError as exc:
             raise BuildError([_template_problem(root, exc)]) from None
         except SiteTooLarge as exc:
-            raise BuildError([Diagnostic("output", 0, f"{exc}; {advice}")]) from None
+            raise BuildError([Diagnostic(Location("output", 0), f"{exc}; {advice}")]) from None
         count, size = writer.files.count + award_count, writer.files.total_bytes + award_bytes
         share = size / size_limit
         if share >= 0.8:
-            warnings.append(Diagnostic("output", 0, f"the site is {size / 1e6:,.0f} MB in {count:,} files, {share:.0%} of "
-                                                    f"the {size_limit / 1e6:,.0f} MB GitHub Pages limit; {advice}",
-                                       "warning"))
+            warnings.append(
+                Diagnostic(
+                    Location("output", 0),
+                    f"the site is {size / 1e6:,.0f} MB in {count:,} files, {share:.0%} of "
+                    f"the {size_limit / 1e6:,.0f} MB GitHub Pages limit; {advice}",
+                    "warning",
+                )
+            )
         writer.commit()
-    reuse.save(root, output.absolute(), records)
+    cache.save(root, output.absolute(), records)
     signed = 0
     if signing is not None:
         used.update(signing.status_proofs)
         signed = sum(1 for key in used if key not in signing.cache)
-        ob3.save_cache(root, used)
+        ob3_signing.save_cache(root, used)
     return BuildResult(site, output, count, size, warnings, notes, signed, reused)
 
 
@@ -140,42 +148,56 @@ def signed_size_estimate(root: Path, site: Site, ob3_credentials: bool = True, j
         total += growth * languages * len(site.awards)
     for award in site.awards:
         if jws:  # header and payload in base64url, and a 2048-bit RSA signature (342 characters)
-            payload = json.dumps(emit.signed_assertion(site, award), ensure_ascii=False, separators=(",", ":"))
+            payload = json.dumps(ob2.signed_assertion(site, award), ensure_ascii=False, separators=(",", ":"))
             total += 40 + len(payload.encode("utf-8")) * 4 // 3 + 345
         if not ob3_credentials:
             continue
         position = site.status_position(award)
         lists.add((site.badges[award.badge].issuer, position.list_number))
-        size = len(emit.to_json(credentials.credential(site, award, position))) + PROOF_BYTES
+        size = len(ob2.to_json(ob3.credential(site, award, position))) + PROOF_BYTES
         if site.config.baked_files:
             size += size + len(site.badges[award.badge].image.data) + 64  # the baked copy: image + chunk
         total += size
     return total + STATUS_LIST_BYTES * len(lists)
 
 
-def prepare_signing(root: Path, site: Site, required: bool, environ) -> tuple[ob3.SigningContext | None, list[str]]:
+def prepare_signing(
+    root: Path, site: Site, required: bool, environ
+) -> tuple[ob3_signing.SigningContext | None, list[str]]:
     """The signing context, or None with the reason when Open Badges 3.0 credentials cannot be signed."""
     active = site.config.active_key
     if active is None:
         reason = "content/site.yaml lists no signing key under 'keys:' (run `sitegen keys generate`)"
     else:
-        from sitegen.keys import load_signing_key
-        from sitegen.sign import public_multikey
+        from sitegen.openbadges.keys import load_signing_key, public_multikey
 
         private_key = load_signing_key(root, environ)
         if private_key is None:
             reason = "no private key was given (set SITEGEN_SIGNING_KEY or SITEGEN_SIGNING_KEY_FILE)"
         else:
             if public_multikey(private_key.public_key()) != active.multibase:
-                raise BuildError([Diagnostic("content/site.yaml", 0, (
-                    f"the private signing key does not belong to key '{active.id}' in site.yaml: its public key is "
-                    f"{public_multikey(private_key.public_key())}, site.yaml says {active.multibase}"))])
-            context = ob3.SigningContext(
-                private_key, active.id, active.multibase, credentials.verification_method_id(site, active.id),
-                credentials.assign_status_positions(site), ob3.load_cache(root))
+                raise BuildError(
+                    [
+                        Diagnostic(
+                            Location("content/site.yaml", 0),
+                            (
+                                f"the private signing key does not belong to key '{active.id}' in site.yaml: its public key is "
+                                f"{public_multikey(private_key.public_key())}, site.yaml says {active.multibase}"
+                            ),
+                        )
+                    ]
+                )
+            context = ob3_signing.SigningContext(
+                private_key,
+                active.id,
+                active.multibase,
+                ob3.verification_method_id(site, active.id),
+                ob3.assign_status_positions(site),
+                ob3_signing.load_cache(root),
+            )
             return context, []
     if required:
-        raise BuildError([Diagnostic("content/site.yaml", 0, f"signing is required but {reason}")])
+        raise BuildError([Diagnostic(Location("content/site.yaml", 0), f"signing is required but {reason}")])
     return None, [f"Open Badges 3.0 credentials were skipped: {reason}. The Open Badges 2.0 site was built."]
 
 
@@ -185,31 +207,39 @@ def _template_problem(root: Path, exc: jinja2.TemplateError) -> Diagnostic:
         filename = Path(filename).relative_to(root).as_posix()
     except ValueError:
         pass
-    return Diagnostic(str(filename), getattr(exc, "lineno", 0) or 0, f"template error: {exc.message or exc}")
+    return Diagnostic(Location(str(filename), getattr(exc, "lineno", 0) or 0), f"template error: {exc.message or exc}")
 
 
 def prepare_ob2_signing(root: Path, site: Site, notes: list[str], environ, require_signing: bool = False):
     """The RSA key of OB 2.0 signed assertions, when site.yaml asks for them and the key is given."""
     if site.config.ob2_key is None:
         return None
-    from sitegen.jws import public_pem
-    from sitegen.keys import load_ob2_signing_key
+    from sitegen.openbadges.jws import public_pem
+    from sitegen.openbadges.keys import load_ob2_signing_key
 
     key = load_ob2_signing_key(root, environ)
     if key is None:
-        missing = ("no private key was given for the Open Badges 2.0 signed assertions that site.yaml asks for "
-                   "(ob2_signing): set SITEGEN_OB2_SIGNING_KEY or SITEGEN_OB2_SIGNING_KEY_FILE")
+        missing = (
+            "no private key was given for the Open Badges 2.0 signed assertions that site.yaml asks for "
+            "(ob2_signing): set SITEGEN_OB2_SIGNING_KEY or SITEGEN_OB2_SIGNING_KEY_FILE"
+        )
         if require_signing:
-            raise BuildError([Diagnostic("content/site.yaml", 0, missing)])
+            raise BuildError([Diagnostic(Location("content/site.yaml", 0), missing)])
         notes.append(f"Open Badges 2.0 signed assertions were skipped: {missing}")
         return None
     if public_pem(key).strip() != site.config.ob2_key.public_pem.strip():
-        raise BuildError([Diagnostic("content/site.yaml", 0, "the OB 2.0 private key does not match "
-                                                             "ob2_signing.public_key in site.yaml")])
+        raise BuildError(
+            [
+                Diagnostic(
+                    Location("content/site.yaml", 0),
+                    "the OB 2.0 private key does not match ob2_signing.public_key in site.yaml",
+                )
+            ]
+        )
     return key
 
 
-def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3.SigningContext | None = None) -> None:
+def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3_signing.SigningContext | None = None) -> None:
     urls = site.urls
     renderers = [Renderer(root, site, lang) for lang in LANGUAGES]
     for renderer in renderers:
@@ -224,15 +254,15 @@ def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3.SigningCo
         writer.add(f"assets/i18n/{renderer.lang}.json", renderer.language_pack(), "sitegen/locale")
 
     for issuer in site.issuers.values():
-        writer.add(urls.issuer_json(issuer.slug), emit.to_json(emit.issuer_profile(site, issuer)), issuer.source)
+        writer.add(urls.issuer_json(issuer.slug), ob2.to_json(ob2.issuer_profile(site, issuer)), issuer.source)
         for renderer in renderers:
             writer.add(*renderer.issuer(issuer), issuer.source)
         if issuer.image:
             writer.add(urls.issuer_image(issuer.slug, issuer.image.kind), issuer.image.data, issuer.source)
-        writer.add(urls.revocation_list(issuer.slug), emit.to_json(emit.revocation_list(site, issuer)), issuer.source)
+        writer.add(urls.revocation_list(issuer.slug), ob2.to_json(ob2.revocation_list(site, issuer)), issuer.source)
 
     for badge in site.badges.values():
-        writer.add(urls.badge_json(badge.slug), emit.to_json(emit.badge_class(site, badge)), badge.source)
+        writer.add(urls.badge_json(badge.slug), ob2.to_json(ob2.badge_class(site, badge)), badge.source)
         for renderer in renderers:
             writer.add(*renderer.badge(badge), badge.source)
         writer.add(urls.badge_image(badge.slug, badge.image.kind), badge.image.data, badge.source)
@@ -240,17 +270,20 @@ def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3.SigningCo
             writer.add(urls.badge_preview(badge.slug), badge.image.preview, badge.source)
 
     if site.config.keys:  # public keys stay published, also when this build cannot sign
-        for path, data in ob3.key_files(site):
+        for path, data in ob3_signing.key_files(site):
             writer.add(path, data, "content/site.yaml")
     if site.config.ob2_key:
-        writer.add(emit.ob2_key_path(site), emit.to_json(emit.cryptographic_key(site)), "content/site.yaml")
+        writer.add(ob2.ob2_key_path(site), ob2.to_json(ob2.cryptographic_key(site)), "content/site.yaml")
     if signing is not None:
         signing.status_proofs = {}
-        for path, data in ob3.status_list_files(site, signing, signing.status_proofs):
+        for path, data in ob3_signing.status_list_files(site, signing, signing.status_proofs):
             writer.add(path, data, "status lists")
         for issuer in site.issuers.values():
-            writer.add(urls.credential_revocations(issuer.slug),
-                       emit.to_json(ob3.ob3_revocation_list(site, issuer.slug)), issuer.source)
+            writer.add(
+                urls.credential_revocations(issuer.slug),
+                ob2.to_json(ob3.ob3_revocation_list(site, issuer.slug)),
+                issuer.source,
+            )
 
 
 # Per-award files are the bulk of a large site. Award ids are unique (validated) and only awards write
@@ -265,7 +298,7 @@ class AwardJob:
     root: Path
     site: Site
     staging: Path
-    signing: ob3.SigningContext | None
+    signing: ob3_signing.SigningContext | None
     jws_key: object
     previous: Path | None  # the output of the last build, whose unchanged files are reused
     previous_records: dict
@@ -333,15 +366,19 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
     records: dict = {}
     reused = 0
     for award in site.awards[start:end]:
-        fingerprint = reuse.award_fingerprint(job.site_fingerprint, award, job.positions.get(award.id))
+        fingerprint = cache.award_fingerprint(job.site_fingerprint, award, job.positions.get(award.id))
         previous = job.previous_records.get(award.id)
         if not (isinstance(previous, list) and len(previous) == 3):
             previous = None
         proof_key = previous[1] if previous else None
         paths = _award_paths(job, award)
         stamp = None
-        if (previous and previous[0] == fingerprint and job.previous is not None
-                and (signing is None or proof_key in signing.cache)):
+        if (
+            previous
+            and previous[0] == fingerprint
+            and job.previous is not None
+            and (signing is None or proof_key in signing.cache)
+        ):
             stamp = files.link(job.previous, paths, previous[2])
         if stamp is not None:
             if signing is not None:
@@ -353,13 +390,13 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
             files.write(path, data)
         proof_key = None
         if signing is not None:
-            credential, proof_key = ob3.credential_files(site, signing, award, used)
+            credential, proof_key = ob3_signing.credential_files(site, signing, award, used)
             for path, data in credential:
                 files.write(path, data)
         if job.jws_key is not None:
-            from sitegen.jws import sign_jws
+            from sitegen.openbadges.jws import sign_jws
 
-            token = sign_jws(emit.signed_assertion(site, award), job.jws_key)
+            token = sign_jws(ob2.signed_assertion(site, award), job.jws_key)
             files.write(site.urls.signed_assertion(award.id), token.encode("ascii"))
         records[award.id] = [fingerprint, proof_key, files.stamp(paths)]
     return files.count, files.total_bytes, used, records, reused
@@ -383,16 +420,16 @@ def award_files(site: Site, renderers: list[Renderer], award: Award) -> list[tup
     """The hosted assertion, its pages and its baked image (unless pages bake it in the browser)."""
     urls = site.urls
     badge = site.badges[award.badge]
-    document = emit.assertion(site, award)
-    data = emit.to_json(document)
+    document = ob2.assertion(site, award)
+    data = ob2.to_json(document)
     files = [(urls.assertion_json(award.id), data)]
     files += [(renderer.award_page_path(award), renderer.award(award)) for renderer in renderers]
     if site.config.baked_files:
         text = data.decode("utf-8")
         if badge.image.kind == "png":
-            baked = bake.bake_png(badge.image.data, bake.OB2_PNG_KEYWORD, text)
+            baked = baking.bake_png(badge.image.data, baking.OB2_PNG_KEYWORD, text)
         else:
-            baked = bake.bake_ob2_svg(badge.image.data, document["id"], text)
+            baked = baking.bake_ob2_svg(badge.image.data, document["id"], text)
         files.append((urls.assertion_image(award.id, badge.image.kind), baked))
     return files
 
@@ -411,7 +448,7 @@ def _copy_assets(root: Path, site: Site, writer: OutputWriter) -> None:
                 data, source = path.read_bytes(), os.path.relpath(path, root)
                 problem = key_file_problem(path, data)
                 if problem:
-                    problems.append(Diagnostic(source, 0, problem))
+                    problems.append(Diagnostic(Location(source, 0), problem))
                 chosen.setdefault(path.relative_to(static).as_posix(), (source, data))
     if problems:
         raise BuildError(problems)

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from sitegen.build import load_site
-from sitegen.diagnostics import BuildError, Diagnostic, SitegenError
-from sitegen.model import Site, draw_award_ids
-from sitegen.validate import EMAIL
+from sitegen.content.site import load_site
+from sitegen.diagnostics import BuildError, Diagnostic, Location, SitegenError
+from sitegen.model import Site
+from sitegen.recipients import EMAIL, hash_email, normalise_email
+from sitegen.status import draw_award_ids
 
 CSV_COLUMNS = {"email", "name", "show_name", "evidence_url", "evidence_name", "narrative", "issued_on", "expires"}
 COLUMN_ALIASES = {"consent": "show_name"}  # the consent to be named is what show_name records
@@ -66,16 +67,10 @@ def dropped_names_message(issued: list[Issued]) -> str | None:
         return None
     rows = [item.source for item in dropped if item.source]
     where = f" ({', '.join(rows[:5])}{'…' if len(rows) > 5 else ''})" if rows else ""
-    return (f"note: the name of {len(dropped)} recipient(s){where} was not written: a name enters the repository "
-            "only when the recipient agreed to be named (--show-name, or show_name: yes in the CSV)")
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def hash_email(email: str, salt: str) -> str:
-    return "sha256$" + hashlib.sha256((normalise_email(email) + salt).encode("utf-8")).hexdigest()
+    return (
+        f"note: the name of {len(dropped)} recipient(s){where} was not written: a name enters the repository "
+        "only when the recipient agreed to be named (--show-name, or show_name: yes in the CSV)"
+    )
 
 
 def _yaml_string(text: str) -> str:
@@ -99,10 +94,16 @@ def read_csv(path: Path) -> list[Recipient]:
     problems: list[Diagnostic] = []
     rel = str(path)
     if "email" not in header:
-        raise AuthoringError(f"{rel}:1: the header row needs an 'email' column (columns: {', '.join(sorted(CSV_COLUMNS))})")
+        raise AuthoringError(
+            f"{rel}:1: the header row needs an 'email' column (columns: {', '.join(sorted(CSV_COLUMNS))})"
+        )
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if unknown:
-        problems.append(Diagnostic(rel, 1, f"unknown column(s) {', '.join(unknown)} (columns: {', '.join(sorted(CSV_COLUMNS))})"))
+        problems.append(
+            Diagnostic(
+                Location(rel, 1), f"unknown column(s) {', '.join(unknown)} (columns: {', '.join(sorted(CSV_COLUMNS))})"
+            )
+        )
     rows: list[Recipient] = []
     seen: dict[str, int] = {}
     line = reader.line_num + 1  # where the next record starts (a quoted value may span lines)
@@ -111,8 +112,10 @@ def read_csv(path: Path) -> list[Recipient]:
         row = {k: (v or "").strip() for k, v in row.items()}
         bad = []
         if extra:
-            bad.append(f"{len(header) + len(extra)} or more values but the header has {len(header)} columns "
-                       f"(extra: {', '.join(repr(v) for v in extra)})")
+            bad.append(
+                f"{len(header) + len(extra)} or more values but the header has {len(header)} columns "
+                f"(extra: {', '.join(repr(v) for v in extra)})"
+            )
         email = row.get("email", "")
         if not EMAIL.match(email):
             bad.append(f"'{email}' is not an email address" if email else "no email")
@@ -136,13 +139,21 @@ def read_csv(path: Path) -> list[Recipient]:
                     bad.append(f"{key} must be a date like 2026-04-01, not '{row[key]}'")
         if dates.get("expires") and dates.get("issued_on") and dates["expires"] <= dates["issued_on"]:
             bad.append("expires must be after issued_on")
-        problems.extend(Diagnostic(rel, line, message) for message in bad)
+        problems.extend(Diagnostic(Location(rel, line), message) for message in bad)
         line_start, line = line, reader.line_num + 1
         if not bad:
-            rows.append(Recipient(email=email, name=row.get("name") or None, show_name=consent in TRUE_WORDS,
-                                  evidence_url=row.get("evidence_url") or None,
-                                  evidence_name=row.get("evidence_name") or None,
-                                  narrative=row.get("narrative") or None, source=f"{rel}:{line_start}", **dates))
+            rows.append(
+                Recipient(
+                    email=email,
+                    name=row.get("name") or None,
+                    show_name=consent in TRUE_WORDS,
+                    evidence_url=row.get("evidence_url") or None,
+                    evidence_name=row.get("evidence_name") or None,
+                    narrative=row.get("narrative") or None,
+                    source=f"{rel}:{line_start}",
+                    **dates,
+                )
+            )
     if problems:
         raise AuthoringError(f"{len(problems)} problem(s) in {rel}; nothing was written", problems)
     if not rows:
@@ -151,8 +162,10 @@ def read_csv(path: Path) -> list[Recipient]:
 
 
 def _award_lines(award_id: str, recipient: Recipient, salt: str, indent: str) -> list[str]:
-    lines = [f"{indent}- id: {award_id}",
-             f'{indent}  recipient: {{hash: "{hash_email(recipient.email, salt)}", salt: "{salt}"}}']
+    lines = [
+        f"{indent}- id: {award_id}",
+        f'{indent}  recipient: {{hash: "{hash_email(recipient.email, salt)}", salt: "{salt}"}}',
+    ]
     if recipient.issued_on:
         lines.append(f"{indent}  issued_on: {recipient.issued_on.isoformat()}")
     if recipient.expires:
@@ -168,8 +181,15 @@ def _award_lines(award_id: str, recipient: Recipient, salt: str, indent: str) ->
     return lines
 
 
-def issue(root: Path, badge: str, recipients: list[Recipient], issued_on: date, target: Path | None = None,
-          expires: date | None = None, again: bool = False) -> tuple[Path, list[Issued]]:
+def issue(
+    root: Path,
+    badge: str,
+    recipients: list[Recipient],
+    issued_on: date,
+    target: Path | None = None,
+    expires: date | None = None,
+    again: bool = False,
+) -> tuple[Path, list[Issued]]:
     """Award `badge` to every recipient: a new file, or awards appended to `target` (a cohort file of that badge).
 
     The whole site is validated first, and again with the new awards before the file is kept. A recipient who
@@ -181,8 +201,11 @@ def issue(root: Path, badge: str, recipients: list[Recipient], issued_on: date, 
         raise AuthoringError(f"unknown badge '{badge}' (badges: {', '.join(site.badges) or 'none yet'})")
     held = [] if again else already_held(site, badge, recipients)
     if held:
-        raise AuthoringError(f"{len(held)} recipient(s) already hold '{badge}'; nothing was written (--again "
-                             "awards it to them once more)", held)
+        raise AuthoringError(
+            f"{len(held)} recipient(s) already hold '{badge}'; nothing was written (--again "
+            "awards it to them once more)",
+            held,
+        )
     assertions = root / "content" / "assertions"
     ids = new_award_ids(site, site.badges[badge].issuer, len(recipients))
     if target is None:
@@ -203,8 +226,13 @@ def issue(root: Path, badge: str, recipients: list[Recipient], issued_on: date, 
     for award_id, recipient in zip(ids, recipients):
         if original is not None:
             # The file's own defaults are another cohort's: write this request's dates on each award.
-            recipient = Recipient(**{**recipient.__dict__, "issued_on": recipient.issued_on or issued_on,
-                                     "expires": recipient.expires or expires})
+            recipient = Recipient(
+                **{
+                    **recipient.__dict__,
+                    "issued_on": recipient.issued_on or issued_on,
+                    "expires": recipient.expires or expires,
+                }
+            )
         text += "\n".join(_award_lines(award_id, recipient, secrets.token_hex(16), indent)) + "\n"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
@@ -216,12 +244,21 @@ def issue(root: Path, badge: str, recipients: list[Recipient], issued_on: date, 
             target.unlink()
         else:
             target.write_text(original, encoding="utf-8")
-        raise AuthoringError(f"the new award(s) would not build, so {target.name} was left as it was",
-                             exc.diagnostics) from None
+        raise AuthoringError(
+            f"the new award(s) would not build, so {target.name} was left as it was", exc.diagnostics
+        ) from None
     urls = site.urls
-    issued = [Issued(award_id, r.email, r.name, urls.url(urls.assertion_page(award_id)),
-                     name_dropped=bool(r.name) and not r.show_name, source=r.source)
-              for award_id, r in zip(ids, recipients)]
+    issued = [
+        Issued(
+            award_id,
+            r.email,
+            r.name,
+            urls.url(urls.assertion_page(award_id)),
+            name_dropped=bool(r.name) and not r.show_name,
+            source=r.source,
+        )
+        for award_id, r in zip(ids, recipients)
+    ]
     return target, issued
 
 
@@ -230,16 +267,23 @@ def already_held(site: Site, badge: str, recipients: list[Recipient]) -> list[Di
     and its salt."""
     # Every recipient against every holder, salts differing: about 0.4 µs a pair (1,000 × 10,000 in 4 s).
     now = datetime.now(timezone.utc)  # an expired award may be renewed
-    held = [(a.salt.encode("utf-8"), a.identity_hash.lower().removeprefix("sha256$"), a)
-            for a in site.awards if a.badge == badge and not a.revoked and not (a.expires and a.expires <= now)]
+    held = [
+        (a.salt.encode("utf-8"), a.identity_hash.lower().removeprefix("sha256$"), a)
+        for a in site.awards
+        if a.badge == badge and not a.revoked and not (a.expires and a.expires <= now)
+    ]
     problems = []
     for recipient in recipients:
         email = normalise_email(recipient.email).encode("utf-8")
         for salt, digest, award in held:
             if hashlib.sha256(email + salt).hexdigest() == digest:
                 path, line = (recipient.source or "--email:0").rsplit(":", 1)
-                problems.append(Diagnostic(path, int(line), f"{recipient.email} already holds '{badge}' "
-                                                            f"(award {award.id}, {award.source})"))
+                problems.append(
+                    Diagnostic(
+                        Location(path, int(line)),
+                        f"{recipient.email} already holds '{badge}' (award {award.id}, {award.source})",
+                    )
+                )
                 break
     return problems
 
@@ -247,8 +291,9 @@ def already_held(site: Site, badge: str, recipients: list[Recipient]) -> list[Di
 def new_award_ids(site: Site, issuer: str, count: int) -> list[str]:
     """Random award ids for the issuer that never share a status list entry with its awards (see
     model.draw_award_ids)."""
-    return draw_award_ids(issuer, count, {site.status_position(a) for a in site.awards
-                                          if site.badges[a.badge].issuer == issuer})
+    return draw_award_ids(
+        issuer, count, {site.status_position(a) for a in site.awards if site.badges[a.badge].issuer == issuer}
+    )
 
 
 def _check_appendable(text: str, badge: str, path: Path) -> str:
@@ -273,8 +318,10 @@ def revoke(root: Path, award_id: str, reason: str, on: date) -> Path:
     if award.revoked:
         raise AuthoringError(f"award {award_id} was already revoked on {award.revoked.on:%Y-%m-%d}")
     if on < award.issued_on.date():
-        raise AuthoringError(f"award {award_id} was issued on {award.issued_on:%Y-%m-%d}; it cannot be revoked "
-                             f"before that ({on:%Y-%m-%d})")
+        raise AuthoringError(
+            f"award {award_id} was issued on {award.issued_on:%Y-%m-%d}; it cannot be revoked "
+            f"before that ({on:%Y-%m-%d})"
+        )
     rel, _line = award.source.rsplit(":", 1)
     path = root / rel
     original = path.read_text(encoding="utf-8")
@@ -284,10 +331,14 @@ def revoke(root: Path, award_id: str, reason: str, on: date) -> Path:
         match = pattern.match(line)
         if match:
             indent = match.group(1) + ("  " if match.group(2) else "")
-            lines.insert(number + 1, f"{indent}revoked: {{on: {on.isoformat()}, reason: {_yaml_string(reason.strip())}}}\n")
+            lines.insert(
+                number + 1, f"{indent}revoked: {{on: {on.isoformat()}, reason: {_yaml_string(reason.strip())}}}\n"
+            )
             break
     else:
-        raise AuthoringError(f"{rel}: cannot find the line 'id: {award_id}' to edit; add revoked: {{on, reason}} by hand")
+        raise AuthoringError(
+            f"{rel}: cannot find the line 'id: {award_id}' to edit; add revoked: {{on, reason}} by hand"
+        )
     path.write_text("".join(lines), encoding="utf-8")
     try:
         load_site(root)

@@ -26,14 +26,14 @@ import stat
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.render import theme_dirs
+from sitegen.build.render import theme_dirs
 
 CACHE_DIR = Path(".sitegen-cache")
 CACHE_NAME = "awards-v3.json"  # v3: records with a MAC
 CACHE_FILE = CACHE_DIR / CACHE_NAME
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-PACKAGE_DIR = Path(__file__).parent  # code, default theme, locale, contexts
+PACKAGE_DIR = Path(__file__).parent.parent  # the package: code, default theme, locale, contexts
 
 
 def site_fingerprint(root: Path, site, signing, jws_key) -> str:
@@ -54,14 +54,14 @@ def site_fingerprint(root: Path, site, signing, jws_key) -> str:
             add(str(path.relative_to(folder)), path.read_bytes())
     add(signing and (signing.verification_method, signing.public_multikey))
     if jws_key is not None:
-        from sitegen.jws import public_pem
+        from sitegen.openbadges.jws import public_pem
 
         add(public_pem(jws_key))
     return digest.hexdigest()
 
 
 def award_fingerprint(site_fingerprint: str, award, position) -> str:
-    return hashlib.sha256(f"{site_fingerprint}\0{award!r}\0{position!r}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{site_fingerprint}\0{award!r}\0{position!r}".encode()).hexdigest()
 
 
 def load(root: Path, output: Path) -> dict[str, list]:
@@ -72,8 +72,11 @@ def load(root: Path, output: Path) -> dict[str, list]:
     if not isinstance(data, dict) or secret is None or data.get("output") != str(output) or not output.is_dir():
         return {}
     records, mac = data.get("awards"), data.get("mac")
-    if not isinstance(records, dict) or not isinstance(mac, str) or not hmac.compare_digest(
-            mac, _records_mac(secret, str(output), records)):
+    if (
+        not isinstance(records, dict)
+        or not isinstance(mac, str)
+        or not hmac.compare_digest(mac, _records_mac(secret, str(output), records))
+    ):
         return {}
     return {award_id: record for award_id, record in records.items() if _record_shape(record)}
 
@@ -81,13 +84,21 @@ def load(root: Path, output: Path) -> dict[str, list]:
 def save(root: Path, output: Path, records: dict[str, list]) -> None:
     secret = _machine_secret()
     if secret is not None:
-        write_cache(root, CACHE_NAME, {"output": str(output), "awards": records,
-                                       "mac": _records_mac(secret, str(output), records)})
+        write_cache(
+            root,
+            CACHE_NAME,
+            {"output": str(output), "awards": records, "mac": _records_mac(secret, str(output), records)},
+        )
 
 
 def _record_shape(record) -> bool:
-    return (isinstance(record, list) and len(record) == 3 and isinstance(record[0], str)
-            and (record[1] is None or isinstance(record[1], str)) and isinstance(record[2], str))
+    return (
+        isinstance(record, list)
+        and len(record) == 3
+        and isinstance(record[0], str)
+        and (record[1] is None or isinstance(record[1], str))
+        and isinstance(record[2], str)
+    )
 
 
 def _records_mac(secret: bytes, output: str, records: dict) -> str:
@@ -124,6 +135,7 @@ def _machine_secret() -> bytes | None:
 
 # --- the cache folder: never followed through a link ----------------------------------------------
 
+
 def cache_problem(root: Path) -> str | None:
     """Why the repository's `.sitegen-cache` must be left alone (neither read nor written), or None."""
     try:
@@ -133,8 +145,10 @@ def cache_problem(root: Path) -> str | None:
     except OSError as exc:
         return f"{CACHE_DIR} cannot be read ({exc.strerror}); it was ignored"
     if stat.S_ISLNK(info.st_mode):
-        return (f"{CACHE_DIR} is a symbolic link; sitegen never reads or writes its cache through a link, so it "
-                "was ignored and everything was signed and written afresh (remove the link to have a cache)")
+        return (
+            f"{CACHE_DIR} is a symbolic link; sitegen never reads or writes its cache through a link, so it "
+            "was ignored and everything was signed and written afresh (remove the link to have a cache)"
+        )
     if not stat.S_ISDIR(info.st_mode):
         return f"{CACHE_DIR} is not a folder; it was ignored (remove it to have a cache)"
     return None

@@ -10,17 +10,17 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel.dates import format_date as babel_format_date
 from babel.lists import format_list
-from babel.units import format_unit
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+from babel.units import format_unit
 
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = Path(__file__).parent.parent / "locale"
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 
 
@@ -42,12 +42,15 @@ _DURATION_UNITS = {"Y": "duration-year", "M": "duration-month", "W": "duration-w
 @lru_cache(maxsize=256)
 def format_duration(duration: str, lang: str) -> str:
     """An ISO 8601 duration of a badge's validity as people read it: P1Y6M → "1 year, 6 months", "1 年 6 か月"."""
-    parts = [format_unit(int(number), _DURATION_UNITS[unit], length="long", locale=lang)
-             for number, unit in _DURATION_PARTS.findall(duration) if int(number)]
+    parts = [
+        format_unit(int(number), _DURATION_UNITS[unit], length="long", locale=lang)
+        for number, unit in _DURATION_PARTS.findall(duration)
+        if int(number)
+    ]
     return format_list(parts, style="unit", locale=lang) if parts else duration
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(lang: str) -> NullTranslations:
     """The gettext translations of a language; English is the source language of the catalogue."""
     path = LOCALE_DIR / lang / "LC_MESSAGES" / "sitegen.po"

@@ -3,33 +3,14 @@ the status list, and the recipient."""
 
 from __future__ import annotations
 
-import re
-import zlib
 from datetime import datetime, timezone
 
-from sitegen.credentials import STATUS_LIST_LENGTH
-from sitegen.verify import FetchError, Fetcher, Result, _parse_datetime, recipient_matches
-
-
-# A did:web DID: a host (with %3A before a port) and path segments; nothing that could re-aim the URL it names.
-DID_WEB = re.compile(r"^did:web:[A-Za-z0-9.-]+(?:%3[Aa][0-9]+)?(?::[A-Za-z0-9._~%!$&'()*+,;=@-]+)*$")
-# Bits a status list may hold once inflated: 16 million entries, far beyond the 131,072 of a sitegen list.
-MAX_STATUS_LIST_BYTES = 2 * 1024 * 1024
-
-
-def did_web_url(did: str) -> str:
-    """Where a did:web document lives: `did:web:host%3Aport:a:b` → `https://host:port/a/b/did.json`."""
-    from urllib.parse import unquote
-
-    if not isinstance(did, str) or not DID_WEB.match(did):
-        raise ValueError(f"not a did:web DID: {did!r}")
-    parts = did.split(":")[2:]
-    host = unquote(parts[0])
-    segments = [unquote(p) for p in parts[1:]]
-    if any(c in s for s in segments for c in "/?#\\") or any(s in (".", "..") for s in segments):
-        raise ValueError(f"not a did:web DID: {did!r}")
-    path = "/".join(segments)
-    return f"https://{host}/{path}/did.json" if path else f"https://{host}/.well-known/did.json"
+from sitegen.openbadges.status_lists import decode_status_list
+from sitegen.recipients import recipient_matches
+from sitegen.status import STATUS_LIST_LENGTH
+from sitegen.urls import DID_WEB, did_web_url
+from sitegen.verify.fetch import Fetcher, FetchError
+from sitegen.verify.report import Result, _parse_datetime
 
 
 def resolve_did_document(did: str, fetcher: Fetcher, result: Result, check: str) -> dict | None:
@@ -41,7 +22,9 @@ def resolve_did_document(did: str, fetcher: Fetcher, result: Result, check: str)
         result.error(check, f"cannot resolve the DID document of {did}: {exc}")
         return None
     if document.get("id") != did:
-        result.error(check, f"the DID document at {url} is not the document of {did} (its id is {document.get('id')!r})")
+        result.error(
+            check, f"the DID document at {url} is not the document of {did} (its id is {document.get('id')!r})"
+        )
         return None
     return document
 
@@ -60,20 +43,26 @@ def issuer_key(vm_id, issuer_id, fetcher: Fetcher, result: Result, check: str) -
         return None
     did, _hash, fragment = vm_id.partition("#")
     if did != issuer_id or not fragment or "#" in fragment:
-        result.error(check, f"the proof's key {vm_id!r} is not a key of the issuer {issuer_id} "
-                            f"(the issuer's keys are {issuer_id}#…)")
+        result.error(
+            check,
+            f"the proof's key {vm_id!r} is not a key of the issuer {issuer_id} (the issuer's keys are {issuer_id}#…)",
+        )
         return None
     document = resolve_did_document(issuer_id, fetcher, result, check)
     if document is None:
         return None
-    listed = [m for m in _listed(document.get("assertionMethod")) if (m.get("id") if isinstance(m, dict) else m) == vm_id]
+    listed = [
+        m for m in _listed(document.get("assertionMethod")) if (m.get("id") if isinstance(m, dict) else m) == vm_id
+    ]
     if not listed:
-        result.error(check, f"{vm_id} is not an assertionMethod of {issuer_id}: the issuer does not sign "
-                            "credentials with it")
+        result.error(
+            check, f"{vm_id} is not an assertionMethod of {issuer_id}: the issuer does not sign credentials with it"
+        )
         return None
     # The method itself: embedded in assertionMethod, or (referenced by id) in verificationMethod.
     methods = [m for m in listed if isinstance(m, dict)] or [
-        m for m in _listed(document.get("verificationMethod")) if isinstance(m, dict) and m.get("id") == vm_id]
+        m for m in _listed(document.get("verificationMethod")) if isinstance(m, dict) and m.get("id") == vm_id
+    ]
     if len(methods) != 1:
         result.error(check, f"the DID document of {issuer_id} defines {vm_id} {len(methods) or 'no'} times")
         return None
@@ -84,8 +73,7 @@ def issuer_key(vm_id, issuer_id, fetcher: Fetcher, result: Result, check: str) -
 
 
 def _did_url_in_site(did: str, base_url: str) -> str:
-    from sitegen.credentials import did_web
-    from sitegen.model import Urls
+    from sitegen.urls import Urls, did_web
 
     if not base_url or did != did_web(base_url):
         raise ValueError(f"{did} is not the DID of the site at {base_url}")
@@ -94,7 +82,8 @@ def _did_url_in_site(did: str, base_url: str) -> str:
 
 
 def _check_proof(result: Result, doc: dict, fetcher: Fetcher, check: str) -> None:
-    from sitegen.sign import public_key_from_multikey, verify_credential
+    from sitegen.openbadges.keys import public_key_from_multikey
+    from sitegen.openbadges.proofs import verify_credential
 
     result.ran(check)
     proofs = doc.get("proof")
@@ -130,8 +119,14 @@ def _check_proof(result: Result, doc: dict, fetcher: Fetcher, check: str) -> Non
         result.error(check, problem)
 
 
-def verify_credential_document(doc: dict, fetcher: Fetcher, email: str | None = None, now: datetime | None = None,
-                               kind: str = "ob3-credential", subject: str = "credential") -> Result:
+def verify_credential_document(
+    doc: dict,
+    fetcher: Fetcher,
+    email: str | None = None,
+    now: datetime | None = None,
+    kind: str = "ob3-credential",
+    subject: str = "credential",
+) -> Result:
     result = Result(subject, kind)
     now = now or datetime.now(timezone.utc)
     context = doc.get("@context")
@@ -153,7 +148,9 @@ def verify_credential_document(doc: dict, fetcher: Fetcher, email: str | None = 
     if "validUntil" in doc:
         valid_until = _parse_datetime(doc.get("validUntil"))
         if valid_until is None:
-            result.error("credential.dates", f"validUntil is not a date-time with a timezone: {doc.get('validUntil')!r}")
+            result.error(
+                "credential.dates", f"validUntil is not a date-time with a timezone: {doc.get('validUntil')!r}"
+            )
         elif valid_until <= now:
             result.expired = doc["validUntil"]
 
@@ -162,9 +159,13 @@ def verify_credential_document(doc: dict, fetcher: Fetcher, email: str | None = 
         result.ran("credential.recipient-match")
         identifiers = subject_doc.get("identifier") or []
         identifiers = identifiers if isinstance(identifiers, list) else [identifiers]
-        if not any(isinstance(i, dict) and i.get("identityType") == "emailAddress" and isinstance(i.get("identityHash"), str)
-                   and recipient_matches(i["identityHash"], i.get("salt"), email, i.get("hashed") is not False)
-                   for i in identifiers):
+        if not any(
+            isinstance(i, dict)
+            and i.get("identityType") == "emailAddress"
+            and isinstance(i.get("identityHash"), str)
+            and recipient_matches(i["identityHash"], i.get("salt"), email, i.get("hashed") is not False)
+            for i in identifiers
+        ):
             result.error("credential.recipient-match", f"the credential was not issued to {email}")
 
     statuses = doc.get("credentialStatus")
@@ -178,7 +179,7 @@ def verify_credential_document(doc: dict, fetcher: Fetcher, email: str | None = 
 
 
 def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now: datetime) -> None:
-    from sitegen.sign import status_bit
+    from sitegen.openbadges.status_lists import status_bit
 
     types = status.get("type") if isinstance(status, dict) else None
     types = types if isinstance(types, list) else [types]
@@ -186,13 +187,21 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
         _check_revocation_list(result, doc, status, fetcher)
         return
     if "BitstringStatusListEntry" not in types:
-        result.error("credential.status", f"credentialStatus of type {types} cannot be checked, so the credential "
-                                          "may be revoked (BitstringStatusListEntry and 1EdTechRevocationList are)")
+        result.error(
+            "credential.status",
+            f"credentialStatus of type {types} cannot be checked, so the credential "
+            "may be revoked (BitstringStatusListEntry and 1EdTechRevocationList are)",
+        )
         return
-    purpose, list_url, index = status.get("statusPurpose"), status.get("statusListCredential"), status.get("statusListIndex")
+    purpose, list_url, index = (
+        status.get("statusPurpose"),
+        status.get("statusListCredential"),
+        status.get("statusListIndex"),
+    )
     if purpose not in ("revocation", "suspension"):
-        result.error("credential.status", f"a status of purpose {purpose!r} cannot be checked (revocation and "
-                                          "suspension can)")
+        result.error(
+            "credential.status", f"a status of purpose {purpose!r} cannot be checked (revocation and suspension can)"
+        )
         return
     if not isinstance(list_url, str):
         result.error("credential.status", f"statusListCredential must be a URL, not {list_url!r}")
@@ -210,16 +219,21 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
     # The list must be the one the credential names, from its issuer, for this purpose: another genuine
     # list (of another issuer, or of this one, or for another purpose) says nothing about this credential.
     if status_list.get("id") != list_url:
-        result.error("credential.status", f"the document at {list_url} is not that status list "
-                                          f"(its id is {status_list.get('id')!r})")
+        result.error(
+            "credential.status",
+            f"the document at {list_url} is not that status list (its id is {status_list.get('id')!r})",
+        )
         return
     list_types = _listed(status_list.get("type"))
     if "BitstringStatusListCredential" not in list_types or "VerifiableCredential" not in list_types:
         result.error("credential.status", f"{list_url} is not a BitstringStatusListCredential")
         return
     if _issuer_id(status_list) != _issuer_id(doc):
-        result.error("credential.status", f"the status list was issued by {_issuer_id(status_list)!r}, "
-                                          f"not by the credential's issuer {_issuer_id(doc)!r}")
+        result.error(
+            "credential.status",
+            f"the status list was issued by {_issuer_id(status_list)!r}, "
+            f"not by the credential's issuer {_issuer_id(doc)!r}",
+        )
         return
     list_result = Result(list_url, "status-list")
     _check_proof(list_result, status_list, fetcher, "status-list.proof")
@@ -227,19 +241,26 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
         result.error("credential.status", f"status list: {finding.message}")
     if list_result.errors:
         return
-    valid_from, valid_until = _parse_datetime(status_list.get("validFrom")), _parse_datetime(status_list.get("validUntil"))
+    valid_from, valid_until = (
+        _parse_datetime(status_list.get("validFrom")),
+        _parse_datetime(status_list.get("validUntil")),
+    )
     if valid_from is not None and valid_from > now:
         result.error("credential.status", f"the status list is not valid before {status_list['validFrom']}")
     if valid_until is not None and valid_until <= now:
         result.error("credential.status", f"the status list expired on {status_list['validUntil']}")
     list_subject = status_list.get("credentialSubject")
     list_subject = list_subject if isinstance(list_subject, dict) else {}
-    if list_subject.get("type") != "BitstringStatusList" and "BitstringStatusList" not in _listed(list_subject.get("type")):
+    if list_subject.get("type") != "BitstringStatusList" and "BitstringStatusList" not in _listed(
+        list_subject.get("type")
+    ):
         result.error("credential.status", "the status list's credentialSubject is not a BitstringStatusList")
         return
     if list_subject.get("statusPurpose") != purpose:
-        result.error("credential.status", f"the status list is for {list_subject.get('statusPurpose')!r}, "
-                                          f"the entry for {purpose!r}")
+        result.error(
+            "credential.status",
+            f"the status list is for {list_subject.get('statusPurpose')!r}, the entry for {purpose!r}",
+        )
         return
     try:
         bits = decode_status_list(list_subject.get("encodedList"))
@@ -247,7 +268,9 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
         result.error("credential.status", f"the status list cannot be decoded: {exc}")
         return
     if len(bits) * 8 < STATUS_LIST_LENGTH:
-        result.error("credential.status", f"the status list has {len(bits) * 8} entries, fewer than {STATUS_LIST_LENGTH}")
+        result.error(
+            "credential.status", f"the status list has {len(bits) * 8} entries, fewer than {STATUS_LIST_LENGTH}"
+        )
     if index >= len(bits) * 8:
         result.error("credential.status", f"statusListIndex {index} is outside the list")
     elif status_bit(bits, index):
@@ -255,31 +278,6 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
             result.error("credential.status", "the issuer's status list marks it suspended")
         else:
             result.revoked = "the issuer's status list marks it revoked"
-
-
-def decode_status_list(encoded) -> bytes:
-    """The bits of an encodedList (multibase base64url of gzip), inflated no further than
-    MAX_STATUS_LIST_BYTES: a list that inflates to more is refused, not read into memory."""
-    import base64
-    import binascii
-
-    if not isinstance(encoded, str) or not encoded.startswith("u"):
-        raise ValueError("encodedList must be multibase base64url (start with u)")
-    data = encoded[1:]
-    try:
-        packed = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
-    except (ValueError, binascii.Error) as exc:
-        raise ValueError(f"encodedList is not base64url: {exc}") from None
-    inflater = zlib.decompressobj(wbits=31)  # gzip
-    try:
-        bits = inflater.decompress(packed, MAX_STATUS_LIST_BYTES)
-    except zlib.error as exc:
-        raise ValueError(f"encodedList is not gzip: {exc}") from None
-    if inflater.unconsumed_tail:
-        raise ValueError(f"the list inflates to more than {MAX_STATUS_LIST_BYTES // (1024 * 1024)} MB: refused")
-    if not inflater.eof:
-        raise ValueError("encodedList is a truncated gzip stream")
-    return bits
 
 
 def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fetcher) -> None:
@@ -295,12 +293,17 @@ def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fet
         result.error("credential.status", f"the revocation list cannot be read: {exc}")
         return
     if listing.get("id") != list_url:
-        result.error("credential.status", f"the document at {list_url} is not that revocation list "
-                                          f"(its id is {listing.get('id')!r})")
+        result.error(
+            "credential.status",
+            f"the document at {list_url} is not that revocation list (its id is {listing.get('id')!r})",
+        )
         return
     if _issuer_id(listing) != _issuer_id(doc):
-        result.error("credential.status", f"the revocation list was issued by {_issuer_id(listing)!r}, "
-                                          f"not by the credential's issuer {_issuer_id(doc)!r}")
+        result.error(
+            "credential.status",
+            f"the revocation list was issued by {_issuer_id(listing)!r}, "
+            f"not by the credential's issuer {_issuer_id(doc)!r}",
+        )
         return
     entries = []
     for key in ("revokedCredential", "revokedCredentials"):  # the spec's name, and the 1EdTech validator's
@@ -309,7 +312,9 @@ def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fet
     for entry in entries:
         if isinstance(entry, dict) and entry.get("id") == doc.get("id") and entry.get("revoked") is not False:
             reason = entry.get("revocationReason")
-            result.revoked = "the issuer's revocation list names it" + (f": {reason}" if isinstance(reason, str) else "")
+            result.revoked = "the issuer's revocation list names it" + (
+                f": {reason}" if isinstance(reason, str) else ""
+            )
             return
 
 
@@ -321,9 +326,10 @@ def _issuer_id(doc: dict):
 
 # --- the shared documents of a site, checked on their own (a site with no awards has only these) ----------
 
+
 def verify_did_document(did: str, fetcher: Fetcher, subject: str) -> Result:
     """The site's DID document: served for its DID, and every key it signs with is a key of that DID."""
-    from sitegen.sign import public_key_from_multikey
+    from sitegen.openbadges.keys import public_key_from_multikey
 
     result = Result(subject, "did-document")
     result.ran("did.document")
@@ -356,7 +362,9 @@ def verify_status_list(url: str, issuer: str, fetcher: Fetcher, subject: str) ->
         return result
     result.ran("status-list.id-matches-url")
     if status_list.get("id") != url:
-        result.error("status-list.id-matches-url", f"id {status_list.get('id')!r} is not the URL it was fetched from ({url})")
+        result.error(
+            "status-list.id-matches-url", f"id {status_list.get('id')!r} is not the URL it was fetched from ({url})"
+        )
     result.ran("status-list.issuer")
     if _issuer_id(status_list) != issuer:
         result.error("status-list.issuer", f"issued by {_issuer_id(status_list)!r}, not by the site's DID {issuer}")

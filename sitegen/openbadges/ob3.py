@@ -5,10 +5,10 @@ Signing happens later (sign.py); everything here is plain data computed from the
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
-
-from sitegen.emit import alignment_entry, evidence_entry, format_datetime, to_uri
-from sitegen.model import STATUS_LIST_LENGTH, Award, BadgeClass, Issuer, PublicKey, Site, StatusPosition
+from sitegen.model import Award, BadgeClass, Issuer, PublicKey, Site
+from sitegen.openbadges.ob2 import alignment_entry, evidence_entry, format_datetime, to_uri
+from sitegen.status import StatusPosition
+from sitegen.urls import did_web
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -17,22 +17,18 @@ DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 
 
-def did_web(base_url: str) -> str:
-    """did:web for base_url: `https://host[:port]/a/b` → `did:web:host%3Aport:a:b`."""
-    parts = urlsplit(base_url)
-    host = quote(parts.netloc, safe="")
-    path = [quote(segment, safe="") for segment in parts.path.strip("/").split("/") if segment]
-    return ":".join(["did:web", host, *path])
-
-
 def verification_method_id(site: Site, key_id: str) -> str:
     return f"{did_web(site.config.base_url)}#{key_id}"
 
 
 def verification_method(site: Site, key: PublicKey) -> dict:
     did = did_web(site.config.base_url)
-    return {"id": verification_method_id(site, key.id), "type": "Multikey", "controller": did,
-            "publicKeyMultibase": key.multibase}
+    return {
+        "id": verification_method_id(site, key.id),
+        "type": "Multikey",
+        "controller": did,
+        "publicKeyMultibase": key.multibase,
+    }
 
 
 def did_document(site: Site, keys: list[PublicKey]) -> dict:
@@ -56,6 +52,7 @@ def assign_status_positions(site: Site) -> dict[str, StatusPosition]:
 
 
 # --- documents -----------------------------------------------------------------------------------
+
 
 def issuer_profile(site: Site, issuer: Issuer) -> dict:
     urls, lang = site.urls, site.config.default_language
@@ -87,8 +84,11 @@ def achievement(site: Site, badge: BadgeClass) -> dict:
         "name": badge.name.get(lang),
         "description": badge.description.get(lang),
         "criteria": {"id": urls.url(urls.badge_page(badge.slug)) + "#criteria", "narrative": badge.criteria.get(lang)},
-        "image": {"id": urls.url(urls.badge_image(badge.slug, badge.image.kind)), "type": "Image",
-                  "caption": badge.image_caption.get(lang)},
+        "image": {
+            "id": urls.url(urls.badge_image(badge.slug, badge.image.kind)),
+            "type": "Image",
+            "caption": badge.image_caption.get(lang),
+        },
     }
     if lang:
         doc["inLanguage"] = lang
@@ -114,13 +114,15 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
         "validFrom": format_datetime(award.issued_on),
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [{
-                "type": "IdentityObject",
-                "identityType": "emailAddress",
-                "hashed": True,
-                "identityHash": award.identity_hash,
-                "salt": award.salt,
-            }],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "emailAddress",
+                    "hashed": True,
+                    "identityHash": award.identity_hash,
+                    "salt": award.salt,
+                }
+            ],
             "achievement": achievement(site, badge),
         },
         "credentialStatus": {
@@ -133,8 +135,10 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
     }
     if site.config.credential_status == "1edtech":
         doc["@context"].append(OB3_EXTENSIONS_CONTEXT)
-        doc["credentialStatus"] = {"id": urls.url(urls.credential_revocations(issuer.slug)),
-                                   "type": "1EdTechRevocationList"}
+        doc["credentialStatus"] = {
+            "id": urls.url(urls.credential_revocations(issuer.slug)),
+            "type": "1EdTechRevocationList",
+        }
     if award.expires:
         doc["validUntil"] = format_datetime(award.expires)
     if award.narrative:
@@ -158,4 +162,26 @@ def status_list_credential(site: Site, issuer: Issuer, list_number: int, encoded
             "statusPurpose": "revocation",
             "encodedList": encoded_list,
         },
+    }
+
+
+def ob3_revocation_list(site: Site, issuer_slug: str) -> dict:
+    """The 1EdTech revocation list of the issuer's credentials (the form the 1EdTech validator reads)."""
+    urls = site.urls
+    lang = site.config.default_language
+    revoked = [
+        {
+            "id": urls.url(urls.credential_json(a.id)),
+            "revoked": True,
+            "revocationReason": a.revoked.reason.all_languages(lang),
+        }
+        for a in site.revoked_awards_of(issuer_slug)
+    ]
+    # The 1EdTech Revocation List names its entries revokedCredential; the 1EdTech validator reads
+    # revokedCredentials. Both carry the same entries, so each reader finds every revocation.
+    return {
+        "id": urls.url(urls.credential_revocations(issuer_slug)),
+        "issuer": did_web(site.config.base_url),
+        "revokedCredential": revoked,
+        "revokedCredentials": revoked,
     }

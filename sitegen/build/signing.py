@@ -20,12 +20,15 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from sitegen import __version__, bake, credentials, emit, reuse
+from sitegen import __version__
+from sitegen.build import cache
 from sitegen.model import Award, Site
+from sitegen.openbadges import baking, ob2, ob3
+from sitegen.status import STATUS_LIST_LENGTH, StatusPosition
 
 SUITE = "eddsa-rdfc-2022"
 CACHE_NAME = "proofs-v2.json"  # v2: every entry {"proof", "mac"}
-CACHE_FILE = reuse.CACHE_DIR / CACHE_NAME
+CACHE_FILE = cache.CACHE_DIR / CACHE_NAME
 
 
 @dataclass
@@ -36,13 +39,14 @@ class SigningContext:
     key_id: str
     public_multikey: str
     verification_method: str
-    positions: dict[str, credentials.StatusPosition]
+    positions: dict[str, StatusPosition]
     cache: dict[str, dict] = field(default_factory=dict)  # cache key → {"proof", "mac"}; untrusted until checked
     status_proofs: dict[str, dict] = field(default_factory=dict)  # proofs of the status lists of this build
 
     def __post_init__(self) -> None:
-        raw = self.private_key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                             serialization.NoEncryption())
+        raw = self.private_key.private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
         self._mac_key = hmac.new(raw, b"sitegen proof cache v2", hashlib.sha256).digest()
         # Only entries this key made are kept: whatever else the cache file holds is never published.
         self.cache = {key: entry for key, entry in (self.cache or {}).items() if self._genuine(key, entry)}
@@ -52,18 +56,27 @@ class SigningContext:
         return hmac.new(self._mac_key, material.encode("ascii"), hashlib.sha256).hexdigest()
 
     def _genuine(self, key, entry) -> bool:
-        return (isinstance(key, str) and isinstance(entry, dict) and set(entry) == {"proof", "mac"}
-                and isinstance(entry["proof"], dict) and isinstance(entry["mac"], str)
-                and hmac.compare_digest(entry["mac"], self._mac(key, entry["proof"])))
+        return (
+            isinstance(key, str)
+            and isinstance(entry, dict)
+            and set(entry) == {"proof", "mac"}
+            and isinstance(entry["proof"], dict)
+            and isinstance(entry["mac"], str)
+            and hmac.compare_digest(entry["mac"], self._mac(key, entry["proof"]))
+        )
 
     def proof_key(self, unsigned: dict, created: str) -> str:
-        material = json.dumps([__version__, SUITE, self.verification_method, self.public_multikey, created, unsigned],
-                              sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        material = json.dumps(
+            [__version__, SUITE, self.verification_method, self.public_multikey, created, unsigned],
+            sort_keys=True,
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
     def sign(self, unsigned: dict, created: str, used: dict[str, dict]) -> dict:
         """The credential with its proof, from the cache when possible; `used` collects every entry used."""
-        from sitegen.sign import sign_credential
+        from sitegen.openbadges.proofs import sign_credential
 
         key = self.proof_key(unsigned, created)
         entry = self.cache.get(key)
@@ -77,39 +90,40 @@ class SigningContext:
 def load_cache(root: Path) -> dict[str, dict]:
     """The cache file as it is (SigningContext keeps only the entries its key made); {} when there is none, it
     is not JSON, or it lies behind a symbolic link."""
-    data = reuse.read_cache(root, CACHE_NAME)
+    data = cache.read_cache(root, CACHE_NAME)
     return data if isinstance(data, dict) else {}
 
 
 def save_cache(root: Path, used: dict[str, dict]) -> None:
     """Keep exactly the entries this build used, so the cache never grows past the site."""
-    reuse.write_cache(root, CACHE_NAME, used)
+    cache.write_cache(root, CACHE_NAME, used)
 
 
-def credential_files(site: Site, ctx: SigningContext, award: Award,
-                     used: dict[str, dict]) -> tuple[list[tuple[str, bytes]], str]:
+def credential_files(
+    site: Site, ctx: SigningContext, award: Award, used: dict[str, dict]
+) -> tuple[list[tuple[str, bytes]], str]:
     """The signed credential of one award and its baked image, and the cache key of its proof."""
     urls = site.urls
-    unsigned = credentials.credential(site, award, ctx.positions[award.id])
-    created = emit.format_datetime(award.issued_on)
+    unsigned = ob3.credential(site, award, ctx.positions[award.id])
+    created = ob2.format_datetime(award.issued_on)
     signed = ctx.sign(unsigned, created, used)
     proof_key = ctx.proof_key(unsigned, created)
-    data = emit.to_json(signed)
+    data = ob2.to_json(signed)
     files = [(urls.credential_json(award.id), data)]
     if site.config.baked_files:
         text = data.decode("utf-8")
         badge = site.badges[award.badge]
         if badge.image.kind == "png":
-            baked = bake.bake_png(badge.image.data, bake.OB3_PNG_KEYWORD, text)
+            baked = baking.bake_png(badge.image.data, baking.OB3_PNG_KEYWORD, text)
         else:
-            baked = bake.bake_svg(badge.image.data, bake.OB3_SVG_NAMESPACE, "credential", text)
+            baked = baking.bake_svg(badge.image.data, baking.OB3_SVG_NAMESPACE, "credential", text)
         files.append((urls.credential_image(award.id, badge.image.kind), baked))
     return files, proof_key
 
 
 def status_list_files(site: Site, ctx: SigningContext, used: dict[str, dict]) -> list[tuple[str, bytes]]:
     """One signed BitstringStatusList credential per issuer and list, revoked awards' bits set."""
-    from sitegen.sign import encode_status_list
+    from sitegen.openbadges.status_lists import encode_status_list
 
     lists: dict[tuple[str, int], list[Award]] = {}
     for award in site.awards:
@@ -118,12 +132,12 @@ def status_list_files(site: Site, ctx: SigningContext, used: dict[str, dict]) ->
     files = []
     for (issuer_slug, number), awards in sorted(lists.items()):
         revoked = [ctx.positions[a.id].index for a in awards if a.revoked]
-        valid_from = emit.format_datetime(status_list_valid_from(awards))
-        unsigned = credentials.status_list_credential(site, site.issuers[issuer_slug], number,
-                                                      encode_status_list(revoked, credentials.STATUS_LIST_LENGTH),
-                                                      valid_from)
+        valid_from = ob2.format_datetime(status_list_valid_from(awards))
+        unsigned = ob3.status_list_credential(
+            site, site.issuers[issuer_slug], number, encode_status_list(revoked, STATUS_LIST_LENGTH), valid_from
+        )
         signed = ctx.sign(unsigned, valid_from, used)
-        files.append((site.urls.status_list(issuer_slug, number), emit.to_json(signed)))
+        files.append((site.urls.status_list(issuer_slug, number), ob2.to_json(signed)))
     return files
 
 
@@ -138,27 +152,10 @@ def status_list_valid_from(awards: list[Award]):
     return min(award.issued_on for award in awards)
 
 
-def ob3_revocation_list(site: Site, issuer_slug: str) -> dict:
-    """The 1EdTech revocation list of the issuer's credentials (the form the 1EdTech validator reads)."""
-    urls = site.urls
-    lang = site.config.default_language
-    revoked = [{"id": urls.url(urls.credential_json(a.id)), "revoked": True,
-                "revocationReason": a.revoked.reason.all_languages(lang)}
-               for a in site.revoked_awards_of(issuer_slug)]
-    # The 1EdTech Revocation List names its entries revokedCredential; the 1EdTech validator reads
-    # revokedCredentials. Both carry the same entries, so each reader finds every revocation.
-    return {
-        "id": urls.url(urls.credential_revocations(issuer_slug)),
-        "issuer": credentials.did_web(site.config.base_url),
-        "revokedCredential": revoked,
-        "revokedCredentials": revoked,
-    }
-
-
 def key_files(site: Site) -> list[tuple[str, bytes]]:
     """The DID document and one document per public key, retired keys included."""
     keys = list(site.config.keys)
-    files = [(site.urls.did_document(), emit.to_json(credentials.did_document(site, keys)))]
+    files = [(site.urls.did_document(), ob2.to_json(ob3.did_document(site, keys)))]
     for key in keys:
-        files.append((site.urls.key_document(key.id), emit.to_json(credentials.key_document(site, key))))
+        files.append((site.urls.key_document(key.id), ob2.to_json(ob3.key_document(site, key))))
     return files

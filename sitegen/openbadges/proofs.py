@@ -7,80 +7,26 @@ with Ed25519, and encode the signature in base58btc multibase.
 
 from __future__ import annotations
 
-import base64
 import copy
-import gzip
 import hashlib
 import json
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable, Iterable
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from sitegen import jsonld
-from sitegen.diagnostics import SitegenError
+from sitegen.openbadges import jsonld
+from sitegen.openbadges.keys import SigningError, base58_decode, base58_encode
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
-MULTIKEY_ED25519_PREFIX = b"\xed\x01"
-BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-
-class SigningError(SitegenError):
-    pass
 
 
 # --- keys ----------------------------------------------------------------------------------------
 
-def base58_encode(data: bytes) -> str:
-    number = int.from_bytes(data, "big")
-    out = ""
-    while number:
-        number, rest = divmod(number, 58)
-        out = BASE58_ALPHABET[rest] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
-
-
-def base58_decode(text: str) -> bytes:
-    number = 0
-    for char in text:
-        index = BASE58_ALPHABET.find(char)
-        if index < 0:
-            raise ValueError(f"not base58: {char!r}")
-        number = number * 58 + index
-    body = number.to_bytes((number.bit_length() + 7) // 8, "big")
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
-
-
-def load_private_key(pem: bytes | str) -> Ed25519PrivateKey:
-    """An Ed25519 private key from PKCS#8 PEM (what `openssl genpkey -algorithm ed25519` writes)."""
-    data = pem.encode("ascii") if isinstance(pem, str) else pem
-    try:
-        key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError) as exc:
-        raise SigningError(f"not an unencrypted PEM private key ({exc})") from None
-    if not isinstance(key, Ed25519PrivateKey):
-        raise SigningError(f"not an Ed25519 key but {type(key).__name__}")
-    return key
-
-
-def public_multikey(public_key: Ed25519PublicKey) -> str:
-    """The Multikey form of an Ed25519 public key: "z" + base58btc(0xed01 + 32 bytes), always "z6Mk…"."""
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return "z" + base58_encode(MULTIKEY_ED25519_PREFIX + raw)
-
-
-def public_key_from_multikey(multibase: str) -> Ed25519PublicKey:
-    if not multibase.startswith("z"):
-        raise ValueError("publicKeyMultibase must be base58btc (start with z)")
-    data = base58_decode(multibase[1:])
-    if not data.startswith(MULTIKEY_ED25519_PREFIX) or len(data) != 34:
-        raise ValueError("not an Ed25519 Multikey")
-    return Ed25519PublicKey.from_public_bytes(data[2:])
-
 
 # --- what JSON-LD would silently drop --------------------------------------------------------------
+
 
 def _count_values(node) -> int:
     """Scalars of a compact JSON document (outside @context): what expansion must keep."""
@@ -145,8 +91,10 @@ def check_no_data_loss(document: dict, expanded: list | None = None) -> None:
     without a word, and a signature over the rest would not cover what the reader sees."""
     lost = lost_fields(document, expanded)
     if lost:
-        raise SigningError(f"refusing to sign: JSON-LD drops {', '.join(lost)} (no @context defines it), "
-                           "so the signature would not cover it")
+        raise SigningError(
+            f"refusing to sign: JSON-LD drops {', '.join(lost)} (no @context defines it), "
+            "so the signature would not cover it"
+        )
 
 
 def lost_fields(document: dict, expanded: list | None = None) -> list[str]:
@@ -189,6 +137,7 @@ def _follow(document: dict, path: str):
 
 
 # --- proofs --------------------------------------------------------------------------------------
+
 
 def _proof_options(document: dict, verification_method: str, created: str) -> dict:
     return {
@@ -251,23 +200,12 @@ def verify_credential(credential: dict, public_key_for: Callable[[str], Ed25519P
         if lost:
             return [f"the signature does not cover {', '.join(lost)} (no @context defines it)"]
     except InvalidSignature:
-        return ["the signature does not match the credential (it was changed after signing, or signed with another key)"]
+        return [
+            "the signature does not match the credential (it was changed after signing, or signed with another key)"
+        ]
     except (ValueError, KeyError, TypeError, AttributeError, jsonld.jsonld.JsonLdError) as exc:
         return [f"the proof cannot be checked: {exc}"]
     return []
 
 
 # --- Bitstring Status List -----------------------------------------------------------------------
-
-def encode_status_list(set_bits: Iterable[int], length: int = 131072) -> str:
-    """Multibase base64url (no padding) of the gzipped bitstring; bit 0 is the first byte's highest bit.
-    gzip's header carries no timestamp (mtime=0), so the same list always gives the same text."""
-    bits = bytearray(length // 8)
-    for index in set_bits:
-        bits[index // 8] |= 0x80 >> (index % 8)
-    packed = gzip.compress(bytes(bits), mtime=0)
-    return "u" + base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
-
-
-def status_bit(bits: bytes, index: int) -> bool:
-    return bool(bits[index // 8] & (0x80 >> (index % 8)))

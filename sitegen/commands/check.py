@@ -21,12 +21,19 @@ from urllib.parse import unquote
 
 import yaml
 
-from sitegen.build import (PAGES_SIZE_LIMIT, SIZE_ADVICE, SIZE_ADVICE_BAKED_IN_BROWSER, build_site,
-                           signed_size_estimate)
+from sitegen.build.pipeline import (
+    PAGES_SIZE_LIMIT,
+    SIZE_ADVICE,
+    SIZE_ADVICE_BAKED_IN_BROWSER,
+    build_site,
+    signed_size_estimate,
+)
 from sitegen.diagnostics import BuildError, SitegenError
 from sitegen.keyfiles import named_like_key, private_key_at
-from sitegen.model import STATUS_LISTS, Site, Urls, scattered_awards
-from sitegen.verify import verify_site
+from sitegen.model import Site
+from sitegen.status import STATUS_LISTS, scattered_awards
+from sitegen.urls import Urls
+from sitegen.verify.inputs import verify_site
 
 # Recipients are stored as salted hashes: an address in an award file, or a spreadsheet of recipients,
 # would publish personal data in the repository's history for good.
@@ -127,13 +134,17 @@ def compare(base: Path, head: Path, plan: Plan, base_site: Site | None = None, h
     base_url = next((d["id"].rsplit("/issuers/", 1)[0] for d in base_issuers.values()), None)
     head_url = next((d["id"].rsplit("/issuers/", 1)[0] for d in head_issuers.values()), None)
     if base_url and head_url and base_url != head_url:
-        plan.problems.append(f"base_url changed from {base_url} to {head_url}: every published badge would stop "
-                             "verifying. Keep the old base_url (a custom domain can be moved, a URL cannot). If "
-                             "nothing was ever published from this repository (its first setup from the template), "
-                             "commit this change to main directly: the check compares with what main publishes.")
+        plan.problems.append(
+            f"base_url changed from {base_url} to {head_url}: every published badge would stop "
+            "verifying. Keep the old base_url (a custom domain can be moved, a URL cannot). If "
+            "nothing was ever published from this repository (its first setup from the template), "
+            "commit this change to main directly: the check compares with what main publishes."
+        )
     for path in sorted(_published(base) - _published(head)):
-        plan.problems.append(f"`{path}` was published and would disappear: revoke awards instead of deleting them, "
-                             "and keep badge and issuer files")
+        plan.problems.append(
+            f"`{path}` was published and would disappear: revoke awards instead of deleting them, "
+            "and keep badge and issuer files"
+        )
     base_awards, head_awards = _json_files(base, "assertions"), _json_files(head, "assertions")
     base_models, head_models = _published_models(base_site), _published_models(head_site)
     for award_id, doc in head_awards.items():
@@ -154,14 +165,19 @@ def compare(base: Path, head: Path, plan: Plan, base_site: Site | None = None, h
                 if old.get(key) != doc.get(key):
                     plan.problems.append(f"award {award_id}: its {what} would change; revoke it and issue a new award")
             plan.changed_awards.append(award_id)
-    for folder, added, changed in (("badges", plan.badges_added, plan.badges_changed),
-                                   ("issuers", plan.issuers_added, plan.issuers_changed)):
+    for folder, added, changed in (
+        ("badges", plan.badges_added, plan.badges_changed),
+        ("issuers", plan.issuers_added, plan.issuers_changed),
+    ):
         old_docs, new_docs = _json_files(base, folder), _json_files(head, folder)
         for slug, doc in new_docs.items():
             if slug not in old_docs:
                 added.append(slug)
-            elif (old_docs[slug] != doc or _files_of(base, folder, slug) != _files_of(head, folder, slug)
-                  or base_models[folder].get(slug) != head_models[folder].get(slug)):
+            elif (
+                old_docs[slug] != doc
+                or _files_of(base, folder, slug) != _files_of(head, folder, slug)
+                or base_models[folder].get(slug) != head_models[folder].get(slug)
+            ):
                 changed.append(slug)  # the document, its pages in any language, or the image awards are baked into
     if head_site is not None:
         _check_rehoming(base_site, head_site, plan)
@@ -193,12 +209,14 @@ def _check_rehoming(base_site: Site | None, head_site: Site, plan: Plan) -> None
                 f"badge `{slug}` has published awards and would move from issuer `{old}` to `{new.issuer}`: their "
                 "credentials name the status lists and revocation lists of the issuer that issued them, so a "
                 "revocation would no longer reach them. Keep the badge with its issuer; make a new badge for the "
-                "other issuer")
+                "other issuer"
+            )
     for slug, count in sorted(_awards_by_issuer(base_site).items()):
         if slug not in head_site.issuers:
             plan.problems.append(
                 f"issuer `{slug}` has {count} published award(s) and would disappear (a renamed issuer file "
-                "renames its URLs): keep content/issuers/" + slug + ".yaml under its name; its display name may change")
+                "renames its URLs): keep content/issuers/" + slug + ".yaml under its name; its display name may change"
+            )
 
 
 def _json_or_none(path: Path):
@@ -213,30 +231,39 @@ def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> N
     credentials in wallets are checked against them. Rotation adds a key and marks the old one retired."""
     if base_site is None or not base_site.awards:
         return  # nothing was signed yet
-    advice = ("to replace a key, add the new one to `keys:` in content/site.yaml and mark the old one `retired: true` "
-              "(for ob2_signing: keep it; a new OB 2.0 key cannot take over assertions signed with the old one)")
+    advice = (
+        "to replace a key, add the new one to `keys:` in content/site.yaml and mark the old one `retired: true` "
+        "(for ob2_signing: keep it; a new OB 2.0 key cannot take over assertions signed with the old one)"
+    )
     for old_path in sorted((base / "keys").glob("*.json")):
         rel = f"keys/{old_path.name}"
         old, new = _json_or_none(old_path), _json_or_none(head / rel)
         if old is None or old == new:
             continue
         if new is None:
-            plan.problems.append(f"the public key `{rel}` signed published credentials and would be removed: they "
-                                 f"would stop verifying; {advice}")
+            plan.problems.append(
+                f"the public key `{rel}` signed published credentials and would be removed: they "
+                f"would stop verifying; {advice}"
+            )
             continue
         key_fields = ("publicKeyMultibase", "publicKeyPem", "type")
         if any(old.get(k) != new.get(k) for k in key_fields):
-            plan.problems.append(f"the public key `{rel}` signed published credentials and would change: they "
-                                 f"would stop verifying; {advice}")
+            plan.problems.append(
+                f"the public key `{rel}` signed published credentials and would change: they "
+                f"would stop verifying; {advice}"
+            )
         elif old.get("owner") != new.get("owner"):
             plan.problems.append(
                 f"the OB 2.0 signing key `{rel}` would change its owner from `{old.get('owner')}` to "
                 f"`{new.get('owner')}`: assertions signed with it name the old owner and would stop verifying. The "
                 "key belongs to the site's first issuer by file name: give a new issuer a file name that sorts after "
-                f"`{str(old.get('owner', '')).rsplit('/', 1)[-1].removesuffix('.json')}`")
+                f"`{str(old.get('owner', '')).rsplit('/', 1)[-1].removesuffix('.json')}`"
+            )
         else:
-            plan.problems.append(f"the public key document `{rel}` signed published credentials and would change "
-                                 f"(its controller or id): they would stop verifying; {advice}")
+            plan.problems.append(
+                f"the public key document `{rel}` signed published credentials and would change "
+                f"(its controller or id): they would stop verifying; {advice}"
+            )
     did_path = base_site.urls.did_document()
     old_did, new_did = _json_or_none(base / did_path), _json_or_none(head / did_path)
     if old_did is None or new_did is None:
@@ -244,8 +271,10 @@ def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> N
     new_methods = {m.get("id"): m for m in new_did.get("verificationMethod", [])}
     for method in old_did.get("verificationMethod", []):
         if new_methods.get(method.get("id")) != method or method.get("id") not in new_did.get("assertionMethod", []):
-            plan.problems.append(f"the key `{method.get('id')}` of `{did_path}` signed published credentials and "
-                                 f"would be changed or removed: they would stop verifying; {advice}")
+            plan.problems.append(
+                f"the key `{method.get('id')}` of `{did_path}` signed published credentials and "
+                f"would be changed or removed: they would stop verifying; {advice}"
+            )
 
 
 def _check_new_keys(base_site: Site | None, head_site: Site, plan: Plan) -> None:
@@ -266,23 +295,31 @@ def _check_new_keys(base_site: Site | None, head_site: Site, plan: Plan) -> None
                 f"the new key `{key.id}` in content/site.yaml is {state}: the DID document would list it as a key "
                 "of the issuer, although no build ever proves who holds its private half, so anything signed with it "
                 "would verify as issued by you. Add a new key only as the first key not retired (rotation), and "
-                "keep retired only keys that signed published credentials")
+                "keep retired only keys that signed published credentials"
+            )
         else:
             plan.notes.append(
                 f"warning: a new signing key `{key.id}` takes over from the merge on: the deploy only works if the "
-                "SITEGEN_SIGNING_KEY secret holds its private half; make sure the badge office made it")
+                "SITEGEN_SIGNING_KEY secret holds its private half; make sure the badge office made it"
+            )
 
 
 def _check_status_method(base_site: Site | None, head_site: Site, plan: Plan) -> None:
     """Switching credential_status re-signs the hosted credentials with the other method; the copies in wallets
     keep naming the old one. Both lists stay published and updated, so they still verify and can be revoked."""
-    if (base_site is None or not base_site.awards or not base_site.config.keys
-            or base_site.config.credential_status == head_site.config.credential_status):
+    if (
+        base_site is None
+        or not base_site.awards
+        or not base_site.config.keys
+        or base_site.config.credential_status == head_site.config.credential_status
+    ):
         return
-    plan.notes.append(f"warning: credential_status changes from {base_site.config.credential_status} to "
-                      f"{head_site.config.credential_status}: the hosted credentials will name the new method, the "
-                      "copies already in wallets keep the old one (both lists stay published and updated, so those "
-                      "still verify and can be revoked); verifiers that read only one method see the difference")
+    plan.notes.append(
+        f"warning: credential_status changes from {base_site.config.credential_status} to "
+        f"{head_site.config.credential_status}: the hosted credentials will name the new method, the "
+        "copies already in wallets keep the old one (both lists stay published and updated, so those "
+        "still verify and can be revoked); verifiers that read only one method see the difference"
+    )
 
 
 def _signed_claims(site: Site):
@@ -334,19 +371,25 @@ def signed_path_clashes(site: Site, published: set[str]) -> dict[str, str]:
     return clashes
 
 
-def _check_signed_paths(base_site: Site | None, base_published: set[str], head_site: Site,
-                        head_published: set[str], plan: Plan) -> None:
+def _check_signed_paths(
+    base_site: Site | None, base_published: set[str], head_site: Site, head_published: set[str], plan: Plan
+) -> None:
     clashes = signed_path_clashes(head_site, head_published)
     before = signed_path_clashes(base_site, base_published) if base_site is not None else {}
-    when = ("in the signed site that main deploys" if head_site.config.keys
-            else "once the site signs Open Badges 3.0 credentials (keys: in content/site.yaml)")
+    when = (
+        "in the signed site that main deploys"
+        if head_site.config.keys
+        else "once the site signs Open Badges 3.0 credentials (keys: in content/site.yaml)"
+    )
     for path, what in sorted(clashes.items()):
         message = f"`{path}` would be published twice {when}: {what}"
         if path in before:  # both published already: renaming either would break its URLs
             plan.notes.append(f"warning: {message}")
         else:
-            plan.problems.append(f"{message}. Rename the issuer this change adds (no issuer slug may be another's "
-                                 "followed by `-credentials`)")
+            plan.problems.append(
+                f"{message}. Rename the issuer this change adds (no issuer slug may be another's "
+                "followed by `-credentials`)"
+            )
 
 
 def _check_names(base_site: Site | None, head_site: Site, plan: Plan, compared: bool = True) -> None:
@@ -358,15 +401,20 @@ def _check_names(base_site: Site | None, head_site: Site, plan: Plan, compared: 
         if award.name and not award.show_name:
             (new if compared and old_names.get(award.id) != award.name else kept).append(award.source)
     for source in new[:20]:
-        plan.problems.append(f"`{source}` writes the recipient's name without `show_name: true`: a name enters the "
-                             "repository only when the recipient agreed to be named. Remove the name, or record their "
-                             "consent with `show_name: true`")
+        plan.problems.append(
+            f"`{source}` writes the recipient's name without `show_name: true`: a name enters the "
+            "repository only when the recipient agreed to be named. Remove the name, or record their "
+            "consent with `show_name: true`"
+        )
     if len(new) > 20:
         plan.problems.append(f"… and {len(new) - 20} more award(s) with a name but without `show_name: true`")
     if kept:
-        plan.notes.append(f"warning: {len(kept)} award(s) keep a recipient's name without `show_name: true` ("
-                          + ", ".join(f"`{s}`" for s in kept[:5]) + ("…" if len(kept) > 5 else "")
-                          + "): the pages do not show it, but the repository holds it; remove those `name:` lines")
+        plan.notes.append(
+            f"warning: {len(kept)} award(s) keep a recipient's name without `show_name: true` ("
+            + ", ".join(f"`{s}`" for s in kept[:5])
+            + ("…" if len(kept) > 5 else "")
+            + "): the pages do not show it, but the repository holds it; remove those `name:` lines"
+        )
 
 
 def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan:
@@ -387,8 +435,7 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
         _check_signed_size(root, result, plan)
         for item in verify_site(tmp / "head"):
             if item.status == "invalid":
-                plan.problems.append(f"`{item.subject}` does not verify: "
-                                     + "; ".join(f.message for f in item.errors))
+                plan.problems.append(f"`{item.subject}` does not verify: " + "; ".join(f.message for f in item.errors))
         if base is None:
             plan.notes.append("no base revision given: nothing to compare with")
             _check_signed_paths(None, set(), result.site, _published(tmp / "head"), plan)
@@ -417,11 +464,14 @@ def _check_new_ids(site: Site, plan: Plan) -> None:
     """New awards whose hand-written ids scatter them over the status lists (published ids stay as they are)."""
     scattered = sorted(scattered_awards(site) & set(plan.issued))
     if scattered:
-        plan.notes.append(f"warning: {len(scattered)} new award(s) have hand-written ids that put them in a later "
-                          "status list while an earlier one has room ("
-                          + ", ".join(f"`{a}`" for a in scattered[:5]) + ("…" if len(scattered) > 5 else "")
-                          + "); few awards per list tell a watcher which award is checked. Before merging, let "
-                          "`sitegen issue` draw their ids instead of writing them by hand")
+        plan.notes.append(
+            f"warning: {len(scattered)} new award(s) have hand-written ids that put them in a later "
+            "status list while an earlier one has room ("
+            + ", ".join(f"`{a}`" for a in scattered[:5])
+            + ("…" if len(scattered) > 5 else "")
+            + "); few awards per list tell a watcher which award is checked. Before merging, let "
+            "`sitegen issue` draw their ids instead of writing them by hand"
+        )
 
 
 def _check_signed_size(root: Path, result, plan: Plan, size_limit: int = PAGES_SIZE_LIMIT) -> None:
@@ -435,8 +485,10 @@ def _check_signed_size(root: Path, result, plan: Plan, size_limit: int = PAGES_S
     deployed = result.bytes + signed_size_estimate(root, result.site, unsigned_ob3, unsigned_jws)
     share = deployed / size_limit
     advice = SIZE_ADVICE if result.site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
-    said = (f"signed for deployment, the site will be about {deployed / 1e6:,.1f} MB ({share:.0%} of the "
-            f"{size_limit / 1e6:,.0f} MB GitHub Pages limit; this check built it without the signing key)")
+    said = (
+        f"signed for deployment, the site will be about {deployed / 1e6:,.1f} MB ({share:.0%} of the "
+        f"{size_limit / 1e6:,.0f} MB GitHub Pages limit; this check built it without the signing key)"
+    )
     if share > 1:
         plan.problems.append(f"{said}: over the limit; {advice}")
     elif share >= 0.8:
@@ -451,8 +503,9 @@ def _repository_files(root: Path) -> list[str]:
     try:
         listing = _git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     except GitError:
-        return sorted(p.relative_to(root).as_posix() for p in (root / "content").rglob("*")
-                      if p.is_file() or p.is_symlink())
+        return sorted(
+            p.relative_to(root).as_posix() for p in (root / "content").rglob("*") if p.is_file() or p.is_symlink()
+        )
     names = listing.decode("utf-8", "replace").split("\0")
     return sorted({n for n in names if n and ((root / n).is_symlink() or (root / n).is_file())})
 
@@ -509,8 +562,10 @@ def personal_data_problems(root: Path, files: list[str] | None = None) -> list[s
     problems = []
     for name in _repository_files(root) if files is None else files:
         if name.lower().endswith(SPREADSHEETS):
-            problems.append(f"{_code(name)} is a spreadsheet in the repository: recipient lists hold personal data. "
-                            "Keep it outside the repository (sitegen issue --csv reads it from anywhere).")
+            problems.append(
+                f"{_code(name)} is a spreadsheet in the repository: recipient lists hold personal data. "
+                "Keep it outside the repository (sitegen issue --csv reads it from anywhere)."
+            )
         elif name.startswith("content/assertions/") and name.endswith((".yaml", ".yml")):
             data = _read_regular(root, name)
             if data is None:
@@ -519,8 +574,10 @@ def personal_data_problems(root: Path, files: list[str] | None = None) -> list[s
             lines = {number for number, line in enumerate(text.splitlines(), 1) if _looks_like_email(line)}
             lines |= {number for number, value in _yaml_strings(text) if _looks_like_email(value)}
             for number in sorted(lines):
-                problems.append(f"{_code(f'{name}:{number}')} holds an email address: award files keep only the salted "
-                                "hash that `sitegen issue` writes")
+                problems.append(
+                    f"{_code(f'{name}:{number}')} holds an email address: award files keep only the salted "
+                    "hash that `sitegen issue` writes"
+                )
     return problems
 
 
@@ -528,17 +585,22 @@ def private_key_problems(root: Path, files: list[str] | None = None) -> list[str
     """Private keys anywhere in the repository: files named like keys, and files holding one (as text, or in a
     YAML value with escapes). A key in a pull request is public to everyone who can read it, for good."""
     problems = []
-    advice = ("remove it from the repository and from its history, replace the key (consider it known), and give "
-              "the build the new one through the SITEGEN_SIGNING_KEY secret")
+    advice = (
+        "remove it from the repository and from its history, replace the key (consider it known), and give "
+        "the build the new one through the SITEGEN_SIGNING_KEY secret"
+    )
     for name in _repository_files(root) if files is None else files:
         if named_like_key(name):
-            problems.append(f"{_code(name)} is named like a private key file (*.pem, *.key, id_rsa…): {advice}. "
-                            "Public keys belong in content/site.yaml")
+            problems.append(
+                f"{_code(name)} is named like a private key file (*.pem, *.key, id_rsa…): {advice}. "
+                "Public keys belong in content/site.yaml"
+            )
             continue
         data = _read_regular(root, name)
         is_yaml = name.endswith((".yaml", ".yml"))
-        if data is None or not (b"PRIVATE" in data or b"PuTTY" in data or b"kty" in data
-                                or (is_yaml and b"\\" in data)):
+        if data is None or not (
+            b"PRIVATE" in data or b"PuTTY" in data or b"kty" in data or (is_yaml and b"\\" in data)
+        ):
             continue  # most files: no key, and no escape that could spell one
         text = data.decode("utf-8", errors="replace")
         found = private_key_at(text)
@@ -565,9 +627,13 @@ def committed_build_problems(root: Path) -> list[str]:
     committed = sorted(n for n in names if n.startswith(BUILD_ARTIFACTS) or n in ("output", ".sitegen-cache"))
     if not committed:
         return []
-    shown = ", ".join(_code(name) for name in committed[:5]) + (f" and {len(committed) - 5} more" if len(committed) > 5 else "")
-    return [f"{shown}: built files and caches are made by the build and never committed "
-            "(remove them with `git rm -r --cached`; .gitignore lists them)"]
+    shown = ", ".join(_code(name) for name in committed[:5]) + (
+        f" and {len(committed) - 5} more" if len(committed) > 5 else ""
+    )
+    return [
+        f"{shown}: built files and caches are made by the build and never committed "
+        "(remove them with `git rm -r --cached`; .gitignore lists them)"
+    ]
 
 
 def _fenced(text: str) -> str:
@@ -587,8 +653,13 @@ def _code(text: str) -> str:
 
 def failure_markdown(diagnostics) -> str:
     """The job summary of a change that does not build: every problem, as the build printed it."""
-    lines = ["## sitegen check: ❌ must be fixed before merging", "",
-             "The content does not build. Every problem, with its file and line:", "", "```"]
+    lines = [
+        "## sitegen check: ❌ must be fixed before merging",
+        "",
+        "The content does not build. Every problem, with its file and line:",
+        "",
+        "```",
+    ]
     lines += [_fenced(str(d)) for d in diagnostics] + ["```", ""]
     return "\n".join(lines)
 
@@ -601,18 +672,27 @@ def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
     if plan.problems:
         lines += ["### Problems", ""] + [f"- {_line(p)}" for p in plan.problems] + [""]
     against = f" compared with `{plan.base}`" if plan.base else ""
-    lines += [f"### What this change publishes{against}", "",
-              "| | count |", "|---|---|",
-              f"| awards issued | {len(plan.issued)} |", f"| awards revoked | {len(plan.revoked)} |",
-              f"| awards changed | {len(plan.changed_awards)} |",
-              f"| badges added / changed | {len(plan.badges_added)} / {len(plan.badges_changed)} |",
-              f"| issuers added / changed | {len(plan.issuers_added)} / {len(plan.issuers_changed)} |", ""]
-    for title, items, fmt in (("Issued", plan.issued, link), ("Revoked", plan.revoked, link),
-                              ("Changed awards", plan.changed_awards, link),
-                              ("Badges added", plan.badges_added, lambda s: f"`{s}`"),
-                              ("Badges changed", plan.badges_changed, lambda s: f"`{s}`"),
-                              ("Issuers added", plan.issuers_added, lambda s: f"`{s}`"),
-                              ("Issuers changed", plan.issuers_changed, lambda s: f"`{s}`")):
+    lines += [
+        f"### What this change publishes{against}",
+        "",
+        "| | count |",
+        "|---|---|",
+        f"| awards issued | {len(plan.issued)} |",
+        f"| awards revoked | {len(plan.revoked)} |",
+        f"| awards changed | {len(plan.changed_awards)} |",
+        f"| badges added / changed | {len(plan.badges_added)} / {len(plan.badges_changed)} |",
+        f"| issuers added / changed | {len(plan.issuers_added)} / {len(plan.issuers_changed)} |",
+        "",
+    ]
+    for title, items, fmt in (
+        ("Issued", plan.issued, link),
+        ("Revoked", plan.revoked, link),
+        ("Changed awards", plan.changed_awards, link),
+        ("Badges added", plan.badges_added, lambda s: f"`{s}`"),
+        ("Badges changed", plan.badges_changed, lambda s: f"`{s}`"),
+        ("Issuers added", plan.issuers_added, lambda s: f"`{s}`"),
+        ("Issuers changed", plan.issuers_changed, lambda s: f"`{s}`"),
+    ):
         if items:
             shown = items[:200]
             lines += [f"<details><summary>{title} ({len(items)})</summary>", ""]
@@ -621,8 +701,11 @@ def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
                 lines.append(f"- … and {len(items) - len(shown)} more")
             lines += ["", "</details>", ""]
     if plan.other_files:
-        lines += [f"<details open><summary>Other files changed ({len(plan.other_files)}): themes, workflows and "
-                  "code shape every page and run in the deploy job, so review them as code</summary>", ""]
+        lines += [
+            f"<details open><summary>Other files changed ({len(plan.other_files)}): themes, workflows and "
+            "code shape every page and run in the deploy job, so review them as code</summary>",
+            "",
+        ]
         lines += [f"- {_code(name)}" for name in plan.other_files[:200]] + ["", "</details>", ""]
     lines.append(f"Site: {plan.files} files, {plan.bytes / 1e6:.1f} MB.")
     lines += [f"- {_line(n)}" for n in plan.notes]

@@ -1,8 +1,5 @@
-"""Baking: put an award into a copy of its badge image, by splicing bytes (never re-encoding the image).
-
-The badge image is checked and normalised once per badge (`prepare_image`); every award then costs one
-chunk (PNG) or one element (SVG) spliced into those bytes.
-"""
+"""Badge images as they come from content/: checked once (size, pixels, compressed chunks, the SVG's root element,
+its CSS and embedded images) and normalised (`prepare_image`); SVG badges drawn as PNG previews (resvg)."""
 
 from __future__ import annotations
 
@@ -17,7 +14,6 @@ import struct
 import time
 import warnings
 import zlib
-from html import escape
 from urllib.parse import unquote_to_bytes
 from xml.etree import ElementTree
 from xml.parsers import expat
@@ -26,22 +22,30 @@ import resvg_py
 from PIL import Image
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-OB2_PNG_KEYWORD = "openbadges"
-OB3_PNG_KEYWORD = "openbadgecredential"
-OB2_SVG_NAMESPACE = "http://openbadges.org"
-OB3_SVG_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
+
+
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
+
 
 # Text chunks that could carry an earlier baking, and the timestamp chunk (a build-time clock).
 _DROPPED_KEYWORDS = {b"openbadges", b"openbadgecredential"}
+
+
 _TEXT_CHUNKS = {b"tEXt", b"iTXt", b"zTXt"}
+
 
 # Limits on what a content image may make the build (or a reader's browser) hold in memory. A badge is a few
 # hundred pixels wide; these leave room for large artwork and refuse decompression bombs before anything
 # inflates them: a small file that declares a huge raster, or a compressed chunk that inflates to gigabytes.
 MAX_IMAGE_BYTES = 10_000_000  # the file as stored in content/ (each baked copy repeats it)
+
+
 MAX_IMAGE_PIXELS = 4096 * 4096  # a raster's width × height, also for a PNG/JPEG/GIF/WebP embedded in an SVG
+
+
 MAX_INFLATED_BYTES = 8_000_000  # a PNG's compressed text and colour-profile chunks, inflated, all together
+
+
 MAX_SVG_DEPTH = 200  # element nesting (the preview renderer recurses)
 
 
@@ -49,7 +53,7 @@ class ImageError(ValueError):
     """The badge image cannot be published as is; the message says why."""
 
 
-def _chunks(png: bytes):
+def png_chunks(png: bytes):
     """Yield (type, data, start, end) for each chunk; raise ImageError on a truncated file."""
     pos = len(PNG_SIGNATURE)
     while pos < len(png):
@@ -66,7 +70,7 @@ def _chunks(png: bytes):
             break
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
+def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
 
@@ -77,11 +81,13 @@ def _check_size(data: bytes) -> None:
 
 def _check_pixels(width: int, height: int, what: str) -> None:
     if width * height > MAX_IMAGE_PIXELS:
-        raise ImageError(f"{what} is {width:,} × {height:,} pixels; images may have at most {MAX_IMAGE_PIXELS:,} "
-                         "pixels (4096 × 4096)")
+        raise ImageError(
+            f"{what} is {width:,} × {height:,} pixels; images may have at most {MAX_IMAGE_PIXELS:,} "
+            "pixels (4096 × 4096)"
+        )
 
 
-def _inflate(data: bytes, limit: int) -> bytes:
+def inflate_bounded(data: bytes, limit: int) -> bytes:
     """zlib data inflated, never past `limit` bytes (ImageError beyond it)."""
     inflater = zlib.decompressobj()
     try:
@@ -89,8 +95,10 @@ def _inflate(data: bytes, limit: int) -> bytes:
     except zlib.error as exc:
         raise ImageError(f"a compressed PNG chunk is corrupt ({exc})") from None
     if len(out) > limit:
-        raise ImageError(f"a compressed PNG chunk inflates to more than {limit / 1e6:g} MB: refused (a badge is a "
-                         "few kilobytes; this looks like a decompression bomb)")
+        raise ImageError(
+            f"a compressed PNG chunk inflates to more than {limit / 1e6:g} MB: refused (a badge is a "
+            "few kilobytes; this looks like a decompression bomb)"
+        )
     return out
 
 
@@ -111,7 +119,7 @@ def prepare_png(data: bytes) -> bytes:
     _check_size(data)
     if not data.startswith(PNG_SIGNATURE):
         raise ImageError("not a PNG file (only PNG and SVG images can be baked)")
-    chunks = list(_chunks(data))
+    chunks = list(png_chunks(data))
     if not chunks or chunks[0][0] != b"IHDR" or len(chunks[0][1]) != 13:
         raise ImageError("PNG does not start with an IHDR chunk")
     _check_pixels(*struct.unpack(">II", chunks[0][1][:8]), "the PNG")
@@ -121,7 +129,7 @@ def prepare_png(data: bytes) -> bytes:
     for kind, body, _start, _end in chunks:
         stream = _compressed_part(kind, body)
         if stream is not None:
-            budget -= len(_inflate(stream, budget))
+            budget -= len(inflate_bounded(stream, budget))
     _check_raster(data, "PNG")
     kept = [PNG_SIGNATURE]
     for kind, body, start, end in chunks:
@@ -133,41 +141,6 @@ def prepare_png(data: bytes) -> bytes:
     return b"".join(kept)
 
 
-def bake_png(png: bytes, keyword: str, text: str) -> bytes:
-    """Insert one uncompressed iTXt chunk (no language tag) right after IHDR, as the baking spec asks."""
-    payload = keyword.encode("latin-1") + b"\0" + b"\0\0" + b"\0" + b"\0" + text.encode("utf-8")
-    ihdr_end = len(PNG_SIGNATURE) + 12 + 13  # IHDR always has 13 bytes of data
-    return png[:ihdr_end] + _chunk(b"iTXt", payload) + png[ihdr_end:]
-
-
-def unbake_png(png: bytes, keywords: tuple[str, ...] | None = None) -> dict[str, str]:
-    """Every text chunk's keyword → text (first one wins), as a verifier would read them; with `keywords`, only
-    those chunks are decoded (a verifier inflates nothing else). ValueError on a malformed chunk."""
-    found: dict[str, str] = {}
-    for kind, body, _start, _end in _chunks(png):
-        if kind not in (b"iTXt", b"tEXt"):
-            continue
-        keyword, _, rest = body.partition(b"\0")
-        name = keyword.decode("latin-1")
-        if name in found or (keywords is not None and name not in keywords):
-            continue
-        if kind == b"tEXt":
-            found[name] = rest.decode("latin-1")
-            continue
-        if len(rest) < 2:
-            raise ImageError("truncated iTXt chunk")
-        compressed, rest = rest[0], rest[2:]  # the flag, then the method
-        _lang, _, rest = rest.partition(b"\0")
-        _tkey, _, text = rest.partition(b"\0")
-        # A reader of untrusted images inflates a bounded amount (a baked credential is a few kilobytes).
-        value = _inflate(text, MAX_INFLATED_BYTES) if compressed else text
-        try:
-            found[name] = value.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ImageError(f"the text of the PNG chunk {name!r} is not UTF-8") from None
-    return found
-
-
 _FORBIDDEN_SVG = [
     (re.compile(rb"<\s*script", re.I), "contains a <script> element"),
     (re.compile(rb"<\s*foreignObject", re.I), "contains a <foreignObject> element"),
@@ -175,8 +148,10 @@ _FORBIDDEN_SVG = [
     (re.compile(rb"javascript\s*:", re.I), "contains a javascript: link"),
     (re.compile(rb"<!ENTITY", re.I), "declares XML entities"),
     # A baked copy is served from other URLs and a verifier may fetch the file alone: nothing may point outside it.
-    (re.compile(rb"(?:href|src)\s*=\s*[\"']\s*(?!#|data:)[^\"'\s]", re.I),
-     "references another file (embed images as data: URIs)"),
+    (
+        re.compile(rb"(?:href|src)\s*=\s*[\"']\s*(?!#|data:)[^\"'\s]", re.I),
+        "references another file (embed images as data: URIs)",
+    ),
     (re.compile(rb"url\(\s*[\"']?\s*(?!#|data:)", re.I), "references another file in a url() (use #ids or data: URIs)"),
     (re.compile(rb"@import", re.I), "imports a stylesheet"),
     (re.compile(rb"openbadges:(?:assertion|credential)"), "is already baked"),
@@ -190,27 +165,96 @@ _FORBIDDEN_SVG = [
 # drawing elements, checked on the parsed document (entities, namespace prefixes and character references
 # are resolved there, so they cannot hide a name from the check).
 _SVG_ELEMENTS = {
-    "svg", "g", "defs", "symbol", "use", "title", "desc", "metadata", "switch", "view", "style",
-    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan", "textPath",
-    "linearGradient", "radialGradient", "stop", "clipPath", "mask", "pattern", "image", "marker", "filter",
-    "feBlend", "feColorMatrix", "feComponentTransfer", "feComposite", "feConvolveMatrix", "feDiffuseLighting",
-    "feDisplacementMap", "feDistantLight", "feDropShadow", "feFlood", "feFuncA", "feFuncB", "feFuncG",
-    "feFuncR", "feGaussianBlur", "feMerge", "feMergeNode", "feMorphology", "feOffset", "fePointLight",
-    "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence",
+    "svg",
+    "g",
+    "defs",
+    "symbol",
+    "use",
+    "title",
+    "desc",
+    "metadata",
+    "switch",
+    "view",
+    "style",
+    "path",
+    "rect",
+    "circle",
+    "ellipse",
+    "line",
+    "polyline",
+    "polygon",
+    "text",
+    "tspan",
+    "textPath",
+    "linearGradient",
+    "radialGradient",
+    "stop",
+    "clipPath",
+    "mask",
+    "pattern",
+    "image",
+    "marker",
+    "filter",
+    "feBlend",
+    "feColorMatrix",
+    "feComponentTransfer",
+    "feComposite",
+    "feConvolveMatrix",
+    "feDiffuseLighting",
+    "feDisplacementMap",
+    "feDistantLight",
+    "feDropShadow",
+    "feFlood",
+    "feFuncA",
+    "feFuncB",
+    "feFuncG",
+    "feFuncR",
+    "feGaussianBlur",
+    "feMerge",
+    "feMergeNode",
+    "feMorphology",
+    "feOffset",
+    "fePointLight",
+    "feSpecularLighting",
+    "feSpotLight",
+    "feTile",
+    "feTurbulence",
 }
+
+
 # Namespaces whose elements or attributes a browser acts on inside an SVG (other ones, such as an editor's
 # metadata, are inert).
-_ACTIVE_NAMESPACES = {"http://www.w3.org/1999/xhtml", "http://www.w3.org/1998/Math/MathML",
-                      "http://www.w3.org/2001/xml-events"}
+_ACTIVE_NAMESPACES = {
+    "http://www.w3.org/1999/xhtml",
+    "http://www.w3.org/1998/Math/MathML",
+    "http://www.w3.org/2001/xml-events",
+}
+
+
 _XLINK = "http://www.w3.org/1999/xlink"
+
+
 _XML = "http://www.w3.org/XML/1998/namespace"
+
+
 _SAFE_HREF = re.compile(r"^\s*(?:#|data:image/(?:png|jpeg|gif|webp)[;,])", re.I)
+
+
 _CSS_URL = re.compile(r"url\s*\(\s*[\"']?\s*([^)\"']*)", re.I)
-_CSS_FORBIDDEN = re.compile(r"\\|@import|image-set\s*\(|image\s*\(|cross-fade\s*\(|element\s*\(|expression\s*\(|"
-                            r"binding|behavior|src\s*\(", re.I)
+
+
+_CSS_FORBIDDEN = re.compile(
+    r"\\|@import|image-set\s*\(|image\s*\(|cross-fade\s*\(|element\s*\(|expression\s*\(|"
+    r"binding|behavior|src\s*\(",
+    re.I,
+)
+
+
 # Browsers read presentation attributes (fill, filter, mask, cursor…) as CSS values too: no escapes there,
 # and no CSS function that loads something (a function name touches its parenthesis).
 _ATTRIBUTE_CSS_FORBIDDEN = re.compile(r"\\|(?:image-set|image|cross-fade|element|src)\(", re.I)
+
+
 _DATA_IMAGE = re.compile(r"^\s*data:image/[a-z+.-]+((?:;[^,;]*)*?)(;base64)?,(.*)$", re.I | re.S)
 
 
@@ -281,8 +325,9 @@ def _check_raster(data: bytes, what: str) -> str:
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageError(f"the {what} has more than {MAX_IMAGE_PIXELS:,} pixels, the most images may have "
-                         "(4096 × 4096)") from None
+        raise ImageError(
+            f"the {what} has more than {MAX_IMAGE_PIXELS:,} pixels, the most images may have (4096 × 4096)"
+        ) from None
     except Exception as exc:  # Pillow raises many kinds on a malformed file; none is sitegen's bug
         raise ImageError(f"unreadable {what}: {exc}") from None
 
@@ -298,8 +343,11 @@ def _check_embedded_images(root) -> None:
             if match is None:
                 raise ImageError("SVG has a data: URI that is not an image")
             try:
-                payload = (base64.b64decode(re.sub(r"\s+", "", match.group(3)), validate=True) if match.group(2)
-                           else unquote_to_bytes(match.group(3)))
+                payload = (
+                    base64.b64decode(re.sub(r"\s+", "", match.group(3)), validate=True)
+                    if match.group(2)
+                    else unquote_to_bytes(match.group(3))
+                )
             except (binascii.Error, ValueError):
                 raise ImageError("SVG has an embedded image whose base64 data is malformed") from None
             if _check_raster(payload, "image embedded in the SVG") not in ("PNG", "JPEG", "GIF", "WEBP"):
@@ -334,8 +382,9 @@ def _root_element(data: bytes) -> tuple[int, int]:
 
     def doctype(_name, _system_id, _public_id, has_internal_subset):
         if has_internal_subset:
-            raise ImageError("SVG has a DOCTYPE with declarations of its own (badge images may not declare "
-                             "entities or a DTD)")
+            raise ImageError(
+                "SVG has a DOCTYPE with declarations of its own (badge images may not declare entities or a DTD)"
+            )
 
     def instruction(target, _data):
         if target.lower() == "xml-stylesheet":
@@ -374,101 +423,22 @@ def prepare_svg(data: bytes) -> bytes:
     start, end = _root_element(data)
     svg = data[start:end] + b"\n"
     if not re.match(rb"<svg[\s>]", svg):
-        raise ImageError("not an SVG image (the root element must be written <svg xmlns=\"http://www.w3.org/2000/svg\">,"
-                         " without a prefix)")
+        raise ImageError(
+            'not an SVG image (the root element must be written <svg xmlns="http://www.w3.org/2000/svg">,'
+            " without a prefix)"
+        )
     if _root_element(svg) != (0, len(svg) - 1):  # cannot happen; the bytes published are checked all the same
         raise ImageError("SVG root element could not be isolated")
     root = ElementTree.fromstring(svg)
     if root.tag != f"{{{SVG_NAMESPACE}}}svg":
-        raise ImageError("not an SVG image (the root element must be <svg xmlns=\"http://www.w3.org/2000/svg\">)")
+        raise ImageError('not an SVG image (the root element must be <svg xmlns="http://www.w3.org/2000/svg">)')
     problem = _svg_problem(root)
     if problem:
         raise ImageError(f"SVG {problem}; badge images are served from the site and must be static")
     _check_embedded_images(root)
-    if _start_tag_end(svg) is None:
+    if start_tag_end(svg) is None:
         raise ImageError("SVG root element is not closed properly")
     return svg
-
-
-def _start_tag_end(svg: bytes) -> int | None:
-    """Index of the `>` that ends the root's start tag, `svg` starting with it (attribute values may hold `>`)."""
-    if not re.match(rb"<svg[\s>]", svg):
-        return None
-    quote = None
-    for i in range(4, len(svg)):
-        c = svg[i]
-        if quote is not None:
-            if c == quote:
-                quote = None
-        elif c in b"\"'":
-            quote = c
-        elif c == ord(">"):
-            return None if svg[i - 1] == ord("/") else i
-    return None
-
-
-def _cdata(text: str) -> str:
-    return "<![CDATA[" + text.replace("]]>", "]]]]><![CDATA[>") + "]]>"
-
-
-def bake_svg(svg: bytes, namespace: str, element: str, text: str, verify: str | None = None) -> bytes:
-    """Declare the `openbadges` namespace on <svg> and put one element right after the start tag.
-
-    `svg` is what prepare_svg returned: it starts with the root element's start tag, the one it checked."""
-    end = _start_tag_end(svg)
-    if end is None:
-        raise ImageError("not a prepared SVG (it must start with its <svg> start tag)")
-    head = svg[:end]
-    if b"xmlns:openbadges=" not in head:
-        head += f' xmlns:openbadges="{namespace}"'.encode()
-    attr = f' verify="{escape(verify, quote=True)}"' if verify else ""
-    node = f"<openbadges:{element}{attr}>{_cdata(text)}</openbadges:{element}>"
-    return head + b">" + node.encode("utf-8") + svg[end + 1 :]
-
-
-def bake_ob2_svg(svg: bytes, assertion_url: str, assertion_json: str) -> bytes:
-    return bake_svg(svg, OB2_SVG_NAMESPACE, "assertion", assertion_json, verify=assertion_url)
-
-
-_SVG_BADGE_ELEMENTS = {f"{OB2_SVG_NAMESPACE} assertion": "assertion", f"{OB3_SVG_NAMESPACE} credential": "credential"}
-
-
-def unbake_svg(svg: bytes) -> dict[str, str]:
-    """`assertion` / `credential` → the text of the root's first such child (or its `verify` attribute when
-    empty). ValueError for a document that is not XML, or that declares XML entities: expanding them can take
-    any amount of memory."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    found: dict[str, str] = {}
-    state = {"depth": 0, "open": None, "text": []}
-
-    def refuse_entities(*_args):
-        raise ValueError("the SVG declares XML entities: refused (their expansion can exhaust memory)")
-
-    def start(name, attributes):
-        state["depth"] += 1
-        key = _SVG_BADGE_ELEMENTS.get(name)
-        if state["depth"] == 2 and state["open"] is None and key and key not in found:
-            state["open"] = (key, attributes.get("verify", ""))
-            state["text"] = []
-
-    def end(_name):
-        if state["open"] is not None and state["depth"] == 2:
-            key, verify = state["open"]
-            found[key] = "".join(state["text"]).strip() or verify
-            state["open"] = None
-        state["depth"] -= 1
-
-    def text(data):
-        if state["open"] is not None and state["depth"] == 2:
-            state["text"].append(data)
-
-    parser.EntityDeclHandler = parser.UnparsedEntityDeclHandler = refuse_entities
-    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text
-    try:
-        parser.Parse(svg, True)
-    except expat.ExpatError as exc:
-        raise ValueError(f"not a PNG or SVG image (not well-formed XML: {exc})") from None
-    return found
 
 
 def prepare_image(data: bytes, kind: str) -> bytes:
@@ -476,6 +446,8 @@ def prepare_image(data: bytes, kind: str) -> bytes:
 
 
 PREVIEW_WIDTH = 600
+
+
 PREVIEW_SECONDS = 10  # a badge draws in well under a second; filters can be made to take hours
 
 
@@ -510,8 +482,10 @@ def svg_preview(svg: bytes) -> bytes:
             if left <= 0 or not select.select([pipe], [], [], left)[0]:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
-                raise ImageError(f"SVG takes more than {PREVIEW_SECONDS} seconds to draw as a PNG preview (its "
-                                 "filters or patterns cost too much)")
+                raise ImageError(
+                    f"SVG takes more than {PREVIEW_SECONDS} seconds to draw as a PNG preview (its "
+                    "filters or patterns cost too much)"
+                )
             part = pipe.read(1 << 16)
             if not part:
                 break
@@ -529,9 +503,29 @@ def _draw_preview(svg: bytes) -> bytes:
     """Fitted into a PREVIEW_WIDTH square whatever size the SVG declares: given a width alone, the renderer
     sized the other side by the aspect ratio, and a 1 × 100,000,000 drawing made it abort the build."""
     try:
-        return bytes(resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), width=PREVIEW_WIDTH,
-                                           height=PREVIEW_WIDTH, background="#ffffff"))
+        return bytes(
+            resvg_py.svg_to_bytes(
+                svg_string=svg.decode("utf-8"), width=PREVIEW_WIDTH, height=PREVIEW_WIDTH, background="#ffffff"
+            )
+        )
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # ValueError, or a panic of the native renderer (a BaseException)
         raise ImageError(f"SVG cannot be drawn as a PNG preview: {exc}") from None
+
+
+def start_tag_end(svg: bytes) -> int | None:
+    """Index of the `>` that ends the root's start tag, `svg` starting with it (attribute values may hold `>`)."""
+    if not re.match(rb"<svg[\s>]", svg):
+        return None
+    quote = None
+    for i in range(4, len(svg)):
+        c = svg[i]
+        if quote is not None:
+            if c == quote:
+                quote = None
+        elif c in b"\"'":
+            quote = c
+        elif c == ord(">"):
+            return None if svg[i - 1] == ord("/") else i
+    return None

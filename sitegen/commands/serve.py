@@ -15,7 +15,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from sitegen.build import build_site
+from sitegen.build.pipeline import build_site
 from sitegen.diagnostics import BuildError, SitegenError
 
 WATCHED = ("content", "themes")
@@ -63,8 +63,9 @@ class PreviewServer:
         except (OSError, OverflowError) as exc:
             shutil.rmtree(self.workdir, ignore_errors=True)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-            raise SitegenError(f"cannot preview on 127.0.0.1:{port}: {reason}; choose another port with "
-                               "--port") from None
+            raise SitegenError(
+                f"cannot preview on 127.0.0.1:{port}: {reason}; choose another port with --port"
+            ) from None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
 

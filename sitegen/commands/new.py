@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from sitegen.diagnostics import SitegenError
-from sitegen.model import draw_award_ids
+from sitegen.status import draw_award_ids
 
 BADGE_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" width="200" height="200" role="img">
 <title>First badge</title>

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from pyld import jsonld
@@ -23,7 +23,7 @@ class OfflineLoaderError(jsonld.JsonLdError):
     pass
 
 
-@lru_cache(maxsize=None)
+@cache
 def _context(url: str) -> dict:
     return json.loads((CONTEXTS_DIR / CONTEXT_FILES[url]).read_text(encoding="utf-8"))
 
@@ -31,8 +31,11 @@ def _context(url: str) -> dict:
 def document_loader(url: str, options=None) -> dict:
     """pyld's document loader: the bundled contexts, and nothing else (builds and tests never use the network)."""
     if url not in CONTEXT_FILES:
-        raise OfflineLoaderError(f"refusing to load {url}: only the bundled JSON-LD contexts are available offline",
-                                 "jsonld.LoadDocumentError", code="loading document failed")
+        raise OfflineLoaderError(
+            f"refusing to load {url}: only the bundled JSON-LD contexts are available offline",
+            "jsonld.LoadDocumentError",
+            code="loading document failed",
+        )
     return {"contextUrl": None, "documentUrl": url, "document": _context(url)}
 
 
@@ -43,8 +46,17 @@ def document_loader(url: str, options=None) -> dict:
 # The escaping changes the hashes that name blank nodes, so the fix has to reach inside URDNA2015.
 
 _LITERAL_ESCAPES = {code: f"\\u{code:04X}" for code in [*range(0x20), 0x7F]}
-_LITERAL_ESCAPES.update({ord("\b"): "\\b", ord("\t"): "\\t", ord("\n"): "\\n", ord("\f"): "\\f",
-                         ord("\r"): "\\r", ord('"'): '\\"', ord("\\"): "\\\\"})
+_LITERAL_ESCAPES.update(
+    {
+        ord("\b"): "\\b",
+        ord("\t"): "\\t",
+        ord("\n"): "\\n",
+        ord("\f"): "\\f",
+        ord("\r"): "\\r",
+        ord('"'): '\\"',
+        ord("\\"): "\\\\",
+    }
+)
 _IRI_ESCAPES = {code: f"\\u{code:04X}" for code in [*range(0x21), *map(ord, '<>"{}|^`\\')]}
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -109,8 +121,12 @@ def _install_context_key_memo() -> None:
 
 _install_context_key_memo()
 
-CANON_OPTIONS = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader,
-                 "base": None}
+CANON_OPTIONS = {
+    "algorithm": "URDNA2015",
+    "format": "application/n-quads",
+    "documentLoader": document_loader,
+    "base": None,
+}
 
 
 def canonize(document: dict | list) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from urllib.parse import quote, urlsplit, urlunsplit
 from dataclasses import replace
 from datetime import datetime, timezone
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from sitegen.model import Award, BadgeClass, Issuer, Site
 
@@ -31,8 +31,15 @@ def to_uri(url: str) -> str:
     if parts.username:
         netloc = quote(parts.username, safe="%") + "@" + netloc
     safe = "/:@!$&'()*+,;=%~-._"
-    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe), quote(parts.query, safe=safe + "?"),
-                       quote(parts.fragment, safe=safe + "?")))
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc,
+            quote(parts.path, safe=safe),
+            quote(parts.query, safe=safe + "?"),
+            quote(parts.fragment, safe=safe + "?"),
+        )
+    )
 
 
 def to_json(document: dict) -> bytes:
@@ -122,8 +129,11 @@ def alignment_entry(alignment, lang: str, **extra) -> dict:
     """An alignment in the shape OB 2.0 and OB 3.0 share (OB 3.0 adds `type`), its text in `lang`."""
     out = {**extra, "targetName": alignment.name.get(lang), "targetUrl": to_uri(alignment.url)}
     description = alignment.description.get(lang) if alignment.description else None
-    for key, value in (("targetFramework", alignment.framework), ("targetCode", alignment.code),
-                       ("targetDescription", description)):
+    for key, value in (
+        ("targetFramework", alignment.framework),
+        ("targetCode", alignment.code),
+        ("targetDescription", description),
+    ):
         if value:
             out[key] = value
     return out
@@ -156,8 +166,11 @@ def assertion(site: Site, award: Award) -> dict:
         "issuedOn": format_datetime(award.issued_on),
         "verification": {"type": "HostedBadge"},
         # The baked copy when one is published, else the badge's own image (the page bakes downloads).
-        "image": urls.url(urls.assertion_image(award.id, badge.image.kind) if site.config.baked_files
-                          else urls.badge_image(badge.slug, badge.image.kind)),
+        "image": urls.url(
+            urls.assertion_image(award.id, badge.image.kind)
+            if site.config.baked_files
+            else urls.badge_image(badge.slug, badge.image.kind)
+        ),
     }
     if award.expires:
         doc["expires"] = format_datetime(award.expires)
@@ -173,8 +186,12 @@ def evidence_entry(evidence, type_, lang: str) -> dict:
     out = {"type": type_}
     name = evidence.name.get(lang) if evidence.name else None
     description = evidence.description.get(lang) if evidence.description else None
-    for key, value in (("id", evidence.url and to_uri(evidence.url)), ("name", name), ("narrative", evidence.narrative),
-                       ("description", description)):
+    for key, value in (
+        ("id", evidence.url and to_uri(evidence.url)),
+        ("name", name),
+        ("narrative", evidence.narrative),
+        ("description", description),
+    ):
         if value:
             out[key] = value
     return out

@@ -35,8 +35,10 @@ class SiteTooLarge(SitegenError):
         self.written, self.limit = written, limit
 
     def __str__(self) -> str:
-        return (f"the site is over the {self.limit / 1e6:,.0f} MB GitHub Pages limit (the build stopped when "
-                f"it had written {self.written / 1e6:,.1f} MB)")
+        return (
+            f"the site is over the {self.limit / 1e6:,.0f} MB GitHub Pages limit (the build stopped when "
+            f"it had written {self.written / 1e6:,.1f} MB)"
+        )
 
 
 class SizeBudget:
@@ -70,16 +72,20 @@ def check_output_folder(root: Path, output: Path) -> None:
     """Refuse an output folder whose replacement would lose work: the repository, its content, a foreign folder."""
     root, output = root.resolve(), output.resolve()
     if root == output or root.is_relative_to(output):
-        raise UnsafeOutput(f"--output {output} holds the repository itself; the build replaces its output folder "
-                           "entirely, so choose a folder of its own (default: output/)")
+        raise UnsafeOutput(
+            f"--output {output} holds the repository itself; the build replaces its output folder "
+            "entirely, so choose a folder of its own (default: output/)"
+        )
     for kept in ("content", "themes", ".git", ".github"):
         if output.is_relative_to(root / kept):
             raise UnsafeOutput(f"--output {output} is inside {kept}/; choose a folder of its own (default: output/)")
     if output.exists() and not output.is_dir():
         raise UnsafeOutput(f"{output} is a file, not a folder; choose a new or empty folder")
     if output.is_dir() and any(output.iterdir()) and not (output / SITE_MARKER).is_file():
-        raise UnsafeOutput(f"{output} is not empty and is not a site built by sitegen (it has no {SITE_MARKER}); "
-                           "the build would replace it: choose a new or empty folder")
+        raise UnsafeOutput(
+            f"{output} is not empty and is not a site built by sitegen (it has no {SITE_MARKER}); "
+            "the build would replace it: choose a new or empty folder"
+        )
 
 
 class StagingFolder:
@@ -193,7 +199,7 @@ class OutputWriter:
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
 
-    def __enter__(self) -> "OutputWriter":
+    def __enter__(self) -> OutputWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -214,8 +220,12 @@ def clear_leftovers(output: Path) -> None:
         if not entry.name.startswith((STAGING_PREFIX, OLD_PREFIX)) or _build_running(entry):
             continue
         kept = Path(entry.path) / "output"
-        if (entry.name.startswith(OLD_PREFIX) and entry.is_dir(follow_symlinks=False) and kept.is_dir()
-                and not output.exists()):
+        if (
+            entry.name.startswith(OLD_PREFIX)
+            and entry.is_dir(follow_symlinks=False)
+            and kept.is_dir()
+            and not output.exists()
+        ):
             os.replace(kept, output)
         _remove(Path(entry.path))
 

@@ -15,30 +15,31 @@ import json
 import math
 import re
 import signal
+import sys
 import threading
 import time
 import types
 from datetime import datetime
+from functools import cache, lru_cache
 from html import escape
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
 import jinja2.filters
+import markdown as markdown_lib
+import nh3
 from jinja2.compiler import CodeGenerator
 from jinja2.environment import TemplateModule
 from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment, SecurityError
 from jinja2.utils import Cycler, Joiner, Namespace
-import markdown as markdown_lib
-import nh3
 from markupsafe import Markup
 
-from sitegen import i18n
-from sitegen.emit import format_datetime, to_uri
+from sitegen.build import i18n
 from sitegen.keyfiles import named_like_key, private_key_at
 from sitegen.model import LANGUAGES, PACKAGE_THEMES, Award, BadgeClass, Issuer, Site, Text
+from sitegen.openbadges.ob2 import format_datetime, to_uri
 
 try:
     import resource
@@ -49,12 +50,48 @@ except ImportError:  # not on Windows: there, the time budget and the size caps 
 # What Markdown may produce; everything else (script, style, iframes, event handlers, javascript: links)
 # is removed by the sanitizer, whatever the YAML says.
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "dl", "dt", "em", "h2", "h3", "h4", "h5", "h6",
-    "hr", "i", "img", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th",
-    "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "dl",
+    "dt",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
-                      "td": {"align"}, "th": {"align"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "abbr": {"title"},
+    "td": {"align"},
+    "th": {"align"},
+}
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 VIDEO_EXTENSIONS = (".mp4", ".webm", ".ogv")
 
@@ -62,8 +99,13 @@ VIDEO_EXTENSIONS = (".mp4", ".webm", ".ogv")
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> Markup:
     html = markdown_lib.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
     return Markup(clean)
 
 
@@ -77,7 +119,7 @@ def theme_dirs(root: Path, theme: str) -> list[Path]:
 
 
 def media_kind(url: str | None) -> str | None:
-    """"image" or "video" when an evidence link points at media a page can show inline."""
+    """ "image" or "video" when an evidence link points at media a page can show inline."""
     path = (url or "").split("?", 1)[0].split("#", 1)[0].lower()
     if path.endswith(IMAGE_EXTENSIONS):
         return "image"
@@ -108,9 +150,11 @@ def qr_svg(url: str, label: str = "QR code") -> Markup:
             path.append(f"M{start} {y + q}.5h{end - start}" if pen is None else f"m{start - pen} 0h{end - start}")
             pen = end
     size = width + 2 * q
-    return Markup(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
-                  f'aria-label="{escape(label)}: {escape(url)}"><rect width="{size}" height="{size}" fill="#fff"/>'
-                  f'<path stroke="#1d2330" shape-rendering="crispEdges" d="{"".join(path)}"/></svg>')
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
+        f'aria-label="{escape(label)}: {escape(url)}"><rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path stroke="#1d2330" shape-rendering="crispEdges" d="{"".join(path)}"/></svg>'
+    )
 
 
 def linkedin_url(site: Site, award: Award, lang: str, prefixes: dict | None = None) -> str:
@@ -120,8 +164,11 @@ def linkedin_url(site: Site, award: Award, lang: str, prefixes: dict | None = No
     prefix = prefixes.get(award.badge)
     if prefix is None:
         badge = site.badges[award.badge]
-        fields = {"startTask": "CERTIFICATION_NAME", "name": badge.name.get(lang),
-                  "organizationName": site.issuers[badge.issuer].name.get(lang)}
+        fields = {
+            "startTask": "CERTIFICATION_NAME",
+            "name": badge.name.get(lang),
+            "organizationName": site.issuers[badge.issuer].name.get(lang),
+        }
         prefix = prefixes[award.badge] = "https://www.linkedin.com/profile/add?" + urlencode(fields)
     fields = {"issueYear": award.issued_on.year, "issueMonth": award.issued_on.month}
     if award.expires:
@@ -143,29 +190,90 @@ PAGE_SIZE_LIMIT = 20_000_000  # characters per page; a large site's index is a f
 PAGE_MEMORY_BUDGET = 512 * 2**20  # bytes of address space rendering a page may add (Linux)
 POWER_LIMIT_BITS = 100_000  # `a ** b` and `a * b` in a template: no number of more bits than this
 
-PLAIN_TYPES = frozenset({str, Markup, int, float, bool, type(None), bytes, tuple, list, dict,
-                         dt.datetime, dt.date, dt.time, dt.timedelta, dt.timezone})
+PLAIN_TYPES = frozenset(
+    {
+        str,
+        Markup,
+        int,
+        float,
+        bool,
+        type(None),
+        bytes,
+        tuple,
+        list,
+        dict,
+        dt.datetime,
+        dt.date,
+        dt.time,
+        dt.timedelta,
+        dt.timezone,
+    }
+)
 # Dates give their values, not the clock or the machine's time zone (now, today, astimezone, fromtimestamp).
-DATE_ATTRIBUTES = frozenset({
-    "year", "month", "day", "hour", "minute", "second", "microsecond", "tzinfo", "fold", "date", "time",
-    "timetz", "isoformat", "strftime", "weekday", "isoweekday", "isocalendar", "toordinal", "utcoffset", "tzname",
-    "dst", "replace", "ctime", "days", "seconds", "microseconds", "total_seconds", "min", "max", "resolution"})
+DATE_ATTRIBUTES = frozenset(
+    {
+        "year",
+        "month",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "microsecond",
+        "tzinfo",
+        "fold",
+        "date",
+        "time",
+        "timetz",
+        "isoformat",
+        "strftime",
+        "weekday",
+        "isoweekday",
+        "isocalendar",
+        "toordinal",
+        "utcoffset",
+        "tzname",
+        "dst",
+        "replace",
+        "ctime",
+        "days",
+        "seconds",
+        "microseconds",
+        "total_seconds",
+        "min",
+        "max",
+        "resolution",
+    }
+)
 TIMEZONE_ATTRIBUTES = frozenset({"utcoffset", "tzname", "dst"})
 DATE_TYPES = (dt.datetime, dt.date, dt.time, dt.timedelta, dt.timezone)
 # Jinja's own helpers that templates make for themselves (loop, cycler(), joiner(), namespace(), self, super(),
 # caller, macros, imported templates, groupby's groups): their public attributes are loop state, the template's
 # own values or more helpers.
-JINJA_HELPERS = frozenset({LoopContext, Macro, TemplateReference, BlockReference, TemplateModule, Cycler, Joiner,
-                           Namespace, getattr(jinja2.filters, "_GroupTuple", tuple)})
+JINJA_HELPERS = frozenset(
+    {
+        LoopContext,
+        Macro,
+        TemplateReference,
+        BlockReference,
+        TemplateModule,
+        Cycler,
+        Joiner,
+        Namespace,
+        getattr(jinja2.filters, "_GroupTuple", tuple),
+    }
+)
 CALLABLE_HELPERS = (LoopContext, Macro, BlockReference, Joiner, Undefined)
 
 
-@lru_cache(maxsize=None)
+# The modules whose frozen dataclasses are records a template may read (Site, Award, Urls, StatusPosition, ...).
+RECORD_MODULES = frozenset({"sitegen.model", "sitegen.urls", "sitegen.status"})
+
+
+@cache
 def is_record_type(cls: type) -> bool:
     """A frozen dataclass of sitegen.model (Site, Issuer, BadgeClass, Award, Text, ...): data, and methods that
     compute from it."""
-    return (cls.__module__ == "sitegen.model" and dataclasses.is_dataclass(cls)
-            and cls.__dataclass_params__.frozen)
+    return cls.__module__ in RECORD_MODULES and dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
 
 
 def is_plain_data(value) -> bool:
@@ -189,10 +297,8 @@ def is_pure_method(value) -> bool:
         if type(owner) in DATE_TYPES:  # their values, not the clock or the machine's time zone
             return value.__name__ in DATE_ATTRIBUTES
         return may_look_into(owner) and not isinstance(owner, Undefined)
-    if isinstance(value, types.FunctionType) and value.__module__ == "sitegen.model":
-        from sitegen import model
-
-        owner = getattr(model, value.__qualname__.rpartition(".")[0], None)
+    if isinstance(value, types.FunctionType) and value.__module__ in RECORD_MODULES:
+        owner = getattr(sys.modules[value.__module__], value.__qualname__.rpartition(".")[0], None)
         return isinstance(owner, type) and is_record_type(owner) and getattr(owner, value.__name__, None) is value
     return False
 
@@ -244,8 +350,12 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
 
     def is_safe_callable(self, obj) -> bool:
         # An allow-list: Jinja's own rule is "anything not marked unsafe".
-        return (self._functions.get(id(obj)) is obj or isinstance(obj, CALLABLE_HELPERS) or is_pure_method(obj)
-                or getattr(obj, "__code__", None) is _FORMAT_WRAPPER)
+        return (
+            self._functions.get(id(obj)) is obj
+            or isinstance(obj, CALLABLE_HELPERS)
+            or is_pure_method(obj)
+            or getattr(obj, "__code__", None) is _FORMAT_WRAPPER
+        )
 
     def is_safe_attribute(self, obj, attr: str, value) -> bool:
         return self._name_allowed(obj, attr) and self._may_hand_out(value)
@@ -256,9 +366,14 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         key = (type(obj), attr)
         allowed = self._names.get(key)
         if allowed is None:
-            allowed = (may_look_into(obj) and super().is_safe_attribute(obj, attr, None)
-                       and (type(obj) not in DATE_TYPES
-                            or attr in (TIMEZONE_ATTRIBUTES if type(obj) is dt.timezone else DATE_ATTRIBUTES)))
+            allowed = (
+                may_look_into(obj)
+                and super().is_safe_attribute(obj, attr, None)
+                and (
+                    type(obj) not in DATE_TYPES
+                    or attr in (TIMEZONE_ATTRIBUTES if type(obj) is dt.timezone else DATE_ATTRIBUTES)
+                )
+            )
             if len(self._names) < 10_000:
                 self._names[key] = allowed
         return allowed
@@ -268,8 +383,9 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
 
     def unsafe_undefined(self, obj, attribute: str):
         # At once, not an undefined value that fails when printed: one inside a list or a test would not.
-        raise SecurityError(f"a template may not use {attribute!r} of a {type(obj).__name__!r} object "
-                            "(templates get data only)")
+        raise SecurityError(
+            f"a template may not use {attribute!r} of a {type(obj).__name__!r} object (templates get data only)"
+        )
 
     def getattr(self, obj, attribute: str):
         # As Jinja's, but nothing of an object that is not data is evaluated, and items are checked too.
@@ -312,14 +428,20 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     def call_binop(self, context, operator: str, left, right):
         # One operation must not make a gigantic value before any budget can step in.
         if isinstance(left, int) and isinstance(right, int):
-            bits = (right * max(left.bit_length() - 1, 0) if operator == "**" and right > 0
-                    else left.bit_length() + right.bit_length())
+            bits = (
+                right * max(left.bit_length() - 1, 0)
+                if operator == "**" and right > 0
+                else left.bit_length() + right.bit_length()
+            )
             if bits > POWER_LIMIT_BITS:
                 raise SecurityError(f"'{operator}' would make a number of about {bits:,} bits")
         elif operator == "*":
             sequence, count = (left, right) if isinstance(right, int) else (right, left)
-            if isinstance(sequence, (str, bytes, list, tuple)) and isinstance(count, int) \
-                    and len(sequence) * count > PAGE_SIZE_LIMIT:
+            if (
+                isinstance(sequence, (str, bytes, list, tuple))
+                and isinstance(count, int)
+                and len(sequence) * count > PAGE_SIZE_LIMIT
+            ):
                 raise SecurityError(f"'*' would make a sequence of {len(sequence) * count:,} items")
         return super().call_binop(context, operator, left, right)
 
@@ -331,13 +453,15 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
         except jinja2.TemplateError:
             raise
         except MemoryError:
-            raise TemplateProblem(f"compiling the template needed over {PAGE_MEMORY_BUDGET // 2**20} MB of memory",
-                                  filename or name) from None
+            raise TemplateProblem(
+                f"compiling the template needed over {PAGE_MEMORY_BUDGET // 2**20} MB of memory", filename or name
+            ) from None
         except RecursionError:
             raise TemplateProblem("the template is nested too deeply to compile", filename or name) from None
         except Exception as exc:  # e.g. a SyntaxError in the Python code Jinja made of it
-            raise TemplateProblem(f"the template cannot be compiled ({type(exc).__name__}: {exc})",
-                                  filename or name) from None
+            raise TemplateProblem(
+                f"the template cannot be compiled ({type(exc).__name__}: {exc})", filename or name
+            ) from None
 
     def tick(self) -> None:
         if time.monotonic() > self.deadline:
@@ -360,8 +484,10 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
             self.pages_rendered += 1
             self.seconds_rendering += time.monotonic() - started
             if self.seconds_rendering > BUILD_TIME_BUDGET + PAGE_AVERAGE_BUDGET * self.pages_rendered:
-                raise OverBudget(f"the theme took {self.seconds_rendering:.0f} s for {self.pages_rendered} page(s), "
-                                 f"over {PAGE_AVERAGE_BUDGET * 1000:g} ms a page (a page takes about a millisecond)")
+                raise OverBudget(
+                    f"the theme took {self.seconds_rendering:.0f} s for {self.pages_rendered} page(s), "
+                    f"over {PAGE_AVERAGE_BUDGET * 1000:g} ms a page (a page takes about a millisecond)"
+                )
         except Exception as exc:  # whatever a template does wrong is the theme's error, reported with its place
             page = ""
             raise template_problem(exc, template) from None
@@ -406,8 +532,10 @@ def template_problem(exc: Exception, template: jinja2.Template) -> TemplateProbl
         while tb is not None:
             frame_template = tb.tb_frame.f_globals.get("__jinja_template__")
             if frame_template is not None:
-                innermost = (frame_template.filename or frame_template.name,
-                             frame_template.get_corresponding_lineno(tb.tb_lineno))
+                innermost = (
+                    frame_template.filename or frame_template.name,
+                    frame_template.get_corresponding_lineno(tb.tb_lineno),
+                )
                 if not Path(innermost[0]).is_relative_to(PACKAGE_THEMES):
                     theirs = innermost
             tb = tb.tb_next
@@ -519,8 +647,14 @@ class Renderer:
         self.env.filters["isodate"] = format_datetime
         self.env.filters["duration"] = lambda value: i18n.format_duration(value, self.lang)
         self.env.filters["uri"] = to_uri
-        self.env.globals.update(site=published_view(site), lang=self.lang, urls=site.urls, media_kind=media_kind,
-                                language_names=i18n.LANGUAGE_NAMES, default_lang=self.default_lang)
+        self.env.globals.update(
+            site=published_view(site),
+            lang=self.lang,
+            urls=site.urls,
+            media_kind=media_kind,
+            language_names=i18n.LANGUAGE_NAMES,
+            default_lang=self.default_lang,
+        )
         if self.sandboxed:
             self.env.allow_globals()
         self._templates = {}
@@ -568,8 +702,13 @@ class Renderer:
                 template = self._templates[name] = self.env.get_template(name)
             except jinja2.TemplateSyntaxError as exc:  # as a TemplateProblem, it crosses from a worker process
                 raise TemplateProblem(exc.message or "syntax error", exc.filename, exc.lineno or 0) from None
-        context.update(root="../" * path.count("/"), prefix=self.prefix(self.lang), path=path,
-                       alternates=alternates, page_url=self.site.urls.url(path))
+        context.update(
+            root="../" * path.count("/"),
+            prefix=self.prefix(self.lang),
+            path=path,
+            alternates=alternates,
+            page_url=self.site.urls.url(path),
+        )
         if self.sandboxed:
             return self.env.render_page(template, context).encode("utf-8")
         return template.render(context).encode("utf-8")
@@ -578,8 +717,11 @@ class Renderer:
         """Links to the same site-wide page in the other languages."""
         here = self.prefix(self.lang) + rel
         depth = "../" * here.count("/")
-        return [{"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "href": depth + self.prefix(lang) + rel, "script": False}
-                for lang in LANGUAGES if lang != self.lang]
+        return [
+            {"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "href": depth + self.prefix(lang) + rel, "script": False}
+            for lang in LANGUAGES
+            if lang != self.lang
+        ]
 
     def site_page(self, template: str, rel: str, **context) -> tuple[str, bytes]:
         path = self.prefix(self.lang) + rel
@@ -590,12 +732,17 @@ class Renderer:
         return self.site_page("index.html", "index.html", issuers=issuers)
 
     def issuer(self, issuer: Issuer) -> tuple[str, bytes]:
-        return self.site_page("issuer.html", self.site.urls.issuer_page(issuer.slug), issuer=issuer,
-                              badges=self.site.badges_of(issuer.slug))
+        return self.site_page(
+            "issuer.html",
+            self.site.urls.issuer_page(issuer.slug),
+            issuer=issuer,
+            badges=self.site.badges_of(issuer.slug),
+        )
 
     def badge(self, badge: BadgeClass) -> tuple[str, bytes]:
-        return self.site_page("badge.html", self.site.urls.badge_page(badge.slug), badge=badge,
-                              issuer=self.site.issuers[badge.issuer])
+        return self.site_page(
+            "badge.html", self.site.urls.badge_page(badge.slug), badge=badge, issuer=self.site.issuers[badge.issuer]
+        )
 
     def verify_page(self) -> tuple[str, bytes]:
         return self.site_page("verify.html", "verify.html")
@@ -609,18 +756,40 @@ class Renderer:
         path = self.award_page_path(award)
         depth = "../" * path.count("/")
         if self.site.config.award_pages == "every_language":
-            alternates = [{"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "script": False,
-                           "href": depth + self.prefix(lang) + rel} for lang in LANGUAGES if lang != self.lang]
+            alternates = [
+                {
+                    "lang": lang,
+                    "label": i18n.LANGUAGE_NAMES[lang],
+                    "script": False,
+                    "href": depth + self.prefix(lang) + rel,
+                }
+                for lang in LANGUAGES
+                if lang != self.lang
+            ]
         else:
             # One page, switched in place by the script. Without it, the link leads to the badge's page in
             # that language: its name, description and criteria.
-            alternates = [{"lang": lang, "label": i18n.LANGUAGE_NAMES[lang], "script": True,
-                           "href": depth + self.prefix(lang) + self.site.urls.badge_page(badge.slug)}
-                          for lang in LANGUAGES if lang != self.lang]
-        return self._render("award.html", path, alternates, award=published_award(award), badge=badge,
-                            issuer=self.site.issuers[badge.issuer], qr=qr_svg(self.site.urls.url(path), self.qr_label),
-                            linkedin=linkedin_url(self.site, award, self.lang, self._linkedin_prefixes),
-                            credentials=self.credentials_published)
+            alternates = [
+                {
+                    "lang": lang,
+                    "label": i18n.LANGUAGE_NAMES[lang],
+                    "script": True,
+                    "href": depth + self.prefix(lang) + self.site.urls.badge_page(badge.slug),
+                }
+                for lang in LANGUAGES
+                if lang != self.lang
+            ]
+        return self._render(
+            "award.html",
+            path,
+            alternates,
+            award=published_award(award),
+            badge=badge,
+            issuer=self.site.issuers[badge.issuer],
+            qr=qr_svg(self.site.urls.url(path), self.qr_label),
+            linkedin=linkedin_url(self.site, award, self.lang, self._linkedin_prefixes),
+            credentials=self.credentials_published,
+        )
 
     def language_pack(self) -> bytes:
         """What an award page's script needs to show itself in this language: interface text, and the
@@ -630,11 +799,15 @@ class Renderer:
             "site": self.site.config.name.get(self.lang),
             "ui": i18n.catalogue(self.lang) if self.lang != "en" else {},
             "issuers": {slug: {"name": issuer.name.get(self.lang)} for slug, issuer in self.site.issuers.items()},
-            "badges": {slug: {"name": badge.name.get(self.lang),
-                              "caption": badge.image_caption.get(self.lang),
-                              "description": str(render_markdown(badge.description.get(self.lang))),
-                              "criteria": str(render_markdown(badge.criteria.get(self.lang)))}
-                       for slug, badge in self.site.badges.items()},
+            "badges": {
+                slug: {
+                    "name": badge.name.get(self.lang),
+                    "caption": badge.image_caption.get(self.lang),
+                    "description": str(render_markdown(badge.description.get(self.lang))),
+                    "criteria": str(render_markdown(badge.criteria.get(self.lang))),
+                }
+                for slug, badge in self.site.badges.items()
+            },
         }
         return (json.dumps(pack, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 

@@ -62,7 +62,9 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int]):
         # An alias (*name) reuses the node of its anchor: a few lines can nest them into billions of
         # values and hang the build. Content files need none: each list or mapping is read once.
         if id(node) in seen:
-            problems.error(rel, line, "YAML aliases of lists or mappings (*name) are not supported: write the value out")
+            problems.error(
+                rel, line, "YAML aliases of lists or mappings (*name) are not supported: write the value out"
+            )
             return INVALID
         seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
@@ -138,12 +140,18 @@ def load_content(root: Path, problems: Collector) -> list[RawDoc]:
     """Every content file in a stable order: site.yaml, issuers, badge classes, then awards (recursive)."""
     content = root / "content"
     for rel in symbolic_links(root):
-        problems.error(rel, 0, "a symbolic link: content and theme files must be files of the repository itself "
-                               "(replace the link with the file)")
+        problems.error(
+            rel,
+            0,
+            "a symbolic link: content and theme files must be files of the repository itself "
+            "(replace the link with the file)",
+        )
     docs: list[RawDoc] = []
     site = content / "site.yaml"
     if not site.is_file():
-        problems.error("content/site.yaml", 0, "missing: every site needs content/site.yaml (run `sitegen new` for an example)")
+        problems.error(
+            "content/site.yaml", 0, "missing: every site needs content/site.yaml (run `sitegen new` for an example)"
+        )
     else:
         docs.append(_read(root, site, "site", problems))
     for kind, folder, recursive in KINDS:
@@ -175,9 +183,12 @@ def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
         problems.error(rel, 0, f"cannot read: {exc.strerror}")
         text = ""
     if "PRIVATE KEY-----" in text:
-        problems.error(rel, text[: text.index("PRIVATE KEY-----")].count("\n") + 1,
-                       "this file holds a private key: remove it from the repository (and from its history), "
-                       "replace the key, and give the build the new one through SITEGEN_SIGNING_KEY")
+        problems.error(
+            rel,
+            text[: text.index("PRIVATE KEY-----")].count("\n") + 1,
+            "this file holds a private key: remove it from the repository (and from its history), "
+            "replace the key, and give the build the new one through SITEGEN_SIGNING_KEY",
+        )
     before = len(problems.errors)
     data = parse_yaml(text, rel, problems) if text else None
     # A file that parsed is checked in full, even with a bad value in it (reported already, read as INVALID),

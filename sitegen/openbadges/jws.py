@@ -72,5 +72,8 @@ def load_public_pem(pem: str):
 
 
 def public_pem(private_key: rsa.RSAPrivateKey) -> str:
-    return private_key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                 serialization.PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+    return (
+        private_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode("ascii")
+    )

@@ -12,16 +12,16 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sitegen.bake import MAX_IMAGE_BYTES, ImageError, prepare_image, svg_preview
+from sitegen.content.images import MAX_IMAGE_BYTES, ImageError, prepare_image, svg_preview
+from sitegen.content.load import INVALID, LineDict, LineList, RawDoc
 from sitegen.diagnostics import Collector
-from sitegen.load import INVALID, LineDict, LineList, RawDoc
 from sitegen.model import (
     LANGUAGES,
     PACKAGE_THEMES,
     Alignment,
     Award,
-    Endorsement,
     BadgeClass,
+    Endorsement,
     Evidence,
     ImageFile,
     Issuer,
@@ -30,36 +30,81 @@ from sitegen.model import (
     Revocation,
     Site,
     SiteConfig,
-    StatusPosition,
     Text,
-    status_position,
 )
+from sitegen.recipients import EMAIL
+from sitegen.status import StatusPosition, status_position
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 HASH = re.compile(r"^sha256\$[0-9a-fA-F]{64}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TELEPHONE = re.compile(r"^\+?[1-9]\d{1,14}(;ext=\d+)?$")
 DURATION = re.compile(r"^P(?=\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 OFFSET = re.compile(r"^(?:Z|UTC|([+-])(\d{2}):(\d{2}))$")
 ACHIEVEMENT_TYPES = {
-    "Achievement", "ApprenticeshipCertificate", "Assessment", "Assignment", "AssociateDegree", "Award",
-    "Badge", "BachelorDegree", "Certificate", "CertificateOfCompletion", "Certification", "CommunityService",
-    "Competency", "Course", "CoCurricular", "Degree", "Diploma", "DoctoralDegree", "Fieldwork",
-    "GeneralEducationDevelopment", "JourneymanCertificate", "LearningProgram", "License", "Membership",
-    "ProfessionalDoctorate", "QualityAssuranceCredential", "MasterCertificate", "MasterDegree",
-    "MicroCredential", "ResearchDoctorate", "SecondarySchoolDiploma",
+    "Achievement",
+    "ApprenticeshipCertificate",
+    "Assessment",
+    "Assignment",
+    "AssociateDegree",
+    "Award",
+    "Badge",
+    "BachelorDegree",
+    "Certificate",
+    "CertificateOfCompletion",
+    "Certification",
+    "CommunityService",
+    "Competency",
+    "Course",
+    "CoCurricular",
+    "Degree",
+    "Diploma",
+    "DoctoralDegree",
+    "Fieldwork",
+    "GeneralEducationDevelopment",
+    "JourneymanCertificate",
+    "LearningProgram",
+    "License",
+    "Membership",
+    "ProfessionalDoctorate",
+    "QualityAssuranceCredential",
+    "MasterCertificate",
+    "MasterDegree",
+    "MicroCredential",
+    "ResearchDoctorate",
+    "SecondarySchoolDiploma",
 }
 
-SITE_KEYS = {"base_url", "name", "default_language", "timezone", "theme", "keys", "ob2_signing", "credential_status",
-             "baking", "award_pages"}
+SITE_KEYS = {
+    "base_url",
+    "name",
+    "default_language",
+    "timezone",
+    "theme",
+    "keys",
+    "ob2_signing",
+    "credential_status",
+    "baking",
+    "award_pages",
+}
 CREDENTIAL_STATUS = ("bitstring", "1edtech")
 BAKING = ("files", "browser")
 AWARD_PAGES = ("one_language", "every_language")
 KEY_KEYS = {"id", "public_key", "retired"}
 MULTIKEY = re.compile(r"^z6Mk[1-9A-HJ-NP-Za-km-z]{44}$")
 ISSUER_KEYS = {"name", "url", "email", "description", "image", "image_caption", "telephone"}
-BADGE_KEYS = {"issuer", "name", "description", "image", "image_caption", "criteria", "tags", "alignment",
-              "valid_for", "achievement_type", "endorsements"}
+BADGE_KEYS = {
+    "issuer",
+    "name",
+    "description",
+    "image",
+    "image_caption",
+    "criteria",
+    "tags",
+    "alignment",
+    "valid_for",
+    "achievement_type",
+    "endorsements",
+}
 ALIGNMENT_KEYS = {"name", "url", "framework", "code", "description"}
 COHORT_KEYS = {"badge", "issued_on", "expires", "awards"}
 AWARD_KEYS = {"id", "recipient", "issued_on", "expires", "name", "show_name", "narrative", "evidence", "revoked"}
@@ -100,7 +145,9 @@ class _File:
             self.ok = False
             return None
         if not isinstance(data, LineDict):
-            self.error(getattr(data, "line", line), f"{what} must be a mapping of keys to values, not {_type_name(data)}")
+            self.error(
+                getattr(data, "line", line), f"{what} must be a mapping of keys to values, not {_type_name(data)}"
+            )
             return None
         return data
 
@@ -133,8 +180,11 @@ class _File:
             pairs = []
             for lang, text in value.items():
                 if lang not in LANGUAGES and text is None:
-                    self.error(value.line_of(lang), f"'{key}' has a stray part '{lang}': inside {{…}}, put text that "
-                                                    "contains a comma or colon in quotes")
+                    self.error(
+                        value.line_of(lang),
+                        f"'{key}' has a stray part '{lang}': inside {{…}}, put text that "
+                        "contains a comma or colon in quotes",
+                    )
                 elif lang not in LANGUAGES:
                     self.error(value.line_of(lang), f"'{key}' has language '{lang}'; use {' or '.join(LANGUAGES)}")
                 elif not isinstance(text, str) or not text.strip():
@@ -200,7 +250,10 @@ class _File:
             try:
                 value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             except ValueError:
-                self.error(data.line_of(key), f"'{key}' is not a date: '{value}' (write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+09:00)")
+                self.error(
+                    data.line_of(key),
+                    f"'{key}' is not a date: '{value}' (write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+09:00)",
+                )
                 return None
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=tz)
@@ -219,8 +272,9 @@ class _File:
             return []
         return [(item, value.line_of(i)) for i, item in enumerate(value)]
 
-    def image(self, data: LineDict, key: str, content: Path, required: bool, cache: dict,
-              preview: bool = False) -> ImageFile | None:
+    def image(
+        self, data: LineDict, key: str, content: Path, required: bool, cache: dict, preview: bool = False
+    ) -> ImageFile | None:
         """The image a field names, checked; `preview`: an SVG also gets its PNG rendering for link previews."""
         rel = self.string(data, key, required)
         if rel is None:
@@ -300,7 +354,8 @@ def in_future(value, moment: datetime, now: datetime) -> bool:
     timezone than the site's (`sitegen issue` and `revoke` write the author's today), so today's date is never
     refused. A date-time is judged exactly."""
     date_only = (isinstance(value, date) and not isinstance(value, datetime)) or (
-        isinstance(value, str) and DATE_ONLY.match(value) is not None)
+        isinstance(value, str) and DATE_ONLY.match(value) is not None
+    )
     if date_only:
         return moment.date() > now.astimezone(EARLIEST_TIMEZONE).date()
     return moment > now
@@ -339,26 +394,32 @@ def _site_config(doc: RawDoc, root: Path, problems: Collector) -> SiteConfig | N
         f.error(data.line_of("base_url"), "'base_url' must not have a query or fragment")
     elif base_url and re.search(r"[\"'<>\\`{}|^@]", base_url):
         # It is written into every page and document as it is: only plain URL characters.
-        f.error(data.line_of("base_url"), "'base_url' may hold letters, digits and - . _ ~ / : % only, not "
-                                          f"'{base_url}'")
+        f.error(
+            data.line_of("base_url"), f"'base_url' may hold letters, digits and - . _ ~ / : % only, not '{base_url}'"
+        )
     elif base_url:
         scheme, rest = base_url.split("://", 1)
         host = rest.split("/", 1)[0]
         if host != host.lower():
             # Verifiers fetch the lowercased host, and then the ids no longer equal the URLs they come from.
-            fixed = f"{scheme}://{host.lower()}{rest[len(host):]}"
+            fixed = f"{scheme}://{host.lower()}{rest[len(host) :]}"
             f.error(data.line_of("base_url"), f"'base_url' must have a lowercase host: {fixed}")
     name = f.text(data, "name")
     tz = _parse_timezone(data.get("timezone"))
     if tz is None:
-        f.error(data.line_of("timezone"), f"'timezone' must be an offset like \"+09:00\" or \"Z\", not '{data.get('timezone')}'")
+        f.error(
+            data.line_of("timezone"),
+            f"'timezone' must be an offset like \"+09:00\" or \"Z\", not '{data.get('timezone')}'",
+        )
     theme = f.string(data, "theme", required=False, pattern=SLUG, hint=" (a folder name under themes/)") or "default"
     if theme != "default" and not (root / "themes" / theme).is_dir() and not (PACKAGE_THEMES / theme).is_dir():
         f.error(data.line_of("theme"), f"theme '{theme}' not found: there is no folder themes/{theme}/")
     status = f.string(data, "credential_status", required=False) or "bitstring"
     if status not in CREDENTIAL_STATUS:
-        f.error(data.line_of("credential_status"), f"'credential_status' must be {' or '.join(CREDENTIAL_STATUS)}, "
-                                                   f"not '{status}'")
+        f.error(
+            data.line_of("credential_status"),
+            f"'credential_status' must be {' or '.join(CREDENTIAL_STATUS)}, not '{status}'",
+        )
     baking = f.string(data, "baking", required=False) or "files"
     if baking not in BAKING:
         f.error(data.line_of("baking"), f"'baking' must be {' or '.join(BAKING)}, not '{baking}'")
@@ -368,7 +429,9 @@ def _site_config(doc: RawDoc, root: Path, problems: Collector) -> SiteConfig | N
     keys = _keys(f, data)
     ob2_key = _ob2_key(f, data)
     if keys and ob2_key and ob2_key.id in {k.id for k in keys}:
-        f.error(data.line_of("ob2_signing"), f"key id '{ob2_key.id}' is used twice: keys/{ob2_key.id}.json can hold one key")
+        f.error(
+            data.line_of("ob2_signing"), f"key id '{ob2_key.id}' is used twice: keys/{ob2_key.id}.json can hold one key"
+        )
     if not f.ok:
         return None
     return SiteConfig(base_url.rstrip("/"), name, lang, tz, theme, keys, ob2_key, status, baking, award_pages)
@@ -413,9 +476,16 @@ def _keys(f: _File, data: LineDict) -> tuple[PublicKey, ...]:
             continue
         f.known_keys(item, KEY_KEYS, "a key")
         key_id = f.string(item, "id", pattern=SLUG, hint=" (lowercase letters, digits and hyphens)")
-        public = f.string(item, "public_key", pattern=MULTIKEY, hint=" (an Ed25519 Multikey, z6Mk…, as `sitegen keys generate` prints)")
+        public = f.string(
+            item,
+            "public_key",
+            pattern=MULTIKEY,
+            hint=" (an Ed25519 Multikey, z6Mk…, as `sitegen keys generate` prints)",
+        )
         if "private" in str(item.get("public_key", "")).lower():
-            f.error(item.line_of("public_key"), "this looks like a private key: never put a private key in the repository")
+            f.error(
+                item.line_of("public_key"), "this looks like a private key: never put a private key in the repository"
+            )
         if key_id and public:
             if any(k.id == key_id for k in keys):
                 f.error(item.line_of("id"), f"duplicate key id '{key_id}'")
@@ -429,8 +499,11 @@ def _slug_ok(doc: RawDoc, f: _File) -> bool:
     if SLUG.match(doc.stem):
         return True
     suggestion = re.sub(r"[^a-z0-9]+", "-", doc.stem.lower()).strip("-") or "my-badge"
-    f.error(0, f"file name '{doc.stem}' is not URL-safe: it becomes the public URL, so use lowercase "
-               f"letters, digits and hyphens (e.g. {suggestion}.yaml)")
+    f.error(
+        0,
+        f"file name '{doc.stem}' is not URL-safe: it becomes the public URL, so use lowercase "
+        f"letters, digits and hyphens (e.g. {suggestion}.yaml)",
+    )
     return False
 
 
@@ -457,8 +530,9 @@ def _issuer(doc: RawDoc, config: SiteConfig, content: Path, problems: Collector,
     return issuer if f.ok else None
 
 
-def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], problems: Collector,
-           images: dict) -> BadgeClass | None:
+def _badge(
+    doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], problems: Collector, images: dict
+) -> BadgeClass | None:
     if not doc.readable:
         return None
     f = _File(doc.rel, problems, config.default_language)
@@ -470,7 +544,9 @@ def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], pr
     issuer = f.string(data, "issuer")
     if issuer is not None and issuer not in issuers:
         known = ", ".join(sorted(issuers)) or "none yet"
-        f.error(data.line_of("issuer"), f"unknown issuer '{issuer}' (issuers: {known}; one per file in content/issuers/)")
+        f.error(
+            data.line_of("issuer"), f"unknown issuer '{issuer}' (issuers: {known}; one per file in content/issuers/)"
+        )
     tags = []
     for tag, line in f.items(data, "tags", "words"):
         if isinstance(tag, (str, int, float)) and not isinstance(tag, bool) and str(tag).strip():
@@ -483,25 +559,36 @@ def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], pr
         if item is None:
             continue
         f.known_keys(item, ALIGNMENT_KEYS, "an alignment")
-        alignments.append(Alignment(
-            name=f.text(item, "name"), url=f.url(item, "url"),
-            framework=f.string(item, "framework", False), code=f.string(item, "code", False),
-            description=f.text(item, "description", False)))
+        alignments.append(
+            Alignment(
+                name=f.text(item, "name"),
+                url=f.url(item, "url"),
+                framework=f.string(item, "framework", False),
+                code=f.string(item, "code", False),
+                description=f.text(item, "description", False),
+            )
+        )
     endorsements = []
     for item, line in f.items(data, "endorsements", "{by, url, comment}"):
         item = f.mapping(item, "an endorsement", line)
         if item is None:
             continue
         f.known_keys(item, {"by", "url", "comment"}, "an endorsement")
-        endorsements.append(Endorsement(by=f.string(item, "by"), url=f.url(item, "url"),
-                                        comment=f.text(item, "comment", False)))
+        endorsements.append(
+            Endorsement(by=f.string(item, "by"), url=f.url(item, "url"), comment=f.text(item, "comment", False))
+        )
     achievement_type = f.string(data, "achievement_type", False) or "Badge"
     if achievement_type not in ACHIEVEMENT_TYPES and not achievement_type.startswith("ext:"):
-        f.error(data.line_of("achievement_type"), f"'achievement_type' must be one of {', '.join(sorted(ACHIEVEMENT_TYPES))} or ext:…")
+        f.error(
+            data.line_of("achievement_type"),
+            f"'achievement_type' must be one of {', '.join(sorted(ACHIEVEMENT_TYPES))} or ext:…",
+        )
     valid_for = f.string(data, "valid_for", False, DURATION, " (an ISO 8601 duration such as P2Y, P6M or P90D)")
     if valid_for and duration_years(valid_for) > 100:
-        f.error(data.line_of("valid_for"), f"'valid_for' of {valid_for} is more than 100 years; leave it out for a "
-                                           "badge that does not expire")
+        f.error(
+            data.line_of("valid_for"),
+            f"'valid_for' of {valid_for} is more than 100 years; leave it out for a badge that does not expire",
+        )
     badge = BadgeClass(
         slug=doc.stem,
         issuer=issuer,
@@ -520,8 +607,14 @@ def _badge(doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], pr
     return badge if f.ok else None
 
 
-def _awards(doc: RawDoc, config: SiteConfig, badges: dict[str, BadgeClass], badge_slugs: set[str],
-            problems: Collector, now: datetime) -> list[Award]:
+def _awards(
+    doc: RawDoc,
+    config: SiteConfig,
+    badges: dict[str, BadgeClass],
+    badge_slugs: set[str],
+    problems: Collector,
+    now: datetime,
+) -> list[Award]:
     if not doc.readable:
         return []
     f = _File(doc.rel, problems, config.default_language)
@@ -532,7 +625,10 @@ def _awards(doc: RawDoc, config: SiteConfig, badges: dict[str, BadgeClass], badg
     badge_slug = f.string(data, "badge")
     if badge_slug is not None and badge_slug not in badge_slugs:
         known = ", ".join(sorted(badge_slugs)) or "none yet"
-        f.error(data.line_of("badge"), f"unknown badge '{badge_slug}' (badges: {known}; one per file in content/badgeclasses/)")
+        f.error(
+            data.line_of("badge"),
+            f"unknown badge '{badge_slug}' (badges: {known}; one per file in content/badgeclasses/)",
+        )
     default_issued = f.moment(data, "issued_on", config.tz, required=False)
     if default_issued is not None and in_future(data.get("issued_on"), default_issued, now):
         f.error(data.line_of("issued_on"), _future_issue(data.get("issued_on")))
@@ -555,12 +651,23 @@ def _awards(doc: RawDoc, config: SiteConfig, badges: dict[str, BadgeClass], badg
 
 
 def _future_issue(value) -> str:
-    return (f"'issued_on' {value} is in the future: an award is published, and its credential signed, when it is "
-            "issued; write the date it was awarded (today or earlier)")
+    return (
+        f"'issued_on' {value} is in the future: an award is published, and its credential signed, when it is "
+        "issued; write the date it was awarded (today or earlier)"
+    )
 
 
-def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, default_issued, default_expires,
-           config: SiteConfig, now: datetime) -> Award | None:
+def _award(
+    f: _File,
+    item,
+    line: int,
+    badge_slug,
+    badge: BadgeClass | None,
+    default_issued,
+    default_expires,
+    config: SiteConfig,
+    now: datetime,
+) -> Award | None:
     item = f.mapping(item, "an award", line)
     if item is None:
         return None
@@ -571,15 +678,21 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
             if str(uuid.UUID(award_id)) != award_id:
                 raise ValueError
         except ValueError:
-            f.error(item.line_of("id"), f"'id' must be a lowercase UUID such as {uuid.uuid4()} (`sitegen issue` writes one), not '{award_id}'")
+            f.error(
+                item.line_of("id"),
+                f"'id' must be a lowercase UUID such as {uuid.uuid4()} (`sitegen issue` writes one), not '{award_id}'",
+            )
     hash_, salt = None, None
     recipient = f.get(item, "recipient", True)
     if recipient is not None:
         recipient = f.mapping(recipient, "'recipient'", item.line_of("recipient"))
         if recipient is not None:
             if "email" in recipient:
-                f.error(recipient.line_of("email"), "a plaintext email must never be stored in the repository: "
-                        "write {hash: \"sha256$…\", salt: \"…\"} instead (`sitegen issue --email` computes them)")
+                f.error(
+                    recipient.line_of("email"),
+                    "a plaintext email must never be stored in the repository: "
+                    'write {hash: "sha256$…", salt: "…"} instead (`sitegen issue --email` computes them)',
+                )
             else:
                 f.known_keys(recipient, {"hash", "salt"}, "'recipient'")
                 hash_ = f.string(recipient, "hash", pattern=HASH, hint=" (expected sha256$ and 64 hex digits)")
@@ -595,8 +708,11 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
         try:
             expires = add_duration(issued, badge.valid_for)
         except (ValueError, OverflowError):
-            f.error(item.line, f"the badge's valid_for {badge.valid_for} takes this award's expiry past the year "
-                               "9999; check its issue date")
+            f.error(
+                item.line,
+                f"the badge's valid_for {badge.valid_for} takes this award's expiry past the year "
+                "9999; check its issue date",
+            )
     if expires is not None and issued is not None and expires <= issued:
         f.error(item.line_of("expires"), "'expires' must be after the issue date")
     evidence = []
@@ -605,8 +721,12 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
         if entry is None:
             continue
         f.known_keys(entry, EVIDENCE_KEYS, "evidence")
-        ev = Evidence(f.url(entry, "url", False), f.text(entry, "name", False),
-                      f.string(entry, "narrative", False), f.text(entry, "description", False))
+        ev = Evidence(
+            f.url(entry, "url", False),
+            f.text(entry, "name", False),
+            f.string(entry, "narrative", False),
+            f.text(entry, "description", False),
+        )
         if not (ev.url or ev.narrative) and "url" not in entry:
             f.error(eline, "evidence needs a 'url' or a 'narrative'")
         evidence.append(ev)
@@ -619,9 +739,12 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
             if on is not None and in_future(raw.get("on"), on, now):
                 # The status list says "revoked" from the build that publishes it: a later date would be a lie,
                 # and it once moved the list's validFrom into the future, which made verifiers refuse it.
-                f.error(raw.line_of("on"), f"revocation date {raw.get('on')} is in the future: a revocation takes "
-                                           "effect when the site is published; write today's date (or an earlier "
-                                           "one) and publish it on the day it applies")
+                f.error(
+                    raw.line_of("on"),
+                    f"revocation date {raw.get('on')} is in the future: a revocation takes "
+                    "effect when the site is published; write today's date (or an earlier "
+                    "one) and publish it on the day it applies",
+                )
             reason = f.text(raw, "reason")  # a plain string, or {ja: …, en: …}
             if on is not None and reason is not None:
                 revoked = Revocation(on, reason)
@@ -632,9 +755,18 @@ def _award(f: _File, item, line: int, badge_slug, badge: BadgeClass | None, defa
     if award_id is None or hash_ is None or issued is None or badge_slug is None:
         return None
     return Award(
-        id=award_id, badge=badge_slug, identity_hash=hash_.lower(), salt=salt, issued_on=issued, expires=expires,
-        name=name, show_name=show_name, narrative=f.string(item, "narrative", False), evidence=tuple(evidence),
-        revoked=revoked, source=f"{f.rel}:{line}",
+        id=award_id,
+        badge=badge_slug,
+        identity_hash=hash_.lower(),
+        salt=salt,
+        issued_on=issued,
+        expires=expires,
+        name=name,
+        show_name=show_name,
+        narrative=f.string(item, "narrative", False),
+        evidence=tuple(evidence),
+        revoked=revoked,
+        source=f"{f.rel}:{line}",
     )
 
 
@@ -649,7 +781,9 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
     site_docs = [d for d in docs if d.kind == "site"]
     config = _site_config(site_docs[0], root, problems) if site_docs else None
     # Without a valid site.yaml the other files can still be checked, against neutral defaults.
-    check_config = config or SiteConfig("https://example.invalid", Text((("en", "site"),)), "en", timezone.utc, "default")
+    check_config = config or SiteConfig(
+        "https://example.invalid", Text((("en", "site"),)), "en", timezone.utc, "default"
+    )
     images: dict = {}
     now = datetime.now(timezone.utc)  # only to refuse dates in the future; nothing published depends on it
 
@@ -674,8 +808,11 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
     for award in awards:
         if award.id in seen:
             path, line = award.source.rsplit(":", 1)
-            problems.error(path, int(line), f"duplicate award id {award.id} (also at {seen[award.id].source}); "
-                                            "every award needs its own id")
+            problems.error(
+                path,
+                int(line),
+                f"duplicate award id {award.id} (also at {seen[award.id].source}); every award needs its own id",
+            )
         else:
             seen[award.id] = award
     positions: dict[StatusPosition, Award] = {}
@@ -685,13 +822,18 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
         position = status_position(badges[award.badge].issuer, award.id)
         if position in positions:
             path, line = award.source.rsplit(":", 1)
-            problems.error(path, int(line), f"award {award.id} would share status list entry {position.index} of "
-                           f"list {position.list_number} with award {positions[position].id} (at "
-                           f"{positions[position].source}), so revoking one would revoke both: give the one not "
-                           "published yet a new random id (`sitegen issue` picks ids that never collide)")
+            problems.error(
+                path,
+                int(line),
+                f"award {award.id} would share status list entry {position.index} of "
+                f"list {position.list_number} with award {positions[position].id} (at "
+                f"{positions[position].source}), so revoking one would revoke both: give the one not "
+                "published yet a new random id (`sitegen issue` picks ids that never collide)",
+            )
         else:
             positions[position] = award
     if problems.errors or config is None:
         return None
-    return Site(config, dict(sorted(issuers.items())), dict(sorted(badges.items())),
-                tuple(sorted(awards, key=lambda a: a.id)))
+    return Site(
+        config, dict(sorted(issuers.items())), dict(sorted(badges.items())), tuple(sorted(awards, key=lambda a: a.id))
+    )

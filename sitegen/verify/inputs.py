@@ -1,0 +1,231 @@
+"""Check published badges as a verifier would: a URL, a JSON file, a baked image, or a whole output folder.
+
+Each check has a name; a result lists every finding, and is valid only when no check found an error.
+Stricter than the official OB 2.0 validator where that one is known to be wrong: a revoked hosted
+assertion, a one-entry revocation list, a wrong `type` and a missing image are all reported.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urljoin
+
+from sitegen.content import images
+from sitegen.openbadges import baking
+from sitegen.verify.fetch import MAX_DOCUMENT_BYTES, Fetcher, FetchError
+from sitegen.verify.ob2 import (
+    JWS,
+    _check_document,
+    _check_key_ownership,
+    _check_revocation_list,
+    _fetch_json,
+    _id_of,
+    _require,
+    _verify_badge_class,
+    verify_ob2_hosted,
+    verify_ob2_signed,
+)
+from sitegen.verify.report import Result
+
+# --- Open Badges 2.0, hosted ---------------------------------------------------------------------
+
+
+# --- baked images and entry points ---------------------------------------------------------------
+
+
+def unbake(data: bytes) -> tuple[str, str]:
+    """(format, text): format is "ob2" or "ob3"; text is JSON, a URL or a JWS. ValueError when the image
+    holds no badge, or when reading it would mean inflating more than images.MAX_INFLATED_BYTES."""
+    if data.startswith(images.PNG_SIGNATURE):
+        chunks = baking.unbake_png(data, (baking.OB3_PNG_KEYWORD, baking.OB2_PNG_KEYWORD))
+        if baking.OB3_PNG_KEYWORD in chunks:
+            return "ob3", chunks[baking.OB3_PNG_KEYWORD]
+        if baking.OB2_PNG_KEYWORD in chunks:
+            return "ob2", chunks[baking.OB2_PNG_KEYWORD]
+        raise ValueError("this PNG carries no badge (no openbadges or openbadgecredential chunk)")
+    found = baking.unbake_svg(data)
+    if "credential" in found:
+        return "ob3", found["credential"]
+    if "assertion" in found:
+        return "ob2", found["assertion"]
+    raise ValueError("this SVG carries no badge (no openbadges:assertion or openbadges:credential)")
+
+
+def verify_document(
+    text: str, fetcher: Fetcher, email: str | None, kind: str, subject: str, now: datetime | None = None
+) -> Result:
+    """A badge given as JSON or a URL: hosted assertions are re-fetched from their id, as the spec says."""
+    text = text.strip()
+    if text.startswith(("http://", "https://")):
+        return verify_ob2_hosted(text, fetcher, email, now, kind, subject)
+    if JWS.match(text):
+        return verify_ob2_signed(text, fetcher, email, now, kind if kind != "json" else "ob2-signed", subject)
+    try:
+        doc = json.loads(text)
+    except RecursionError:
+        result = Result(subject, kind)
+        result.error("input.parse", "the JSON is nested too deeply to read")
+        return result
+    except ValueError:
+        result = Result(subject, kind)
+        result.error("input.parse", "not JSON, not a URL: cannot tell what this badge is")
+        return result
+    types = doc.get("type") if isinstance(doc, dict) else None
+    types = types if isinstance(types, list) else [types]
+    if "OpenBadgeCredential" in types or "AchievementCredential" in types:
+        from sitegen.verify.ob3 import verify_credential_document
+
+        return verify_credential_document(
+            doc, fetcher, email, now, kind if kind.startswith("ob3") else "ob3-credential", subject
+        )
+    if isinstance(doc, dict) and isinstance(doc.get("id"), str) and doc["id"].startswith(("http://", "https://")):
+        return verify_ob2_hosted(doc["id"], fetcher, email, now, kind, subject)
+    result = Result(subject, kind)
+    result.error(
+        "input.parse", "this JSON is neither a hosted assertion with an http(s) id nor an Open Badges 3.0 credential"
+    )
+    return result
+
+
+def verify_file(path: Path, fetcher: Fetcher, email: str | None = None, now: datetime | None = None) -> Result:
+    if path.stat().st_size > MAX_DOCUMENT_BYTES:
+        result = Result(str(path), "file")
+        result.error("input.size", f"the file is larger than {MAX_DOCUMENT_BYTES // 2**20} MB: not read")
+        return result
+    data = path.read_bytes()
+    if path.suffix.lower() in (".json", ".jws"):
+        kind = "json" if path.suffix.lower() == ".json" else "ob2-signed"
+        return verify_document(data.decode("utf-8", "replace"), fetcher, email, kind, str(path), now)
+    try:
+        version, text = unbake(data)
+    except ValueError as exc:
+        result = Result(str(path), "image")
+        result.error("baked.extract", str(exc))
+        return result
+    kind = f"{version}-{'png' if data.startswith(images.PNG_SIGNATURE) else 'svg'}"
+    return verify_document(text, fetcher, email, kind, str(path), now)
+
+
+def verify_url(
+    url: str, fetcher: Fetcher, email: str | None = None, now: datetime | None = None, follow_page: bool = True
+) -> Result:
+    try:
+        body = fetcher.get(url)
+    except FetchError as exc:
+        result = Result(url, "url")
+        result.error("input.fetch", str(exc))
+        return result
+    if body.startswith(images.PNG_SIGNATURE) or body.lstrip()[:5] in (b"<svg ", b"<?xml"):
+        try:
+            version, text = unbake(body)
+        except ValueError as exc:
+            result = Result(url, "image")
+            result.error("baked.extract", str(exc))
+            return result
+        return verify_document(text, fetcher, email, f"{version}-image", url, now)
+    if body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        # The link people share is the award's page: verify the badge data it names (one step only).
+        result = Result(url, "url")
+        if not follow_page:
+            result.error("input.parse", "the page's badge data link leads to another web page, not to badge data")
+            return result
+        found = BADGE_DATA_LINK.search(body.decode("utf-8", "replace"))
+        if found is None:
+            result.error(
+                "input.parse",
+                'this is a web page that names no badge data (no <link rel="alternate" '
+                'type="application/ld+json">); give the URL of the badge\'s JSON or image',
+            )
+            return result
+        return verify_url(urljoin(url, html.unescape(found.group(1))), fetcher, email, now, follow_page=False)
+    return verify_document(body.decode("utf-8", "replace"), fetcher, email, "url", url, now)
+
+
+BADGE_DATA_LINK = re.compile(r'<link rel="alternate" type="application/ld\+json" href="([^"]+)">')
+
+
+def site_base_url(site_dir: Path) -> str | None:
+    """The base URL a built site was made for, read from any issuer profile's id."""
+    for path in sorted((site_dir / "issuers").glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        suffix = f"/issuers/{path.name}"
+        if isinstance(doc.get("id"), str) and doc["id"].endswith(suffix):
+            return doc["id"][: -len(suffix)]
+    return None
+
+
+def verify_site(site_dir: Path, base_url: str | None = None, now: datetime | None = None) -> list[Result]:
+    """Every badge of a built site: hosted assertions, baked images and credentials, read from disk."""
+    base_url = base_url or site_base_url(site_dir)
+    published = (
+        p
+        for folder in ("issuers", "badges", "assertions", "credentials", "status")
+        for p in (site_dir / folder).glob("*")
+        if p.suffix in (".json", ".png", ".svg", ".jws")
+    )
+    if next(published, None) is None:  # the first file tells: a large site's folders are listed once, below
+        result = Result(str(site_dir), "site")
+        if (site_dir / "index.html").is_file():  # a new site before its first issuer: nothing could be wrong
+            result.warning("site.empty", "the site publishes no issuer, badge or award yet: nothing to verify")
+        else:
+            result.error("site.empty", "this folder is not a built site (no index.html, no badge data)")
+        return [result]
+    if base_url is None:
+        result = Result(str(site_dir), "site")
+        result.error("site.base-url", "cannot tell the site's base URL (no issuers/*.json); pass --base-url")
+        return [result]
+    fetcher = Fetcher(site_dir, base_url)
+    results = site_documents(site_dir, base_url, fetcher)
+    for path in sorted((site_dir / "assertions").glob("*.json")):
+        url = f"{base_url}/assertions/{path.name}"
+        results.append(verify_ob2_hosted(url, fetcher, now=now, subject=f"assertions/{path.name}"))
+    for folder in ("assertions", "credentials"):
+        for path in sorted((site_dir / folder).glob("*")):
+            if path.suffix in (".png", ".svg", ".jws") or (folder == "credentials" and path.suffix == ".json"):
+                result = verify_file(path, fetcher, now=now)
+                result.subject = f"{folder}/{path.name}"
+                results.append(result)
+    return results
+
+
+def site_documents(site_dir: Path, base_url: str, fetcher: Fetcher) -> list[Result]:
+    """The documents every award of the site relies on, checked on their own: issuer profiles with their
+    revocation lists and keys, badge classes, the DID document and the status lists. A site without awards
+    is thus still checked, and passes when these are sound."""
+    from sitegen.urls import Urls, did_web
+    from sitegen.verify.ob3 import verify_did_document, verify_status_list
+
+    results = []
+    for path in sorted((site_dir / "issuers").glob("*.json")):
+        result = Result(f"issuers/{path.name}", "ob2-profile")
+        url = f"{base_url}/issuers/{path.name}"
+        profile = _fetch_json(result, "issuer.fetch", url, fetcher)
+        if profile is not None:
+            _check_document(result, "issuer", profile, url, ("Profile", "Issuer"))
+            _require(result, "issuer", profile, ("name", "url", "email"))
+            _check_revocation_list(result, url, profile, fetcher, hosted=False)
+            keys = profile.get("publicKey")
+            for key_url in [_id_of(k) for k in (keys if isinstance(keys, list) else [keys] if keys else [])]:
+                key = _fetch_json(result, "key.fetch", key_url, fetcher) if key_url else None
+                if key is not None:
+                    _check_document(result, "key", key, key_url, "CryptographicKey")
+                    _check_key_ownership(result, key_url, key, profile, fetcher)
+        results.append(result)
+    for path in sorted((site_dir / "badges").glob("*.json")):
+        result = Result(f"badges/{path.name}", "ob2-badgeclass")
+        _verify_badge_class(result, {"badge": f"{base_url}/badges/{path.name}"}, fetcher)
+        results.append(result)
+    did = did_web(base_url)
+    did_path = Urls(base_url).did_document()
+    if (site_dir / did_path).is_file():
+        results.append(verify_did_document(did, fetcher, did_path))
+    for path in sorted((site_dir / "status").glob("*.json")):
+        results.append(verify_status_list(f"{base_url}/status/{path.name}", did, fetcher, f"status/{path.name}"))
+    return results
