@@ -13,19 +13,100 @@ from typing import Literal
 Severity = Literal["error", "warning", "note"]
 
 
+@dataclass(frozen=True)
+class Code:
+    """What the README's table says about one diagnostic code."""
+
+    severity: Severity  # the severity it is reported at
+    commands: str  # which command(s) report it, e.g. "build, check"
+    description: str  # one line for users: the kind of problem, not one instance of it
+
+
+# Content problems are found while loading the content, which every command reading it does.
+_CONTENT = "build, check, serve, issue, revoke"
+
+# Every code, declared once. Codes name the KIND of problem; a handful of messages may share one.
+# Each stage appends its block here: "<area>.<kind>": Code("<severity>", "<commands>", "<one line>").
+# A Diagnostic with a code missing here is refused; tests/test_diagnostics.py checks that every code used in
+# sitegen/ is here and that README.md's "Diagnostic codes" table matches (regenerate it: tools/codes_table.py).
+CODES: dict[str, Code] = {
+    # --- content: reading the content repository's files (sitegen/content) ---
+    "content.unreadable": Code("error", _CONTENT, "A content file cannot be read, or is not UTF-8 text."),
+    "content.missing-file": Code("error", _CONTENT, "A file every site needs (content/site.yaml) is missing."),
+    "content.wrong-extension": Code("error", _CONTENT, "A content file ends in .yml; content files use .yaml."),
+    "content.symlink": Code(
+        "error", _CONTENT, "A content or theme file is a symbolic link, not a file of the repository."
+    ),
+    "content.private-key": Code("error", _CONTENT, "A content file holds a private key; never commit one."),
+    "content.yaml-syntax": Code("error", _CONTENT, "The file is not valid YAML."),
+    "content.yaml-unsupported": Code(
+        "error", _CONTENT, "A YAML feature content files do not use: aliases, merge keys, complex keys."
+    ),
+    "content.duplicate-key": Code("error", _CONTENT, "A key appears twice in one YAML mapping."),
+    "content.unknown-field": Code(
+        "error", _CONTENT, "A key the file kind does not define (a typo, or a field in the wrong place)."
+    ),
+    "content.missing-field": Code("error", _CONTENT, "A required field is missing or empty."),
+    "content.wrong-type": Code(
+        "error", _CONTENT, "A field has the wrong type: text, a list, a mapping, true/false or a date."
+    ),
+    "content.invalid-value": Code(
+        "error", _CONTENT, "A field's value is not allowed: a malformed URL, date, id, language or duration."
+    ),
+    "content.invalid-option": Code("error", _CONTENT, "A site.yaml option has a value it does not allow."),
+    "content.invalid-key": Code(
+        "error", _CONTENT, "A signing key in site.yaml is malformed, private, retired or listed twice."
+    ),
+    "content.bad-file-name": Code(
+        "error", _CONTENT, "An issuer's or badge's file name is not URL-safe (it becomes its public URL)."
+    ),
+    "content.unknown-issuer": Code("error", _CONTENT, "A badge names an issuer that has no file in content/issuers/."),
+    "content.unknown-badge": Code(
+        "error", _CONTENT, "An award names a badge that has no file in content/badgeclasses/."
+    ),
+    "content.future-date": Code("error", _CONTENT, "An award's issue date has not come yet."),
+    "content.date-order": Code("error", _CONTENT, "An award expires before (or when) it is issued."),
+    "content.missing-evidence": Code("error", _CONTENT, "An evidence entry has neither a url nor a narrative."),
+    "award.duplicate-id": Code("error", _CONTENT, "Two awards have the same id; every award needs its own."),
+    "award.status-collision": Code("error", _CONTENT, "Two awards would share one position in a status list."),
+    "image.bad-path": Code(
+        "error", _CONTENT, "An image field names a file outside content/, or not a PNG or SVG file."
+    ),
+    "image.not-found": Code("error", _CONTENT, "An image field names a file that does not exist."),
+    "image.too-large": Code("error", _CONTENT, "An image file or its pixels are larger than badge images may be."),
+    "image.invalid": Code(
+        "error", _CONTENT, "An image is malformed, or an SVG is not static (scripts, external links)."
+    ),
+    # --- authoring: `sitegen issue` and `sitegen revoke` (sitegen/commands/authoring.py) ---
+    "csv.unknown-column": Code("error", "issue", "The recipients CSV has a column `sitegen issue` does not know."),
+    "csv.invalid-row": Code(
+        "error", "issue", "A row of the recipients CSV is malformed: no email, a bad date or name."
+    ),
+    "award.already-held": Code(
+        "error", "issue", "The recipient already holds this badge (pass --again to award it again)."
+    ),
+}
+
+
+def known_code(code: str) -> str:
+    """`code`, once it is known to be registered in CODES (a typo fails where it is made, not in the README)."""
+    if code not in CODES:
+        raise ValueError(f"unregistered diagnostic code {code!r}: declare it in sitegen.diagnostics.CODES")
+    return code
+
+
 @dataclass(frozen=True, order=True)
 class Location:
     """Where a problem is: a path relative to the project root (POSIX separators) or a URL, with a 1-based line
-    and column when known (0 when the problem concerns the whole file)."""
+    and column when known (0 when the problem concerns the whole file, or the column is not known)."""
 
     path: str
     line: int = 0
     column: int = 0
 
     def __str__(self) -> str:
-        if not self.line:
-            return self.path
-        return f"{self.path}:{self.line}:{self.column}" if self.column else f"{self.path}:{self.line}"
+        # Text output has always been "path:line"; the column is in --json only (to_dict).
+        return f"{self.path}:{self.line}" if self.line else self.path
 
 
 @dataclass(frozen=True, order=True)
@@ -34,7 +115,15 @@ class Diagnostic:
     location: Location
     message: str
     severity: Severity = "error"
-    code: str = ""  # stable, dotted: "content.yaml-syntax", "verify.signature", ... (README: "Diagnostic codes")
+    code: str = ""  # stable, dotted, registered in CODES: "content.yaml-syntax", "verify.signature", ...
+
+    def __post_init__(self) -> None:
+        if self.code:  # transitional: "" until every caller passes a code
+            known_code(self.code)
+
+    @property
+    def level(self) -> str:  # the name before `severity`; kept while callers move over
+        return self.severity
 
     @property
     def path(self) -> str:
@@ -43,10 +132,6 @@ class Diagnostic:
     @property
     def line(self) -> int:
         return self.location.line
-
-    @property
-    def level(self) -> str:  # the name before `severity`; kept while callers move over
-        return self.severity
 
     def __str__(self) -> str:
         return f"{self.location}: {self.severity}: {self.message}"
