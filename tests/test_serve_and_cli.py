@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from conftest import AWARD_ID
 from helpers import build, read_json
 
 from sitegen import __version__
+from sitegen.cli import make_parser
 from sitegen.commands.serve import PreviewServer
 
 
@@ -103,15 +105,30 @@ def _wait_for(condition, seconds: float = 15) -> None:
     raise AssertionError("the preview did not rebuild in time")
 
 
-def test_every_command_is_documented_in_the_readme():
-    from sitegen.cli import make_parser
+def _assert_every_option_says_what_it_does(parser: argparse.ArgumentParser, command: str) -> None:
+    for option in parser._actions:
+        if isinstance(option, argparse._SubParsersAction):  # e.g. keys generate
+            for listed in option._choices_actions:
+                assert listed.help, f"{command} {listed.dest} has no line in --help"
+                _assert_every_option_says_what_it_does(option.choices[listed.dest], f"{command} {listed.dest}")
+        elif option.option_strings:
+            assert option.help, f"{command} {'/'.join(option.option_strings)} says nothing in --help"
 
+
+def test_every_command_is_documented_in_the_readme_and_in_its_help():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    table = readme.split("\n## Commands\n", 1)[1].split("\n## ", 1)[0]
+    documented = {row.split("`")[1].split()[1] for row in table.splitlines() if row.startswith("| `sitegen ")}
     parser = make_parser()
-    commands = next(a for a in parser._actions if a.dest == "command").choices
-    for name, sub in commands.items():
-        assert f"sitegen {name}" in readme, name
-        assert sub.description or sub.format_help()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    overview = " ".join(parser.format_help().split())  # argparse wraps lines
+    for listed in commands._choices_actions:
+        name = listed.dest
+        assert name in documented, f"sitegen {name} has no row in the README's table of commands"
+        assert listed.help and " ".join(listed.help.split()) in overview, f"sitegen {name} has no line in --help"
+        _assert_every_option_says_what_it_does(commands.choices[name], f"sitegen {name}")
+    # and the table names no command that does not exist
+    assert documented - set(commands.choices) <= {"--version"}, documented - set(commands.choices)
 
 
 def test_new_where_it_cannot_write_is_a_clear_error(tmp_path):
