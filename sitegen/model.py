@@ -6,10 +6,12 @@ change it only by adding, never by renaming.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+from sitegen.diagnostics import Location
 from sitegen.status import StatusPosition, status_position
 from sitegen.urls import Urls
 
@@ -70,26 +72,110 @@ class Ob2SigningKey:
 
 
 @dataclass(frozen=True)
+class OptionDoc:
+    """One row of the site-option table: what a `site.yaml` key means, for validation, `sitegen new` and the
+    README (sitegen/content/options.py reads these rows; the field's type annotation is its Python type)."""
+
+    key: str  # as written in site.yaml
+    type: str  # for people: "URL", "text", "offset", ...
+    default: str | None  # as written in YAML; None: required
+    doc: str  # one line
+    since: str  # the sitegen version that added the option
+    allowed: tuple[str, ...] = ()  # a closed set of values, checked by the table's own reader
+    example: str | None = None  # what `sitegen new` writes; None: the default, commented out
+
+
+def option(
+    key: str,
+    *,
+    type: str,
+    doc: str,
+    since: str = "0.1",
+    default: Any = MISSING,
+    default_yaml: str | None = None,
+    allowed: tuple[str, ...] = (),
+    example: str | None = None,
+) -> Any:
+    """A `SiteConfig` field declared with its `site.yaml` row; a choice's default is its YAML text too."""
+    if default_yaml is None and isinstance(default, str):
+        default_yaml = default
+    row = OptionDoc(key, type, default_yaml, doc, since, allowed, example)
+    return field(default=default, metadata={"option": row})
+
+
+@dataclass(frozen=True, kw_only=True)
 class SiteConfig:
-    base_url: str  # no trailing slash
-    name: Text
-    default_language: str
-    tz: timezone
-    theme: str
-    keys: tuple[PublicKey, ...] = ()
-    ob2_key: Ob2SigningKey | None = None
-    # How an OB 3.0 credential names its revocation status: "bitstring" (a BitstringStatusListEntry, what
-    # wallets and the Digital Bazaar / DCC verifiers check) or "1edtech" (the issuer's 1EdTechRevocationList,
-    # the only method the 1EdTech validator checks). The schema allows one entry, so it is one or the other.
-    credential_status: str = "bitstring"
-    # "files": a baked PNG/SVG per award is published (assertions/{id}.png, credentials/{id}.png).
-    # "browser": none is; the award page bakes the download in the reader's browser from the badge image and
-    # the award's JSON (the same bytes), so a large site stays within GitHub Pages' size limit.
-    baking: str = "files"
-    # "one_language": an award page in the site's default language, switched in place by its script.
-    # "every_language": also {lang}/assertions/{id}.html for the other language, so that the switch is a plain
-    # link and works without JavaScript (one more page per award).
-    award_pages: str = "one_language"
+    """The checked `site.yaml`, and the table of its options: one `option(...)` per key, in the order `sitegen
+    new` and the README list them. Adding a choice option touches only this class (and the code that uses it)."""
+
+    base_url: str = option(  # no trailing slash
+        "base_url",
+        type="URL",
+        doc="The address the site is published at: every badge's id is built from it, so set it before the first "
+        "award and never change it afterwards (old badges would stop verifying).",
+        example="https://your-account.github.io/badges",
+    )
+    name: Text = option(
+        "name", type="text", doc="The site's name, in each language.", example="{ja: オープンバッジ, en: Open Badges}"
+    )
+    default_language: str = option(
+        "default_language",
+        type="language",
+        default="en",
+        allowed=LANGUAGES,
+        doc="The language of the pages and of the published JSON.",
+        example="ja",
+    )
+    tz: timezone = option(
+        "timezone",
+        type="offset",
+        default=timezone.utc,
+        default_yaml='"Z"',
+        doc="The offset used for dates written without a time.",
+        example='"+09:00"',
+    )
+    theme: str = option(
+        "theme", type="folder name", default="default", doc="The theme: default, or a folder under themes/."
+    )
+    keys: tuple[PublicKey, ...] = option(
+        "keys",
+        type="list of {id, public_key, retired}",
+        default=(),
+        default_yaml="[]",
+        doc="The Open Badges 3.0 signing keys, public halves only (`sitegen keys generate` prints an entry).",
+    )
+    ob2_key: Ob2SigningKey | None = option(
+        "ob2_signing",
+        type="{key_id, public_key}",
+        default=None,
+        default_yaml="false",
+        doc="An RSA public key (PEM) to sign Open Badges 2.0 assertions with (JWS RS256); none by default.",
+    )
+    # The schema allows one status entry per credential, so it is one or the other.
+    credential_status: str = option(
+        "credential_status",
+        type="choice",
+        default="bitstring",
+        allowed=("bitstring", "1edtech"),
+        doc="How an OB 3.0 credential names its revocation status: a BitstringStatusListEntry (wallets, Digital "
+        "Bazaar / DCC verifiers) or the issuer's 1EdTechRevocationList (the 1EdTech validator).",
+    )
+    baking: str = option(
+        "baking",
+        type="choice",
+        default="files",
+        allowed=("files", "browser"),
+        doc="files: a baked PNG/SVG per award is published; browser: none is, the award page bakes the download "
+        "in the reader's browser (a large site stays within GitHub Pages' size limit).",
+    )
+    award_pages: str = option(
+        "award_pages",
+        type="choice",
+        default="one_language",
+        allowed=("one_language", "every_language"),
+        doc="one_language: an award page in the default language, switched in place by its script; "
+        "every_language: also {lang}/assertions/{id}.html, so the switch works without JavaScript.",
+    )
 
     @property
     def baked_files(self) -> bool:
@@ -98,6 +184,11 @@ class SiteConfig:
     @property
     def active_key(self) -> PublicKey | None:
         return next((key for key in self.keys if not key.retired), None)
+
+
+def site_options() -> tuple[tuple[str, OptionDoc], ...]:
+    """(field name, row) of every site option, in declaration order."""
+    return tuple((f.name, f.metadata["option"]) for f in fields(SiteConfig))
 
 
 @dataclass(frozen=True)
@@ -177,7 +268,7 @@ class Award:
     narrative: str | None
     evidence: tuple[Evidence, ...]
     revoked: Revocation | None
-    source: str  # "path:line" of the award in the YAML
+    source: Location  # where the award is in the YAML (its list item)
 
     @property
     def public_name(self) -> str | None:

@@ -1,0 +1,188 @@
+"""The site-option table at work: `site.yaml` checked against it, and the option lists made from it.
+
+The table itself is `model.SiteConfig` (one `option(...)` per key). A choice option needs nothing here: its
+reader is generic. Options whose value has structure (a URL, a text, keys...) have their reader below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from sitegen.content.load import LineDict
+from sitegen.model import PACKAGE_THEMES, Ob2SigningKey, OptionDoc, PublicKey, SiteConfig, Text, site_options
+
+if TYPE_CHECKING:
+    from sitegen.content.validate import _File
+
+# Lowercase letters, digits and inner hyphens: content file names, theme folders and key ids.
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+OFFSET = re.compile(r"^(?:Z|UTC|([+-])(\d{2}):(\d{2}))$")
+MULTIKEY = re.compile(r"^z6Mk[1-9A-HJ-NP-Za-km-z]{44}$")
+KEY_KEYS = {"id", "public_key", "retired"}
+
+# What a site is checked against when its site.yaml is missing or has errors, so that the other files are still
+# checked in the same run.
+NEUTRAL_CONFIG = SiteConfig(base_url="https://example.invalid", name=Text((("en", "site"),)))
+
+
+def read_site_config(f: _File, raw: Any, root: Path) -> SiteConfig | None:
+    """The checked site.yaml, or None when it has errors (each reported through `f`, at its line)."""
+    data = f.mapping(raw, "site.yaml")
+    if data is None:
+        return None
+    options = site_options()
+    f.known_keys(data, {row.key for _, row in options}, "site.yaml")
+    # The default language first: the texts of the other options are stored under it.
+    f.lang = _choice(f, data, SiteConfig.__dataclass_fields__["default_language"].metadata["option"])
+    values = {"default_language": f.lang}
+    for name, row in options:
+        if name == "default_language":
+            continue
+        reader = STRUCTURED.get(row.key)
+        values[name] = reader(f, data, root) if reader else _choice(f, data, row)
+    keys, ob2_key = values["keys"], values["ob2_key"]
+    if keys and ob2_key and ob2_key.id in {k.id for k in keys}:
+        f.error(
+            data.line_of("ob2_signing"), f"key id '{ob2_key.id}' is used twice: keys/{ob2_key.id}.json can hold one key"
+        )
+    if not f.ok:
+        return None
+    return SiteConfig(**values)
+
+
+def _choice(f: _File, data: LineDict, row: OptionDoc) -> str:
+    """A value from the row's closed set; its default when absent, and (reported) when not allowed."""
+    assert row.default is not None and row.allowed, f"'{row.key}' is not a choice: give it a reader in STRUCTURED"
+    value = f.string(data, row.key, required=False) or row.default
+    if value not in row.allowed:
+        f.error(data.line_of(row.key), f"'{row.key}' must be {' or '.join(row.allowed)}, not '{value}'")
+        return row.default
+    return value
+
+
+def _base_url(f: _File, data: LineDict, root: Path) -> str | None:
+    base_url = f.url(data, "base_url")
+    if base_url and re.search(r"[?#]", base_url):
+        f.error(data.line_of("base_url"), "'base_url' must not have a query or fragment")
+    elif base_url and re.search(r"[\"'<>\\`{}|^@]", base_url):
+        # It is written into every page and document as it is: only plain URL characters.
+        f.error(
+            data.line_of("base_url"), f"'base_url' may hold letters, digits and - . _ ~ / : % only, not '{base_url}'"
+        )
+    elif base_url:
+        scheme, rest = base_url.split("://", 1)
+        host = rest.split("/", 1)[0]
+        if host != host.lower():
+            # Verifiers fetch the lowercased host, and then the ids no longer equal the URLs they come from.
+            fixed = f"{scheme}://{host.lower()}{rest[len(host) :]}"
+            f.error(data.line_of("base_url"), f"'base_url' must have a lowercase host: {fixed}")
+    return base_url.rstrip("/") if base_url else None
+
+
+def _name(f: _File, data: LineDict, root: Path) -> Text | None:
+    return f.text(data, "name")
+
+
+def _timezone(f: _File, data: LineDict, root: Path) -> timezone | None:
+    tz = parse_timezone(data.get("timezone"))
+    if tz is None:
+        f.error(
+            data.line_of("timezone"),
+            f"'timezone' must be an offset like \"+09:00\" or \"Z\", not '{data.get('timezone')}'",
+        )
+    return tz
+
+
+def parse_timezone(value: Any) -> timezone | None:
+    if value is None:
+        return timezone.utc
+    match = OFFSET.match(str(value).strip())
+    if not match:
+        return None
+    if match.group(1) is None:
+        return timezone.utc
+    sign = -1 if match.group(1) == "-" else 1
+    hours, minutes = int(match.group(2)), int(match.group(3))
+    if minutes > 59 or hours * 60 + minutes > 14 * 60:  # no place on Earth is further than 14 hours from UTC
+        return None
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _theme(f: _File, data: LineDict, root: Path) -> str:
+    theme = f.string(data, "theme", required=False, pattern=SLUG, hint=" (a folder name under themes/)") or "default"
+    if theme != "default" and not (root / "themes" / theme).is_dir() and not (PACKAGE_THEMES / theme).is_dir():
+        f.error(data.line_of("theme"), f"theme '{theme}' not found: there is no folder themes/{theme}/")
+    return theme
+
+
+def _ob2_key(f: _File, data: LineDict, root: Path) -> Ob2SigningKey | None:
+    """Optional OB 2.0 signed assertions: `ob2_signing: {key_id, public_key: <RSA public key PEM>}`."""
+    raw = data.get("ob2_signing")
+    if raw in (None, False):
+        return None
+    raw = f.mapping(raw, "'ob2_signing' ({key_id, public_key})", data.line_of("ob2_signing"))
+    if raw is None:
+        return None
+    f.known_keys(raw, {"key_id", "public_key"}, "'ob2_signing'")
+    key_id = f.string(raw, "key_id", pattern=SLUG, hint=" (lowercase letters, digits and hyphens)")
+    pem = f.string(raw, "public_key")
+    if pem is None or key_id is None:
+        return None
+    if "PRIVATE" in pem:
+        f.error(raw.line_of("public_key"), "this is a private key: never put a private key in the repository")
+        return None
+    try:
+        public = load_pem_public_key(pem.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        f.error(raw.line_of("public_key"), "'public_key' is not a PEM public key (-----BEGIN PUBLIC KEY-----…)")
+        return None
+    if not isinstance(public, rsa.RSAPublicKey) or public.key_size < 2048:
+        f.error(raw.line_of("public_key"), "Open Badges 2.0 signing needs an RSA key of at least 2048 bits (RS256)")
+        return None
+    return Ob2SigningKey(key_id, pem.strip() + "\n")
+
+
+def _keys(f: _File, data: LineDict, root: Path) -> tuple[PublicKey, ...]:
+    """The Open Badges 3.0 signing keys: public halves only (`sitegen keys generate` prints an entry)."""
+    keys: list[PublicKey] = []
+    for item, line in f.items(data, "keys", "{id, public_key, retired}"):
+        item = f.mapping(item, "a key", line)
+        if item is None:
+            continue
+        f.known_keys(item, KEY_KEYS, "a key")
+        key_id = f.string(item, "id", pattern=SLUG, hint=" (lowercase letters, digits and hyphens)")
+        public = f.string(
+            item,
+            "public_key",
+            pattern=MULTIKEY,
+            hint=" (an Ed25519 Multikey, z6Mk…, as `sitegen keys generate` prints)",
+        )
+        if "private" in str(item.get("public_key", "")).lower():
+            f.error(
+                item.line_of("public_key"), "this looks like a private key: never put a private key in the repository"
+            )
+        if key_id and public:
+            if any(k.id == key_id for k in keys):
+                f.error(item.line_of("id"), f"duplicate key id '{key_id}'")
+            keys.append(PublicKey(key_id, public, f.boolean(item, "retired")))
+    if keys and not any(not k.retired for k in keys):
+        f.error(data.line_of("keys"), "every key is retired: add a new key to sign new credentials")
+    return tuple(keys)
+
+
+# The readers of options a closed set of values cannot describe, by site.yaml key.
+STRUCTURED: dict[str, Callable[[_File, LineDict, Path], Any]] = {
+    "base_url": _base_url,
+    "name": _name,
+    "timezone": _timezone,
+    "theme": _theme,
+    "keys": _keys,
+    "ob2_signing": _ob2_key,
+}
