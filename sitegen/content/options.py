@@ -26,6 +26,9 @@ SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 OFFSET = re.compile(r"^(?:Z|UTC|([+-])(\d{2}):(\d{2}))$")
 MULTIKEY = re.compile(r"^z6Mk[1-9A-HJ-NP-Za-km-z]{44}$")
 KEY_KEYS = {"id", "public_key", "retired"}
+# Diagnostic codes (sitegen/diagnostics.py CODES): a value an option does not allow, and a signing key problem.
+BAD_VALUE = "content.invalid-option"
+KEY_PROBLEM = "content.invalid-key"
 
 # What a site is checked against when its site.yaml is missing or has errors, so that the other files are still
 # checked in the same run.
@@ -41,7 +44,7 @@ def read_site_config(f: _File, raw: Any, root: Path) -> SiteConfig | None:
     f.known_keys(data, {row.key for _, row in options}, "site.yaml")
     # The default language first: the texts of the other options are stored under it.
     f.lang = _choice(f, data, SiteConfig.__dataclass_fields__["default_language"].metadata["option"])
-    values = {"default_language": f.lang}
+    values: dict[str, Any] = {"default_language": f.lang}
     for name, row in options:
         if name == "default_language":
             continue
@@ -49,8 +52,11 @@ def read_site_config(f: _File, raw: Any, root: Path) -> SiteConfig | None:
         values[name] = reader(f, data, root) if reader else _choice(f, data, row)
     keys, ob2_key = values["keys"], values["ob2_key"]
     if keys and ob2_key and ob2_key.id in {k.id for k in keys}:
-        f.error(
-            data.line_of("ob2_signing"), f"key id '{ob2_key.id}' is used twice: keys/{ob2_key.id}.json can hold one key"
+        f.error_at(
+            data,
+            "ob2_signing",
+            KEY_PROBLEM,
+            f"key id '{ob2_key.id}' is used twice: keys/{ob2_key.id}.json can hold one key",
         )
     if not f.ok:
         return None
@@ -62,7 +68,7 @@ def _choice(f: _File, data: LineDict, row: OptionDoc) -> str:
     assert row.default is not None and row.allowed, f"'{row.key}' is not a choice: give it a reader in STRUCTURED"
     value = f.string(data, row.key, required=False) or row.default
     if value not in row.allowed:
-        f.error(data.line_of(row.key), f"'{row.key}' must be {' or '.join(row.allowed)}, not '{value}'")
+        f.error_at(data, row.key, BAD_VALUE, f"'{row.key}' must be {' or '.join(row.allowed)}, not '{value}'")
         return row.default
     return value
 
@@ -70,11 +76,11 @@ def _choice(f: _File, data: LineDict, row: OptionDoc) -> str:
 def _base_url(f: _File, data: LineDict, root: Path) -> str | None:
     base_url = f.url(data, "base_url")
     if base_url and re.search(r"[?#]", base_url):
-        f.error(data.line_of("base_url"), "'base_url' must not have a query or fragment")
+        f.error_at(data, "base_url", BAD_VALUE, "'base_url' must not have a query or fragment")
     elif base_url and re.search(r"[\"'<>\\`{}|^@]", base_url):
         # It is written into every page and document as it is: only plain URL characters.
-        f.error(
-            data.line_of("base_url"), f"'base_url' may hold letters, digits and - . _ ~ / : % only, not '{base_url}'"
+        f.error_at(
+            data, "base_url", BAD_VALUE, f"'base_url' may hold letters, digits and - . _ ~ / : % only, not '{base_url}'"
         )
     elif base_url:
         scheme, rest = base_url.split("://", 1)
@@ -82,7 +88,7 @@ def _base_url(f: _File, data: LineDict, root: Path) -> str | None:
         if host != host.lower():
             # Verifiers fetch the lowercased host, and then the ids no longer equal the URLs they come from.
             fixed = f"{scheme}://{host.lower()}{rest[len(host) :]}"
-            f.error(data.line_of("base_url"), f"'base_url' must have a lowercase host: {fixed}")
+            f.error_at(data, "base_url", BAD_VALUE, f"'base_url' must have a lowercase host: {fixed}")
     return base_url.rstrip("/") if base_url else None
 
 
@@ -93,8 +99,10 @@ def _name(f: _File, data: LineDict, root: Path) -> Text | None:
 def _timezone(f: _File, data: LineDict, root: Path) -> timezone | None:
     tz = parse_timezone(data.get("timezone"))
     if tz is None:
-        f.error(
-            data.line_of("timezone"),
+        f.error_at(
+            data,
+            "timezone",
+            BAD_VALUE,
             f"'timezone' must be an offset like \"+09:00\" or \"Z\", not '{data.get('timezone')}'",
         )
     return tz
@@ -118,7 +126,7 @@ def parse_timezone(value: Any) -> timezone | None:
 def _theme(f: _File, data: LineDict, root: Path) -> str:
     theme = f.string(data, "theme", required=False, pattern=SLUG, hint=" (a folder name under themes/)") or "default"
     if theme != "default" and not (root / "themes" / theme).is_dir() and not (PACKAGE_THEMES / theme).is_dir():
-        f.error(data.line_of("theme"), f"theme '{theme}' not found: there is no folder themes/{theme}/")
+        f.error_at(data, "theme", BAD_VALUE, f"theme '{theme}' not found: there is no folder themes/{theme}/")
     return theme
 
 
@@ -136,15 +144,17 @@ def _ob2_key(f: _File, data: LineDict, root: Path) -> Ob2SigningKey | None:
     if pem is None or key_id is None:
         return None
     if "PRIVATE" in pem:
-        f.error(raw.line_of("public_key"), "this is a private key: never put a private key in the repository")
+        f.error_at(raw, "public_key", KEY_PROBLEM, "this is a private key: never put a private key in the repository")
         return None
     try:
         public = load_pem_public_key(pem.encode("ascii"))
     except (ValueError, UnicodeEncodeError):
-        f.error(raw.line_of("public_key"), "'public_key' is not a PEM public key (-----BEGIN PUBLIC KEY-----…)")
+        f.error_at(raw, "public_key", KEY_PROBLEM, "'public_key' is not a PEM public key (-----BEGIN PUBLIC KEY-----…)")
         return None
     if not isinstance(public, rsa.RSAPublicKey) or public.key_size < 2048:
-        f.error(raw.line_of("public_key"), "Open Badges 2.0 signing needs an RSA key of at least 2048 bits (RS256)")
+        f.error_at(
+            raw, "public_key", KEY_PROBLEM, "Open Badges 2.0 signing needs an RSA key of at least 2048 bits (RS256)"
+        )
         return None
     return Ob2SigningKey(key_id, pem.strip() + "\n")
 
@@ -165,15 +175,18 @@ def _keys(f: _File, data: LineDict, root: Path) -> tuple[PublicKey, ...]:
             hint=" (an Ed25519 Multikey, z6Mk…, as `sitegen keys generate` prints)",
         )
         if "private" in str(item.get("public_key", "")).lower():
-            f.error(
-                item.line_of("public_key"), "this looks like a private key: never put a private key in the repository"
+            f.error_at(
+                item,
+                "public_key",
+                KEY_PROBLEM,
+                "this looks like a private key: never put a private key in the repository",
             )
         if key_id and public:
             if any(k.id == key_id for k in keys):
-                f.error(item.line_of("id"), f"duplicate key id '{key_id}'")
+                f.error_at(item, "id", KEY_PROBLEM, f"duplicate key id '{key_id}'")
             keys.append(PublicKey(key_id, public, f.boolean(item, "retired")))
     if keys and not any(not k.retired for k in keys):
-        f.error(data.line_of("keys"), "every key is retired: add a new key to sign new credentials")
+        f.error_at(data, "keys", KEY_PROBLEM, "every key is retired: add a new key to sign new credentials")
     return tuple(keys)
 
 
