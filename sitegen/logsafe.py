@@ -55,9 +55,8 @@ class GuardedStream:
 
     def write(self, text: str) -> int:
         self._partial += text
-        match = None
-        for match in _LINE_BREAK.finditer(self._partial):
-            pass
+        breaks = list(_LINE_BREAK.finditer(self._partial))
+        match = breaks[-1] if breaks else None  # the last line break: what lies before it is complete
         if match is not None:
             end = match.end()
             if self._partial.endswith("\r"):  # a \r\n may be split over two writes: wait for the next one

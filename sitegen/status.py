@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,7 +41,7 @@ def scattered_awards(site: Site) -> set[str]:
     for award in site.awards:
         position = site.status_position(award)
         lists.setdefault(site.badges[award.badge].issuer, {}).setdefault(position.list_number, []).append(award.id)
-    scattered = set()
+    scattered: set[str] = set()
     for by_number in lists.values():
         first_with_room = first_list_with_room({n: len(ids) for n, ids in by_number.items()})
         if first_with_room is not None:
@@ -54,7 +55,7 @@ def first_list_with_room(filled: dict[int, int]) -> int | None:
 
 
 def draw_award_ids(
-    issuer_slug: str, count: int, taken: set[StatusPosition] = frozenset(), new_id=lambda: str(uuid.uuid4())
+    issuer_slug: str, count: int, taken: AbstractSet[StatusPosition] = frozenset(), new_id=lambda: str(uuid.uuid4())
 ) -> list[str]:
     """Award ids whose status list positions are free (not in `taken`), each in the issuer's first list
     with room: drawing until one lands there is what keeps every published position fixed for good.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,32 @@ class Urls:
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path}"
+
+    # --- identifiers inside documents ----------------------------------------------------------
+    def did(self) -> str:
+        """The issuer's did:web, which resolves to did_document() under this base."""
+        return did_web(self.base)
+
+    def verification_method(self, key_id: str) -> str:
+        """The id of a key in the DID document: the DID with the key id as fragment."""
+        return f"{self.did()}#{key_id}"
+
+    def criteria(self, badge_slug: str) -> str:
+        """The criteria of a badge: a fragment of its page."""
+        return self.url(self.badge_page(badge_slug)) + "#criteria"
+
+    def status_list_entry(self, issuer_slug: str, list_number: int, index: int) -> str:
+        """The id of a credential's entry in a status list: the list's URL with the index as fragment."""
+        return f"{self.url(self.status_list(issuer_slug, list_number))}#{index}"
+
+    def status_list_subject(self, issuer_slug: str, list_number: int) -> str:
+        """The id of the BitstringStatusList a status list credential holds."""
+        return f"{self.url(self.status_list(issuer_slug, list_number))}#list"
+
+    @staticmethod
+    def signed_assertion_id(award_id: str) -> str:
+        """The id of an award's OB 2.0 signed assertion (and of its revocation entry): a urn:uuid."""
+        return f"urn:uuid:{award_id}"
 
     # --- paths -------------------------------------------------------------------------------
     @staticmethod
@@ -48,6 +74,11 @@ class Urls:
     def badge_preview(slug: str) -> str:
         """PNG rendering of an SVG badge for link previews (a slug has no dot, so no badge can clash)."""
         return f"badges/{slug}.preview.png"
+
+    @staticmethod
+    def assertions_folder() -> str:
+        """Where every hosted assertion lies: the issuer accepts hosted assertions only under it."""
+        return "assertions/"
 
     @staticmethod
     def assertion_json(award_id: str) -> str:
@@ -104,8 +135,6 @@ def did_web(base_url: str) -> str:
 
 def did_web_url(did: str) -> str:
     """Where a did:web document lives: `did:web:host%3Aport:a:b` → `https://host:port/a/b/did.json`."""
-    from urllib.parse import unquote
-
     if not isinstance(did, str) or not DID_WEB.match(did):
         raise ValueError(f"not a did:web DID: {did!r}")
     parts = did.split(":")[2:]

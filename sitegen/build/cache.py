@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.build.render import theme_dirs
+from sitegen.openbadges.jws import public_pem
 
 CACHE_DIR = Path(".sitegen-cache")
 CACHE_NAME = "awards-v3.json"  # v3: records with a MAC
@@ -54,8 +55,6 @@ def site_fingerprint(root: Path, site, signing, jws_key) -> str:
             add(str(path.relative_to(folder)), path.read_bytes())
     add(signing and (signing.verification_method, signing.public_multikey))
     if jws_key is not None:
-        from sitegen.openbadges.jws import public_pem
-
         add(public_pem(jws_key))
     return digest.hexdigest()
 

@@ -64,8 +64,9 @@ def translations(lang: str) -> NullTranslations:
     return Translations(fp=buffer)
 
 
-def catalogue(lang: str) -> dict[str, str]:
-    """Every translated message (msgid → text), for the pages' script when a reader switches language."""
+def catalogue(lang: str) -> dict[str, str | tuple[str, ...] | list[str]]:
+    """Every translated message (msgid → text; a plural message's forms as a sequence), for the pages' script
+    when a reader switches language."""
     path = LOCALE_DIR / lang / "LC_MESSAGES" / "sitegen.po"
     if not path.is_file():
         return {}

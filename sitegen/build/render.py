@@ -19,16 +19,19 @@ import sys
 import threading
 import time
 import types
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache, lru_cache
 from html import escape
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import jinja2
 import jinja2.filters
 import markdown as markdown_lib
 import nh3
+import zxingcpp
 from jinja2.compiler import CodeGenerator
 from jinja2.environment import TemplateModule
 from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference, Undefined
@@ -44,7 +47,7 @@ from sitegen.openbadges.ob2 import format_datetime, to_uri
 try:
     import resource
 except ImportError:  # not on Windows: there, the time budget and the size caps still hold, not the memory cap
-    resource = None
+    resource = None  # type: ignore[assignment]
 
 
 # What Markdown may produce; everything else (script, style, iframes, event handlers, javascript: links)
@@ -136,14 +139,13 @@ def qr_svg(url: str, label: str = "QR code") -> Markup:
     """The QR code of a URL as inline SVG: zxing-cpp encodes it (a pure-Python encoder took several
     milliseconds per award, the largest cost of a big site's build). Each row of modules is one line of a
     single stroked path, moving over the light runs: a third of the bytes of one rectangle per dark run."""
-    import zxingcpp
-
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
-    matrix = memoryview(code.to_image(scale=1, add_quiet_zones=False))
-    width, q = matrix.shape[1], QR_QUIET_ZONE
-    modules = bytes(matrix)
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    height, width = image.shape
+    q = QR_QUIET_ZONE
+    modules = bytes(memoryview(cast(Any, image)))  # an 8-bit buffer (the stubs do not declare its protocol)
     path = []
-    for y in range(matrix.shape[0]):
+    for y in range(height):
         pen = None  # where the pen stands in this row, after the last dark run
         for run in _DARK_RUN.finditer(modules, y * width, (y + 1) * width):
             start, end = run.start() - y * width + q, run.end() - y * width + q
@@ -164,13 +166,13 @@ def linkedin_url(site: Site, award: Award, lang: str, prefixes: dict | None = No
     prefix = prefixes.get(award.badge)
     if prefix is None:
         badge = site.badges[award.badge]
-        fields = {
+        badge_fields = {
             "startTask": "CERTIFICATION_NAME",
             "name": badge.name.get(lang),
             "organizationName": site.issuers[badge.issuer].name.get(lang),
         }
-        prefix = prefixes[award.badge] = "https://www.linkedin.com/profile/add?" + urlencode(fields)
-    fields = {"issueYear": award.issued_on.year, "issueMonth": award.issued_on.month}
+        prefix = prefixes[award.badge] = "https://www.linkedin.com/profile/add?" + urlencode(badge_fields)
+    fields: dict[str, str | int] = {"issueYear": award.issued_on.year, "issueMonth": award.issued_on.month}
     if award.expires:
         fields.update(expirationYear=award.expires.year, expirationMonth=award.expires.month)
     fields.update(certUrl=site.urls.url(site.urls.assertion_page(award.id)), certId=award.id)
@@ -273,17 +275,19 @@ RECORD_MODULES = frozenset({"sitegen.model", "sitegen.urls", "sitegen.status"})
 def is_record_type(cls: type) -> bool:
     """A frozen dataclass of sitegen.model (Site, Issuer, BadgeClass, Award, Text, ...): data, and methods that
     compute from it."""
-    return cls.__module__ in RECORD_MODULES and dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen
+    return (
+        cls.__module__ in RECORD_MODULES and dataclasses.is_dataclass(cls) and cls.__dataclass_params__.frozen  # type: ignore[attr-defined]  # every dataclass has it, undeclared
+    )
 
 
 def is_plain_data(value) -> bool:
-    cls = type(value)
+    cls: type = type(value)
     return cls in PLAIN_TYPES or is_record_type(cls)
 
 
 def may_look_into(value) -> bool:
     """Whether a template may read attributes and items of `value`."""
-    cls = type(value)
+    cls: type = type(value)
     return cls in PLAIN_TYPES or cls in JINJA_HELPERS or is_record_type(cls) or isinstance(value, Undefined)
 
 
@@ -303,7 +307,8 @@ def is_pure_method(value) -> bool:
     return False
 
 
-_FORMAT_WRAPPER = SandboxedEnvironment().wrap_str_format("".format).__code__  # the sandbox's own str.format
+# The sandbox's own str.format (wrap_str_format returns None only for what is not a format method).
+_FORMAT_WRAPPER = cast(Callable[..., str], SandboxedEnvironment().wrap_str_format("".format)).__code__
 
 
 class OverBudget(jinja2.TemplateRuntimeError):
@@ -624,7 +629,7 @@ class Renderer:
         # renders in ThemeEnvironment (data only, within a budget). sitegen's own templates are its code.
         self.sandboxed = any((d / "templates").is_dir() and not d.is_relative_to(PACKAGE_THEMES) for d in dirs)
         environment = ThemeEnvironment if self.sandboxed else jinja2.Environment
-        self.env = environment(
+        self.env: jinja2.Environment = environment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -636,7 +641,9 @@ class Renderer:
         # Old-style gettext: `_()` is the catalogue's own function, several times cheaper per call than the
         # new-style wrapper on a page rendered 100,000 times; autoescape still escapes what it returns.
         translations = i18n.translations(self.lang)
-        self.env.install_gettext_callables(translations.gettext, translations.ngettext, newstyle=False)
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
+            translations.gettext, translations.ngettext, newstyle=False
+        )
         self.qr_label = translations.gettext("QR code")
         self.env.filters["markdown"] = render_markdown
         self.env.filters["text"] = self._text
@@ -655,9 +662,9 @@ class Renderer:
             language_names=i18n.LANGUAGE_NAMES,
             default_lang=self.default_lang,
         )
-        if self.sandboxed:
+        if isinstance(self.env, ThemeEnvironment):  # exactly when self.sandboxed
             self.env.allow_globals()
-        self._templates = {}
+        self._templates: dict[str, jinja2.Template] = {}
         self._linkedin_prefixes: dict[str, str] = {}
         # Set by the build when signed Open Badges 3.0 credentials are published next to the pages.
         self.credentials_published = False
@@ -709,7 +716,7 @@ class Renderer:
             alternates=alternates,
             page_url=self.site.urls.url(path),
         )
-        if self.sandboxed:
+        if isinstance(self.env, ThemeEnvironment):  # exactly when self.sandboxed
             return self.env.render_page(template, context).encode("utf-8")
         return template.render(context).encode("utf-8")
 

@@ -18,15 +18,18 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sitegen import __version__
 from sitegen.build import cache
 from sitegen.model import Award, Site
 from sitegen.openbadges import baking, ob2, ob3
+from sitegen.openbadges.keys import derived_secret
+from sitegen.openbadges.proofs import CRYPTOSUITE, sign_credential
+from sitegen.openbadges.status_lists import encode_status_list
 from sitegen.status import STATUS_LIST_LENGTH, StatusPosition
 
-SUITE = "eddsa-rdfc-2022"
+SUITE = CRYPTOSUITE  # part of every proof's cache key
 CACHE_NAME = "proofs-v2.json"  # v2: every entry {"proof", "mac"}
 CACHE_FILE = cache.CACHE_DIR / CACHE_NAME
 
@@ -35,7 +38,7 @@ CACHE_FILE = cache.CACHE_DIR / CACHE_NAME
 class SigningContext:
     """What every worker needs to sign: the key, the verification method, the status positions, the cache."""
 
-    private_key: object  # Ed25519PrivateKey; never written anywhere
+    private_key: Ed25519PrivateKey  # never written anywhere
     key_id: str
     public_multikey: str
     verification_method: str
@@ -44,10 +47,7 @@ class SigningContext:
     status_proofs: dict[str, dict] = field(default_factory=dict)  # proofs of the status lists of this build
 
     def __post_init__(self) -> None:
-        raw = self.private_key.private_bytes(
-            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-        )
-        self._mac_key = hmac.new(raw, b"sitegen proof cache v2", hashlib.sha256).digest()
+        self._mac_key = derived_secret(self.private_key, b"sitegen proof cache v2")
         # Only entries this key made are kept: whatever else the cache file holds is never published.
         self.cache = {key: entry for key, entry in (self.cache or {}).items() if self._genuine(key, entry)}
 
@@ -76,8 +76,6 @@ class SigningContext:
 
     def sign(self, unsigned: dict, created: str, used: dict[str, dict]) -> dict:
         """The credential with its proof, from the cache when possible; `used` collects every entry used."""
-        from sitegen.openbadges.proofs import sign_credential
-
         key = self.proof_key(unsigned, created)
         entry = self.cache.get(key)
         if entry is None:
@@ -123,8 +121,6 @@ def credential_files(
 
 def status_list_files(site: Site, ctx: SigningContext, used: dict[str, dict]) -> list[tuple[str, bytes]]:
     """One signed BitstringStatusList credential per issuer and list, revoked awards' bits set."""
-    from sitegen.openbadges.status_lists import encode_status_list
-
     lists: dict[tuple[str, int], list[Award]] = {}
     for award in site.awards:
         position = ctx.positions[award.id]
@@ -134,7 +130,11 @@ def status_list_files(site: Site, ctx: SigningContext, used: dict[str, dict]) ->
         revoked = [ctx.positions[a.id].index for a in awards if a.revoked]
         valid_from = ob2.format_datetime(status_list_valid_from(awards))
         unsigned = ob3.status_list_credential(
-            site, site.issuers[issuer_slug], number, encode_status_list(revoked, STATUS_LIST_LENGTH), valid_from
+            site,
+            site.issuers[issuer_slug],
+            list_number=number,
+            encoded_list=encode_status_list(revoked, STATUS_LIST_LENGTH),
+            valid_from=valid_from,
         )
         signed = ctx.sign(unsigned, valid_from, used)
         files.append((site.urls.status_list(issuer_slug, number), ob2.to_json(signed)))

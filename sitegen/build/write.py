@@ -118,7 +118,7 @@ class StagingFolder:
         if self.budget is not None:
             self.budget.take(sum(sizes))
         copied = False
-        for path, source, size in zip(paths, sources, sizes):
+        for path, source, size in zip(paths, sources, sizes, strict=True):
             parent = path.rpartition("/")[0]
             if parent not in self._dirs:
                 (self.folder / parent).mkdir(parents=True, exist_ok=True)

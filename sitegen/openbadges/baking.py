@@ -7,6 +7,7 @@ chunk (PNG) or one element (SVG) spliced into those bytes.
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 from xml.parsers import expat
 
 from sitegen.content.images import (
@@ -92,7 +93,7 @@ def unbake_svg(svg: bytes) -> dict[str, str]:
     any amount of memory."""
     parser = expat.ParserCreate(namespace_separator=" ")
     found: dict[str, str] = {}
-    state = {"depth": 0, "open": None, "text": []}
+    state: dict[str, Any] = {"depth": 0, "open": None, "text": []}
 
     def refuse_entities(*_args):
         raise ValueError("the SVG declares XML entities: refused (their expansion can exhaust memory)")

@@ -6,7 +6,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from pyld import jsonld
+from pyld import canon, context_resolver, jsonld
 
 CONTEXTS_DIR = Path(__file__).parent / "contexts"
 CONTEXT_FILES = {
@@ -87,8 +87,6 @@ def serialize_nquad(triple: dict, graph_name: str | None = None) -> str:
 
 
 def _install_canonical_serializer() -> None:
-    from pyld import canon
-
     canon.serialize_nquad = serialize_nquad
 
 
@@ -100,8 +98,6 @@ def _install_context_key_memo() -> None:
     time a scoped context applies: a third of the time of signing an Open Badges 3.0 credential. The
     contexts are the same objects every time, so remember each serialisation by the identity of the
     values (kept alive here, so an identity is never reused)."""
-    from pyld import context_resolver
-
     original = context_resolver.canonicalize
     memo: dict[tuple, tuple[bytes, list]] = {}
 

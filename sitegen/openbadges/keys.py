@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -127,6 +129,15 @@ def public_multikey(public_key: Ed25519PublicKey) -> str:
     """The Multikey form of an Ed25519 public key: "z" + base58btc(0xed01 + 32 bytes), always "z6Mk…"."""
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return "z" + base58_encode(MULTIKEY_ED25519_PREFIX + raw)
+
+
+def derived_secret(private_key: Ed25519PrivateKey, label: bytes) -> bytes:
+    """A secret for one purpose (`label`) derived from the private key (HMAC-SHA-256 of the label under its
+    raw 32 bytes): it proves whoever holds it holds the key, and reveals nothing of the key."""
+    raw = private_key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return hmac.new(raw, label, hashlib.sha256).digest()
 
 
 def public_key_from_multikey(multibase: str) -> Ed25519PublicKey:

@@ -6,6 +6,7 @@ import json
 import uuid
 from dataclasses import replace
 from datetime import datetime, timezone
+from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from sitegen.model import Award, BadgeClass, Issuer, Site
@@ -61,7 +62,7 @@ def issuer_profile(site: Site, issuer: Issuer) -> dict:
         # under our own assertions/ folder, so another repository there cannot issue in our name.
         "verification": {
             "type": "VerificationObject",
-            "startsWith": urls.url("assertions/"),
+            "startsWith": urls.url(urls.assertions_folder()),
         },
     }
     if issuer.description:
@@ -76,25 +77,32 @@ def issuer_profile(site: Site, issuer: Issuer) -> dict:
 
 
 def ob2_key_path(site: Site) -> str:
-    return site.urls.key_document(site.config.ob2_key.id)
+    """Where the RSA public key of signed assertions is published (the site has one: `ob2_signing`)."""
+    key = site.config.ob2_key
+    if key is None:
+        raise ValueError("the site has no OB 2.0 signing key")
+    return site.urls.key_document(key.id)
 
 
 def cryptographic_key(site: Site) -> dict:
     """The RSA public key of signed assertions. A key has one owner: the first issuer of the site."""
     owner = next(iter(site.issuers))
+    key = site.config.ob2_key
+    if key is None:
+        raise ValueError("the site has no OB 2.0 signing key")
     return {
         "@context": OB2_CONTEXT,
         "type": "CryptographicKey",
         "id": site.urls.url(ob2_key_path(site)),
         "owner": site.urls.url(site.urls.issuer_json(owner)),
-        "publicKeyPem": site.config.ob2_key.public_pem,
+        "publicKeyPem": key.public_pem,
     }
 
 
 def signed_assertion(site: Site, award: Award) -> dict:
     """The payload of the award's JWS: its id is a urn:uuid, its verification names the signing key."""
     doc = assertion(site, replace(award, revoked=None))
-    doc["id"] = f"urn:uuid:{award.id}"
+    doc["id"] = site.urls.signed_assertion_id(award.id)
     doc["verification"] = {"type": "SignedBadge", "creator": site.urls.url(ob2_key_path(site))}
     doc.pop("image", None)  # the baked image holds the hosted assertion, not this one
     return doc
@@ -102,7 +110,7 @@ def signed_assertion(site: Site, award: Award) -> dict:
 
 def badge_class(site: Site, badge: BadgeClass) -> dict:
     urls, lang = site.urls, site.config.default_language
-    doc = {
+    doc: dict[str, Any] = {
         "@context": OB2_CONTEXT,
         "type": "BadgeClass",
         "id": urls.url(urls.badge_json(badge.slug)),
@@ -113,7 +121,7 @@ def badge_class(site: Site, badge: BadgeClass) -> dict:
             "caption": badge.image_caption.get(lang),
         },
         "criteria": {
-            "id": urls.url(urls.badge_page(badge.slug)) + "#criteria",
+            "id": urls.criteria(badge.slug),
             "narrative": badge.criteria.get(lang),
         },
         "issuer": urls.url(urls.issuer_json(badge.issuer)),
@@ -152,7 +160,7 @@ def assertion(site: Site, award: Award) -> dict:
             "revocationReason": award.revoked.reason.all_languages(site.config.default_language),
         }
     badge = site.badges[award.badge]
-    doc = {
+    doc: dict[str, Any] = {
         "@context": OB2_CONTEXT,
         "type": "Assertion",
         "id": url,
@@ -201,10 +209,12 @@ def revocation_list(site: Site, issuer: Issuer) -> dict:
     urls = site.urls
     entries = []
     for award in site.revoked_awards_of(issuer.slug):
+        if award.revoked is None:  # never: the list holds revoked awards only
+            continue
         reason = award.revoked.reason.all_languages(site.config.default_language)
         entries.append({"id": urls.url(urls.assertion_json(award.id)), "revocationReason": reason})
         if site.config.ob2_key:  # the signed assertion of the same award
-            entries.append({"id": f"urn:uuid:{award.id}", "revocationReason": reason})
+            entries.append({"id": urls.signed_assertion_id(award.id), "revocationReason": reason})
     # JSON-LD compaction turns a one-entry list into a single object, which the official validator then
     # fails to search; a fixed placeholder keeps the list a list whatever the number of revocations.
     entries.append({"id": placeholder_revocation_id(site, issuer), "revocationReason": "placeholder entry"})

@@ -1,14 +1,16 @@
 """Open Badges 3.0: the unsigned credentials, status lists and the issuer's DID document.
 
-Signing happens later (sign.py); everything here is plain data computed from the site model.
+Signing happens later (proofs.py, orchestrated by build/signing.py); everything here is plain data computed
+from the site model.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from sitegen.model import Award, BadgeClass, Issuer, PublicKey, Site
 from sitegen.openbadges.ob2 import alignment_entry, evidence_entry, format_datetime, to_uri
 from sitegen.status import StatusPosition
-from sitegen.urls import did_web
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -18,27 +20,25 @@ MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 
 
 def verification_method_id(site: Site, key_id: str) -> str:
-    return f"{did_web(site.config.base_url)}#{key_id}"
+    return site.urls.verification_method(key_id)
 
 
 def verification_method(site: Site, key: PublicKey) -> dict:
-    did = did_web(site.config.base_url)
     return {
-        "id": verification_method_id(site, key.id),
+        "id": site.urls.verification_method(key.id),
         "type": "Multikey",
-        "controller": did,
+        "controller": site.urls.did(),
         "publicKeyMultibase": key.multibase,
     }
 
 
 def did_document(site: Site, keys: list[PublicKey]) -> dict:
     """Every key ever used stays listed, so credentials signed before a rotation keep verifying."""
-    did = did_web(site.config.base_url)
     return {
         "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
-        "id": did,
+        "id": site.urls.did(),
         "verificationMethod": [verification_method(site, key) for key in keys],
-        "assertionMethod": [verification_method_id(site, key.id) for key in keys],
+        "assertionMethod": [site.urls.verification_method(key.id) for key in keys],
     }
 
 
@@ -56,8 +56,8 @@ def assign_status_positions(site: Site) -> dict[str, StatusPosition]:
 
 def issuer_profile(site: Site, issuer: Issuer) -> dict:
     urls, lang = site.urls, site.config.default_language
-    profile = {
-        "id": did_web(site.config.base_url),
+    profile: dict[str, Any] = {
+        "id": site.urls.did(),
         "type": ["Profile"],
         "name": issuer.name.get(lang),
         "url": to_uri(issuer.url),
@@ -77,13 +77,13 @@ def issuer_profile(site: Site, issuer: Issuer) -> dict:
 
 def achievement(site: Site, badge: BadgeClass) -> dict:
     urls, lang = site.urls, site.config.default_language
-    doc = {
+    doc: dict[str, Any] = {
         "id": urls.url(urls.badge_json(badge.slug)),
         "type": ["Achievement"],
         "achievementType": badge.achievement_type,
         "name": badge.name.get(lang),
         "description": badge.description.get(lang),
-        "criteria": {"id": urls.url(urls.badge_page(badge.slug)) + "#criteria", "narrative": badge.criteria.get(lang)},
+        "criteria": {"id": urls.criteria(badge.slug), "narrative": badge.criteria.get(lang)},
         "image": {
             "id": urls.url(urls.badge_image(badge.slug, badge.image.kind)),
             "type": "Image",
@@ -105,7 +105,7 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
     badge = site.badges[award.badge]
     issuer = site.issuers[badge.issuer]
     status_url = urls.url(urls.status_list(issuer.slug, position.list_number))
-    doc = {
+    doc: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB3_CONTEXT],
         "id": urls.url(urls.credential_json(award.id)),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -126,7 +126,7 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
             "achievement": achievement(site, badge),
         },
         "credentialStatus": {
-            "id": f"{status_url}#{position.index}",
+            "id": urls.status_list_entry(issuer.slug, position.list_number, position.index),
             "type": "BitstringStatusListEntry",
             "statusPurpose": "revocation",
             "statusListIndex": str(position.index),
@@ -148,16 +148,17 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
     return doc
 
 
-def status_list_credential(site: Site, issuer: Issuer, list_number: int, encoded_list: str, valid_from: str) -> dict:
-    url = site.urls.url(site.urls.status_list(issuer.slug, list_number))
+def status_list_credential(site: Site, issuer: Issuer, *, list_number: int, encoded_list: str, valid_from: str) -> dict:
+    """The unsigned BitstringStatusListCredential of one of the issuer's status lists."""
+    urls = site.urls
     return {
         "@context": [VC_CONTEXT],
-        "id": url,
+        "id": urls.url(urls.status_list(issuer.slug, list_number)),
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": did_web(site.config.base_url),
+        "issuer": urls.did(),
         "validFrom": valid_from,
         "credentialSubject": {
-            "id": f"{url}#list",
+            "id": urls.status_list_subject(issuer.slug, list_number),
             "type": "BitstringStatusList",
             "statusPurpose": "revocation",
             "encodedList": encoded_list,
@@ -176,12 +177,13 @@ def ob3_revocation_list(site: Site, issuer_slug: str) -> dict:
             "revocationReason": a.revoked.reason.all_languages(lang),
         }
         for a in site.revoked_awards_of(issuer_slug)
+        if a.revoked  # always: the list holds revoked awards only
     ]
     # The 1EdTech Revocation List names its entries revokedCredential; the 1EdTech validator reads
     # revokedCredentials. Both carry the same entries, so each reader finds every revocation.
     return {
         "id": urls.url(urls.credential_revocations(issuer_slug)),
-        "issuer": did_web(site.config.base_url),
+        "issuer": urls.did(),
         "revokedCredential": revoked,
         "revokedCredentials": revoked,
     }

@@ -77,7 +77,7 @@ def _paths(node, prefix=""):
     """(path, container, key) of every key and list item, parents first."""
     if isinstance(node, dict):
         items = [(k, v) for k, v in node.items() if k != "@context"]
-        for key, value in items:
+        for key, _value in items:
             yield (f"{prefix}.{key}" if prefix else key), node, key
         for key, value in items:
             yield from _paths(value, f"{prefix}.{key}" if prefix else key)
@@ -107,7 +107,7 @@ def lost_fields(document: dict, expanded: list | None = None) -> list[str]:
         return []
     # Find the culprits: removing a dropped field leaves the expansion unchanged.
     baseline = _count_expanded(expanded)
-    lost = []
+    lost: list[str] = []
     for path, container, key in list(_paths(document)):
         if any(path.startswith(p + ".") or path.startswith(p + "[") for p in lost):
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import gzip
 import zlib
 from collections.abc import Iterable
@@ -25,9 +26,6 @@ def status_bit(bits: bytes, index: int) -> bool:
 def decode_status_list(encoded) -> bytes:
     """The bits of an encodedList (multibase base64url of gzip), inflated no further than
     MAX_STATUS_LIST_BYTES: a list that inflates to more is refused, not read into memory."""
-    import base64
-    import binascii
-
     if not isinstance(encoded, str) or not encoded.startswith("u"):
         raise ValueError("encodedList must be multibase base64url (start with u)")
     data = encoded[1:]
