@@ -149,7 +149,7 @@ class SiteConfig:
         type="{key_id, public_key}",
         default=None,
         default_yaml="false",
-        doc="An RSA public key (PEM) to sign Open Badges 2.0 assertions with (JWS RS256); none by default.",
+        doc="An RSA public key (PEM) to sign Open Badges 2.0 assertions with (JWS RS256).",
     )
     # The schema allows one status entry per credential, so it is one or the other.
     credential_status: str = option(

@@ -7,6 +7,7 @@ import secrets
 from datetime import date
 from pathlib import Path
 
+from sitegen.content.options import commented_site_yaml
 from sitegen.diagnostics import SitegenError
 from sitegen.status import draw_award_ids
 
@@ -18,14 +19,8 @@ BADGE_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" wid
 </svg>
 """
 
-SITE_YAML = """\
-# The address the site is published at: every badge's id is built from it, so set it before the first
-# award and never change it afterwards (old badges would stop verifying).
-base_url: https://your-account.github.io/badges
-name: {ja: オープンバッジ, en: Open Badges}
-default_language: ja        # ja or en
-timezone: "+09:00"          # the offset used for dates written without a time
-"""
+# Every option, each under its doc, from the option table (model.SiteConfig).
+SITE_YAML = commented_site_yaml()
 
 ISSUER_YAML = """\
 name: {ja: サンプル組織, en: Example Organisation}

@@ -7,6 +7,7 @@ reader is generic. Options whose value has structure (a URL, a text, keys...) ha
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable
 from datetime import timedelta, timezone
 from pathlib import Path
@@ -199,3 +200,36 @@ STRUCTURED: dict[str, Callable[[_File, LineDict, Path], Any]] = {
     "keys": _keys,
     "ob2_signing": _ob2_key,
 }
+
+
+def commented_site_yaml() -> str:
+    """`sitegen new`'s site.yaml: every option under a comment with its doc; an option without an example is
+    written as its default, commented out, so the file builds exactly as if it were absent."""
+    out = ["# The site's options. Each is explained above it; a commented-out line shows the option's default."]
+    for _, row in site_options():
+        out.append("")
+        out.extend(
+            textwrap.wrap(f"{row.doc} {_default_note(row)}", width=110, initial_indent="# ", subsequent_indent="# ")
+        )
+        out.append(f"{row.key}: {row.example}" if row.example is not None else f"# {row.key}: {row.default}")
+    return "\n".join(out) + "\n"
+
+
+def _default_note(row: OptionDoc) -> str:
+    if row.default is None:
+        return "(required)"
+    allowed = f"{' or '.join(row.allowed)}; " if row.allowed else ""
+    return f"({allowed}default: {row.default})"
+
+
+def options_markdown() -> str:
+    """The README's list of site.yaml options (tools/site_options.py writes it there)."""
+    out = [
+        "| option | type | default | allowed values | since | what it does |",
+        "|---|---|---|---|---|---|",
+    ]
+    for _, row in site_options():
+        default = "*required*" if row.default is None else f"`{row.default}`"
+        allowed = ", ".join(f"`{value}`" for value in row.allowed)
+        out.append(f"| `{row.key}` | {row.type} | {default} | {allowed} | {row.since} | {row.doc} |")
+    return "\n".join(out) + "\n"
