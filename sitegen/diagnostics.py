@@ -64,9 +64,9 @@ CODES: dict[str, Code] = {
     "content.unknown-badge": Code(
         "error", _CONTENT, "An award names a badge that has no file in content/badgeclasses/."
     ),
-    "content.future-date": Code("error", _CONTENT, "An award's issue date has not come yet."),
+    "content.future-date": Code("error", _CONTENT, "An issue or revocation date has not come yet."),
+    "content.plaintext-email": Code("error", _CONTENT, "A recipient's email is stored in plain text, not hashed."),
     "content.date-order": Code("error", _CONTENT, "An award expires before (or when) it is issued."),
-    "content.missing-evidence": Code("error", _CONTENT, "An evidence entry has neither a url nor a narrative."),
     "award.duplicate-id": Code("error", _CONTENT, "Two awards have the same id; every award needs its own."),
     "award.status-collision": Code("error", _CONTENT, "Two awards would share one position in a status list."),
     "image.bad-path": Code(
@@ -109,9 +109,8 @@ class Location:
         return f"{self.path}:{self.line}" if self.line else self.path
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Diagnostic:
-    # Field order is sort order: by file, line, then message, as every run has always listed them.
     location: Location
     message: str
     severity: Severity = "error"
@@ -124,6 +123,14 @@ class Diagnostic:
     @property
     def level(self) -> str:  # the name before `severity`; kept while callers move over
         return self.severity
+
+    def __lt__(self, other: Diagnostic) -> bool:
+        return self._sort_key() < other._sort_key()
+
+    def _sort_key(self) -> tuple:
+        # By file, line, then message, as every run has always listed them; the column only breaks ties.
+        where = self.location
+        return (where.path, where.line, self.message, where.column, self.severity, self.code)
 
     @property
     def path(self) -> str:
@@ -167,11 +174,11 @@ class Collector:
     def __init__(self) -> None:
         self.items: list[Diagnostic] = []
 
-    def error(self, path: str, line: int, message: str, code: str = "") -> None:
-        self.items.append(Diagnostic(Location(path, line), message, "error", code))
+    def error(self, location: Location, code: str, message: str) -> None:
+        self.items.append(Diagnostic(location, message, "error", code))
 
-    def warning(self, path: str, line: int, message: str, code: str = "") -> None:
-        self.items.append(Diagnostic(Location(path, line), message, "warning", code))
+    def warning(self, location: Location, code: str, message: str) -> None:
+        self.items.append(Diagnostic(location, message, "warning", code))
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -47,7 +47,7 @@ class Recipient:
     narrative: str | None = None
     issued_on: date | None = None
     expires: date | None = None
-    source: str | None = None  # "file:line" of its CSV row, for messages
+    source: Location | None = None  # its CSV row, for messages
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Issued:
     name: str | None  # as given, for the mail merge; written to the repository only with show_name
     page_url: str
     name_dropped: bool = False  # a name was given without the consent to be named, so it was not written
-    source: str | None = None  # the CSV row, for messages
+    source: Location | None = None  # the CSV row, for messages
 
 
 def dropped_names_message(issued: list[Issued]) -> str | None:
@@ -65,7 +65,7 @@ def dropped_names_message(issued: list[Issued]) -> str | None:
     dropped = [item for item in issued if item.name_dropped]
     if not dropped:
         return None
-    rows = [item.source for item in dropped if item.source]
+    rows = [str(item.source) for item in dropped if item.source]
     where = f" ({', '.join(rows[:5])}{'…' if len(rows) > 5 else ''})" if rows else ""
     return (
         f"note: the name of {len(dropped)} recipient(s){where} was not written: a name enters the repository "
@@ -95,13 +95,16 @@ def read_csv(path: Path) -> list[Recipient]:
     rel = str(path)
     if "email" not in header:
         raise AuthoringError(
-            f"{rel}:1: the header row needs an 'email' column (columns: {', '.join(sorted(CSV_COLUMNS))})"
+            f"{Location(rel, 1)}: the header row needs an 'email' column (columns: {', '.join(sorted(CSV_COLUMNS))})"
         )
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if unknown:
         problems.append(
             Diagnostic(
-                Location(rel, 1), f"unknown column(s) {', '.join(unknown)} (columns: {', '.join(sorted(CSV_COLUMNS))})"
+                Location(rel, 1),
+                f"unknown column(s) {', '.join(unknown)} (columns: {', '.join(sorted(CSV_COLUMNS))})",
+                "error",
+                "csv.unknown-column",
             )
         )
     rows: list[Recipient] = []
@@ -139,7 +142,7 @@ def read_csv(path: Path) -> list[Recipient]:
                     bad.append(f"{key} must be a date like 2026-04-01, not '{row[key]}'")
         if dates.get("expires") and dates.get("issued_on") and dates["expires"] <= dates["issued_on"]:
             bad.append("expires must be after issued_on")
-        problems.extend(Diagnostic(Location(rel, line), message) for message in bad)
+        problems.extend(Diagnostic(Location(rel, line), message, "error", "csv.invalid-row") for message in bad)
         line_start, line = line, reader.line_num + 1
         if not bad:
             rows.append(
@@ -150,7 +153,7 @@ def read_csv(path: Path) -> list[Recipient]:
                     evidence_url=row.get("evidence_url") or None,
                     evidence_name=row.get("evidence_name") or None,
                     narrative=row.get("narrative") or None,
-                    source=f"{rel}:{line_start}",
+                    source=Location(rel, line_start),
                     **dates,
                 )
             )
@@ -223,7 +226,7 @@ def issue(
         if expires:
             text += f"expires: {expires.isoformat()}\n"
         text += "awards:\n"
-    for award_id, recipient in zip(ids, recipients):
+    for award_id, recipient in zip(ids, recipients, strict=True):
         if original is not None:
             # The file's own defaults are another cohort's: write this request's dates on each award.
             recipient = Recipient(
@@ -257,7 +260,7 @@ def issue(
             name_dropped=bool(r.name) and not r.show_name,
             source=r.source,
         )
-        for award_id, r in zip(ids, recipients)
+        for award_id, r in zip(ids, recipients, strict=True)
     ]
     return target, issued
 
@@ -277,11 +280,12 @@ def already_held(site: Site, badge: str, recipients: list[Recipient]) -> list[Di
         email = normalise_email(recipient.email).encode("utf-8")
         for salt, digest, award in held:
             if hashlib.sha256(email + salt).hexdigest() == digest:
-                path, line = (recipient.source or "--email:0").rsplit(":", 1)
                 problems.append(
                     Diagnostic(
-                        Location(path, int(line)),
+                        recipient.source or Location("--email"),
                         f"{recipient.email} already holds '{badge}' (award {award.id}, {award.source})",
+                        "error",
+                        "award.already-held",
                     )
                 )
                 break
@@ -322,7 +326,7 @@ def revoke(root: Path, award_id: str, reason: str, on: date) -> Path:
             f"award {award_id} was issued on {award.issued_on:%Y-%m-%d}; it cannot be revoked "
             f"before that ({on:%Y-%m-%d})"
         )
-    rel, _line = award.source.rsplit(":", 1)
+    rel = award.source.path
     path = root / rel
     original = path.read_text(encoding="utf-8")
     lines = original.splitlines(keepends=True)

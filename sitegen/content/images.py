@@ -21,6 +21,8 @@ from xml.parsers import expat
 import resvg_py
 from PIL import Image
 
+from sitegen.diagnostics import known_code
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -50,7 +52,11 @@ MAX_SVG_DEPTH = 200  # element nesting (the preview renderer recurses)
 
 
 class ImageError(ValueError):
-    """The badge image cannot be published as is; the message says why."""
+    """The badge image cannot be published as is; the message says why, `code` what kind of problem it is."""
+
+    def __init__(self, message: str, code: str = "image.invalid"):
+        super().__init__(message)
+        self.code = known_code(code)
 
 
 def png_chunks(png: bytes):
@@ -76,14 +82,17 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
 
 def _check_size(data: bytes) -> None:
     if len(data) > MAX_IMAGE_BYTES:
-        raise ImageError(f"the file has {len(data):,} bytes; images may have at most {MAX_IMAGE_BYTES:,}")
+        raise ImageError(
+            f"the file has {len(data):,} bytes; images may have at most {MAX_IMAGE_BYTES:,}", "image.too-large"
+        )
 
 
 def _check_pixels(width: int, height: int, what: str) -> None:
     if width * height > MAX_IMAGE_PIXELS:
         raise ImageError(
             f"{what} is {width:,} × {height:,} pixels; images may have at most {MAX_IMAGE_PIXELS:,} "
-            "pixels (4096 × 4096)"
+            "pixels (4096 × 4096)",
+            "image.too-large",
         )
 
 
@@ -97,7 +106,8 @@ def inflate_bounded(data: bytes, limit: int) -> bytes:
     if len(out) > limit:
         raise ImageError(
             f"a compressed PNG chunk inflates to more than {limit / 1e6:g} MB: refused (a badge is a "
-            "few kilobytes; this looks like a decompression bomb)"
+            "few kilobytes; this looks like a decompression bomb)",
+            "image.too-large",
         )
     return out
 
@@ -326,7 +336,8 @@ def _check_raster(data: bytes, what: str) -> str:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(
-            f"the {what} has more than {MAX_IMAGE_PIXELS:,} pixels, the most images may have (4096 × 4096)"
+            f"the {what} has more than {MAX_IMAGE_PIXELS:,} pixels, the most images may have (4096 × 4096)",
+            "image.too-large",
         ) from None
     except Exception as exc:  # Pillow raises many kinds on a malformed file; none is sitegen's bug
         raise ImageError(f"unreadable {what}: {exc}") from None

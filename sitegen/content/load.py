@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from sitegen.diagnostics import Collector
+from sitegen.diagnostics import Collector, Location
 
 try:  # libyaml is many times faster; the pure-Python loader gives the same nodes and marks
     _Loader = yaml.CSafeLoader
@@ -27,19 +27,25 @@ INVALID = _Invalid()
 
 
 class LineDict(dict):
-    """A YAML mapping that remembers where it and each of its keys stand (1-based lines)."""
+    """A YAML mapping that remembers where it and each of its keys stand (1-based lines and columns)."""
 
     line: int = 0
+    column: int = 0
     lines: dict
+    columns: dict
 
     def line_of(self, key) -> int:
         return self.lines.get(key, self.line)
+
+    def column_of(self, key) -> int:
+        return self.columns.get(key, self.column)
 
 
 class LineList(list):
     """A YAML sequence that remembers the line of each item."""
 
     line: int = 0
+    column: int = 0
     lines: list
 
     def line_of(self, index: int) -> int:
@@ -56,35 +62,45 @@ class RawDoc:
     readable: bool = True  # False when the file could not be read or parsed (already reported)
 
 
+def _at(rel: str, mark) -> Location:
+    """Where a PyYAML mark points (its line and column are 0-based)."""
+    return Location(rel, mark.line + 1, mark.column + 1)
+
+
 def _convert(node, loader, rel: str, problems: Collector, seen: set[int]):
-    line = node.start_mark.line + 1
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         # An alias (*name) reuses the node of its anchor: a few lines can nest them into billions of
         # values and hang the build. Content files need none: each list or mapping is read once.
         if id(node) in seen:
             problems.error(
-                rel, line, "YAML aliases of lists or mappings (*name) are not supported: write the value out"
+                _at(rel, node.start_mark),
+                "content.yaml-unsupported",
+                "YAML aliases of lists or mappings (*name) are not supported: write the value out",
             )
             return INVALID
         seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         out = LineDict()
-        out.line, out.lines = line, {}
+        out.line, out.column, out.lines, out.columns = line, column, {}, {}
         for key_node, value_node in node.value:
             # Keys are names: YAML 1.1 would read `on:` (as in `revoked: {on: …}`) as the boolean true.
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                problems.error(rel, key_node.start_mark.line + 1, "unsupported key (use plain text keys)")
+                problems.error(
+                    _at(rel, key_node.start_mark), "content.yaml-unsupported", "unsupported key (use plain text keys)"
+                )
                 continue
             key = key_node.value
             if key in out:
-                problems.error(rel, key_node.start_mark.line + 1, f"duplicate key '{key}'")
+                problems.error(_at(rel, key_node.start_mark), "content.duplicate-key", f"duplicate key '{key}'")
                 continue
             out[key] = _convert(value_node, loader, rel, problems, seen)
             out.lines[key] = key_node.start_mark.line + 1
+            out.columns[key] = key_node.start_mark.column + 1
         return out
     if isinstance(node, yaml.SequenceNode):
         out = LineList()
-        out.line, out.lines = line, []
+        out.line, out.column, out.lines = line, column, []
         for item in node.value:
             out.append(_convert(item, loader, rel, problems, seen))
             out.lines.append(item.start_mark.line + 1)
@@ -92,7 +108,7 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int]):
     try:
         return loader.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. a date like 2026-02-30
-        problems.error(rel, line, f"invalid value '{node.value}': {exc}")
+        problems.error(_at(rel, node.start_mark), "content.invalid-value", f"invalid value '{node.value}': {exc}")
         return INVALID
 
 
@@ -106,11 +122,11 @@ def parse_yaml(text: str, rel: str, problems: Collector):
         return _convert(node, loader, rel, problems, set())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
+        where = _at(rel, mark) if mark else Location(rel)
         problem = exc.problem or exc.context or "invalid YAML"
-        problems.error(rel, line, f"YAML syntax error: {problem}")
+        problems.error(where, "content.yaml-syntax", f"YAML syntax error: {problem}")
     except yaml.YAMLError as exc:
-        problems.error(rel, 0, f"YAML error: {exc}")
+        problems.error(Location(rel), "content.yaml-syntax", f"YAML error: {exc}")
     finally:
         loader.dispose()
     return None
@@ -141,8 +157,8 @@ def load_content(root: Path, problems: Collector) -> list[RawDoc]:
     content = root / "content"
     for rel in symbolic_links(root):
         problems.error(
-            rel,
-            0,
+            Location(rel),
+            "content.symlink",
             "a symbolic link: content and theme files must be files of the repository itself "
             "(replace the link with the file)",
         )
@@ -150,7 +166,9 @@ def load_content(root: Path, problems: Collector) -> list[RawDoc]:
     site = content / "site.yaml"
     if not site.is_file():
         problems.error(
-            "content/site.yaml", 0, "missing: every site needs content/site.yaml (run `sitegen new` for an example)"
+            Location("content/site.yaml"),
+            "content.missing-file",
+            "missing: every site needs content/site.yaml (run `sitegen new` for an example)",
         )
     else:
         docs.append(_read(root, site, "site", problems))
@@ -161,7 +179,11 @@ def load_content(root: Path, problems: Collector) -> list[RawDoc]:
         pattern = "**/*" if recursive else "*"
         for path in sorted(base.glob(pattern)):
             if path.suffix == ".yml":
-                problems.error(_rel(root, path), 0, "rename to .yaml: content files use the .yaml extension")
+                problems.error(
+                    Location(_rel(root, path)),
+                    "content.wrong-extension",
+                    "rename to .yaml: content files use the .yaml extension",
+                )
             if path.suffix != ".yaml" or not path.is_file():
                 continue
             docs.append(_read(root, path, kind, problems))
@@ -177,15 +199,15 @@ def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.error(rel, 0, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        problems.error(Location(rel), "content.unreadable", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
         text = ""
     except OSError as exc:
-        problems.error(rel, 0, f"cannot read: {exc.strerror}")
+        problems.error(Location(rel), "content.unreadable", f"cannot read: {exc.strerror}")
         text = ""
     if "PRIVATE KEY-----" in text:
         problems.error(
-            rel,
-            text[: text.index("PRIVATE KEY-----")].count("\n") + 1,
+            Location(rel, text[: text.index("PRIVATE KEY-----")].count("\n") + 1),
+            "content.private-key",
             "this file holds a private key: remove it from the repository (and from its history), "
             "replace the key, and give the build the new one through SITEGEN_SIGNING_KEY",
         )

@@ -115,14 +115,13 @@ class _File:
         self.lang = default_language
         self.ok = True
 
-    # site.yaml's option checks (moving to content/options.py) pass no code yet: theirs is content.invalid-option.
-    def error(self, line: int, message: str, code: str = "content.invalid-option", *, column: int = 0) -> None:
+    def error(self, line: int, code: str, message: str, *, column: int = 0) -> None:
         self.ok = False
         self.problems.error(Location(self.rel, line, column), code, message)
 
     def error_at(self, data: LineDict, key: str, code: str, message: str) -> None:
         """A problem with the field `key` of `data`, reported at its line and column."""
-        self.error(data.line_of(key), message, code, column=data.column_of(key))
+        self.error(data.line_of(key), code, message, column=data.column_of(key))
 
     def mapping(self, data, what: str, line: int = 1) -> LineDict | None:
         if data is INVALID:
@@ -131,8 +130,8 @@ class _File:
         if not isinstance(data, LineDict):
             self.error(
                 getattr(data, "line", line),
-                f"{what} must be a mapping of keys to values, not {_type_name(data)}",
                 "content.wrong-type",
+                f"{what} must be a mapping of keys to values, not {_type_name(data)}",
                 column=getattr(data, "column", 0),
             )
             return None
@@ -159,7 +158,6 @@ class _File:
         value = self.get(data, key, required)
         if value is None:
             return None
-        line = data.line_of(key)
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return Text(((self.lang, str(value)),))
         if isinstance(value, LineDict):
@@ -175,7 +173,10 @@ class _File:
                     )
                 elif lang not in LANGUAGES:
                     self.error_at(
-                        value, lang, "content.invalid-value", f"'{key}' has language '{lang}'; use {' or '.join(LANGUAGES)}"
+                        value,
+                        lang,
+                        "content.invalid-value",
+                        f"'{key}' has language '{lang}'; use {' or '.join(LANGUAGES)}",
                     )
                 elif not isinstance(text, str) or not text.strip():
                     self.error_at(value, lang, "content.invalid-value", f"'{key}.{lang}' must be non-empty text")
@@ -189,14 +190,15 @@ class _File:
             # The default language first: it is what a reader sees when their language is missing.
             pairs.sort(key=lambda pair: (pair[0] != self.lang, LANGUAGES.index(pair[0])))
             return Text(tuple(pairs))
-        self.error_at(data, key, "content.wrong-type", f"'{key}' must be text or {{ja: …, en: …}}, not {_type_name(value)}")
+        self.error_at(
+            data, key, "content.wrong-type", f"'{key}' must be text or {{ja: …, en: …}}, not {_type_name(value)}"
+        )
         return None
 
     def string(self, data: LineDict, key: str, required: bool = True, pattern=None, hint: str = "") -> str | None:
         value = self.get(data, key, required)
         if value is None:
             return None
-        line = data.line_of(key)
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
             self.error_at(data, key, "content.wrong-type", f"'{key}' must be text, not {_type_name(value)}")
             return None
@@ -209,7 +211,9 @@ class _File:
     def url(self, data: LineDict, key: str, required: bool = True) -> str | None:
         value = self.string(data, key, required)
         if value is not None and not re.match(r"^https?://[^\s/?#]+[^\s]*$", value):
-            self.error_at(data, key, "content.invalid-value", f"'{key}' must be an http:// or https:// URL, not '{value}'")
+            self.error_at(
+                data, key, "content.invalid-value", f"'{key}' must be an http:// or https:// URL, not '{value}'"
+            )
             return None
         if value is not None:
             try:
@@ -365,9 +369,9 @@ def _slug_ok(doc: RawDoc, f: _File) -> bool:
     suggestion = re.sub(r"[^a-z0-9]+", "-", doc.stem.lower()).strip("-") or "my-badge"
     f.error(
         0,
+        "content.bad-file-name",
         f"file name '{doc.stem}' is not URL-safe: it becomes the public URL, so use lowercase "
         f"letters, digits and hyphens (e.g. {suggestion}.yaml)",
-        "content.bad-file-name",
     )
     return False
 
@@ -420,7 +424,7 @@ def _badge(
         if isinstance(tag, (str, int, float)) and not isinstance(tag, bool) and str(tag).strip():
             tags.append(str(tag).strip())
         else:
-            f.error(line, f"a tag must be text, not {_type_name(tag)}", "content.wrong-type")
+            f.error(line, "content.wrong-type", f"a tag must be text, not {_type_name(tag)}")
     alignments = []
     for item, line in f.items(data, "alignment", "{name, url, framework, code, description}"):
         item = f.mapping(item, "an alignment", line)
@@ -511,8 +515,8 @@ def _awards(
     if "awards" not in data:
         f.error(
             data.line,
-            "missing required field 'awards' (a list with one entry per recipient)",
             "content.missing-field",
+            "missing required field 'awards' (a list with one entry per recipient)",
             column=data.column,
         )
     badge = badges.get(badge_slug)
@@ -587,8 +591,8 @@ def _award(
     if issued is None and "issued_on" not in item:
         f.error(
             item.line,
-            "missing 'issued_on' (set it on the award or once at the top of the file)",
             "content.missing-field",
+            "missing 'issued_on' (set it on the award or once at the top of the file)",
             column=item.column,
         )
     expires = f.moment(item, "expires", config.tz, required=False) or default_expires
@@ -598,9 +602,9 @@ def _award(
         except (ValueError, OverflowError):
             f.error(
                 item.line,
+                "content.invalid-value",
                 f"the badge's valid_for {badge.valid_for} takes this award's expiry past the year "
                 "9999; check its issue date",
-                "content.invalid-value",
                 column=item.column,
             )
     if expires is not None and issued is not None and expires <= issued:
@@ -618,7 +622,7 @@ def _award(
             f.text(entry, "description", False),
         )
         if not (ev.url or ev.narrative) and "url" not in entry:
-            f.error(eline, "evidence needs a 'url' or a 'narrative'", "content.missing-field", column=entry.column)
+            f.error(eline, "content.missing-field", "evidence needs a 'url' or a 'narrative'", column=entry.column)
         evidence.append(ev)
     revoked = None
     if item.get("revoked") not in (None, False):
