@@ -41,12 +41,12 @@ def read_site_config(f: _File, raw: Any, root: Path) -> SiteConfig | None:
     data = f.mapping(raw, "site.yaml")
     if data is None:
         return None
-    options = site_options()
-    f.known_keys(data, {row.key for _, row in options}, "site.yaml")
+    options = dict(site_options())
+    f.known_keys(data, {row.key for row in options.values()}, "site.yaml")
     # The default language first: the texts of the other options are stored under it.
-    f.lang = _choice(f, data, SiteConfig.__dataclass_fields__["default_language"].metadata["option"])
+    f.lang = _choice(f, data, options["default_language"])
     values: dict[str, Any] = {"default_language": f.lang}
-    for name, row in options:
+    for name, row in options.items():
         if name == "default_language":
             continue
         reader = STRUCTURED.get(row.key)
