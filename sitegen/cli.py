@@ -5,24 +5,66 @@ from __future__ import annotations
 import argparse
 import csv
 import errno
+import json
+import os
+import signal
 import sys
 import traceback
+from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
 
 from sitegen import __version__
-from sitegen.diagnostics import BuildError, SitegenError
+from sitegen.build.pipeline import BuildResult, build_site
+from sitegen.commands import authoring
+from sitegen.commands.check import failure_markdown, plan_markdown, run_check
+from sitegen.commands.new import create
+from sitegen.commands.serve import serve
+from sitegen.content.site import load_site
+from sitegen.diagnostics import BuildError, Diagnostic, SitegenError
+from sitegen.logsafe import guarded_output
+from sitegen.openbadges.keys import generate, generate_rsa
 from sitegen.recipients import EMAIL
+from sitegen.verify import fetch as verify_fetch
+from sitegen.verify import inputs as verify_inputs
 
 
-def _print_diagnostics(diagnostics, stream=None) -> None:
+def _print_diagnostics(diagnostics: Iterable[Diagnostic], stream=None) -> None:
     stream = stream or sys.stderr
     for diagnostic in diagnostics:
         print(diagnostic, file=stream)
 
 
-def cmd_build(args) -> int:
-    from sitegen.build.pipeline import build_site
+def _print_json(report: dict) -> None:
+    """One JSON object on stdout. `##[` inside a string would be broken by the log guard (and read by a CI
+    runner): the JSON escape of `[` keeps the value exact for a program and inert in a log."""
+    text = json.dumps(report, ensure_ascii=False, indent=2)
+    print(text.replace("##[", "##\\u005b"))
 
+
+def _failure_json(message: str, diagnostics: Iterable[Diagnostic] = ()) -> dict:
+    """What `--json` prints when a command fails (exit 1)."""
+    return {"ok": False, "error": message, "diagnostics": [d.to_dict() for d in diagnostics]}
+
+
+def _build_json(result: BuildResult, size_limit: int) -> dict:
+    site = result.site
+    return {
+        "ok": True,
+        "issuers": len(site.issuers),
+        "badges": len(site.badges),
+        "awards": len(site.awards),
+        "files": result.files,
+        "bytes": result.bytes,
+        "size_limit": size_limit,
+        "output": str(result.output),
+        "reused": result.reused,
+        "signed": result.signed,
+        "diagnostics": [d.to_dict() for d in [*result.warnings, *result.notes]],
+    }
+
+
+def cmd_build(args) -> int:
     root = Path(args.root)
     output = Path(args.output) if args.output else None
     try:
@@ -30,13 +72,20 @@ def cmd_build(args) -> int:
             root, output, jobs=args.jobs, size_limit=args.size_limit, require_signing=args.require_signing
         )
     except BuildError as exc:
+        errors = sum(1 for d in exc.diagnostics if d.severity == "error")
+        failed = f"build failed: {errors} error(s); output/ was left as it was"
+        if args.json:
+            _print_json(_failure_json(failed, exc.diagnostics))
+            return 1
         _print_diagnostics(exc.diagnostics)
-        errors = sum(1 for d in exc.diagnostics if d.level == "error")
-        print(f"build failed: {errors} error(s); output/ was left as it was", file=sys.stderr)
+        print(failed, file=sys.stderr)
         return 1
+    if args.json:
+        _print_json(_build_json(result, args.size_limit))
+        return 0
     _print_diagnostics(result.warnings)
-    for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
+    for note in result.notes:  # notes have always been printed without their file
+        print(f"note: {note.message}", file=sys.stderr)
     site = result.site
     print(
         f"built {len(site.issuers)} issuer(s), {len(site.badges)} badge(s), {len(site.awards)} award(s): "
@@ -49,10 +98,6 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    import signal
-
-    from sitegen.commands.serve import serve
-
     def stop(signum, frame):
         raise KeyboardInterrupt  # `kill` or a closed terminal stops the preview as Ctrl-C does, cleaning up
 
@@ -64,8 +109,6 @@ def cmd_serve(args) -> int:
 
 
 def cmd_new(args) -> int:
-    from sitegen.commands.new import create
-
     target = Path(args.directory)
     create(target)
     print(f"created a new badge site in {target}/\nnext: cd {target} && sitegen build")
@@ -73,11 +116,6 @@ def cmd_new(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    import json
-
-    from sitegen.verify import fetch as verify_fetch
-    from sitegen.verify import inputs as verify_inputs
-
     target = args.target
     path = Path(target)
     if target.startswith(("http://", "https://")):
@@ -105,10 +143,7 @@ def cmd_verify(args) -> int:
     for result in results:
         counts[result.status] = counts.get(result.status, 0) + 1
     if args.json:
-        report = json.dumps({"results": [r.to_dict() for r in results], "counts": counts}, ensure_ascii=False, indent=2)
-        # `##[` inside a string would be broken by the log guard (and read by a CI runner): the JSON escape of
-        # `[` keeps the value exact for a program and inert in a log.
-        print(report.replace("##[", "##\\u005b"))
+        _print_json({"results": [r.to_dict() for r in results], "counts": counts})
     else:
         for result in results:
             if site_mode and result.status == "valid" and not args.verbose:
@@ -128,8 +163,6 @@ def cmd_verify(args) -> int:
 
 
 def _day(text: str):
-    from datetime import datetime
-
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
@@ -143,10 +176,6 @@ def _port(text: str) -> int:
 
 
 def cmd_issue(args) -> int:
-    from datetime import date
-
-    from sitegen.commands import authoring
-
     root = Path(args.root)
     if args.csv:
         ignored = [
@@ -186,15 +215,13 @@ def cmd_issue(args) -> int:
         root,
         args.badge,
         recipients,
-        args.issued_on or date.today(),
-        Path(args.file) if args.file else None,
-        args.expires,
-        args.again,
+        issued_on=args.issued_on or date.today(),
+        target=Path(args.file) if args.file else None,
+        expires=args.expires,
+        again=args.again,
     )
-    print(
-        f"awarded '{args.badge}' to {len(issued)} recipient(s) in {target.relative_to(root.absolute()) if target.is_relative_to(root.absolute()) else target}",
-        file=sys.stderr,
-    )
+    shown = target.relative_to(root.absolute()) if target.is_relative_to(root.absolute()) else target
+    print(f"awarded '{args.badge}' to {len(issued)} recipient(s) in {shown}", file=sys.stderr)
     dropped = authoring.dropped_names_message(issued)
     if dropped:
         print(dropped, file=sys.stderr)
@@ -212,21 +239,12 @@ def cmd_issue(args) -> int:
 
 
 def cmd_revoke(args) -> int:
-    from datetime import date
-
-    from sitegen.commands import authoring
-
-    path = authoring.revoke(Path(args.root), args.award_id, args.reason, args.on or date.today())
+    path = authoring.revoke(Path(args.root), args.award_id, reason=args.reason, on=args.on or date.today())
     print(f"revoked {args.award_id} in {path}; commit the change and open a pull request", file=sys.stderr)
     return 0
 
 
 def cmd_check(args) -> int:
-    import os
-
-    from sitegen.commands.check import failure_markdown, plan_markdown, run_check
-    from sitegen.content.site import load_site
-
     root = Path(args.root)
     summary = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
     try:
@@ -238,7 +256,10 @@ def cmd_check(args) -> int:
         raise
     site, _ = load_site(root)
     markdown = plan_markdown(plan, site.config.base_url)
-    print(markdown)
+    if args.json:
+        _print_json({**plan.to_dict(), "diagnostics": [d.to_dict() for d in plan.diagnostics]})
+    else:
+        print(markdown)
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(markdown)
@@ -246,10 +267,6 @@ def cmd_check(args) -> int:
 
 
 def cmd_keys_generate(args) -> int:
-    from datetime import date
-
-    from sitegen.openbadges.keys import generate, generate_rsa
-
     if args.private_key_file:
         target = Path(args.private_key_file).expanduser().absolute()
         if target.resolve().is_relative_to(Path(args.root).resolve()):
@@ -321,6 +338,9 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="fail unless Open Badges 3.0 credentials are signed (for the deploy workflow)",
     )
+    build.add_argument(
+        "--json", action="store_true", help="print what was built and every warning and note as one JSON object"
+    )
     build.add_argument("--size-limit", type=int, default=1_000_000_000, help=argparse.SUPPRESS)  # for tests
     build.set_defaults(func=cmd_build)
 
@@ -348,7 +368,8 @@ def make_parser() -> argparse.ArgumentParser:
     who.add_argument("--email", help="the recipient's email (hashed; never stored)")
     who.add_argument(
         "--csv",
-        help="a CSV with a header row: email, name, show_name, evidence_url, evidence_name, narrative, issued_on, expires",
+        help="a CSV with a header row: email, name, show_name, evidence_url, evidence_name, narrative, issued_on, "
+        "expires",
     )
     issue.add_argument("--name", help="the recipient's name (written only with --show-name)")
     issue.add_argument("--show-name", action="store_true", help="the recipient agreed to be named on the award page")
@@ -383,6 +404,9 @@ def make_parser() -> argparse.ArgumentParser:
         "--summary", help="append the Markdown plan to this file (default: $GITHUB_STEP_SUMMARY when set)"
     )
     check.add_argument("--root", default=".", help="the content repository (default: the current folder)")
+    check.add_argument(
+        "--json", action="store_true", help="print the plan and its problems and notes as one JSON object"
+    )
     check.set_defaults(func=cmd_check)
 
     keys = commands.add_parser("keys", help="manage the Open Badges 3.0 signing keys")
@@ -419,15 +443,18 @@ SYSTEM_ADVICE = {
 def _system_problem(exc: OSError) -> str:
     where = f": {exc.filename}" if exc.filename else ""
     what = exc.strerror or str(exc)
-    advice = SYSTEM_ADVICE.get(exc.errno, "")
+    advice = SYSTEM_ADVICE.get(exc.errno, "") if exc.errno is not None else ""
     return f"{what}{where}" + (f"; {advice}" if advice else "")
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sitegen.logsafe import guarded_output
-
     with guarded_output():  # content printed in a message must not read as a command to the CI runner
         return _main(argv)
+
+
+def _wants_json(args: argparse.Namespace) -> bool:
+    """Failures of `build --json` and `check --json` are JSON too (verify keeps its own report shape)."""
+    return bool(getattr(args, "json", False)) and args.command in ("build", "check")
 
 
 def _main(argv: list[str] | None) -> int:
@@ -442,23 +469,31 @@ def _main(argv: list[str] | None) -> int:
         return 130
     except BrokenPipeError:
         # The reader went away (`sitegen check | head`): stop quietly, as other command-line tools do.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except BuildError as exc:
+        if _wants_json(args):
+            _print_json(_failure_json(str(exc), exc.diagnostics))
+            return 1
         _print_diagnostics(exc.diagnostics)
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except SitegenError as exc:
         if args.debug:
             traceback.print_exc()
-        _print_diagnostics(getattr(exc, "problems", []))
+        problems = getattr(exc, "problems", [])
+        if _wants_json(args):
+            _print_json(_failure_json(str(exc), problems))
+            return 1
+        _print_diagnostics(problems)
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # the machine, not sitegen: a full disk, a read-only or foreign folder
         if args.debug:
             traceback.print_exc()
+        if _wants_json(args):
+            _print_json(_failure_json(_system_problem(exc)))
+            return 1
         print(f"error: {_system_problem(exc)}", file=sys.stderr)
         return 1
     except MemoryError:

@@ -85,6 +85,70 @@ CODES: dict[str, Code] = {
     "award.already-held": Code(
         "error", "issue", "The recipient already holds this badge (pass --again to award it again)."
     ),
+    # --- build: what `sitegen build` (and every command building the site) reports (sitegen/build/pipeline.py) ---
+    "build.ob3-skipped": Code(
+        "note", "build", "Open Badges 3.0 credentials were not signed: no key in site.yaml, or none given."
+    ),
+    "build.ob2-skipped": Code(
+        "note", "build", "OB 2.0 signed assertions were not made: site.yaml asks for them, no key was given."
+    ),
+    "build.cache-ignored": Code(
+        "note", "build", "The .sitegen-cache folder was not used (a symbolic link, or not a folder)."
+    ),
+    "build.near-size-limit": Code("warning", "build, check", "The site is 80 % or more of GitHub Pages' size limit."),
+    "build.too-large": Code("error", "build, check", "The site is over GitHub Pages' size limit."),
+    "build.signing-required": Code("error", "build", "--require-signing was given, but a signing key is missing."),
+    "build.key-mismatch": Code(
+        "error", "build", "The private signing key given does not match the public key in site.yaml."
+    ),
+    "build.template-error": Code("error", "build, check, serve", "A theme template fails to compile or render."),
+    "build.theme-private-key": Code("error", "build, check, serve", "A theme's static files hold a private key."),
+    # --- check: the plan of a pull request (sitegen/commands/check.py); errors fail the check ---
+    "check.base-url-changed": Code("error", "check", "base_url changed: every published badge would stop verifying."),
+    "check.unpublished": Code("error", "check", "A published file would disappear (revoke awards, keep files)."),
+    "check.reinstated": Code("error", "check", "A revoked award would be reinstated; issue a new award instead."),
+    "check.award-changed": Code("error", "check", "A published award's badge or recipient would change."),
+    "check.rehomed-issuer": Code("error", "check", "A badge with published awards would move to another issuer."),
+    "check.issuer-removed": Code("error", "check", "An issuer with published awards would disappear or be renamed."),
+    "check.key-changed": Code(
+        "error", "check", "A public key that signed published credentials would change or be removed."
+    ),
+    "check.unproven-key": Code(
+        "error", "check", "A key is added as retired, or behind the key in use: nothing proves who holds it."
+    ),
+    "check.new-key": Code("warning", "check", "A new signing key takes over: the deploy needs its private half."),
+    "check.status-method-changed": Code(
+        "warning", "check", "credential_status changes; credentials in wallets keep naming the old method."
+    ),
+    "check.path-clash": Code("error", "check", "The signed site would publish two files at one path."),
+    "check.path-clash-published": Code(
+        "warning", "check", "Two published files would share a path in the signed site (both published already)."
+    ),
+    "check.unconsented-name": Code(
+        "error", "check", "An award writes a recipient's name without `show_name: true` (their consent)."
+    ),
+    "check.kept-name": Code(
+        "warning", "check", "Awards keep a recipient's name without `show_name: true`; the repository holds it."
+    ),
+    "check.personal-data": Code(
+        "error", "check", "An email address in an award file, or a recipient spreadsheet, in the repository."
+    ),
+    "check.private-key": Code("error", "check", "A private key, or a file named like one, in the repository."),
+    "check.committed-output": Code("error", "check", "Built files or caches (output/, .sitegen-cache/) are committed."),
+    "check.not-verifying": Code("error", "check", "A file of the built site does not verify."),
+    "check.signed-size-over-limit": Code(
+        "error", "check", "Signed for deployment, the site would be over GitHub Pages' size limit."
+    ),
+    "check.signed-size-near-limit": Code(
+        "warning", "check", "Signed for deployment, the site would be 80 % or more of GitHub Pages' size limit."
+    ),
+    "check.signed-size": Code("note", "check", "The estimated size of the site signed for deployment."),
+    "check.scattered-ids": Code(
+        "warning", "check", "New awards' hand-written ids put them in a later status list than needed."
+    ),
+    "check.no-base": Code("note", "check", "No base revision was given (--base): nothing to compare with."),
+    "check.base-empty": Code("note", "check", "The base revision has no content/: everything is new."),
+    "check.base-broken": Code("note", "check", "The base revision does not build: compared with nothing."),
 }
 
 

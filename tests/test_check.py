@@ -124,13 +124,13 @@ def test_the_check_judges_the_size_of_the_signed_site_it_cannot_build(make_site,
         site_yaml += options + "\n"
     root = make_site({"content/site.yaml": site_yaml})
     plan = run_check(root, None)
-    assert any(n.startswith("Signed for deployment, the site will be about") for n in plan.notes)
+    assert any(n.message.startswith("Signed for deployment, the site will be about") for n in plan.notes)
     signed = build_site(root, tmp_path / "signed", environ=environ)
     unsigned = build_site(root, tmp_path / "unsigned", environ={})
     estimate = unsigned.bytes + signed_size_estimate(root, unsigned.site, jws=options == "ob2")
     assert abs(estimate - signed.bytes) <= 0.02 * signed.bytes, (estimate, signed.bytes)
     _check_signed_size(root, unsigned, plan, size_limit=int(signed.bytes * 0.99))
-    assert "over the limit" in plan.problems[-1] and not plan.ok
+    assert "over the limit" in plan.problems[-1].message and not plan.ok
 
 
 def test_a_change_in_the_other_language_only_is_in_the_plan(repo, capsys, tmp_path):

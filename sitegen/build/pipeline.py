@@ -6,10 +6,12 @@ import json
 import multiprocessing
 import os
 import signal
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sitegen.build import cache
 from sitegen.build import signing as ob3_signing
@@ -19,6 +21,8 @@ from sitegen.content.site import load_site
 from sitegen.diagnostics import BuildError, Diagnostic, Location
 from sitegen.model import LANGUAGES, Award, Site
 from sitegen.openbadges import baking, ob2, ob3
+from sitegen.openbadges.jws import public_pem, sign_jws
+from sitegen.openbadges.keys import load_ob2_signing_key, load_signing_key, public_multikey
 
 # Below this many awards a second process costs more than it saves (signing makes each award dearer).
 PARALLEL_THRESHOLD = 2000
@@ -43,7 +47,7 @@ class BuildResult:
     files: int
     bytes: int
     warnings: list[Diagnostic] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what was skipped and why
+    notes: list[Diagnostic] = field(default_factory=list)  # severity "note": what was skipped and why
     signed: int = 0  # credentials signed in this build (the others came from the cache)
     reused: int = 0  # awards whose files were reused from the previous output, unchanged
 
@@ -51,6 +55,7 @@ class BuildResult:
 def build_site(
     root: Path,
     output: Path | None = None,
+    *,
     jobs: int | None = None,
     size_limit: int = PAGES_SIZE_LIMIT,
     require_signing: bool = False,
@@ -68,24 +73,25 @@ def build_site(
     check_output_folder(root, output)
     site, warnings = load_site(root, base_url)
     problems: list[Diagnostic] = []  # both kinds of key are checked, so one run names every missing one
-    signing, notes, jws_key = None, [], None
+    signing, jws_key = None, None
+    notes: list[Diagnostic] = []
     try:
-        signing, notes = prepare_signing(root, site, require_signing, environ)
+        signing, notes = prepare_signing(root, site, required=require_signing, environ=environ)
     except BuildError as exc:
         problems += exc.diagnostics
     try:
-        jws_key = prepare_ob2_signing(root, site, notes, environ, require_signing)
+        jws_key = prepare_ob2_signing(root, site, notes=notes, environ=environ, require_signing=require_signing)
     except BuildError as exc:
         problems += exc.diagnostics
     if problems:
         raise BuildError(problems)
     cache_note = cache.cache_note(root)  # a linked .sitegen-cache is ignored, never followed
     if cache_note:
-        notes.append(cache_note)
+        notes.append(Diagnostic(Location(cache.CACHE_DIR.as_posix()), cache_note, "note", "build.cache-ignored"))
     advice = SIZE_ADVICE if site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
     with OutputWriter(output, size_limit) as writer:
         try:
-            publish(root, site, writer, signing)
+            publish(root, site, writer, signing=signing)
             job = AwardJob(
                 root,
                 site,
@@ -102,7 +108,7 @@ def build_site(
         except jinja2.TemplateError as exc:
             raise BuildError([_template_problem(root, exc)]) from None
         except SiteTooLarge as exc:
-            raise BuildError([Diagnostic(Location("output", 0), f"{exc}; {advice}")]) from None
+            raise BuildError([Diagnostic(Location("output"), f"{exc}; {advice}", "error", "build.too-large")]) from None
         count, size = writer.files.count + award_count, writer.files.total_bytes + award_bytes
         share = size / size_limit
         if share >= 0.8:
@@ -112,6 +118,7 @@ def build_site(
                     f"the site is {size / 1e6:,.0f} MB in {count:,} files, {share:.0%} of "
                     f"the {size_limit / 1e6:,.0f} MB GitHub Pages limit; {advice}",
                     "warning",
+                    "build.near-size-limit",
                 )
             )
         writer.commit()
@@ -128,7 +135,7 @@ PROOF_BYTES = 360  # a DataIntegrityProof entry as published (measured: 358 byte
 STATUS_LIST_BYTES = 1_000  # one signed status list credential of 131,072 entries, mostly zeros, gzipped
 
 
-def signed_size_estimate(root: Path, site: Site, ob3_credentials: bool = True, jws: bool = False) -> int:
+def signed_size_estimate(root: Path, site: Site, *, ob3_credentials: bool = True, jws: bool = False) -> int:
     """What signing adds to the site: the Open Badges 3.0 credentials, their baked images, the status lists and
     the award pages' links to them; with `jws`, the OB 2.0 signed assertions. For a build without the private
     keys, such as a pull request's check."""
@@ -161,16 +168,17 @@ def signed_size_estimate(root: Path, site: Site, ob3_credentials: bool = True, j
     return total + STATUS_LIST_BYTES * len(lists)
 
 
+SITE_YAML = Location("content/site.yaml")
+
+
 def prepare_signing(
-    root: Path, site: Site, required: bool, environ
-) -> tuple[ob3_signing.SigningContext | None, list[str]]:
-    """The signing context, or None with the reason when Open Badges 3.0 credentials cannot be signed."""
+    root: Path, site: Site, *, required: bool, environ: Mapping[str, str]
+) -> tuple[ob3_signing.SigningContext | None, list[Diagnostic]]:
+    """The signing context, or None with a note saying why Open Badges 3.0 credentials cannot be signed."""
     active = site.config.active_key
     if active is None:
         reason = "content/site.yaml lists no signing key under 'keys:' (run `sitegen keys generate`)"
     else:
-        from sitegen.openbadges.keys import load_signing_key, public_multikey
-
         private_key = load_signing_key(root, environ)
         if private_key is None:
             reason = "no private key was given (set SITEGEN_SIGNING_KEY or SITEGEN_SIGNING_KEY_FILE)"
@@ -179,11 +187,14 @@ def prepare_signing(
                 raise BuildError(
                     [
                         Diagnostic(
-                            Location("content/site.yaml", 0),
+                            SITE_YAML,
                             (
-                                f"the private signing key does not belong to key '{active.id}' in site.yaml: its public key is "
-                                f"{public_multikey(private_key.public_key())}, site.yaml says {active.multibase}"
+                                f"the private signing key does not belong to key '{active.id}' in site.yaml: its "
+                                f"public key is {public_multikey(private_key.public_key())}, site.yaml says "
+                                f"{active.multibase}"
                             ),
+                            "error",
+                            "build.key-mismatch",
                         )
                     ]
                 )
@@ -197,8 +208,11 @@ def prepare_signing(
             )
             return context, []
     if required:
-        raise BuildError([Diagnostic(Location("content/site.yaml", 0), f"signing is required but {reason}")])
-    return None, [f"Open Badges 3.0 credentials were skipped: {reason}. The Open Badges 2.0 site was built."]
+        raise BuildError(
+            [Diagnostic(SITE_YAML, f"signing is required but {reason}", "error", "build.signing-required")]
+        )
+    skipped = f"Open Badges 3.0 credentials were skipped: {reason}. The Open Badges 2.0 site was built."
+    return None, [Diagnostic(SITE_YAML, skipped, "note", "build.ob3-skipped")]
 
 
 def _template_problem(root: Path, exc: jinja2.TemplateError) -> Diagnostic:
@@ -207,16 +221,20 @@ def _template_problem(root: Path, exc: jinja2.TemplateError) -> Diagnostic:
         filename = Path(filename).relative_to(root).as_posix()
     except ValueError:
         pass
-    return Diagnostic(Location(str(filename), getattr(exc, "lineno", 0) or 0), f"template error: {exc.message or exc}")
+    return Diagnostic(
+        Location(str(filename), getattr(exc, "lineno", 0) or 0),
+        f"template error: {exc.message or exc}",
+        "error",
+        "build.template-error",
+    )
 
 
-def prepare_ob2_signing(root: Path, site: Site, notes: list[str], environ, require_signing: bool = False):
+def prepare_ob2_signing(
+    root: Path, site: Site, *, notes: list[Diagnostic], environ: Mapping[str, str], require_signing: bool = False
+) -> rsa.RSAPrivateKey | None:
     """The RSA key of OB 2.0 signed assertions, when site.yaml asks for them and the key is given."""
     if site.config.ob2_key is None:
         return None
-    from sitegen.openbadges.jws import public_pem
-    from sitegen.openbadges.keys import load_ob2_signing_key
-
     key = load_ob2_signing_key(root, environ)
     if key is None:
         missing = (
@@ -224,22 +242,25 @@ def prepare_ob2_signing(root: Path, site: Site, notes: list[str], environ, requi
             "(ob2_signing): set SITEGEN_OB2_SIGNING_KEY or SITEGEN_OB2_SIGNING_KEY_FILE"
         )
         if require_signing:
-            raise BuildError([Diagnostic(Location("content/site.yaml", 0), missing)])
-        notes.append(f"Open Badges 2.0 signed assertions were skipped: {missing}")
+            raise BuildError([Diagnostic(SITE_YAML, missing, "error", "build.signing-required")])
+        skipped = f"Open Badges 2.0 signed assertions were skipped: {missing}"
+        notes.append(Diagnostic(SITE_YAML, skipped, "note", "build.ob2-skipped"))
         return None
     if public_pem(key).strip() != site.config.ob2_key.public_pem.strip():
         raise BuildError(
             [
                 Diagnostic(
-                    Location("content/site.yaml", 0),
+                    SITE_YAML,
                     "the OB 2.0 private key does not match ob2_signing.public_key in site.yaml",
+                    "error",
+                    "build.key-mismatch",
                 )
             ]
         )
     return key
 
 
-def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3_signing.SigningContext | None = None) -> None:
+def publish(root: Path, site: Site, writer: OutputWriter, *, signing: ob3_signing.SigningContext | None = None) -> None:
     urls = site.urls
     renderers = [Renderer(root, site, lang) for lang in LANGUAGES]
     for renderer in renderers:
@@ -288,7 +309,7 @@ def publish(root: Path, site: Site, writer: OutputWriter, signing: ob3_signing.S
 
 # Per-award files are the bulk of a large site. Award ids are unique (validated) and only awards write
 # under assertions/, so these paths cannot collide and workers write them directly.
-_shared: tuple | None = None  # (root, site, staging) for forked workers
+_shared: AwardJob | None = None  # the job, for forked workers
 
 
 @dataclass
@@ -299,7 +320,7 @@ class AwardJob:
     site: Site
     staging: Path
     signing: ob3_signing.SigningContext | None
-    jws_key: object
+    jws_key: rsa.RSAPrivateKey | None
     previous: Path | None  # the output of the last build, whose unchanged files are reused
     previous_records: dict
     site_fingerprint: str
@@ -343,6 +364,7 @@ def _default_signals() -> None:
 
 
 def _award_chunk(bounds: tuple[int, int]) -> tuple[int, int, dict, dict, int]:
+    assert _shared is not None  # set before the pool forks its workers
     return _write_awards(_shared, *bounds)
 
 
@@ -381,7 +403,7 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
         ):
             stamp = files.link(job.previous, paths, previous[2])
         if stamp is not None:
-            if signing is not None:
+            if signing is not None and proof_key is not None:  # in the cache: checked above
                 used[proof_key] = signing.cache[proof_key]
             records[award.id] = [fingerprint, proof_key, stamp]
             reused += 1
@@ -394,8 +416,6 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
             for path, data in credential:
                 files.write(path, data)
         if job.jws_key is not None:
-            from sitegen.openbadges.jws import sign_jws
-
             token = sign_jws(ob2.signed_assertion(site, award), job.jws_key)
             files.write(site.urls.signed_assertion(award.id), token.encode("ascii"))
         records[award.id] = [fingerprint, proof_key, files.stamp(paths)]
@@ -448,7 +468,7 @@ def _copy_assets(root: Path, site: Site, writer: OutputWriter) -> None:
                 data, source = path.read_bytes(), os.path.relpath(path, root)
                 problem = key_file_problem(path, data)
                 if problem:
-                    problems.append(Diagnostic(Location(source, 0), problem))
+                    problems.append(Diagnostic(Location(source), problem, "error", "build.theme-private-key"))
                 chosen.setdefault(path.relative_to(static).as_posix(), (source, data))
     if problems:
         raise BuildError(problems)

@@ -25,10 +25,11 @@ from sitegen.build.pipeline import (
     PAGES_SIZE_LIMIT,
     SIZE_ADVICE,
     SIZE_ADVICE_BAKED_IN_BROWSER,
+    BuildResult,
     build_site,
     signed_size_estimate,
 )
-from sitegen.diagnostics import BuildError, SitegenError
+from sitegen.diagnostics import BuildError, Diagnostic, Location, SitegenError
 from sitegen.keyfiles import named_like_key, private_key_at
 from sitegen.model import Site
 from sitegen.status import STATUS_LISTS, scattered_awards
@@ -56,15 +57,52 @@ class Plan:
     badges_changed: list[str] = field(default_factory=list)
     issuers_added: list[str] = field(default_factory=list)
     issuers_changed: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)  # each one fails the check
+    problems: list[Diagnostic] = field(default_factory=list)  # severity "error": each one fails the check
     other_files: list[str] = field(default_factory=list)  # changed outside content/: need a careful review
-    notes: list[str] = field(default_factory=list)
+    notes: list[Diagnostic] = field(default_factory=list)  # severity "warning" or "note"
     files: int = 0
     bytes: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.problems + self.notes
+
+    def to_dict(self) -> dict:
+        """What `sitegen check --json` prints of the plan (the diagnostics go beside it)."""
+        return {
+            "base": self.base,
+            "ok": self.ok,
+            "issued": self.issued,
+            "revoked": self.revoked,
+            "changed_awards": self.changed_awards,
+            "badges_added": self.badges_added,
+            "badges_changed": self.badges_changed,
+            "issuers_added": self.issuers_added,
+            "issuers_changed": self.issuers_changed,
+            "other_files": self.other_files,
+            "files": self.files,
+            "bytes": self.bytes,
+        }
+
+
+NOWHERE = Location("")  # a problem of the change as a whole, or of several files
+
+
+def _problem(code: str, message: str, where: Location = NOWHERE) -> Diagnostic:
+    """A plan problem: it fails the check. `where` is the file when one is to blame."""
+    return Diagnostic(where, message, "error", code)
+
+
+def _warning(code: str, message: str) -> Diagnostic:
+    return Diagnostic(NOWHERE, message, "warning", code)
+
+
+def _note(code: str, message: str) -> Diagnostic:
+    return Diagnostic(NOWHERE, message, "note", code)
 
 
 def _git(root: Path, *args: str) -> bytes:
@@ -118,8 +156,9 @@ def _published_models(site: Site | None) -> dict[str, dict]:
     if site is None:
         return {"awards": {}, "badges": {}, "issuers": {}}
     return {
-        "awards": {a.id: replace(a, source="", name=a.public_name) for a in site.awards},
-        "badges": {slug: replace(b, image=None) for slug, b in site.badges.items()},
+        "awards": {a.id: replace(a, source=NOWHERE, name=a.public_name) for a in site.awards},
+        # A comparison key, not a badge: its image is compared as published.
+        "badges": {slug: replace(b, image=None) for slug, b in site.badges.items()},  # type: ignore[arg-type]
         "issuers": {slug: replace(i, image=None) for slug, i in site.issuers.items()},
     }
 
@@ -128,22 +167,31 @@ def _files_of(site: Path, folder: str, stem: str) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted((site / folder).glob(f"{stem}.*")) if p.suffix in (".png", ".svg")}
 
 
-def compare(base: Path, head: Path, plan: Plan, base_site: Site | None = None, head_site: Site | None = None) -> None:
+def compare(
+    base: Path, head: Path, plan: Plan, *, base_site: Site | None = None, head_site: Site | None = None
+) -> None:
     """Fill `plan` with the differences between two built sites (and their models, for what only pages show)."""
     base_issuers, head_issuers = _json_files(base, "issuers"), _json_files(head, "issuers")
     base_url = next((d["id"].rsplit("/issuers/", 1)[0] for d in base_issuers.values()), None)
     head_url = next((d["id"].rsplit("/issuers/", 1)[0] for d in head_issuers.values()), None)
     if base_url and head_url and base_url != head_url:
         plan.problems.append(
-            f"base_url changed from {base_url} to {head_url}: every published badge would stop "
-            "verifying. Keep the old base_url (a custom domain can be moved, a URL cannot). If "
-            "nothing was ever published from this repository (its first setup from the template), "
-            "commit this change to main directly: the check compares with what main publishes."
+            _problem(
+                "check.base-url-changed",
+                f"base_url changed from {base_url} to {head_url}: every published badge would stop "
+                "verifying. Keep the old base_url (a custom domain can be moved, a URL cannot). If "
+                "nothing was ever published from this repository (its first setup from the template), "
+                "commit this change to main directly: the check compares with what main publishes.",
+                Location("content/site.yaml"),
+            )
         )
     for path in sorted(_published(base) - _published(head)):
         plan.problems.append(
-            f"`{path}` was published and would disappear: revoke awards instead of deleting them, "
-            "and keep badge and issuer files"
+            _problem(
+                "check.unpublished",
+                f"`{path}` was published and would disappear: revoke awards instead of deleting them, "
+                "and keep badge and issuer files",
+            )
         )
     base_awards, head_awards = _json_files(base, "assertions"), _json_files(head, "assertions")
     base_models, head_models = _published_models(base_site), _published_models(head_site)
@@ -159,11 +207,21 @@ def compare(base: Path, head: Path, plan: Plan, base_site: Site | None = None, h
         if doc.get("revoked") and not old.get("revoked"):
             plan.revoked.append(award_id)
         elif old.get("revoked") and not doc.get("revoked"):
-            plan.problems.append(f"award {award_id} was revoked and would be reinstated: issue a new award instead")
+            plan.problems.append(
+                _problem(
+                    "check.reinstated",
+                    f"award {award_id} was revoked and would be reinstated: issue a new award instead",
+                )
+            )
         else:
             for key, what in (("badge", "badge"), ("recipient", "recipient")):
                 if old.get(key) != doc.get(key):
-                    plan.problems.append(f"award {award_id}: its {what} would change; revoke it and issue a new award")
+                    plan.problems.append(
+                        _problem(
+                            "check.award-changed",
+                            f"award {award_id}: its {what} would change; revoke it and issue a new award",
+                        )
+                    )
             plan.changed_awards.append(award_id)
     for folder, added, changed in (
         ("badges", plan.badges_added, plan.badges_changed),
@@ -184,7 +242,13 @@ def compare(base: Path, head: Path, plan: Plan, base_site: Site | None = None, h
         _check_keys(base, head, base_site, plan)
         _check_new_keys(base_site, head_site, plan)
         _check_status_method(base_site, head_site, plan)
-        _check_signed_paths(base_site, _published(base), head_site, _published(head), plan)
+        _check_signed_paths(
+            plan,
+            base_site=base_site,
+            base_published=_published(base),
+            head_site=head_site,
+            head_published=_published(head),
+        )
         _check_names(base_site, head_site, plan)
 
 
@@ -206,16 +270,24 @@ def _check_rehoming(base_site: Site | None, head_site: Site, plan: Plan) -> None
         old, new = base_site.badges[slug].issuer, head_site.badges.get(slug)
         if new is not None and new.issuer != old:
             plan.problems.append(
-                f"badge `{slug}` has published awards and would move from issuer `{old}` to `{new.issuer}`: their "
-                "credentials name the status lists and revocation lists of the issuer that issued them, so a "
-                "revocation would no longer reach them. Keep the badge with its issuer; make a new badge for the "
-                "other issuer"
+                _problem(
+                    "check.rehomed-issuer",
+                    f"badge `{slug}` has published awards and would move from issuer `{old}` to `{new.issuer}`: their "
+                    "credentials name the status lists and revocation lists of the issuer that issued them, so a "
+                    "revocation would no longer reach them. Keep the badge with its issuer; make a new badge for the "
+                    "other issuer",
+                    Location(f"content/badgeclasses/{slug}.yaml"),
+                )
             )
     for slug, count in sorted(_awards_by_issuer(base_site).items()):
         if slug not in head_site.issuers:
             plan.problems.append(
-                f"issuer `{slug}` has {count} published award(s) and would disappear (a renamed issuer file "
-                "renames its URLs): keep content/issuers/" + slug + ".yaml under its name; its display name may change"
+                _problem(
+                    "check.issuer-removed",
+                    f"issuer `{slug}` has {count} published award(s) and would disappear (a renamed issuer file "
+                    "renames its URLs): keep content/issuers/" + slug + ".yaml under its name; its display name may "
+                    "change",
+                )
             )
 
 
@@ -242,27 +314,44 @@ def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> N
             continue
         if new is None:
             plan.problems.append(
-                f"the public key `{rel}` signed published credentials and would be removed: they "
-                f"would stop verifying; {advice}"
+                _problem(
+                    "check.key-changed",
+                    f"the public key `{rel}` signed published credentials and would be removed: they "
+                    f"would stop verifying; {advice}",
+                    Location("content/site.yaml"),
+                )
             )
             continue
         key_fields = ("publicKeyMultibase", "publicKeyPem", "type")
         if any(old.get(k) != new.get(k) for k in key_fields):
             plan.problems.append(
-                f"the public key `{rel}` signed published credentials and would change: they "
-                f"would stop verifying; {advice}"
+                _problem(
+                    "check.key-changed",
+                    f"the public key `{rel}` signed published credentials and would change: they "
+                    f"would stop verifying; {advice}",
+                    Location("content/site.yaml"),
+                )
             )
         elif old.get("owner") != new.get("owner"):
             plan.problems.append(
-                f"the OB 2.0 signing key `{rel}` would change its owner from `{old.get('owner')}` to "
-                f"`{new.get('owner')}`: assertions signed with it name the old owner and would stop verifying. The "
-                "key belongs to the site's first issuer by file name: give a new issuer a file name that sorts after "
-                f"`{str(old.get('owner', '')).rsplit('/', 1)[-1].removesuffix('.json')}`"
+                _problem(
+                    "check.key-changed",
+                    f"the OB 2.0 signing key `{rel}` would change its owner from `{old.get('owner')}` to "
+                    f"`{new.get('owner')}`: assertions signed with it name the old owner and would stop verifying. "
+                    "The key belongs to the site's first issuer by file name: give a new issuer a file name that "
+                    "sorts after "
+                    f"`{str(old.get('owner', '')).rsplit('/', 1)[-1].removesuffix('.json')}`",
+                    Location("content/site.yaml"),
+                )
             )
         else:
             plan.problems.append(
-                f"the public key document `{rel}` signed published credentials and would change "
-                f"(its controller or id): they would stop verifying; {advice}"
+                _problem(
+                    "check.key-changed",
+                    f"the public key document `{rel}` signed published credentials and would change "
+                    f"(its controller or id): they would stop verifying; {advice}",
+                    Location("content/site.yaml"),
+                )
             )
     did_path = base_site.urls.did_document()
     old_did, new_did = _json_or_none(base / did_path), _json_or_none(head / did_path)
@@ -272,8 +361,12 @@ def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> N
     for method in old_did.get("verificationMethod", []):
         if new_methods.get(method.get("id")) != method or method.get("id") not in new_did.get("assertionMethod", []):
             plan.problems.append(
-                f"the key `{method.get('id')}` of `{did_path}` signed published credentials and "
-                f"would be changed or removed: they would stop verifying; {advice}"
+                _problem(
+                    "check.key-changed",
+                    f"the key `{method.get('id')}` of `{did_path}` signed published credentials and "
+                    f"would be changed or removed: they would stop verifying; {advice}",
+                    Location("content/site.yaml"),
+                )
             )
 
 
@@ -292,15 +385,22 @@ def _check_new_keys(base_site: Site | None, head_site: Site, plan: Plan) -> None
         if key is not active:
             state = "retired" if key.retired else "not the first key in use"
             plan.problems.append(
-                f"the new key `{key.id}` in content/site.yaml is {state}: the DID document would list it as a key "
-                "of the issuer, although no build ever proves who holds its private half, so anything signed with it "
-                "would verify as issued by you. Add a new key only as the first key not retired (rotation), and "
-                "keep retired only keys that signed published credentials"
+                _problem(
+                    "check.unproven-key",
+                    f"the new key `{key.id}` in content/site.yaml is {state}: the DID document would list it as a "
+                    "key of the issuer, although no build ever proves who holds its private half, so anything signed "
+                    "with it would verify as issued by you. Add a new key only as the first key not retired "
+                    "(rotation), and keep retired only keys that signed published credentials",
+                    Location("content/site.yaml"),
+                )
             )
         else:
             plan.notes.append(
-                f"warning: a new signing key `{key.id}` takes over from the merge on: the deploy only works if the "
-                "SITEGEN_SIGNING_KEY secret holds its private half; make sure the badge office made it"
+                _warning(
+                    "check.new-key",
+                    f"a new signing key `{key.id}` takes over from the merge on: the deploy only works if the "
+                    "SITEGEN_SIGNING_KEY secret holds its private half; make sure the badge office made it",
+                )
             )
 
 
@@ -315,10 +415,13 @@ def _check_status_method(base_site: Site | None, head_site: Site, plan: Plan) ->
     ):
         return
     plan.notes.append(
-        f"warning: credential_status changes from {base_site.config.credential_status} to "
-        f"{head_site.config.credential_status}: the hosted credentials will name the new method, the "
-        "copies already in wallets keep the old one (both lists stay published and updated, so those "
-        "still verify and can be revoked); verifiers that read only one method see the difference"
+        _warning(
+            "check.status-method-changed",
+            f"credential_status changes from {base_site.config.credential_status} to "
+            f"{head_site.config.credential_status}: the hosted credentials will name the new method, the "
+            "copies already in wallets keep the old one (both lists stay published and updated, so those "
+            "still verify and can be revoked); verifiers that read only one method see the difference",
+        )
     )
 
 
@@ -372,7 +475,7 @@ def signed_path_clashes(site: Site, published: set[str]) -> dict[str, str]:
 
 
 def _check_signed_paths(
-    base_site: Site | None, base_published: set[str], head_site: Site, head_published: set[str], plan: Plan
+    plan: Plan, *, base_site: Site | None, base_published: set[str], head_site: Site, head_published: set[str]
 ) -> None:
     clashes = signed_path_clashes(head_site, head_published)
     before = signed_path_clashes(base_site, base_published) if base_site is not None else {}
@@ -384,11 +487,14 @@ def _check_signed_paths(
     for path, what in sorted(clashes.items()):
         message = f"`{path}` would be published twice {when}: {what}"
         if path in before:  # both published already: renaming either would break its URLs
-            plan.notes.append(f"warning: {message}")
+            plan.notes.append(_warning("check.path-clash-published", message))
         else:
             plan.problems.append(
-                f"{message}. Rename the issuer this change adds (no issuer slug may be another's "
-                "followed by `-credentials`)"
+                _problem(
+                    "check.path-clash",
+                    f"{message}. Rename the issuer this change adds (no issuer slug may be another's "
+                    "followed by `-credentials`)",
+                )
             )
 
 
@@ -396,24 +502,37 @@ def _check_names(base_site: Site | None, head_site: Site, plan: Plan, compared: 
     """A recipient's name enters the repository (public or not, and for good: git keeps history) only with their
     consent, recorded as show_name: true. A new name without it fails; one that was there already is a warning."""
     old_names = {a.id: a.name for a in base_site.awards} if base_site is not None else {}
-    new, kept = [], []
+    new: list[Location] = []
+    kept: list[Location] = []
     for award in head_site.awards:
         if award.name and not award.show_name:
             (new if compared and old_names.get(award.id) != award.name else kept).append(award.source)
     for source in new[:20]:
         plan.problems.append(
-            f"`{source}` writes the recipient's name without `show_name: true`: a name enters the "
-            "repository only when the recipient agreed to be named. Remove the name, or record their "
-            "consent with `show_name: true`"
+            _problem(
+                "check.unconsented-name",
+                f"`{source}` writes the recipient's name without `show_name: true`: a name enters the "
+                "repository only when the recipient agreed to be named. Remove the name, or record their "
+                "consent with `show_name: true`",
+                source,
+            )
         )
     if len(new) > 20:
-        plan.problems.append(f"… and {len(new) - 20} more award(s) with a name but without `show_name: true`")
+        plan.problems.append(
+            _problem(
+                "check.unconsented-name",
+                f"… and {len(new) - 20} more award(s) with a name but without `show_name: true`",
+            )
+        )
     if kept:
         plan.notes.append(
-            f"warning: {len(kept)} award(s) keep a recipient's name without `show_name: true` ("
-            + ", ".join(f"`{s}`" for s in kept[:5])
-            + ("…" if len(kept) > 5 else "")
-            + "): the pages do not show it, but the repository holds it; remove those `name:` lines"
+            _warning(
+                "check.kept-name",
+                f"{len(kept)} award(s) keep a recipient's name without `show_name: true` ("
+                + ", ".join(f"`{s}`" for s in kept[:5])
+                + ("…" if len(kept) > 5 else "")
+                + "): the pages do not show it, but the repository holds it; remove those `name:` lines",
+            )
         )
 
 
@@ -421,8 +540,8 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
     """Build and verify the working tree, and compare it with `base` (a git revision) when given."""
     root = root.absolute()
     plan = Plan(base)
-    with tempfile.TemporaryDirectory(prefix="sitegen-check-", dir=workdir) as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="sitegen-check-", dir=workdir) as tmp_name:
+        tmp = Path(tmp_name)
         # The gate never signs: no key is in reach of a pull request's content, and what signing would add is
         # judged from the model (the size, the paths it would publish).
         result = build_site(root, tmp / "head", environ={})  # BuildError propagates: the CLI prints every problem
@@ -431,31 +550,45 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
         plan.problems.extend(personal_data_problems(root, files))
         plan.problems.extend(private_key_problems(root, files))
         plan.problems.extend(committed_build_problems(root))
-        plan.notes.extend(str(w) for w in result.warnings)
+        plan.notes.extend(result.warnings)
         _check_signed_size(root, result, plan)
         for item in verify_site(tmp / "head"):
             if item.status == "invalid":
-                plan.problems.append(f"`{item.subject}` does not verify: " + "; ".join(f.message for f in item.errors))
+                plan.problems.append(
+                    _problem(
+                        "check.not-verifying",
+                        f"`{item.subject}` does not verify: " + "; ".join(f.message for f in item.errors),
+                        Location(item.subject),
+                    )
+                )
         if base is None:
-            plan.notes.append("no base revision given: nothing to compare with")
-            _check_signed_paths(None, set(), result.site, _published(tmp / "head"), plan)
+            plan.notes.append(_note("check.no-base", "no base revision given: nothing to compare with"))
+            _check_signed_paths(
+                plan,
+                base_site=None,
+                base_published=set(),
+                head_site=result.site,
+                head_published=_published(tmp / "head"),
+            )
             _check_names(None, result.site, plan, compared=False)
             return plan
         plan.other_files = changed_files(root, base)
         base_root = tmp / "base"
         if not export_revision(root, base, base_root):
-            plan.notes.append(f"{base} has no content/: everything is new")
-            compare(tmp / "empty", tmp / "head", plan, None, result.site)
+            plan.notes.append(_note("check.base-empty", f"{base} has no content/: everything is new"))
+            compare(tmp / "empty", tmp / "head", plan, head_site=result.site)
             _check_new_ids(result.site, plan)
             return plan
         try:
             base_result = build_site(base_root, tmp / "base-out", environ={})
         except BuildError as exc:
-            plan.notes.append(f"the base revision {base} does not build ({exc}); compared with nothing")
-            compare(tmp / "empty", tmp / "head", plan, None, result.site)
+            plan.notes.append(
+                _note("check.base-broken", f"the base revision {base} does not build ({exc}); compared with nothing")
+            )
+            compare(tmp / "empty", tmp / "head", plan, head_site=result.site)
             _check_new_ids(result.site, plan)
             return plan
-        compare(tmp / "base-out", tmp / "head", plan, base_result.site, result.site)
+        compare(tmp / "base-out", tmp / "head", plan, base_site=base_result.site, head_site=result.site)
         _check_new_ids(result.site, plan)
     return plan
 
@@ -465,16 +598,19 @@ def _check_new_ids(site: Site, plan: Plan) -> None:
     scattered = sorted(scattered_awards(site) & set(plan.issued))
     if scattered:
         plan.notes.append(
-            f"warning: {len(scattered)} new award(s) have hand-written ids that put them in a later "
-            "status list while an earlier one has room ("
-            + ", ".join(f"`{a}`" for a in scattered[:5])
-            + ("…" if len(scattered) > 5 else "")
-            + "); few awards per list tell a watcher which award is checked. Before merging, let "
-            "`sitegen issue` draw their ids instead of writing them by hand"
+            _warning(
+                "check.scattered-ids",
+                f"{len(scattered)} new award(s) have hand-written ids that put them in a later "
+                "status list while an earlier one has room ("
+                + ", ".join(f"`{a}`" for a in scattered[:5])
+                + ("…" if len(scattered) > 5 else "")
+                + "); few awards per list tell a watcher which award is checked. Before merging, let "
+                "`sitegen issue` draw their ids instead of writing them by hand",
+            )
         )
 
 
-def _check_signed_size(root: Path, result, plan: Plan, size_limit: int = PAGES_SIZE_LIMIT) -> None:
+def _check_signed_size(root: Path, result: BuildResult, plan: Plan, size_limit: int = PAGES_SIZE_LIMIT) -> None:
     """A pull request is checked without the signing keys, but main deploys the signed site, which is larger:
     judge the deployed size, estimated, against GitHub Pages' limit."""
     config = result.site.config
@@ -482,7 +618,7 @@ def _check_signed_size(root: Path, result, plan: Plan, size_limit: int = PAGES_S
     unsigned_jws = config.ob2_key is not None and not any((result.output / "assertions").glob("*.jws"))
     if not (unsigned_ob3 or unsigned_jws):
         return
-    deployed = result.bytes + signed_size_estimate(root, result.site, unsigned_ob3, unsigned_jws)
+    deployed = result.bytes + signed_size_estimate(root, result.site, ob3_credentials=unsigned_ob3, jws=unsigned_jws)
     share = deployed / size_limit
     advice = SIZE_ADVICE if result.site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
     said = (
@@ -490,11 +626,11 @@ def _check_signed_size(root: Path, result, plan: Plan, size_limit: int = PAGES_S
         f"{size_limit / 1e6:,.0f} MB GitHub Pages limit; this check built it without the signing key)"
     )
     if share > 1:
-        plan.problems.append(f"{said}: over the limit; {advice}")
+        plan.problems.append(_problem("check.signed-size-over-limit", f"{said}: over the limit; {advice}"))
     elif share >= 0.8:
-        plan.notes.append(f"warning: {said}; {advice}")
+        plan.notes.append(_warning("check.signed-size-near-limit", f"{said}; {advice}"))
     else:
-        plan.notes.append(said[0].upper() + said[1:])
+        plan.notes.append(_note("check.signed-size", said[0].upper() + said[1:]))
 
 
 def _repository_files(root: Path) -> list[str]:
@@ -556,15 +692,19 @@ def _looks_like_email(text: str) -> bool:
     return bool(EMAIL_IN_TEXT.search(re.sub(r"\s*@\s*", "@", text)))
 
 
-def personal_data_problems(root: Path, files: list[str] | None = None) -> list[str]:
+def personal_data_problems(root: Path, files: list[str] | None = None) -> list[Diagnostic]:
     """Plaintext email addresses in award files, and recipient spreadsheets, that would enter the repository.
     An award file is read both as text (comments included) and as YAML values (escapes decoded)."""
     problems = []
     for name in _repository_files(root) if files is None else files:
         if name.lower().endswith(SPREADSHEETS):
             problems.append(
-                f"{_code(name)} is a spreadsheet in the repository: recipient lists hold personal data. "
-                "Keep it outside the repository (sitegen issue --csv reads it from anywhere)."
+                _problem(
+                    "check.personal-data",
+                    f"{_code(name)} is a spreadsheet in the repository: recipient lists hold personal data. "
+                    "Keep it outside the repository (sitegen issue --csv reads it from anywhere).",
+                    Location(name),
+                )
             )
         elif name.startswith("content/assertions/") and name.endswith((".yaml", ".yml")):
             data = _read_regular(root, name)
@@ -574,14 +714,19 @@ def personal_data_problems(root: Path, files: list[str] | None = None) -> list[s
             lines = {number for number, line in enumerate(text.splitlines(), 1) if _looks_like_email(line)}
             lines |= {number for number, value in _yaml_strings(text) if _looks_like_email(value)}
             for number in sorted(lines):
+                where = Location(name, number)
                 problems.append(
-                    f"{_code(f'{name}:{number}')} holds an email address: award files keep only the salted "
-                    "hash that `sitegen issue` writes"
+                    _problem(
+                        "check.personal-data",
+                        f"{_code(str(where))} holds an email address: award files keep only the salted "
+                        "hash that `sitegen issue` writes",
+                        where,
+                    )
                 )
     return problems
 
 
-def private_key_problems(root: Path, files: list[str] | None = None) -> list[str]:
+def private_key_problems(root: Path, files: list[str] | None = None) -> list[Diagnostic]:
     """Private keys anywhere in the repository: files named like keys, and files holding one (as text, or in a
     YAML value with escapes). A key in a pull request is public to everyone who can read it, for good."""
     problems = []
@@ -592,8 +737,12 @@ def private_key_problems(root: Path, files: list[str] | None = None) -> list[str
     for name in _repository_files(root) if files is None else files:
         if named_like_key(name):
             problems.append(
-                f"{_code(name)} is named like a private key file (*.pem, *.key, id_rsa…): {advice}. "
-                "Public keys belong in content/site.yaml"
+                _problem(
+                    "check.private-key",
+                    f"{_code(name)} is named like a private key file (*.pem, *.key, id_rsa…): {advice}. "
+                    "Public keys belong in content/site.yaml",
+                    Location(name),
+                )
             )
             continue
         data = _read_regular(root, name)
@@ -608,14 +757,15 @@ def private_key_problems(root: Path, files: list[str] | None = None) -> list[str
         if line is None and is_yaml:
             line = next((number for number, value in _yaml_strings(text) if private_key_at(value) is not None), None)
         if line is not None:
-            problems.append(f"{_code(f'{name}:{line}')} holds a private key: {advice}")
+            where = Location(name, line)
+            problems.append(_problem("check.private-key", f"{_code(str(where))} holds a private key: {advice}", where))
     return problems
 
 
 BUILD_ARTIFACTS = ("output/", ".sitegen-cache/", ".sitegen-build-", ".sitegen-old-")
 
 
-def committed_build_problems(root: Path) -> list[str]:
+def committed_build_problems(root: Path) -> list[Diagnostic]:
     """Built files and caches committed to the repository. The build never trusts them (the caches need a MAC
     made with the signing key or on this machine), but a pull request that adds them is trying something."""
     try:
@@ -631,8 +781,12 @@ def committed_build_problems(root: Path) -> list[str]:
         f" and {len(committed) - 5} more" if len(committed) > 5 else ""
     )
     return [
-        f"{shown}: built files and caches are made by the build and never committed "
-        "(remove them with `git rm -r --cached`; .gitignore lists them)"
+        _problem(
+            "check.committed-output",
+            f"{shown}: built files and caches are made by the build and never committed "
+            "(remove them with `git rm -r --cached`; .gitignore lists them)",
+            Location(committed[0]),
+        )
     ]
 
 
@@ -664,13 +818,21 @@ def failure_markdown(diagnostics) -> str:
     return "\n".join(lines)
 
 
+def _note_text(note: Diagnostic) -> str:
+    """A note of the plan as the summary has always shown it: a build warning with its file ("path:line:
+    warning: ..."), the check's own warnings with "warning: " before them, and notes as they are."""
+    if note.location.path:
+        return str(note)
+    return f"warning: {note.message}" if note.severity == "warning" else note.message
+
+
 def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
     def link(award_id: str) -> str:
         return f"[`{award_id}`]({base_url}/assertions/{award_id}.html)" if base_url else f"`{award_id}`"
 
     lines = ["## sitegen check: " + ("✅ ready to merge" if plan.ok else "❌ must be fixed before merging"), ""]
     if plan.problems:
-        lines += ["### Problems", ""] + [f"- {_line(p)}" for p in plan.problems] + [""]
+        lines += ["### Problems", ""] + [f"- {_line(p.message)}" for p in plan.problems] + [""]
     against = f" compared with `{plan.base}`" if plan.base else ""
     lines += [
         f"### What this change publishes{against}",
@@ -708,5 +870,5 @@ def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
         ]
         lines += [f"- {_code(name)}" for name in plan.other_files[:200]] + ["", "</details>", ""]
     lines.append(f"Site: {plan.files} files, {plan.bytes / 1e6:.1f} MB.")
-    lines += [f"- {_line(n)}" for n in plan.notes]
+    lines += [f"- {_line(_note_text(n))}" for n in plan.notes]
     return "\n".join(lines) + "\n"
