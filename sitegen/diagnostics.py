@@ -177,15 +177,14 @@ class Location:
 class Diagnostic:
     location: Location
     message: str
-    severity: Severity = "error"
-    code: str = ""  # stable, dotted, registered in CODES: "content.yaml-syntax", "verify.signature", ...
+    severity: Severity
+    code: str  # stable, dotted, registered in CODES: "content.yaml-syntax", "verify.signature", ...
 
     def __post_init__(self) -> None:
-        if self.code:  # transitional: "" until every caller passes a code
-            known_code(self.code)
+        known_code(self.code)
 
     @property
-    def level(self) -> str:  # the name before `severity`; kept while callers move over
+    def level(self) -> str:  # the name before `severity`; its last caller is cli.py's verify text output
         return self.severity
 
     def __lt__(self, other: Diagnostic) -> bool:
