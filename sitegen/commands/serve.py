@@ -34,7 +34,7 @@ RELOAD_SCRIPT = b"""<script>
 </script>""" % STATUS_PATH.encode()
 
 
-def snapshot(root: Path) -> dict[str, float]:
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     """mtime and size of every watched file: a change in either means rebuild."""
     state = {}
     for folder in WATCHED:

@@ -132,7 +132,8 @@ def prepare_png(data: bytes) -> bytes:
     chunks = list(png_chunks(data))
     if not chunks or chunks[0][0] != b"IHDR" or len(chunks[0][1]) != 13:
         raise ImageError("PNG does not start with an IHDR chunk")
-    _check_pixels(*struct.unpack(">II", chunks[0][1][:8]), "the PNG")
+    width, height = struct.unpack(">II", chunks[0][1][:8])
+    _check_pixels(width, height, "the PNG")
     # Every compressed chunk, wherever it is (Pillow reads only those before the image data; a verifier or
     # viewer may read them all), inflates within the limit.
     budget = MAX_INFLATED_BYTES
@@ -329,7 +330,8 @@ def _check_raster(data: bytes, what: str) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as im:
-                _check_pixels(*im.size, f"the {what}")
+                width, height = im.size
+                _check_pixels(width, height, f"the {what}")
                 im.verify()
                 return im.format or ""
     except ImageError:
@@ -443,9 +445,9 @@ def prepare_svg(data: bytes) -> bytes:
     root = ElementTree.fromstring(svg)
     if root.tag != f"{{{SVG_NAMESPACE}}}svg":
         raise ImageError('not an SVG image (the root element must be <svg xmlns="http://www.w3.org/2000/svg">)')
-    problem = _svg_problem(root)
-    if problem:
-        raise ImageError(f"SVG {problem}; badge images are served from the site and must be static")
+    unsafe = _svg_problem(root)
+    if unsafe:
+        raise ImageError(f"SVG {unsafe}; badge images are served from the site and must be static")
     _check_embedded_images(root)
     if start_tag_end(svg) is None:
         raise ImageError("SVG root element is not closed properly")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from sitegen.diagnostics import Collector, Location
 
+_Loader: type[Any]
 try:  # libyaml is many times faster; the pure-Python loader gives the same nodes and marks
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
@@ -99,12 +101,12 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int]):
             out.columns[key] = key_node.start_mark.column + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        out = LineList()
-        out.line, out.column, out.lines = line, column, []
+        items = LineList()
+        items.line, items.column, items.lines = line, column, []
         for item in node.value:
-            out.append(_convert(item, loader, rel, problems, seen))
-            out.lines.append(item.start_mark.line + 1)
-        return out
+            items.append(_convert(item, loader, rel, problems, seen))
+            items.lines.append(item.start_mark.line + 1)
+        return items
     try:
         return loader.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. a date like 2026-02-30

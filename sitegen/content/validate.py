@@ -348,14 +348,21 @@ def in_future(value, moment: datetime, now: datetime) -> bool:
     return moment > now
 
 
+def _duration_parts(duration: str) -> tuple[int, ...]:
+    match = DURATION.match(duration)
+    if match is None:
+        raise ValueError(f"not an ISO 8601 duration of years, months, weeks and days: {duration!r}")
+    return tuple(int(g or 0) for g in match.groups())
+
+
 def duration_years(duration: str) -> float:
-    years, months, weeks, days = (int(g or 0) for g in DURATION.match(duration).groups())
+    years, months, weeks, days = _duration_parts(duration)
     return years + months / 12 + (weeks * 7 + days) / 365.25
 
 
 def add_duration(start: datetime, duration: str) -> datetime:
     """start + an ISO 8601 duration of years, months, weeks and days (month ends are clamped)."""
-    years, months, weeks, days = (int(g or 0) for g in DURATION.match(duration).groups())
+    years, months, weeks, days = _duration_parts(duration)
     month_index = start.month - 1 + months + 12 * years
     year, month = start.year + month_index // 12, month_index % 12 + 1
     last_day = (date(year + (month == 12), month % 12 + 1, 1) - timedelta(days=1)).day
@@ -385,18 +392,27 @@ def _issuer(doc: RawDoc, config: SiteConfig, content: Path, problems: Collector,
         return None
     _slug_ok(doc, f)
     f.known_keys(data, ISSUER_KEYS, "an issuer")
-    issuer = Issuer(
+    # Every field is read (and so checked) before the first problem ends the record: one run names them all.
+    name = f.text(data, "name")
+    url = f.url(data, "url")
+    email = f.string(data, "email", pattern=EMAIL, hint=" (an email address the issuer reads)")
+    description = f.text(data, "description", required=False)
+    image = f.image(data, "image", content, False, images)
+    image_caption = f.text(data, "image_caption", required=False)
+    telephone = f.string(data, "telephone", False, TELEPHONE, " (international format, e.g. +81312345678)")
+    if not f.ok or name is None or url is None or email is None:  # a required field is None only when reported
+        return None
+    return Issuer(
         slug=doc.stem,
-        name=f.text(data, "name"),
-        url=f.url(data, "url"),
-        email=f.string(data, "email", pattern=EMAIL, hint=" (an email address the issuer reads)"),
-        description=f.text(data, "description", required=False),
-        image=f.image(data, "image", content, False, images),
-        image_caption=f.text(data, "image_caption", required=False),
-        telephone=f.string(data, "telephone", False, TELEPHONE, " (international format, e.g. +81312345678)"),
+        name=name,
+        url=url,
+        email=email,
+        description=description,
+        image=image,
+        image_caption=image_caption,
+        telephone=telephone,
         source=doc.rel,
     )
-    return issuer if f.ok else None
 
 
 def _badge(
@@ -431,24 +447,20 @@ def _badge(
         if item is None:
             continue
         f.known_keys(item, ALIGNMENT_KEYS, "an alignment")
-        alignments.append(
-            Alignment(
-                name=f.text(item, "name"),
-                url=f.url(item, "url"),
-                framework=f.string(item, "framework", False),
-                code=f.string(item, "code", False),
-                description=f.text(item, "description", False),
-            )
-        )
+        name, url = f.text(item, "name"), f.url(item, "url")
+        framework, code = f.string(item, "framework", False), f.string(item, "code", False)
+        description = f.text(item, "description", False)
+        if name is not None and url is not None:
+            alignments.append(Alignment(name, url, framework, code, description))
     endorsements = []
     for item, line in f.items(data, "endorsements", "{by, url, comment}"):
         item = f.mapping(item, "an endorsement", line)
         if item is None:
             continue
         f.known_keys(item, {"by", "url", "comment"}, "an endorsement")
-        endorsements.append(
-            Endorsement(by=f.string(item, "by"), url=f.url(item, "url"), comment=f.text(item, "comment", False))
-        )
+        by, url, comment = f.string(item, "by"), f.url(item, "url"), f.text(item, "comment", False)
+        if by is not None and url is not None:
+            endorsements.append(Endorsement(by=by, url=url, comment=comment))
     achievement_type = f.string(data, "achievement_type", False) or "Badge"
     if achievement_type not in ACHIEVEMENT_TYPES and not achievement_type.startswith("ext:"):
         f.error_at(
@@ -465,14 +477,22 @@ def _badge(
             "content.invalid-value",
             f"'valid_for' of {valid_for} is more than 100 years; leave it out for a badge that does not expire",
         )
-    badge = BadgeClass(
+    name, description = f.text(data, "name"), f.text(data, "description")
+    image = f.image(data, "image", content, True, images, preview=True)
+    image_caption, criteria = f.text(data, "image_caption"), f.text(data, "criteria")
+    # A required field is None only when its problem was reported (f.ok is False); the checks tell mypy.
+    if not f.ok or issuer is None or name is None or description is None or image is None:
+        return None
+    if image_caption is None or criteria is None:
+        return None
+    return BadgeClass(
         slug=doc.stem,
         issuer=issuer,
-        name=f.text(data, "name"),
-        description=f.text(data, "description"),
-        image=f.image(data, "image", content, True, images, preview=True),
-        image_caption=f.text(data, "image_caption"),
-        criteria=f.text(data, "criteria"),
+        name=name,
+        description=description,
+        image=image,
+        image_caption=image_caption,
+        criteria=criteria,
         tags=tuple(tags),
         alignments=tuple(alignments),
         valid_for=valid_for,
@@ -480,7 +500,6 @@ def _badge(
         source=doc.rel,
         endorsements=tuple(endorsements),
     )
-    return badge if f.ok else None
 
 
 def _awards(
@@ -519,7 +538,7 @@ def _awards(
             "missing required field 'awards' (a list with one entry per recipient)",
             column=data.column,
         )
-    badge = badges.get(badge_slug)
+    badge = badges.get(badge_slug) if badge_slug is not None else None
     awards = []
     for item, line in entries:
         before = f.ok
@@ -648,7 +667,7 @@ def _award(
     show_name = f.boolean(item, "show_name")
     if show_name and not name:
         f.error_at(item, "show_name", "content.missing-field", "'show_name: true' needs a 'name' to show")
-    if award_id is None or hash_ is None or issued is None or badge_slug is None:
+    if award_id is None or hash_ is None or salt is None or issued is None or badge_slug is None:
         return None
     return Award(
         id=award_id,
