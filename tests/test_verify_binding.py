@@ -199,7 +199,7 @@ class World:
 
     def verify(self, doc) -> object:
         text = doc if isinstance(doc, str) else json.dumps(doc)
-        return verify_document(text, Fetcher(), None, "json", "forged")
+        return verify_document(text, Fetcher(), kind="json", subject="forged")
 
 
 @pytest.fixture
@@ -492,16 +492,16 @@ def test_another_issuers_1edtech_revocation_list_does_not_unrevoke_a_credential(
     tls[1].serve(www)
     site_dir = www / "badges"
     revoked = json.loads((site_dir / f"credentials/{REVOKED_ID}.json").read_text())
-    assert verify_document(json.dumps(revoked), Fetcher(), None, "json", "x").status == "revoked"
+    assert verify_document(json.dumps(revoked), Fetcher(), kind="json", subject="x").status == "revoked"
     own = site_dir / "revocations/test-uni-credentials.json"
     genuine = own.read_text()
     own.write_text((site_dir / "revocations/other-uni-credentials.json").read_text())
-    result = verify_document(json.dumps(revoked), Fetcher(), None, "json", "x")
+    result = verify_document(json.dumps(revoked), Fetcher(), kind="json", subject="x")
     assert result.status == "invalid" and "is not that revocation list" in errors(result)
     listing = json.loads(genuine)
     listing["issuer"] = "did:web:evil.example"
     own.write_text(json.dumps(listing))
-    result = verify_document(json.dumps(revoked), Fetcher(), None, "json", "x")
+    result = verify_document(json.dumps(revoked), Fetcher(), kind="json", subject="x")
     assert result.status == "invalid" and "was issued by" in errors(result)
 
 

@@ -16,25 +16,23 @@ from urllib.parse import urljoin
 
 from sitegen.content import images
 from sitegen.openbadges import baking
+from sitegen.urls import Urls, did_web
+from sitegen.verify.checks import BAKED_IMAGE, ISSUER_PROFILE, SITE_FOLDER
 from sitegen.verify.fetch import MAX_DOCUMENT_BYTES, Fetcher, FetchError
 from sitegen.verify.ob2 import (
     JWS,
-    _check_document,
-    _check_key_ownership,
-    _check_revocation_list,
-    _fetch_json,
-    _id_of,
-    _require,
-    _verify_badge_class,
+    check_document,
+    check_key_ownership,
+    check_revocation_list,
+    fetch_json,
+    id_of,
+    require_fields,
+    verify_badge_class,
     verify_ob2_hosted,
     verify_ob2_signed,
 )
+from sitegen.verify.ob3 import verify_credential_document, verify_did_document, verify_status_list
 from sitegen.verify.report import Result
-
-# --- Open Badges 2.0, hosted ---------------------------------------------------------------------
-
-
-# --- baked images and entry points ---------------------------------------------------------------
 
 
 def unbake(data: bytes) -> tuple[str, str]:
@@ -56,93 +54,118 @@ def unbake(data: bytes) -> tuple[str, str]:
 
 
 def verify_document(
-    text: str, fetcher: Fetcher, email: str | None, kind: str, subject: str, now: datetime | None = None
+    text: str, fetcher: Fetcher, email: str | None = None, *, kind: str, subject: str, now: datetime | None = None
 ) -> Result:
     """A badge given as JSON or a URL: hosted assertions are re-fetched from their id, as the spec says."""
     text = text.strip()
     if text.startswith(("http://", "https://")):
-        return verify_ob2_hosted(text, fetcher, email, now, kind, subject)
+        return verify_ob2_hosted(text, fetcher, email, now=now, kind=kind, subject=subject)
     if JWS.match(text):
-        return verify_ob2_signed(text, fetcher, email, now, kind if kind != "json" else "ob2-signed", subject)
+        signed_kind = kind if kind != "json" else "ob2-signed"
+        return verify_ob2_signed(text, fetcher, email, now=now, kind=signed_kind, subject=subject)
     try:
         doc = json.loads(text)
     except RecursionError:
-        result = Result(subject, kind)
-        result.error("input.parse", "the JSON is nested too deeply to read")
-        return result
+        return _unreadable(subject, kind, "input.parse", "the JSON is nested too deeply to read")
     except ValueError:
-        result = Result(subject, kind)
-        result.error("input.parse", "not JSON, not a URL: cannot tell what this badge is")
-        return result
+        return _unreadable(subject, kind, "input.parse", "not JSON, not a URL: cannot tell what this badge is")
     types = doc.get("type") if isinstance(doc, dict) else None
     types = types if isinstance(types, list) else [types]
     if "OpenBadgeCredential" in types or "AchievementCredential" in types:
-        from sitegen.verify.ob3 import verify_credential_document
-
-        return verify_credential_document(
-            doc, fetcher, email, now, kind if kind.startswith("ob3") else "ob3-credential", subject
-        )
+        credential_kind = kind if kind.startswith("ob3") else "ob3-credential"
+        return verify_credential_document(doc, fetcher, email, now=now, kind=credential_kind, subject=subject)
     if isinstance(doc, dict) and isinstance(doc.get("id"), str) and doc["id"].startswith(("http://", "https://")):
-        return verify_ob2_hosted(doc["id"], fetcher, email, now, kind, subject)
-    result = Result(subject, kind)
-    result.error(
-        "input.parse", "this JSON is neither a hosted assertion with an http(s) id nor an Open Badges 3.0 credential"
+        return verify_ob2_hosted(doc["id"], fetcher, email, now=now, kind=kind, subject=subject)
+    return _unreadable(
+        subject,
+        kind,
+        "input.parse",
+        "this JSON is neither a hosted assertion with an http(s) id nor an Open Badges 3.0 credential",
     )
+
+
+def _unreadable(subject: str, kind: str, step: str, message: str) -> Result:
+    """The result of an input that is not badge data verify can read."""
+    result = Result(subject, kind)
+    result.error(step, message, code="verify.input.unreadable")
     return result
 
 
-def verify_file(path: Path, fetcher: Fetcher, email: str | None = None, now: datetime | None = None) -> Result:
+def _baked(subject: str, kind: str, data: bytes) -> tuple[str, str] | Result:
+    """(format, text) of the badge baked into image `data`, or the result saying there is none."""
+    try:
+        return unbake(data)
+    except ValueError as exc:
+        result = Result(subject, kind)
+        result.read(BAKED_IMAGE)
+        result.error("baked.extract", str(exc), code="verify.baked.no-badge")
+        return result
+
+
+def verify_file(
+    path: Path, fetcher: Fetcher, email: str | None = None, *, now: datetime | None = None, subject: str | None = None
+) -> Result:
+    """A badge file: JSON, a JWS, or a baked PNG or SVG image. `subject` names it in the result (its path)."""
+    subject = subject or str(path)
     if path.stat().st_size > MAX_DOCUMENT_BYTES:
-        result = Result(str(path), "file")
-        result.error("input.size", f"the file is larger than {MAX_DOCUMENT_BYTES // 2**20} MB: not read")
+        result = Result(subject, "file")
+        result.error(
+            "input.size",
+            f"the file is larger than {MAX_DOCUMENT_BYTES // 2**20} MB: not read",
+            code="verify.input.too-large",
+        )
         return result
     data = path.read_bytes()
     if path.suffix.lower() in (".json", ".jws"):
         kind = "json" if path.suffix.lower() == ".json" else "ob2-signed"
-        return verify_document(data.decode("utf-8", "replace"), fetcher, email, kind, str(path), now)
-    try:
-        version, text = unbake(data)
-    except ValueError as exc:
-        result = Result(str(path), "image")
-        result.error("baked.extract", str(exc))
-        return result
+        return verify_document(data.decode("utf-8", "replace"), fetcher, email, kind=kind, subject=subject, now=now)
+    baked = _baked(subject, "image", data)
+    if isinstance(baked, Result):
+        return baked
+    version, text = baked
     kind = f"{version}-{'png' if data.startswith(images.PNG_SIGNATURE) else 'svg'}"
-    return verify_document(text, fetcher, email, kind, str(path), now)
+    result = verify_document(text, fetcher, email, kind=kind, subject=subject, now=now)
+    result.read(BAKED_IMAGE)
+    result.started("baked image")
+    return result
 
 
 def verify_url(
-    url: str, fetcher: Fetcher, email: str | None = None, now: datetime | None = None, follow_page: bool = True
+    url: str, fetcher: Fetcher, email: str | None = None, *, now: datetime | None = None, follow_page: bool = True
 ) -> Result:
+    """A badge at a URL: its JSON, a baked image, or the award's page that links to its badge data."""
     try:
         body = fetcher.get(url)
     except FetchError as exc:
         result = Result(url, "url")
-        result.error("input.fetch", str(exc))
+        result.error("input.fetch", str(exc), code="verify.document.unreadable")
         return result
     if body.startswith(images.PNG_SIGNATURE) or body.lstrip()[:5] in (b"<svg ", b"<?xml"):
-        try:
-            version, text = unbake(body)
-        except ValueError as exc:
-            result = Result(url, "image")
-            result.error("baked.extract", str(exc))
-            return result
-        return verify_document(text, fetcher, email, f"{version}-image", url, now)
+        baked = _baked(url, "image", body)
+        if isinstance(baked, Result):
+            return baked
+        version, text = baked
+        result = verify_document(text, fetcher, email, kind=f"{version}-image", subject=url, now=now)
+        result.read(BAKED_IMAGE)
+        result.started("baked image")
+        return result
     if body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         # The link people share is the award's page: verify the badge data it names (one step only).
-        result = Result(url, "url")
         if not follow_page:
-            result.error("input.parse", "the page's badge data link leads to another web page, not to badge data")
-            return result
+            return _unreadable(
+                url, "url", "input.parse", "the page's badge data link leads to another web page, not to badge data"
+            )
         found = BADGE_DATA_LINK.search(body.decode("utf-8", "replace"))
         if found is None:
-            result.error(
+            return _unreadable(
+                url,
+                "url",
                 "input.parse",
                 'this is a web page that names no badge data (no <link rel="alternate" '
                 'type="application/ld+json">); give the URL of the badge\'s JSON or image',
             )
-            return result
-        return verify_url(urljoin(url, html.unescape(found.group(1))), fetcher, email, now, follow_page=False)
-    return verify_document(body.decode("utf-8", "replace"), fetcher, email, "url", url, now)
+        return verify_url(urljoin(url, html.unescape(found.group(1))), fetcher, email, now=now, follow_page=False)
+    return verify_document(body.decode("utf-8", "replace"), fetcher, email, kind="url", subject=url, now=now)
 
 
 BADGE_DATA_LINK = re.compile(r'<link rel="alternate" type="application/ld\+json" href="([^"]+)">')
@@ -155,13 +178,13 @@ def site_base_url(site_dir: Path) -> str | None:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except ValueError:
             continue
-        suffix = f"/issuers/{path.name}"
+        suffix = "/" + Urls.issuer_json(path.stem)
         if isinstance(doc.get("id"), str) and doc["id"].endswith(suffix):
             return doc["id"][: -len(suffix)]
     return None
 
 
-def verify_site(site_dir: Path, base_url: str | None = None, now: datetime | None = None) -> list[Result]:
+def verify_site(site_dir: Path, base_url: str | None = None, *, now: datetime | None = None) -> list[Result]:
     """Every badge of a built site: hosted assertions, baked images and credentials, read from disk."""
     base_url = base_url or site_base_url(site_dir)
     published = (
@@ -172,26 +195,39 @@ def verify_site(site_dir: Path, base_url: str | None = None, now: datetime | Non
     )
     if next(published, None) is None:  # the first file tells: a large site's folders are listed once, below
         result = Result(str(site_dir), "site")
+        result.read(SITE_FOLDER)
         if (site_dir / "index.html").is_file():  # a new site before its first issuer: nothing could be wrong
-            result.warning("site.empty", "the site publishes no issuer, badge or award yet: nothing to verify")
+            result.warning(
+                "site.empty",
+                "the site publishes no issuer, badge or award yet: nothing to verify",
+                code="verify.site.empty",
+            )
         else:
-            result.error("site.empty", "this folder is not a built site (no index.html, no badge data)")
+            result.error(
+                "site.empty",
+                "this folder is not a built site (no index.html, no badge data)",
+                code="verify.site.not-a-site",
+            )
         return [result]
     if base_url is None:
         result = Result(str(site_dir), "site")
-        result.error("site.base-url", "cannot tell the site's base URL (no issuers/*.json); pass --base-url")
+        result.read(SITE_FOLDER)
+        result.error(
+            "site.base-url",
+            "cannot tell the site's base URL (no issuers/*.json); pass --base-url",
+            code="verify.site.no-base-url",
+        )
         return [result]
     fetcher = Fetcher(site_dir, base_url)
+    urls = Urls(base_url)
     results = site_documents(site_dir, base_url, fetcher)
     for path in sorted((site_dir / "assertions").glob("*.json")):
-        url = f"{base_url}/assertions/{path.name}"
-        results.append(verify_ob2_hosted(url, fetcher, now=now, subject=f"assertions/{path.name}"))
+        rel = urls.assertion_json(path.stem)
+        results.append(verify_ob2_hosted(urls.url(rel), fetcher, now=now, subject=rel))
     for folder in ("assertions", "credentials"):
         for path in sorted((site_dir / folder).glob("*")):
             if path.suffix in (".png", ".svg", ".jws") or (folder == "credentials" and path.suffix == ".json"):
-                result = verify_file(path, fetcher, now=now)
-                result.subject = f"{folder}/{path.name}"
-                results.append(result)
+                results.append(verify_file(path, fetcher, now=now, subject=f"{folder}/{path.name}"))
     return results
 
 
@@ -199,33 +235,35 @@ def site_documents(site_dir: Path, base_url: str, fetcher: Fetcher) -> list[Resu
     """The documents every award of the site relies on, checked on their own: issuer profiles with their
     revocation lists and keys, badge classes, the DID document and the status lists. A site without awards
     is thus still checked, and passes when these are sound."""
-    from sitegen.urls import Urls, did_web
-    from sitegen.verify.ob3 import verify_did_document, verify_status_list
-
+    urls = Urls(base_url)
     results = []
     for path in sorted((site_dir / "issuers").glob("*.json")):
-        result = Result(f"issuers/{path.name}", "ob2-profile")
-        url = f"{base_url}/issuers/{path.name}"
-        profile = _fetch_json(result, "issuer.fetch", url, fetcher)
+        rel = urls.issuer_json(path.stem)
+        result = Result(rel, "ob2-profile")
+        result.read(ISSUER_PROFILE)
+        url = urls.url(rel)
+        profile = fetch_json(result, "issuer.fetch", url, fetcher)
         if profile is not None:
-            _check_document(result, "issuer", profile, url, ("Profile", "Issuer"))
-            _require(result, "issuer", profile, ("name", "url", "email"))
-            _check_revocation_list(result, url, profile, fetcher, hosted=False)
+            check_document(result, "issuer", profile, url, ("Profile", "Issuer"))
+            require_fields(result, "issuer", profile, ("name", "url", "email"))
+            check_revocation_list(result, url, profile, fetcher, hosted=False)
             keys = profile.get("publicKey")
-            for key_url in [_id_of(k) for k in (keys if isinstance(keys, list) else [keys] if keys else [])]:
-                key = _fetch_json(result, "key.fetch", key_url, fetcher) if key_url else None
-                if key is not None:
-                    _check_document(result, "key", key, key_url, "CryptographicKey")
-                    _check_key_ownership(result, key_url, key, profile, fetcher)
+            for key_url in [id_of(k) for k in (keys if isinstance(keys, list) else [keys] if keys else [])]:
+                key = fetch_json(result, "key.fetch", key_url, fetcher) if key_url else None
+                if key_url is not None and key is not None:
+                    check_document(result, "key", key, key_url, "CryptographicKey")
+                    check_key_ownership(result, key_url, key, profile, fetcher)
         results.append(result)
     for path in sorted((site_dir / "badges").glob("*.json")):
-        result = Result(f"badges/{path.name}", "ob2-badgeclass")
-        _verify_badge_class(result, {"badge": f"{base_url}/badges/{path.name}"}, fetcher)
+        rel = urls.badge_json(path.stem)
+        result = Result(rel, "ob2-badgeclass")
+        verify_badge_class(result, {"badge": urls.url(rel)}, fetcher)
         results.append(result)
     did = did_web(base_url)
-    did_path = Urls(base_url).did_document()
+    did_path = urls.did_document()
     if (site_dir / did_path).is_file():
         results.append(verify_did_document(did, fetcher, did_path))
     for path in sorted((site_dir / "status").glob("*.json")):
-        results.append(verify_status_list(f"{base_url}/status/{path.name}", did, fetcher, f"status/{path.name}"))
+        rel = path.relative_to(site_dir).as_posix()  # a status list is served where it lies in the site
+        results.append(verify_status_list(urls.url(rel), did, fetcher, rel))
     return results

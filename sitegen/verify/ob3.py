@@ -5,25 +5,30 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sitegen.openbadges.status_lists import decode_status_list
+from sitegen.openbadges.keys import public_key_from_multikey
+from sitegen.openbadges.proofs import verify_credential
+from sitegen.openbadges.status_lists import decode_status_list, status_bit
 from sitegen.recipients import recipient_matches
 from sitegen.status import STATUS_LIST_LENGTH
-from sitegen.urls import DID_WEB, did_web_url
+from sitegen.urls import DID_WEB, Urls, did_web, did_web_url
+from sitegen.verify.checks import DID_DOCUMENT, OB3_CREDENTIAL, STATUS_LIST
 from sitegen.verify.fetch import Fetcher, FetchError
-from sitegen.verify.report import Result, _parse_datetime
+from sitegen.verify.report import Result, parse_datetime
 
 
-def resolve_did_document(did: str, fetcher: Fetcher, result: Result, check: str) -> dict | None:
+def resolve_did_document(did: str, fetcher: Fetcher, result: Result, step: str) -> dict | None:
     """The DID document fetched from the did:web URL of `did`, and only if it says it is that DID's."""
     try:
         url = _did_url_in_site(did, fetcher.base_url) if fetcher.site_dir is not None else did_web_url(did)
         document = fetcher.get_json(url)
     except (FetchError, ValueError) as exc:
-        result.error(check, f"cannot resolve the DID document of {did}: {exc}")
+        result.error(step, f"cannot resolve the DID document of {did}: {exc}", code="verify.key.did-unresolvable")
         return None
     if document.get("id") != did:
         result.error(
-            check, f"the DID document at {url} is not the document of {did} (its id is {document.get('id')!r})"
+            step,
+            f"the DID document at {url} is not the document of {did} (its id is {document.get('id')!r})",
+            code="verify.key.did-unresolvable",
         )
         return None
     return document
@@ -34,21 +39,26 @@ def _listed(value) -> list:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
-def issuer_key(vm_id, issuer_id, fetcher: Fetcher, result: Result, check: str) -> dict | None:
+def issuer_key(vm_id: str, issuer_id, fetcher: Fetcher, result: Result, *, step: str) -> dict | None:
     """The verification method `vm_id` if it is the issuer's: under the issuer's own DID, and listed in the
     `assertionMethod` of the DID document resolved from that DID. A key document found anywhere else, or one
     that merely names the issuer as its controller, is never the issuer's key."""
     if not isinstance(issuer_id, str) or not DID_WEB.match(issuer_id):
-        result.error(check, f"the issuer {issuer_id!r} is not a did:web DID, so its keys cannot be checked")
+        result.error(
+            step,
+            f"the issuer {issuer_id!r} is not a did:web DID, so its keys cannot be checked",
+            code="verify.key.not-did-web",
+        )
         return None
     did, _hash, fragment = vm_id.partition("#")
     if did != issuer_id or not fragment or "#" in fragment:
         result.error(
-            check,
+            step,
             f"the proof's key {vm_id!r} is not a key of the issuer {issuer_id} (the issuer's keys are {issuer_id}#…)",
+            code="verify.key.not-issuers",
         )
         return None
-    document = resolve_did_document(issuer_id, fetcher, result, check)
+    document = resolve_did_document(issuer_id, fetcher, result, step)
     if document is None:
         return None
     listed = [
@@ -56,7 +66,9 @@ def issuer_key(vm_id, issuer_id, fetcher: Fetcher, result: Result, check: str) -
     ]
     if not listed:
         result.error(
-            check, f"{vm_id} is not an assertionMethod of {issuer_id}: the issuer does not sign credentials with it"
+            step,
+            f"{vm_id} is not an assertionMethod of {issuer_id}: the issuer does not sign credentials with it",
+            code="verify.key.not-issuers",
         )
         return None
     # The method itself: embedded in assertionMethod, or (referenced by id) in verificationMethod.
@@ -64,99 +76,132 @@ def issuer_key(vm_id, issuer_id, fetcher: Fetcher, result: Result, check: str) -
         m for m in _listed(document.get("verificationMethod")) if isinstance(m, dict) and m.get("id") == vm_id
     ]
     if len(methods) != 1:
-        result.error(check, f"the DID document of {issuer_id} defines {vm_id} {len(methods) or 'no'} times")
+        result.error(
+            step,
+            f"the DID document of {issuer_id} defines {vm_id} {len(methods) or 'no'} times",
+            code="verify.key.not-issuers",
+        )
         return None
     if methods[0].get("controller") != issuer_id:
-        result.error(check, f"the key's controller {methods[0].get('controller')!r} is not the issuer {issuer_id}")
+        result.error(
+            step,
+            f"the key's controller {methods[0].get('controller')!r} is not the issuer {issuer_id}",
+            code="verify.key.not-issuers",
+        )
         return None
     return methods[0]
 
 
-def _did_url_in_site(did: str, base_url: str) -> str:
-    from sitegen.urls import Urls, did_web
-
+def _did_url_in_site(did: str, base_url: str | None) -> str:
     if not base_url or did != did_web(base_url):
         raise ValueError(f"{did} is not the DID of the site at {base_url}")
     urls = Urls(base_url)
     return urls.url(urls.did_document())
 
 
-def _check_proof(result: Result, doc: dict, fetcher: Fetcher, check: str) -> None:
-    from sitegen.openbadges.keys import public_key_from_multikey
-    from sitegen.openbadges.proofs import verify_credential
-
-    result.ran(check)
+def _check_proof(result: Result, doc: dict, fetcher: Fetcher, step: str) -> None:
+    """The document's Data Integrity proof, made with a key of its issuer (`step` names it in findings)."""
+    result.ran(step, "signature")
     proofs = doc.get("proof")
+    malformed = "verify.signature.malformed-proof"
     if not isinstance(proofs, list) or not proofs:
-        result.error(check, "proof must be a non-empty array")
+        result.error(step, "proof must be a non-empty array", code=malformed)
         return
     proof = proofs[0]
     if not isinstance(proof, dict):
-        result.error(check, "proof must hold proof objects")
+        result.error(step, "proof must hold proof objects", code=malformed)
         return
     if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != "eddsa-rdfc-2022":
-        result.error(check, f"unsupported proof {proof.get('type')}/{proof.get('cryptosuite')}")
+        result.error(step, f"unsupported proof {proof.get('type')}/{proof.get('cryptosuite')}", code=malformed)
         return
     if proof.get("proofPurpose") != "assertionMethod":
-        result.error(check, f"proofPurpose is {proof.get('proofPurpose')!r}, expected assertionMethod")
+        result.error(step, f"proofPurpose is {proof.get('proofPurpose')!r}, expected assertionMethod", code=malformed)
     vm_id = proof.get("verificationMethod")
     if not isinstance(vm_id, str):
-        result.error(check, "proof has no verificationMethod")
+        result.error(step, "proof has no verificationMethod", code="verify.signature.no-key")
         return
-    method = issuer_key(vm_id, _issuer_id(doc), fetcher, result, check)
+    result.started("issuer key")
+    method = issuer_key(vm_id, _issuer_id(doc), fetcher, result, step=step)
     if method is None:
         return
     try:
         public_key = public_key_from_multikey(str(method.get("publicKeyMultibase", "")))
     except ValueError as exc:
-        result.error(check, f"bad publicKeyMultibase: {exc}")
+        result.error(step, f"bad publicKeyMultibase: {exc}", code="verify.key.malformed")
         return
     try:
         problems = verify_credential(doc, lambda _vm: public_key)
     except RecursionError:  # JSON-LD processing recurses per level of nesting
         problems = ["the document is nested too deeply to check"]
     for problem in problems:
-        result.error(check, problem)
+        result.error(step, problem, code="verify.signature.invalid")
+
+
+def _issuer_id(doc: dict):
+    """The credential's issuer id: `issuer` is a URI or an embedded Profile."""
+    issuer = doc.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
 
 
 def verify_credential_document(
     doc: dict,
     fetcher: Fetcher,
     email: str | None = None,
+    *,
     now: datetime | None = None,
     kind: str = "ob3-credential",
     subject: str = "credential",
 ) -> Result:
     result = Result(subject, kind)
+    result.read(OB3_CREDENTIAL)
     now = now or datetime.now(timezone.utc)
     context = doc.get("@context")
-    result.ran("credential.context")
+    result.ran("credential.context", "document format")
     if not isinstance(context, list) or context[:1] != ["https://www.w3.org/ns/credentials/v2"]:
-        result.error("credential.context", "the first @context must be https://www.w3.org/ns/credentials/v2")
-    types = doc.get("type") if isinstance(doc.get("type"), list) else [doc.get("type")]
-    result.ran("credential.type")
+        result.error(
+            "credential.context",
+            "the first @context must be https://www.w3.org/ns/credentials/v2",
+            code="verify.document.context",
+        )
+    types_value = doc.get("type")
+    types = types_value if isinstance(types_value, list) else [doc.get("type")]
+    result.ran("credential.type", "document format")
     if "VerifiableCredential" not in types or not {"OpenBadgeCredential", "AchievementCredential"} & set(types):
-        result.error("credential.type", f"type {types} is not an OpenBadgeCredential")
+        result.error("credential.type", f"type {types} is not an OpenBadgeCredential", code="verify.document.type")
     _check_proof(result, doc, fetcher, "credential.proof")
 
-    result.ran("credential.dates")
-    valid_from = _parse_datetime(doc.get("validFrom"))
+    result.ran("credential.dates", "issue date")
+    valid_from = parse_datetime(doc.get("validFrom"))
     if valid_from is None:
-        result.error("credential.dates", f"validFrom is not a date-time with a timezone: {doc.get('validFrom')!r}")
+        result.error(
+            "credential.dates",
+            f"validFrom is not a date-time with a timezone: {doc.get('validFrom')!r}",
+            code="verify.document.bad-date",
+        )
     elif valid_from > now:
-        result.error("credential.dates", f"the credential is not valid before {doc['validFrom']}")
+        result.error(
+            "credential.dates",
+            f"the credential is not valid before {doc['validFrom']}",
+            code="verify.dates.not-yet-valid",
+        )
     if "validUntil" in doc:
-        valid_until = _parse_datetime(doc.get("validUntil"))
+        result.started("expiry")
+        valid_until = parse_datetime(doc.get("validUntil"))
         if valid_until is None:
             result.error(
-                "credential.dates", f"validUntil is not a date-time with a timezone: {doc.get('validUntil')!r}"
+                "credential.dates",
+                f"validUntil is not a date-time with a timezone: {doc.get('validUntil')!r}",
+                code="verify.document.bad-date",
             )
         elif valid_until <= now:
-            result.expired = doc["validUntil"]
+            result.expire("expiry", doc["validUntil"])
+    else:
+        result.skip("expiry", "the credential does not expire")
 
-    subject_doc = doc.get("credentialSubject") if isinstance(doc.get("credentialSubject"), dict) else {}
+    subject_doc_value = doc.get("credentialSubject")
+    subject_doc = subject_doc_value if isinstance(subject_doc_value, dict) else {}
     if email is not None:
-        result.ran("credential.recipient-match")
+        result.ran("credential.recipient-match", "recipient")
         identifiers = subject_doc.get("identifier") or []
         identifiers = identifiers if isinstance(identifiers, list) else [identifiers]
         if not any(
@@ -166,21 +211,30 @@ def verify_credential_document(
             and recipient_matches(i["identityHash"], i.get("salt"), email, i.get("hashed") is not False)
             for i in identifiers
         ):
-            result.error("credential.recipient-match", f"the credential was not issued to {email}")
+            result.error(
+                "credential.recipient-match",
+                f"the credential was not issued to {email}",
+                code="verify.recipient.mismatch",
+            )
+    else:
+        result.skip("recipient", "no --email given")
 
     statuses = doc.get("credentialStatus")
     if statuses is not None:
-        result.ran("credential.status")
+        result.ran("credential.status", "status")
         # One entry or several (JSON-LD reads both alike, and the signature covers both): every entry is
         # checked, and one this verifier cannot read fails the credential rather than being skipped.
         for status in statuses if isinstance(statuses, list) else [statuses]:
             _check_status_entry(result, doc, status, fetcher, now)
+    else:
+        result.skip("status", "the credential names no status list")
     return result
 
 
-def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now: datetime) -> None:
-    from sitegen.openbadges.status_lists import status_bit
+STATUS = "credential.status"  # the step every status finding is printed under
 
+
+def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now: datetime) -> None:
     types = status.get("type") if isinstance(status, dict) else None
     types = types if isinstance(types, list) else [types]
     if "1EdTechRevocationList" in types:
@@ -188,9 +242,10 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
         return
     if "BitstringStatusListEntry" not in types:
         result.error(
-            "credential.status",
+            STATUS,
             f"credentialStatus of type {types} cannot be checked, so the credential "
             "may be revoked (BitstringStatusListEntry and 1EdTechRevocationList are)",
+            code="verify.status.unsupported",
         )
         return
     purpose, list_url, index = (
@@ -200,84 +255,107 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
     )
     if purpose not in ("revocation", "suspension"):
         result.error(
-            "credential.status", f"a status of purpose {purpose!r} cannot be checked (revocation and suspension can)"
+            STATUS,
+            f"a status of purpose {purpose!r} cannot be checked (revocation and suspension can)",
+            code="verify.status.unsupported",
         )
         return
     if not isinstance(list_url, str):
-        result.error("credential.status", f"statusListCredential must be a URL, not {list_url!r}")
+        result.error(
+            STATUS, f"statusListCredential must be a URL, not {list_url!r}", code="verify.status.malformed-entry"
+        )
         return
     if isinstance(index, str) and index.isdigit():
         index = int(index)
     if not isinstance(index, int) or isinstance(index, bool) or index < 0:
-        result.error("credential.status", f"statusListIndex must be a non-negative integer, not {index!r}")
+        result.error(
+            STATUS,
+            f"statusListIndex must be a non-negative integer, not {index!r}",
+            code="verify.status.malformed-entry",
+        )
         return
     try:
         status_list = fetcher.get_json(list_url)
     except FetchError as exc:
-        result.error("credential.status", f"the status list cannot be read: {exc}")
+        result.error(STATUS, f"the status list cannot be read: {exc}", code="verify.status.list-unreadable")
         return
     # The list must be the one the credential names, from its issuer, for this purpose: another genuine
     # list (of another issuer, or of this one, or for another purpose) says nothing about this credential.
     if status_list.get("id") != list_url:
         result.error(
-            "credential.status",
+            STATUS,
             f"the document at {list_url} is not that status list (its id is {status_list.get('id')!r})",
+            code="verify.status.wrong-list",
         )
         return
     list_types = _listed(status_list.get("type"))
     if "BitstringStatusListCredential" not in list_types or "VerifiableCredential" not in list_types:
-        result.error("credential.status", f"{list_url} is not a BitstringStatusListCredential")
+        result.error(STATUS, f"{list_url} is not a BitstringStatusListCredential", code="verify.status.wrong-list")
         return
     if _issuer_id(status_list) != _issuer_id(doc):
         result.error(
-            "credential.status",
+            STATUS,
             f"the status list was issued by {_issuer_id(status_list)!r}, "
             f"not by the credential's issuer {_issuer_id(doc)!r}",
+            code="verify.status.wrong-list",
         )
         return
     list_result = Result(list_url, "status-list")
     _check_proof(list_result, status_list, fetcher, "status-list.proof")
     for finding in list_result.errors:
-        result.error("credential.status", f"status list: {finding.message}")
+        result.error(STATUS, f"status list: {finding.message}", code="verify.status.list-not-signed")
     if list_result.errors:
         return
     valid_from, valid_until = (
-        _parse_datetime(status_list.get("validFrom")),
-        _parse_datetime(status_list.get("validUntil")),
+        parse_datetime(status_list.get("validFrom")),
+        parse_datetime(status_list.get("validUntil")),
     )
     if valid_from is not None and valid_from > now:
-        result.error("credential.status", f"the status list is not valid before {status_list['validFrom']}")
+        result.error(
+            STATUS,
+            f"the status list is not valid before {status_list['validFrom']}",
+            code="verify.status.list-out-of-date",
+        )
     if valid_until is not None and valid_until <= now:
-        result.error("credential.status", f"the status list expired on {status_list['validUntil']}")
+        result.error(
+            STATUS, f"the status list expired on {status_list['validUntil']}", code="verify.status.list-out-of-date"
+        )
     list_subject = status_list.get("credentialSubject")
     list_subject = list_subject if isinstance(list_subject, dict) else {}
     if list_subject.get("type") != "BitstringStatusList" and "BitstringStatusList" not in _listed(
         list_subject.get("type")
     ):
-        result.error("credential.status", "the status list's credentialSubject is not a BitstringStatusList")
+        result.error(
+            STATUS,
+            "the status list's credentialSubject is not a BitstringStatusList",
+            code="verify.status.wrong-list",
+        )
         return
     if list_subject.get("statusPurpose") != purpose:
         result.error(
-            "credential.status",
+            STATUS,
             f"the status list is for {list_subject.get('statusPurpose')!r}, the entry for {purpose!r}",
+            code="verify.status.wrong-list",
         )
         return
     try:
         bits = decode_status_list(list_subject.get("encodedList"))
     except ValueError as exc:
-        result.error("credential.status", f"the status list cannot be decoded: {exc}")
+        result.error(STATUS, f"the status list cannot be decoded: {exc}", code="verify.status.list-malformed")
         return
     if len(bits) * 8 < STATUS_LIST_LENGTH:
         result.error(
-            "credential.status", f"the status list has {len(bits) * 8} entries, fewer than {STATUS_LIST_LENGTH}"
+            STATUS,
+            f"the status list has {len(bits) * 8} entries, fewer than {STATUS_LIST_LENGTH}",
+            code="verify.status.list-malformed",
         )
     if index >= len(bits) * 8:
-        result.error("credential.status", f"statusListIndex {index} is outside the list")
+        result.error(STATUS, f"statusListIndex {index} is outside the list", code="verify.status.malformed-entry")
     elif status_bit(bits, index):
         if purpose == "suspension":
-            result.error("credential.status", "the issuer's status list marks it suspended")
+            result.error(STATUS, "the issuer's status list marks it suspended", code="verify.status.suspended")
         else:
-            result.revoked = "the issuer's status list marks it revoked"
+            result.revoke("status", "the issuer's status list marks it revoked")
 
 
 def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fetcher) -> None:
@@ -285,24 +363,30 @@ def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fet
     revoked: false. A list that cannot be read fails the credential (the 1EdTech validator only warns)."""
     list_url = status.get("id")
     if not isinstance(list_url, str):
-        result.error("credential.status", f"the 1EdTechRevocationList id must be a URL, not {list_url!r}")
+        result.error(
+            STATUS,
+            f"the 1EdTechRevocationList id must be a URL, not {list_url!r}",
+            code="verify.status.malformed-entry",
+        )
         return
     try:
         listing = fetcher.get_json(list_url)
     except FetchError as exc:
-        result.error("credential.status", f"the revocation list cannot be read: {exc}")
+        result.error(STATUS, f"the revocation list cannot be read: {exc}", code="verify.status.list-unreadable")
         return
     if listing.get("id") != list_url:
         result.error(
-            "credential.status",
+            STATUS,
             f"the document at {list_url} is not that revocation list (its id is {listing.get('id')!r})",
+            code="verify.status.wrong-list",
         )
         return
     if _issuer_id(listing) != _issuer_id(doc):
         result.error(
-            "credential.status",
+            STATUS,
             f"the revocation list was issued by {_issuer_id(listing)!r}, "
             f"not by the credential's issuer {_issuer_id(doc)!r}",
+            code="verify.status.wrong-list",
         )
         return
     entries = []
@@ -312,16 +396,10 @@ def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fet
     for entry in entries:
         if isinstance(entry, dict) and entry.get("id") == doc.get("id") and entry.get("revoked") is not False:
             reason = entry.get("revocationReason")
-            result.revoked = "the issuer's revocation list names it" + (
-                f": {reason}" if isinstance(reason, str) else ""
+            result.revoke(
+                "status", "the issuer's revocation list names it" + (f": {reason}" if isinstance(reason, str) else "")
             )
             return
-
-
-def _issuer_id(doc: dict):
-    """The credential's issuer id: `issuer` is a URI or an embedded Profile."""
-    issuer = doc.get("issuer")
-    return issuer.get("id") if isinstance(issuer, dict) else issuer
 
 
 # --- the shared documents of a site, checked on their own (a site with no awards has only these) ----------
@@ -329,50 +407,61 @@ def _issuer_id(doc: dict):
 
 def verify_did_document(did: str, fetcher: Fetcher, subject: str) -> Result:
     """The site's DID document: served for its DID, and every key it signs with is a key of that DID."""
-    from sitegen.openbadges.keys import public_key_from_multikey
-
     result = Result(subject, "did-document")
-    result.ran("did.document")
+    result.read(DID_DOCUMENT)
+    result.ran("did.document", "issuer key")
     document = resolve_did_document(did, fetcher, result, "did.document")
     if document is None:
         return result
-    result.ran("did.assertion-method")
+    result.ran("did.assertion-method", "DID document")
     for entry in _listed(document.get("assertionMethod")):
         vm_id = entry.get("id") if isinstance(entry, dict) else entry
         if not isinstance(vm_id, str):
-            result.error("did.assertion-method", f"assertionMethod holds {entry!r}, not a key id")
+            result.error(
+                "did.assertion-method", f"assertionMethod holds {entry!r}, not a key id", code="verify.did.not-a-key-id"
+            )
             continue
-        method = issuer_key(vm_id, did, fetcher, result, "did.assertion-method")
+        method = issuer_key(vm_id, did, fetcher, result, step="did.assertion-method")
         if method is not None:
             try:
                 public_key_from_multikey(str(method.get("publicKeyMultibase", "")))
             except ValueError as exc:
-                result.error("did.assertion-method", f"{vm_id}: bad publicKeyMultibase: {exc}")
+                result.error(
+                    "did.assertion-method", f"{vm_id}: bad publicKeyMultibase: {exc}", code="verify.key.malformed"
+                )
     return result
 
 
 def verify_status_list(url: str, issuer: str, fetcher: Fetcher, subject: str) -> Result:
     """A published status list: served at its own id, issued and signed by the site's DID."""
     result = Result(subject, "ob3-status-list")
-    result.ran("status-list.fetch")
+    result.read(STATUS_LIST)
+    result.ran("status-list.fetch", "readable")
     try:
         status_list = fetcher.get_json(url)
     except FetchError as exc:
-        result.error("status-list.fetch", str(exc))
+        result.error("status-list.fetch", str(exc), code="verify.document.unreadable")
         return result
-    result.ran("status-list.id-matches-url")
+    result.ran("status-list.id-matches-url", "document id matches URL")
     if status_list.get("id") != url:
         result.error(
-            "status-list.id-matches-url", f"id {status_list.get('id')!r} is not the URL it was fetched from ({url})"
+            "status-list.id-matches-url",
+            f"id {status_list.get('id')!r} is not the URL it was fetched from ({url})",
+            code="verify.document.id-mismatch",
         )
-    result.ran("status-list.issuer")
+    result.ran("status-list.issuer", "status list")
     if _issuer_id(status_list) != issuer:
-        result.error("status-list.issuer", f"issued by {_issuer_id(status_list)!r}, not by the site's DID {issuer}")
+        result.error(
+            "status-list.issuer",
+            f"issued by {_issuer_id(status_list)!r}, not by the site's DID {issuer}",
+            code="verify.status-list.wrong-issuer",
+        )
     _check_proof(result, status_list, fetcher, "status-list.proof")
-    subject_doc = status_list.get("credentialSubject") if isinstance(status_list.get("credentialSubject"), dict) else {}
-    result.ran("status-list.encoded-list")
+    subject_value = status_list.get("credentialSubject")
+    subject_doc = subject_value if isinstance(subject_value, dict) else {}
+    result.ran("status-list.encoded-list", "status list")
     try:
         decode_status_list(subject_doc.get("encodedList"))
     except ValueError as exc:
-        result.error("status-list.encoded-list", str(exc))
+        result.error("status-list.encoded-list", str(exc), code="verify.status-list.undecodable")
     return result

@@ -1,17 +1,24 @@
-"""What a verification reports: the result of one badge, with every finding of every check that ran."""
+"""What a verification reports: the result of one badge, with every finding and the verdict of every check."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from sitegen.diagnostics import Diagnostic, Location
+from sitegen.verify.checks import CHECKS, check_named, check_of
 
 
 @dataclass(frozen=True)
-class Finding:
-    check: str  # a stable name, e.g. "assertion.id-matches-url"
-    level: str  # "error" or "warning"
-    message: str
+class Finding(Diagnostic):
+    """A diagnostic of verify. `check` is the step's stable name text output prints in brackets
+    ("credential.status"); the code (one per kind of problem) names the registered check it belongs to."""
+
+    check: str = ""
+
+    def to_dict(self) -> dict:
+        return {"check": self.check, "level": self.severity, "message": self.message, **super().to_dict()}
 
 
 @dataclass
@@ -21,11 +28,15 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     revoked: str | None = None  # the reason, when the issuer revoked it
     expired: str | None = None  # when it expired
-    checked: list[str] = field(default_factory=list)  # names of the checks that ran
+    checked: list[str] = field(default_factory=list)  # names of the steps that ran
+    inputs: list[str] = field(default_factory=list)  # what was read: checks.INPUTS
+    checks_run: list[str] = field(default_factory=list)  # registered checks that ran
+    skipped: dict[str, str] = field(default_factory=dict)  # registered check -> why it did not run
+    failed_by: dict[str, str] = field(default_factory=dict)  # check -> "revoked"/"expired" (no finding)
 
     @property
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == "error"]
+        return [f for f in self.findings if f.severity == "error"]
 
     @property
     def status(self) -> str:
@@ -37,14 +48,72 @@ class Result:
             return "expired"
         return "valid"
 
-    def error(self, check: str, message: str) -> None:
-        self.findings.append(Finding(check, "error", message))
+    def error(self, step: str, message: str, *, code: str) -> None:
+        self._add(step, message, "error", code)
 
-    def warning(self, check: str, message: str) -> None:
-        self.findings.append(Finding(check, "warning", message))
+    def warning(self, step: str, message: str, *, code: str) -> None:
+        self._add(step, message, "warning", code)
 
-    def ran(self, check: str) -> None:
-        self.checked.append(check)
+    def _add(self, step: str, message: str, severity: str, code: str) -> None:
+        self.started(check_of(code).name)
+        self.findings.append(Finding(Location(self.subject), message, severity, code, step))  # type: ignore[arg-type]
+
+    def read(self, what: str) -> None:
+        """Record an input this result checks (checks.INPUTS): the checks that apply to it are listed."""
+        if what not in self.inputs:
+            self.inputs.append(what)
+
+    def ran(self, step: str, check: str) -> None:
+        """Record that `step` of the registered check `check` ran."""
+        self.checked.append(step)
+        self.started(check)
+
+    def skip(self, check: str, reason: str) -> None:
+        self.skipped.setdefault(check_named(check).name, reason)
+
+    def revoke(self, check: str, reason: str) -> None:
+        self.revoked = reason
+        self.failed_by[check_named(check).name] = "revoked"
+
+    def expire(self, check: str, when: str) -> None:
+        self.expired = when
+        self.failed_by[check_named(check).name] = "expired"
+
+    def started(self, check: str) -> None:
+        """Record that the registered check `check` ran (when no step of it is named)."""
+        check = check_named(check).name
+        if check not in self.checks_run:
+            self.checks_run.append(check)
+
+    def verdicts(self) -> list[dict]:
+        """Every check that applies to what was read, or that ran, in registry order, with its verdict."""
+        listed = []
+        for check in CHECKS:
+            applies = any(what in check.applies_to for what in self.inputs)
+            if not applies and check.name not in self.checks_run and check.name not in self.skipped:
+                continue
+            findings = [f for f in self.findings if f.code in check.codes]
+            entry: dict = {"name": check.name}
+            if any(f.severity == "error" for f in findings) or check.name in self.failed_by:
+                entry["verdict"] = "failed"
+                if check.name in self.failed_by:
+                    entry["reason"] = self.failed_by[check.name]
+            elif findings:
+                entry["verdict"] = "warning"
+            elif check.name in self.checks_run:
+                entry["verdict"] = "passed"
+            else:
+                entry["verdict"] = "skipped"
+                entry["reason"] = self.skipped.get(check.name) or (
+                    "not reached: an earlier check failed"
+                    if self.errors
+                    else "the issuer revoked the badge"
+                    if self.revoked is not None
+                    else "nothing to check in this badge"
+                )
+            entry["findings"] = [f.to_dict() for f in findings]
+            listed.append(entry)
+        return listed
 
     def to_dict(self) -> dict:
         return {
@@ -53,12 +122,13 @@ class Result:
             "status": self.status,
             "revoked": self.revoked,
             "expired": self.expired,
-            "findings": [asdict(f) for f in self.findings],
+            "findings": [f.to_dict() for f in self.findings],
             "checked": self.checked,
+            "checks": self.verdicts(),
         }
 
 
-def _parse_datetime(value) -> datetime | None:
+def parse_datetime(value) -> datetime | None:
     if not isinstance(value, str) or not DATETIME.match(value):
         return None
     try:
