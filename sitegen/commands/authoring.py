@@ -188,6 +188,7 @@ def issue(
     root: Path,
     badge: str,
     recipients: list[Recipient],
+    *,
     issued_on: date,
     target: Path | None = None,
     expires: date | None = None,
@@ -311,7 +312,7 @@ def _check_appendable(text: str, badge: str, path: Path) -> str:
     return item.group(1) if item else "  "
 
 
-def revoke(root: Path, award_id: str, reason: str, on: date) -> Path:
+def revoke(root: Path, award_id: str, *, reason: str, on: date) -> Path:
     """Mark an award revoked in its YAML file (the file is edited, never deleted)."""
     if not reason.strip():
         raise AuthoringError("a revocation needs a reason: it is published with the award")

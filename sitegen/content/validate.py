@@ -154,7 +154,7 @@ class _File:
             return None
         return value
 
-    def text(self, data: LineDict, key: str, required: bool = True) -> Text | None:
+    def text(self, data: LineDict, key: str, *, required: bool = True) -> Text | None:
         value = self.get(data, key, required)
         if value is None:
             return None
@@ -195,7 +195,7 @@ class _File:
         )
         return None
 
-    def string(self, data: LineDict, key: str, required: bool = True, pattern=None, hint: str = "") -> str | None:
+    def string(self, data: LineDict, key: str, *, required: bool = True, pattern=None, hint: str = "") -> str | None:
         value = self.get(data, key, required)
         if value is None:
             return None
@@ -208,8 +208,8 @@ class _File:
             return None
         return value
 
-    def url(self, data: LineDict, key: str, required: bool = True) -> str | None:
-        value = self.string(data, key, required)
+    def url(self, data: LineDict, key: str, *, required: bool = True) -> str | None:
+        value = self.string(data, key, required=required)
         if value is not None and not re.match(r"^https?://[^\s/?#]+[^\s]*$", value):
             self.error_at(
                 data, key, "content.invalid-value", f"'{key}' must be an http:// or https:// URL, not '{value}'"
@@ -235,7 +235,7 @@ class _File:
             return False
         return value
 
-    def moment(self, data: LineDict, key: str, tz: timezone, required: bool) -> datetime | None:
+    def moment(self, data: LineDict, key: str, *, tz: timezone, required: bool) -> datetime | None:
         """A date (midnight in the site's timezone) or a date-time; a time without offset takes the site's."""
         value = self.get(data, key, required)
         if value is None:
@@ -269,10 +269,10 @@ class _File:
         return [(item, value.line_of(i)) for i, item in enumerate(value)]
 
     def image(
-        self, data: LineDict, key: str, content: Path, required: bool, cache: dict, preview: bool = False
+        self, data: LineDict, key: str, *, content: Path, required: bool, cache: dict, preview: bool = False
     ) -> ImageFile | None:
         """The image a field names, checked; `preview`: an SVG also gets its PNG rendering for link previews."""
-        rel = self.string(data, key, required)
+        rel = self.string(data, key, required=required)
         if rel is None:
             return None
         if any(ord(c) < 32 for c in rel):
@@ -397,9 +397,11 @@ def _issuer(doc: RawDoc, config: SiteConfig, content: Path, problems: Collector,
     url = f.url(data, "url")
     email = f.string(data, "email", pattern=EMAIL, hint=" (an email address the issuer reads)")
     description = f.text(data, "description", required=False)
-    image = f.image(data, "image", content, False, images)
+    image = f.image(data, "image", content=content, required=False, cache=images)
     image_caption = f.text(data, "image_caption", required=False)
-    telephone = f.string(data, "telephone", False, TELEPHONE, " (international format, e.g. +81312345678)")
+    telephone = f.string(
+        data, "telephone", required=False, pattern=TELEPHONE, hint=" (international format, e.g. +81312345678)"
+    )
     if not f.ok or name is None or url is None or email is None:  # a required field is None only when reported
         return None
     return Issuer(
@@ -448,8 +450,8 @@ def _badge(
             continue
         f.known_keys(item, ALIGNMENT_KEYS, "an alignment")
         name, url = f.text(item, "name"), f.url(item, "url")
-        framework, code = f.string(item, "framework", False), f.string(item, "code", False)
-        description = f.text(item, "description", False)
+        framework, code = f.string(item, "framework", required=False), f.string(item, "code", required=False)
+        description = f.text(item, "description", required=False)
         if name is not None and url is not None:
             alignments.append(Alignment(name, url, framework, code, description))
     endorsements = []
@@ -458,10 +460,10 @@ def _badge(
         if item is None:
             continue
         f.known_keys(item, {"by", "url", "comment"}, "an endorsement")
-        by, url, comment = f.string(item, "by"), f.url(item, "url"), f.text(item, "comment", False)
+        by, url, comment = f.string(item, "by"), f.url(item, "url"), f.text(item, "comment", required=False)
         if by is not None and url is not None:
             endorsements.append(Endorsement(by=by, url=url, comment=comment))
-    achievement_type = f.string(data, "achievement_type", False) or "Badge"
+    achievement_type = f.string(data, "achievement_type", required=False) or "Badge"
     if achievement_type not in ACHIEVEMENT_TYPES and not achievement_type.startswith("ext:"):
         f.error_at(
             data,
@@ -469,7 +471,9 @@ def _badge(
             "content.invalid-value",
             f"'achievement_type' must be one of {', '.join(sorted(ACHIEVEMENT_TYPES))} or ext:…",
         )
-    valid_for = f.string(data, "valid_for", False, DURATION, " (an ISO 8601 duration such as P2Y, P6M or P90D)")
+    valid_for = f.string(
+        data, "valid_for", required=False, pattern=DURATION, hint=" (an ISO 8601 duration such as P2Y, P6M or P90D)"
+    )
     if valid_for and duration_years(valid_for) > 100:
         f.error_at(
             data,
@@ -478,7 +482,7 @@ def _badge(
             f"'valid_for' of {valid_for} is more than 100 years; leave it out for a badge that does not expire",
         )
     name, description = f.text(data, "name"), f.text(data, "description")
-    image = f.image(data, "image", content, True, images, preview=True)
+    image = f.image(data, "image", content=content, required=True, cache=images, preview=True)
     image_caption, criteria = f.text(data, "image_caption"), f.text(data, "criteria")
     # A required field is None only when its problem was reported (f.ok is False); the checks tell mypy.
     if not f.ok or issuer is None or name is None or description is None or image is None:
@@ -526,10 +530,10 @@ def _awards(
             "content.unknown-badge",
             f"unknown badge '{badge_slug}' (badges: {known}; one per file in content/badgeclasses/)",
         )
-    default_issued = f.moment(data, "issued_on", config.tz, required=False)
+    default_issued = f.moment(data, "issued_on", tz=config.tz, required=False)
     if default_issued is not None and in_future(data.get("issued_on"), default_issued, now):
         f.error_at(data, "issued_on", "content.future-date", _future_issue(data.get("issued_on")))
-    default_expires = f.moment(data, "expires", config.tz, required=False)
+    default_expires = f.moment(data, "expires", tz=config.tz, required=False)
     entries = f.items(data, "awards", "awards")
     if "awards" not in data:
         f.error(
@@ -603,7 +607,7 @@ def _award(
                 f.known_keys(recipient, {"hash", "salt"}, "'recipient'")
                 hash_ = f.string(recipient, "hash", pattern=HASH, hint=" (expected sha256$ and 64 hex digits)")
                 salt = f.string(recipient, "salt")
-    issued = f.moment(item, "issued_on", config.tz, required=False)
+    issued = f.moment(item, "issued_on", tz=config.tz, required=False)
     if issued is not None and in_future(item.get("issued_on"), issued, now):
         f.error_at(item, "issued_on", "content.future-date", _future_issue(item.get("issued_on")))
     issued = issued or default_issued
@@ -614,7 +618,7 @@ def _award(
             "missing 'issued_on' (set it on the award or once at the top of the file)",
             column=item.column,
         )
-    expires = f.moment(item, "expires", config.tz, required=False) or default_expires
+    expires = f.moment(item, "expires", tz=config.tz, required=False) or default_expires
     if expires is None and issued is not None and badge is not None and badge.valid_for:
         try:
             expires = add_duration(issued, badge.valid_for)
@@ -635,10 +639,10 @@ def _award(
             continue
         f.known_keys(entry, EVIDENCE_KEYS, "evidence")
         ev = Evidence(
-            f.url(entry, "url", False),
-            f.text(entry, "name", False),
-            f.string(entry, "narrative", False),
-            f.text(entry, "description", False),
+            f.url(entry, "url", required=False),
+            f.text(entry, "name", required=False),
+            f.string(entry, "narrative", required=False),
+            f.text(entry, "description", required=False),
         )
         if not (ev.url or ev.narrative) and "url" not in entry:
             f.error(eline, "content.missing-field", "evidence needs a 'url' or a 'narrative'", column=entry.column)
@@ -648,7 +652,7 @@ def _award(
         raw = f.mapping(item["revoked"], "'revoked' ({on: DATE, reason: …})", item.line_of("revoked"))
         if raw is not None:
             f.known_keys(raw, {"on", "reason"}, "'revoked'")
-            on = f.moment(raw, "on", config.tz, required=True)
+            on = f.moment(raw, "on", tz=config.tz, required=True)
             if on is not None and in_future(raw.get("on"), on, now):
                 # The status list says "revoked" from the build that publishes it: a later date would be a lie,
                 # and it once moved the list's validFrom into the future, which made verifiers refuse it.
@@ -663,7 +667,7 @@ def _award(
             reason = f.text(raw, "reason")  # a plain string, or {ja: …, en: …}
             if on is not None and reason is not None:
                 revoked = Revocation(on, reason)
-    name = f.string(item, "name", False)
+    name = f.string(item, "name", required=False)
     show_name = f.boolean(item, "show_name")
     if show_name and not name:
         f.error_at(item, "show_name", "content.missing-field", "'show_name: true' needs a 'name' to show")
@@ -678,7 +682,7 @@ def _award(
         expires=expires,
         name=name,
         show_name=show_name,
-        narrative=f.string(item, "narrative", False),
+        narrative=f.string(item, "narrative", required=False),
         evidence=tuple(evidence),
         revoked=revoked,
         source=Location(f.rel, line),
