@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import AnyStr
 
 from sitegen.cli import main
 
@@ -54,3 +55,13 @@ class Page(HTMLParser):
 
 def page(path: Path) -> Page:
     return Page(path.read_text(encoding="utf-8"))
+
+
+def edit(text: AnyStr, old: AnyStr, new: AnyStr, count: int | None = 1) -> AnyStr:
+    """`text` with `old` replaced by `new`, for a variant of a fixture; fails loudly when `old` is not there
+    exactly `count` times (count=None: at least once, every one), where str.replace would silently change nothing."""
+    found = text.count(old)
+    if found == 0 or (count is not None and found != count):
+        expected = "at least once" if count is None else f"{count} time(s)"
+        raise AssertionError(f"edit: {old!r} should be there {expected}, found {found} time(s) in:\n{text!r}")
+    return text.replace(old, new)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import grimp
 import pytest
+from helpers import edit
 
 ROOT = Path(__file__).resolve().parent.parent
 # The tools of the environment the tests run in (a venv, or CI after `pip install -e '.[test]'`), not whatever
@@ -126,3 +127,11 @@ def test_no_import_cycle_between_sitegen_modules():
     imports = {module: graph.find_modules_directly_imported_by(module) for module in graph.modules}
     cycles = _cycles(imports)
     assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(group) for group in cycles)
+
+
+def test_a_fixture_edit_fails_loudly_when_its_text_is_not_there():
+    assert edit("a: 1\nb: 1\n", "a: 1", "a: 2") == "a: 2\nb: 1\n"
+    assert edit(b"x x", b"x", b"y", count=None) == b"y y"
+    for old, count in (("c: 1", 1), (": 1", 1), ("a: 1", 2)):
+        with pytest.raises(AssertionError, match="edit: "):
+            edit("a: 1\nb: 1\n", old, "z", count=count)

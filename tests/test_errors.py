@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import AWARD_ID, identity_hash
-from helpers import build, tree_bytes
+from helpers import build, edit, tree_bytes
 
 from sitegen.cli import main
 
@@ -43,19 +43,22 @@ CASES = {
     ),
     "unknown badge": (
         {
-            "content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID[:-1]}0\n    {GOOD_AWARD}\n"
+            "content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-01-01\nawards:\n"
+            f"  - id: {AWARD_ID[:-1]}0\n    {GOOD_AWARD}\n"
         },
         "content/assertions/x.yaml:1: error: unknown badge 'nope'",
     ),
     "duplicate award id": (
         {
-            "content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID}\n    {GOOD_AWARD}\n"
+            "content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n"
+            f"  - id: {AWARD_ID}\n    {GOOD_AWARD}\n"
         },
         "content/assertions/x.yaml:4: error: duplicate award id " + AWARD_ID,
     ),
     "bad date": (
         {
-            "content/assertions/x.yaml": f"badge: star\nissued_on: 2026-02-30\nawards:\n  - id: {AWARD_ID[:-1]}0\n    {GOOD_AWARD}\n"
+            "content/assertions/x.yaml": f"badge: star\nissued_on: 2026-02-30\nawards:\n"
+            f"  - id: {AWARD_ID[:-1]}0\n    {GOOD_AWARD}\n"
         },
         "content/assertions/x.yaml:2: error: invalid value '2026-02-30'",
     ),
@@ -66,7 +69,8 @@ CASES = {
     "not PNG or SVG": (
         {
             "content/images/star.jpg": b"\xff\xd8\xff\xe0 not really",
-            "content/badgeclasses/star.yaml": "issuer: test-uni\nname: n\ndescription: d\nimage: images/star.jpg\nimage_caption: c\ncriteria: c\n",
+            "content/badgeclasses/star.yaml": "issuer: test-uni\nname: n\ndescription: d\n"
+            "image: images/star.jpg\nimage_caption: c\ncriteria: c\n",
         },
         "content/badgeclasses/star.yaml:4: error: 'image' must be a PNG or SVG file",
     ),
@@ -130,7 +134,8 @@ CASES = {
     ),
     "bad award id": (
         {
-            "content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n  - id: jane-smith\n    {GOOD_AWARD}\n"
+            "content/assertions/x.yaml": f"badge: star\nissued_on: 2026-01-01\nawards:\n"
+            f"  - id: jane-smith\n    {GOOD_AWARD}\n"
         },
         "content/assertions/x.yaml:4: error: 'id' must be a lowercase UUID",
     ),
@@ -295,10 +300,11 @@ def test_impossible_offsets_and_validities_are_content_errors_and_a_duplicate_is
     files = default_files()
     root = make_site(
         {
-            "content/site.yaml": files["content/site.yaml"].replace('timezone: "+09:00"', 'timezone: "+25:00"'),
-            "content/badgeclasses/star.yaml": files["content/badgeclasses/star.yaml"].replace("P1Y", "P99999Y"),
+            "content/site.yaml": edit(files["content/site.yaml"], 'timezone: "+09:00"', 'timezone: "+25:00"'),
+            "content/badgeclasses/star.yaml": edit(files["content/badgeclasses/star.yaml"], "P1Y", "P99999Y"),
             # The duplicate of an award published elsewhere, in a file that also has another mistake.
-            "content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-01-01\nawards:\n  - id: {AWARD_ID}\n    {GOOD_AWARD}\n"
+            "content/assertions/x.yaml": f"badge: nope\nissued_on: 2026-01-01\nawards:\n"
+            f"  - id: {AWARD_ID}\n    {GOOD_AWARD}\n"
             f"  - id: not-a-uuid\n    {GOOD_AWARD}\n",
         }
     )
@@ -313,22 +319,22 @@ def test_impossible_offsets_and_validities_are_content_errors_and_a_duplicate_is
     assert any(e.startswith(f"content/assertions/x.yaml:4: error: duplicate award id {AWARD_ID}") for e in errors)
     assert any(e.startswith("content/assertions/x.yaml:6: error: 'id' must be a lowercase UUID") for e in errors)
     for offset in ('"+09:75"', '"-15:00"'):
-        root = make_site({"content/site.yaml": files["content/site.yaml"].replace('"+09:00"', offset)})
+        root = make_site({"content/site.yaml": edit(files["content/site.yaml"], '"+09:00"', offset)})
         assert errors_of(root, capsys)[0] == 1
 
 
 def test_an_expiry_past_the_calendar_is_an_error_not_a_badge_that_never_expires(make_site, capsys):
     from conftest import default_files
 
-    carol = default_files()["content/assertions/star-carol.yaml"].replace(
-        "issued_on: 2025-01-15", "issued_on: 9999-06-01"
+    carol = edit(
+        default_files()["content/assertions/star-carol.yaml"], "issued_on: 2025-01-15", "issued_on: 9999-06-01"
     )
     root = make_site({"content/assertions/star-carol.yaml": carol})
     code, errors = errors_of(root, capsys)
     assert code == 1 and any("takes this award's expiry past the year 9999" in e for e in errors)
-    root = make_site({"content/site.yaml": default_files()["content/site.yaml"].replace('"+09:00"', '"+14:30"')})
+    root = make_site({"content/site.yaml": edit(default_files()["content/site.yaml"], '"+09:00"', '"+14:30"')})
     assert errors_of(root, capsys)[0] == 1
-    root = make_site({"content/site.yaml": default_files()["content/site.yaml"].replace('"+09:00"', '"+14:00"')})
+    root = make_site({"content/site.yaml": edit(default_files()["content/site.yaml"], '"+09:00"', '"+14:00"')})
     assert errors_of(root, capsys)[0] == 0
 
 
@@ -396,13 +402,17 @@ def test_urls_that_would_break_out_of_pages_or_crash_the_build_are_content_error
     from conftest import default_files
 
     files = default_files()
-    site = files["content/site.yaml"].replace(
-        "base_url: https://example.github.io/badges", "base_url: 'https://example.github.io/b\"onmouseover=\"alert(1)'"
+    site = edit(
+        files["content/site.yaml"],
+        "base_url: https://example.github.io/badges",
+        "base_url: 'https://example.github.io/b\"onmouseover=\"alert(1)'",
     )
     code, errors = errors_of(make_site({"content/site.yaml": site}), capsys)
     assert code == 1 and any(e.startswith("content/site.yaml:1: error: 'base_url' may hold") for e in errors)
-    spring = files["content/assertions/2026/spring.yaml"].replace(
-        "https://github.com/alice/project", "https://x@javascript:alert(26)//y"
+    spring = edit(
+        files["content/assertions/2026/spring.yaml"],
+        "https://github.com/alice/project",
+        "https://x@javascript:alert(26)//y",
     )
     code, errors = errors_of(make_site({"content/assertions/2026/spring.yaml": spring}), capsys)
     assert code == 1 and any("'url' is not a valid URL" in e for e in errors)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SALT, identity_hash
-from helpers import build, tree_bytes
+from helpers import build, edit, tree_bytes
 from PIL import Image
 
 from sitegen.status import draw_award_ids
@@ -109,7 +109,7 @@ def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(make_si
     root = make_site({"content/assertions/2026/spring.yaml": cohort(300)})
     badge = root / "content/badgeclasses/python-basics.yaml"
     versions = [badge.read_text(encoding="utf-8")]
-    versions.append(versions[0].replace("Writes small Python programs.", "Writes Python programs."))
+    versions.append(edit(versions[0], "Writes small Python programs.", "Writes Python programs."))
     sites = []
     for version in versions:
         badge.write_text(version, encoding="utf-8")

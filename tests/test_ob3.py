@@ -12,6 +12,7 @@ import textwrap
 import pytest
 from conftest import AWARD_ID, BASE_URL, REVOKED_ID
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from helpers import edit
 
 from sitegen.build.pipeline import build_site
 from sitegen.cli import main
@@ -48,7 +49,8 @@ VECTOR_CREDENTIAL = {
                 "narrative": "Team members are nominated for this badge by their peers and recognized upon "
                 "review by Example Corp management."
             },
-            "description": "This badge recognizes the development of the capacity to collaborate within a group environment.",
+            "description": "This badge recognizes the development of the capacity to collaborate "
+            "within a group environment.",
             "name": "Teamwork",
         },
     },
@@ -59,7 +61,8 @@ VECTOR_CREATED = "2010-01-01T19:23:24Z"
 VECTOR_PROOF_CANON = (
     '_:c14n0 <http://purl.org/dc/terms/created> "2010-01-01T19:23:24Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> .\n'
     "_:c14n0 <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/security#DataIntegrityProof> .\n"
-    '_:c14n0 <https://w3id.org/security#cryptosuite> "eddsa-rdfc-2022"^^<https://w3id.org/security#cryptosuiteString> .\n'
+    '_:c14n0 <https://w3id.org/security#cryptosuite> "eddsa-rdfc-2022"'
+    "^^<https://w3id.org/security#cryptosuiteString> .\n"
     "_:c14n0 <https://w3id.org/security#proofPurpose> <https://w3id.org/security#assertionMethod> .\n"
     f"_:c14n0 <https://w3id.org/security#verificationMethod> <{VECTOR_VM}> .\n"
 )
@@ -459,5 +462,5 @@ def test_credentials_can_name_the_1edtech_revocation_list_instead(make_site, key
     assert main(["revoke", AWARD_ID, "--reason", "mistake", "--root", str(root)]) == 0
     build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
     assert {r.subject: r.status for r in verify_site(root / "output")}[f"credentials/{AWARD_ID}.json"] == "revoked"
-    bad = make_site({"content/site.yaml": site_yaml.replace("1edtech", "revocation-list")})
+    bad = make_site({"content/site.yaml": edit(site_yaml, "1edtech", "revocation-list")})
     assert main(["build", "--root", str(bad)]) == 1

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from babel.messages.pofile import read_po
 from conftest import AWARD_ID, BASE_URL, REVOKED_ID
-from helpers import build, page
+from helpers import build, edit, page
 from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
@@ -192,15 +192,17 @@ def test_baking_in_the_browser_publishes_no_baked_file_per_award(make_site):
     assert '<button type="button" class="link-button" hidden data-bake="ob2"' in html  # shown by the script
     assert "<noscript>" in html
     assert {r.status for r in verify_site(out)} <= {"valid", "revoked", "expired"}
-    bad = make_site({"content/site.yaml": site_yaml.replace("browser", "never")})
+    bad = make_site({"content/site.yaml": edit(site_yaml, "baking: browser", "baking: never")})
     assert build(bad) == 1
 
 
 def test_a_revocation_reason_can_be_written_in_both_languages(make_site):
     from conftest import default_files
 
-    spring = default_files()["content/assertions/2026/spring.yaml"].replace(
-        "reason: Awarded by mistake", "reason: {ja: 誤って授与されたため, en: Awarded by mistake}"
+    spring = edit(
+        default_files()["content/assertions/2026/spring.yaml"],
+        "reason: Awarded by mistake",
+        "reason: {ja: 誤って授与されたため, en: Awarded by mistake}",
     )
     root = make_site({"content/assertions/2026/spring.yaml": spring})
     assert build(root) == 0
@@ -220,11 +222,15 @@ def test_evidence_alignment_and_endorsement_text_can_be_written_in_both_language
     from conftest import default_files
 
     files = default_files()
-    spring = files["content/assertions/2026/spring.yaml"].replace(
-        "name: Project", "name: {ja: 制作物, en: Project}, description: {ja: 公開リポジトリ, en: A public repository}"
+    spring = edit(
+        files["content/assertions/2026/spring.yaml"],
+        "name: Project",
+        "name: {ja: 制作物, en: Project}, description: {ja: 公開リポジトリ, en: A public repository}",
     )
-    badge = files["content/badgeclasses/python-basics.yaml"].replace(
-        "{name: Programming,", "{name: {ja: プログラミング, en: Programming},"
+    badge = edit(
+        files["content/badgeclasses/python-basics.yaml"],
+        "{name: Programming,",
+        "{name: {ja: プログラミング, en: Programming},",
     )
     badge = textwrap.dedent(badge) + textwrap.dedent("""\
         endorsements:
@@ -278,8 +284,10 @@ def test_the_embed_snippet_stays_one_image_whatever_the_badge_is_called(make_sit
 
     from conftest import default_files
 
-    badge = default_files()["content/badgeclasses/python-basics.yaml"].replace(
-        "en: Python Basics", "en: 'Py \"Basics\" <b onmouseover=x>'"
+    badge = edit(
+        default_files()["content/badgeclasses/python-basics.yaml"],
+        "en: Python Basics",
+        "en: 'Py \"Basics\" <b onmouseover=x>'",
     )
     root = make_site({"content/badgeclasses/python-basics.yaml": badge})
     assert build(root) == 0
@@ -300,8 +308,10 @@ def test_an_awards_own_text_says_which_language_it_is_in(make_site):
     """A narrative or a name written once is read in its own language whatever the page's language is."""
     from conftest import default_files
 
-    spring = default_files()["content/assertions/2026/spring.yaml"].replace(
-        "evidence: [", "narrative: 課題を提出した\n                evidence: ["
+    spring = edit(
+        default_files()["content/assertions/2026/spring.yaml"],
+        "evidence: [",
+        "narrative: 課題を提出した\n                evidence: [",
     )
     root = make_site({"content/assertions/2026/spring.yaml": spring})
     assert build(root) == 0

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from browser import Server, axe_violations, free_port
 from conftest import AWARD_ID, REVOKED_ID, default_files, write_files
+from helpers import edit
 
 from sitegen.build.pipeline import build_site
 
@@ -23,13 +24,12 @@ def served(tmp_path_factory):
     port = free_port()
     root = tmp_path_factory.mktemp("site")
     files = default_files()
-    files["content/site.yaml"] = (
-        textwrap.dedent(files["content/site.yaml"])
-        .replace("https://example.github.io/badges", f"http://127.0.0.1:{port}")
-        .replace("default_language: en", "default_language: ja")
+    site_yaml = edit(
+        textwrap.dedent(files["content/site.yaml"]), "https://example.github.io/badges", f"http://127.0.0.1:{port}"
     )
-    files["content/assertions/2026/spring.yaml"] = files["content/assertions/2026/spring.yaml"].replace(
-        "name: Project", "name: {ja: 制作物, en: Project}"
+    files["content/site.yaml"] = edit(site_yaml, "default_language: en", "default_language: ja")
+    files["content/assertions/2026/spring.yaml"] = edit(
+        files["content/assertions/2026/spring.yaml"], "name: Project", "name: {ja: 制作物, en: Project}"
     )
     write_files(root, files)
     build_site(root)
@@ -45,7 +45,7 @@ def example(tmp_path_factory):
     root = tmp_path_factory.mktemp("example")
     shutil.copytree(EXAMPLE, root / "content")
     site = root / "content/site.yaml"
-    site.write_text(site.read_text().replace("https://sakura-tech.github.io/badges", f"http://127.0.0.1:{port}"))
+    site.write_text(edit(site.read_text(), "https://sakura-tech.github.io/badges", f"http://127.0.0.1:{port}"))
     build_site(root)
     server = Server(root / "output", port)
     yield server, root
@@ -278,8 +278,8 @@ def serve_signed(root: Path, site_options: str):
     port = free_port()
     files = default_files()
     files["content/site.yaml"] = (
-        textwrap.dedent(files["content/site.yaml"]).replace(
-            "https://example.github.io/badges", f"http://127.0.0.1:{port}"
+        edit(
+            textwrap.dedent(files["content/site.yaml"]), "https://example.github.io/badges", f"http://127.0.0.1:{port}"
         )
         + f"keys:\n  - id: key-1\n    public_key: {public}\n"
         + site_options
@@ -303,7 +303,7 @@ def test_signed_award_pages_and_baked_credentials_check_in_the_browser(signed_se
         lambda route: route.fulfill(
             status=200,
             content_type="application/json",
-            body=(root / f"output/assertions/{AWARD_ID}.json").read_text().replace(AWARD_ID, REVOKED_ID),
+            body=edit((root / f"output/assertions/{AWARD_ID}.json").read_text(), AWARD_ID, REVOKED_ID, count=None),
         ),
     )
     page.goto(f"{server.url}/assertions/{REVOKED_ID}.html")
@@ -365,8 +365,8 @@ def test_award_pages_in_every_language_switch_without_javascript(browser, tmp_pa
     port = free_port()
     files = default_files()
     files["content/site.yaml"] = (
-        textwrap.dedent(files["content/site.yaml"]).replace(
-            "https://example.github.io/badges", f"http://127.0.0.1:{port}"
+        edit(
+            textwrap.dedent(files["content/site.yaml"]), "https://example.github.io/badges", f"http://127.0.0.1:{port}"
         )
         + "award_pages: every_language\n"
     )

@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from conftest import AWARD_ID
-from helpers import build, read_json
+from helpers import build, edit, read_json
 
 from sitegen import __version__
 from sitegen.cli import make_parser
@@ -83,7 +83,7 @@ def test_preview_serves_rebuilds_and_shows_errors_without_touching_output(make_s
         assert json.loads(body)["id"] == preview.url + f"assertions/{AWARD_ID}.json"
 
         badge = root / "content/badgeclasses/python-basics.yaml"
-        badge.write_text(badge.read_text().replace("name: {ja: Python 基礎, en: Python Basics}", "name: Python Zero"))
+        badge.write_text(edit(badge.read_text(), "name: {ja: Python 基礎, en: Python Basics}", "name: Python Zero"))
         _wait_for(lambda: "Python Zero" in fetch(preview.url)[1])
 
         (root / "content/issuers/test-uni.yaml").write_text("name: Test\n")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AWARD_ID, REVOKED_ID, default_files
-from helpers import build
+from helpers import build, edit
 
 from sitegen.build.pipeline import build_site
 from sitegen.cli import main
@@ -40,7 +40,16 @@ def errors_of(root, capsys) -> tuple[int, list[str]]:
 
 
 def spring_revoked_on(value: str) -> str:
-    return default_files()[SPRING].replace("revoked: {on: 2026-05-01,", f"revoked: {{on: {value},")
+    return edit(default_files()[SPRING], "revoked: {on: 2026-05-01,", f"revoked: {{on: {value},")
+
+
+def _dates_in(node) -> list[str]:
+    """Every string in a JSON document that is a date or a date and time."""
+    if isinstance(node, dict):
+        return [date for value in node.values() for date in _dates_in(value)]
+    if isinstance(node, list):
+        return [date for value in node for date in _dates_in(value)]
+    return [node] if isinstance(node, str) and DATE.match(node) else []
 
 
 def now() -> datetime:
@@ -86,25 +95,22 @@ def test_a_revocation_dated_today_anywhere_on_earth_is_accepted(make_site, varia
 
 
 def test_an_issue_date_in_the_future_is_a_content_error_on_the_award_or_the_file(make_site, capsys):
-    spring = textwrap.dedent(default_files()[SPRING]).replace(
-        "  - id: 0a1b2c3d", "  - issued_on: 2099-01-01\n    id: 0a1b2c3d"
+    spring = edit(
+        textwrap.dedent(default_files()[SPRING]), "  - id: 0a1b2c3d", "  - issued_on: 2099-01-01\n    id: 0a1b2c3d"
     )
     code, errors = errors_of(make_site({SPRING: spring}), capsys)
     assert code == 1 and any(
         e.startswith(f"{SPRING}:7: error: 'issued_on' 2099-01-01 is in the future") for e in errors
     ), errors
     tomorrow = (now().astimezone(EARLIEST) + timedelta(days=1)).date().isoformat()
-    spring = default_files()[SPRING].replace("issued_on: 2026-04-01", f"issued_on: {tomorrow}")
+    spring = edit(default_files()[SPRING], "issued_on: 2026-04-01", f"issued_on: {tomorrow}")
     code, errors = errors_of(make_site({SPRING: spring}), capsys)
     assert code == 1 and any(
         e.startswith(f"{SPRING}:2: error: 'issued_on' {tomorrow} is in the future") for e in errors
     ), errors
     today = now().astimezone(EARLIEST).date().isoformat()
-    spring = (
-        default_files()[SPRING]
-        .replace("issued_on: 2026-04-01", f"issued_on: {today}")
-        .replace("revoked: {on: 2026-05-01,", f"revoked: {{on: {today},")
-    )
+    spring = edit(default_files()[SPRING], "issued_on: 2026-04-01", f"issued_on: {today}")
+    spring = edit(spring, "revoked: {on: 2026-05-01,", f"revoked: {{on: {today},")
     assert build(make_site({SPRING: spring})) == 0
 
 
@@ -179,19 +185,7 @@ def test_no_shared_document_carries_a_date_of_one_award(make_site, keypair, stat
     assert any("revocations" in p.parts for p in shared) and (root / "output/did.json") in shared
     for path in shared:
         rel = path.relative_to(root / "output").as_posix()
-        dates = []
-
-        def collect(node) -> None:
-            if isinstance(node, dict):
-                for value in node.values():
-                    collect(value)
-            elif isinstance(node, list):
-                for value in node:
-                    collect(value)
-            elif isinstance(node, str) and DATE.match(node):
-                dates.append(node)
-
-        collect(json.loads(path.read_text()))
+        dates = _dates_in(json.loads(path.read_text()))
         assert set(dates) <= ({first_issues[rel]} if rel in first_issues else set()), (rel, dates)
     revoked = read(root, f"credentials/{REVOKED_ID}.json")
     assert revoked["validFrom"].startswith("2026-04-01")

@@ -12,7 +12,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from helpers import build
+from helpers import build, edit
 
 from sitegen.cli import main
 from sitegen.content import images
@@ -81,12 +81,12 @@ REFUSED = {
     "entities": (b'<!DOCTYPE svg [<!ENTITY s "&#60;script&#62;">]>' + ROOT, "entities"),
     "a style sheet instruction": (b'<?xml-stylesheet type="text/css" href="#x"?>' + ROOT, "xml-stylesheet"),
     "a style sheet instruction inside": (
-        ROOT.replace(b"<title>", b'<?xml-stylesheet href="#x"?><title>'),
+        edit(ROOT, b"<title>", b'<?xml-stylesheet href="#x"?><title>'),
         "xml-stylesheet",
     ),
     "UTF-16": (ROOT.decode().encode("utf-16"), "UTF-8"),
     "Latin-1 text declared Latin-1": (
-        b'<?xml version="1.0" encoding="ISO-8859-1"?>' + ROOT.replace(b"Star", b"\xe9toile"),
+        b'<?xml version="1.0" encoding="ISO-8859-1"?>' + edit(ROOT, b"Star", b"\xe9toile"),
         "UTF-8",
     ),
     "a prefixed root": (
@@ -154,7 +154,8 @@ def test_a_drawing_program_svg_with_metadata_styles_and_instructions_is_accepted
         '  <metadata><?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><rdf:RDF/><?xpacket end="w"?></metadata>\n'
         '  <defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient></defs>\n'
         "  <style><![CDATA[ .a { fill: url(#g) } /* a comment */ ]]></style>\n"
-        f'  <rect class="a" width="10" height="10"/><image width="2" height="2" xlink:href="data:image/png;base64,{png}"/>\n'
+        '  <rect class="a" width="10" height="10"/>'
+        f'<image width="2" height="2" xlink:href="data:image/png;base64,{png}"/>\n'
         "</svg>\n"
     ).encode()
     root = make_site({"content/images/star.svg": drawing})
@@ -170,7 +171,7 @@ def test_a_drawing_program_svg_with_metadata_styles_and_instructions_is_accepted
 
 def test_baking_splices_into_the_element_the_check_examined():
     """bake_svg only accepts what prepare_svg returned: a document starting with its root's start tag."""
-    prepared = images.prepare_svg(b"<!-- <svg> -->" + ROOT.replace(b'width="100"', b'data-x="&gt;>" width="100"'))
+    prepared = images.prepare_svg(b"<!-- <svg> -->" + edit(ROOT, b'width="100"', b'data-x="&gt;>" width="100"'))
     baked = baking.bake_svg(prepared, baking.OB3_SVG_NAMESPACE, "credential", '{"x": "]]>"}')
     tree = ElementTree.fromstring(baked)
     assert tree.tag == f"{{{SVG_NS}}}svg" and tree.get("data-x") == ">>"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AWARD_ID, default_files
-from helpers import build
+from helpers import build, edit
 
 from sitegen.build import render
 from sitegen.build.pipeline import build_site
@@ -136,8 +136,10 @@ def test_the_walker_finds_a_path_or_an_object_with_methods_anywhere():
 
 
 def test_a_theme_never_sees_the_name_of_a_recipient_who_did_not_agree_to_show_it(make_site):
-    spring = textwrap.dedent(default_files()["content/assertions/2026/spring.yaml"]).replace(
-        "    evidence: [", "    name: Alice Private\n    evidence: ["
+    spring = edit(
+        textwrap.dedent(default_files()["content/assertions/2026/spring.yaml"]),
+        "    evidence: [",
+        "    name: Alice Private\n    evidence: [",
     )
     assert "Alice Private" in spring
     body = (
@@ -241,15 +243,20 @@ def test_a_theme_cannot_read_or_write_files_or_the_environment(name, make_site, 
 
 
 def test_the_default_theme_and_harmless_theme_code_still_work_in_the_sandbox(make_site):
-    body = """
+    # adjacent string literals: one template, in lines short enough to read
+    body = (
+        """
 {%- set ns = namespace(n=0) %}{% for b in site.badges.values()|sort(attribute='slug') %}{% set ns.n = ns.n + 1 %}
 <p class="t">{{ loop.index }} {{ b.name|text }} {{ b.image.kind|upper }} {{ urls.url(urls.badge_page(b.slug)) }}</p>
 {%- endfor %}
-<p class="t">{{ ns.n }} {{ award.issued_on.year }} {{ award.issued_on.strftime('%Y-%m') }} {{ site.config.tz.utcoffset(None) }}
+<p class="t">{{ ns.n }} {{ award.issued_on.year }} {{ award.issued_on.strftime('%Y-%m') }} """
+        """{{ site.config.tz.utcoffset(None) }}
 {{ '{0} {1.slug}'.format(badge.name.get('en'), issuer) }} {{ [badge]|map(attribute='image.kind')|join }}
 {{ site.issuers.items()|list|length }} {{ cycler('a', 'b').next() }} {{ 2 ** 10 }} {{ 'ab' * 3 }}
-{{ self.note() }} {{ _('Home') }} {{ media_kind('x.png') }} {% macro m() %}{{ caller() }}{% endmacro %}{% call m() %}c{% endcall %}</p>
+{{ self.note() }} {{ _('Home') }} {{ media_kind('x.png') }} """
+        """{% macro m() %}{{ caller() }}{% endmacro %}{% call m() %}c{% endcall %}</p>
 {% endblock %}{% block note %}note{% endblock %}{% block x %}"""
+    )
     root = attack_site(make_site, body)
     assert build(root) == 0
     text = (root / f"output/assertions/{AWARD_ID}.html").read_text()

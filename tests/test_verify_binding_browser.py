@@ -18,6 +18,7 @@ import pytest
 from browser import free_port
 from conftest import AWARD_ID, REVOKED_ID, default_files, identity_hash, write_files
 from cryptography.hazmat.primitives.asymmetric import rsa
+from helpers import edit
 
 from sitegen.build.pipeline import build_site
 from sitegen.openbadges import baking
@@ -57,7 +58,7 @@ def server(keys, tmp_path_factory):
     files = default_files()
     indented = "\n".join("      " + line for line in keys["rsa"][1].strip().splitlines())
     files["content/site.yaml"] = (
-        textwrap.dedent(files["content/site.yaml"]).replace("https://example.github.io/badges", base)
+        edit(textwrap.dedent(files["content/site.yaml"]), "https://example.github.io/badges", base)
         + f"keys:\n  - id: key-1\n    public_key: {keys['ed'][1]}\n"
         + f"ob2_signing:\n  key_id: rsa-1\n  public_key: |\n{indented}\n"
     )
@@ -174,7 +175,7 @@ def unrevoke_hosted(site: Site) -> None:
     """The hosted OB 2.0 JSON of the revoked award made to look valid: only the credential's status can tell."""
     site.write(
         f"assertions/{REVOKED_ID}.json",
-        (site.folder / f"assertions/{AWARD_ID}.json").read_text().replace(AWARD_ID, REVOKED_ID),
+        edit((site.folder / f"assertions/{AWARD_ID}.json").read_text(), AWARD_ID, REVOKED_ID, count=None),
     )
 
 
