@@ -41,7 +41,7 @@ class Check:
 CHECKS: tuple[Check, ...] = (
     Check(
         "readable",
-        (*_BADGES, BAKED_IMAGE, ISSUER_PROFILE, BADGE_CLASS, STATUS_LIST, DID_DOCUMENT),
+        (*_BADGES, BAKED_IMAGE, ISSUER_PROFILE, BADGE_CLASS, STATUS_LIST),
         ("verify.input.unreadable", "verify.input.too-large", "verify.document.unreadable"),
         "The badge and every document it relies on can be fetched and read as badge data.",
     ),

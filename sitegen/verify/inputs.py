@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 from sitegen.content import images
 from sitegen.openbadges import baking
 from sitegen.urls import Urls, did_web
-from sitegen.verify.checks import BAKED_IMAGE, ISSUER_PROFILE, SITE_FOLDER
+from sitegen.verify.checks import BADGE_CLASS, BAKED_IMAGE, ISSUER_PROFILE, SITE_FOLDER
 from sitegen.verify.fetch import MAX_DOCUMENT_BYTES, Fetcher, FetchError
 from sitegen.verify.ob2 import (
     JWS,
@@ -257,6 +257,7 @@ def site_documents(site_dir: Path, base_url: str, fetcher: Fetcher) -> list[Resu
     for path in sorted((site_dir / "badges").glob("*.json")):
         rel = urls.badge_json(path.stem)
         result = Result(rel, "ob2-badgeclass")
+        result.read(BADGE_CLASS)
         verify_badge_class(result, {"badge": urls.url(rel)}, fetcher)
         results.append(result)
     did = did_web(base_url)

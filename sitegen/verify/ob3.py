@@ -154,6 +154,7 @@ def verify_credential_document(
 ) -> Result:
     result = Result(subject, kind)
     result.read(OB3_CREDENTIAL)
+    result.started("readable")  # it was read as JSON before it came here
     now = now or datetime.now(timezone.utc)
     context = doc.get("@context")
     result.ran("credential.context", "document format")
