@@ -159,7 +159,7 @@ def qr_svg(url: str, label: str = "QR code") -> Markup:
     )
 
 
-def linkedin_url(site: Site, award: Award, lang: str, prefixes: dict | None = None) -> str:
+def linkedin_url(site: Site, award: Award, lang: str, *, prefixes: dict | None = None) -> str:
     """LinkedIn's "Add to profile" link, pre-filled with the certification. `prefixes` keeps the part that
     is the same for every award of a badge."""
     prefixes = {} if prefixes is None else prefixes
@@ -794,7 +794,7 @@ class Renderer:
             badge=badge,
             issuer=self.site.issuers[badge.issuer],
             qr=qr_svg(self.site.urls.url(path), self.qr_label),
-            linkedin=linkedin_url(self.site, award, self.lang, self._linkedin_prefixes),
+            linkedin=linkedin_url(self.site, award, self.lang, prefixes=self._linkedin_prefixes),
             credentials=self.credentials_published,
         )
 
