@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sitegen.build import render, signing
 from sitegen.content.site import load_site
-from sitegen.model import PublicKey
-from sitegen.openbadges import ob2, ob3
+from sitegen.model import ImageFile, PublicKey
+from sitegen.openbadges import baking, ob2, ob3
 from sitegen.openbadges.keys import derived_secret, generate
 from sitegen.urls import Urls, did_web
 
@@ -127,3 +127,14 @@ def test_no_import_inside_a_function(path):
         if isinstance(node, (ast.Import, ast.ImportFrom))
     ]
     assert not inner
+
+
+def test_baking_an_award_is_decided_in_openbadges(site):
+    """bake_assertion / bake_credential choose the PNG chunk or the SVG element as the image is."""
+    badge = next(iter(site.badges.values()))
+    assert badge.image.kind == "png"
+    assert baking.unbake_png(baking.bake_credential(badge.image, '{"c": 1}'))[baking.OB3_PNG_KEYWORD] == '{"c": 1}'
+    assert baking.unbake_png(baking.bake_assertion(badge.image, "u", '{"a": 1}'))[baking.OB2_PNG_KEYWORD] == '{"a": 1}'
+    svg = ImageFile("x.svg", "svg", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+    assert baking.unbake_svg(baking.bake_credential(svg, '{"c": 1}')) == {"credential": '{"c": 1}'}
+    assert baking.unbake_svg(baking.bake_assertion(svg, "https://a/1.json", "")) == {"assertion": "https://a/1.json"}

@@ -109,13 +109,8 @@ def credential_files(
     data = ob2.to_json(signed)
     files = [(urls.credential_json(award.id), data)]
     if site.config.baked_files:
-        text = data.decode("utf-8")
-        badge = site.badges[award.badge]
-        if badge.image.kind == "png":
-            baked = baking.bake_png(badge.image.data, baking.OB3_PNG_KEYWORD, text)
-        else:
-            baked = baking.bake_svg(badge.image.data, baking.OB3_SVG_NAMESPACE, "credential", text)
-        files.append((urls.credential_image(award.id, badge.image.kind), baked))
+        image = site.badges[award.badge].image
+        files.append((urls.credential_image(award.id, image.kind), baking.bake_credential(image, data.decode("utf-8"))))
     return files, proof_key
 
 

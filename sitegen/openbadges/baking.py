@@ -19,6 +19,7 @@ from sitegen.content.images import (
     png_chunks,
     start_tag_end,
 )
+from sitegen.model import ImageFile
 
 OB2_PNG_KEYWORD = "openbadges"
 OB3_PNG_KEYWORD = "openbadgecredential"
@@ -82,6 +83,20 @@ def bake_svg(svg: bytes, namespace: str, element: str, text: str, verify: str | 
 
 def bake_ob2_svg(svg: bytes, assertion_url: str, assertion_json: str) -> bytes:
     return bake_svg(svg, OB2_SVG_NAMESPACE, "assertion", assertion_json, verify=assertion_url)
+
+
+def bake_assertion(image: ImageFile, assertion_url: str, assertion_json: str) -> bytes:
+    """The badge image with an Open Badges 2.0 hosted assertion baked in (PNG or SVG, as the image is)."""
+    if image.kind == "png":
+        return bake_png(image.data, OB2_PNG_KEYWORD, assertion_json)
+    return bake_ob2_svg(image.data, assertion_url, assertion_json)
+
+
+def bake_credential(image: ImageFile, credential_json: str) -> bytes:
+    """The badge image with an Open Badges 3.0 credential baked in (PNG or SVG, as the image is)."""
+    if image.kind == "png":
+        return bake_png(image.data, OB3_PNG_KEYWORD, credential_json)
+    return bake_svg(image.data, OB3_SVG_NAMESPACE, "credential", credential_json)
 
 
 _SVG_BADGE_ELEMENTS = {f"{OB2_SVG_NAMESPACE} assertion": "assertion", f"{OB3_SVG_NAMESPACE} credential": "credential"}

@@ -1,4 +1,5 @@
-"""Data Integrity proofs (eddsa-rdfc-2022) and Bitstring Status Lists, for Open Badges 3.0.
+"""Data Integrity proofs (eddsa-rdfc-2022) of Open Badges 3.0 credentials: signing, verifying, and refusing what
+JSON-LD would leave unsigned.
 
 The algorithm is the one of the W3C "Data Integrity EdDSA Cryptosuites" spec: canonicalise the proof
 options and the document with RDFC-1.0, hash both with SHA-256 (proof options first), sign the 64 bytes
@@ -20,9 +21,6 @@ from sitegen.openbadges import jsonld
 from sitegen.openbadges.keys import SigningError, base58_decode, base58_encode
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
-
-
-# --- keys ----------------------------------------------------------------------------------------
 
 
 # --- what JSON-LD would silently drop --------------------------------------------------------------
@@ -206,6 +204,3 @@ def verify_credential(credential: dict, public_key_for: Callable[[str], Ed25519P
     except (ValueError, KeyError, TypeError, AttributeError, jsonld.jsonld.JsonLdError) as exc:
         return [f"the proof cannot be checked: {exc}"]
     return []
-
-
-# --- Bitstring Status List -----------------------------------------------------------------------
