@@ -81,6 +81,18 @@ class Urls:
         return "assertions/"
 
     @staticmethod
+    def credentials_folder() -> str:
+        return "credentials/"
+
+    @staticmethod
+    def status_folder() -> str:
+        return "status/"
+
+    @staticmethod
+    def keys_folder() -> str:
+        return "keys/"
+
+    @staticmethod
     def assertion_json(award_id: str) -> str:
         return f"assertions/{award_id}.json"
 

@@ -43,6 +43,11 @@ def test_urls_make_every_identifier_inside_the_documents():
     assert urls.status_list_subject("test-uni", 3) == f"{BASE_URL}/status/test-uni-3.json#list"
     assert urls.signed_assertion_id(AWARD_ID) == f"urn:uuid:{AWARD_ID}"
     assert urls.url(urls.assertions_folder()) == f"{BASE_URL}/assertions/"
+    # The folders are the ones the paths lie in.
+    assert urls.credential_json(AWARD_ID).startswith(urls.credentials_folder())
+    assert urls.status_list("test-uni", 1).startswith(urls.status_folder())
+    assert urls.key_document("key-2026").startswith(urls.keys_folder())
+    assert urls.assertion_json(AWARD_ID).startswith(urls.assertions_folder())
 
 
 def test_a_did_at_a_port_and_a_domain_root():
