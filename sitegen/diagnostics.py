@@ -24,6 +24,8 @@ class Code:
 
 # Content problems are found while loading the content, which every command reading it does.
 _CONTENT = "build, check, serve, issue, revoke"
+# verify findings: `sitegen verify`, and the pull-request check, which verifies the site it builds.
+_VERIFY = "verify, check"
 
 # Every code, declared once. Codes name the KIND of problem; a handful of messages may share one.
 # Each stage appends its block here: "<area>.<kind>": Code("<severity>", "<commands>", "<one line>").
@@ -149,6 +151,91 @@ CODES: dict[str, Code] = {
     "check.no-base": Code("note", "check", "No base revision was given (--base): nothing to compare with."),
     "check.base-empty": Code("note", "check", "The base revision has no content/: everything is new."),
     "check.base-broken": Code("note", "check", "The base revision does not build: compared with nothing."),
+    # --- verify: findings of `sitegen verify` (and of the check's verify step), one code per kind of problem; each
+    # belongs to exactly one named check of sitegen/verify/checks.py ---
+    "verify.input.unreadable": Code(
+        "error", _VERIFY, "The input is not badge data verify can read (JSON, a URL, a JWS)."
+    ),
+    "verify.input.too-large": Code("error", _VERIFY, "The file is larger than verify reads (32 MB)."),
+    "verify.document.unreadable": Code(
+        "error", _VERIFY, "The badge, or a document it links to, cannot be fetched or read."
+    ),
+    "verify.baked.no-badge": Code("error", _VERIFY, "The PNG or SVG image carries no badge."),
+    "verify.document.context": Code("error", _VERIFY, "A document's @context is not that of its Open Badges version."),
+    "verify.document.type": Code("error", _VERIFY, "A document's type is not the type expected where it is linked."),
+    "verify.document.missing-field": Code("error", _VERIFY, "A document lacks a field its type requires."),
+    "verify.document.bad-date": Code("error", _VERIFY, "A date is not a date-time with a timezone."),
+    "verify.assertion.verification-type": Code(
+        "error", _VERIFY, "An assertion's verification type does not match how it is published (hosted or signed)."
+    ),
+    "verify.document.id-mismatch": Code("error", _VERIFY, "A document's id is not the URL it was fetched from."),
+    "verify.issuer.hosted-scope": Code(
+        "error", _VERIFY, "A hosted assertion is outside the origins or paths its issuer allows."
+    ),
+    "verify.image.missing": Code("error", _VERIFY, "A badge or assertion image is missing or cannot be fetched."),
+    "verify.image.data-uri": Code("error", _VERIFY, "An assertion's image is a data URI, not a URL."),
+    "verify.image.not-an-image": Code("error", _VERIFY, "An image is neither PNG nor SVG."),
+    "verify.recipient.malformed": Code("error", _VERIFY, "The recipient is not a well-formed hashed identity."),
+    "verify.recipient.plain-text": Code(
+        "warning", _VERIFY, "The recipient's identity is published in plain text (hashed: false)."
+    ),
+    "verify.recipient.mismatch": Code("error", _VERIFY, "The badge was not awarded to the --email address given."),
+    "verify.dates.not-yet-valid": Code("error", _VERIFY, "The badge's issue date (or validFrom) is in the future."),
+    "verify.dates.expires-before-issued": Code("error", _VERIFY, "The badge expires before it was issued."),
+    "verify.signature.invalid": Code("error", _VERIFY, "The signature or proof does not match the document."),
+    "verify.signature.no-key": Code("error", _VERIFY, "The signature or proof does not name the key that made it."),
+    "verify.signature.malformed-proof": Code(
+        "error", _VERIFY, "The proof is missing, malformed, or of a kind verify does not check."
+    ),
+    "verify.key.not-issuers": Code("error", _VERIFY, "The signing key is not shown to be the issuer's own."),
+    "verify.key.owner-beside-issuer": Code(
+        "warning", _VERIFY, "The key names another issuer of the same site as its owner (both list it)."
+    ),
+    "verify.key.did-unresolvable": Code(
+        "error", _VERIFY, "The issuer's DID document cannot be resolved, or is another DID's."
+    ),
+    "verify.key.not-did-web": Code("error", _VERIFY, "The issuer is not a did:web DID, so its keys cannot be checked."),
+    "verify.key.malformed": Code("error", _VERIFY, "A key's publicKeyMultibase cannot be read."),
+    "verify.revocation-list.unreadable": Code("error", _VERIFY, "The issuer's revocation list cannot be read."),
+    "verify.revocation-list.wrong-list": Code(
+        "error", _VERIFY, "The revocation list is not a RevocationList at its own id, or is another issuer's."
+    ),
+    "verify.revocation-list.malformed": Code("error", _VERIFY, "The revocation list's revokedAssertions is malformed."),
+    "verify.revocation-list.hosted-not-revoked": Code(
+        "warning", _VERIFY, "The revocation list names a hosted assertion whose JSON does not say it is revoked."
+    ),
+    "verify.status.unsupported": Code(
+        "error", _VERIFY, "A credentialStatus of a type or purpose verify cannot check (it may be revoked)."
+    ),
+    "verify.status.malformed-entry": Code(
+        "error", _VERIFY, "A credentialStatus entry is malformed: no list URL, or a bad or out-of-range index."
+    ),
+    "verify.status.list-unreadable": Code(
+        "error", _VERIFY, "The credential's status or revocation list cannot be read."
+    ),
+    "verify.status.wrong-list": Code(
+        "error", _VERIFY, "The status list is not the one named, another issuer's, or for another purpose."
+    ),
+    "verify.status.list-not-signed": Code(
+        "error", _VERIFY, "The status list's proof fails: it is not shown to be the issuer's."
+    ),
+    "verify.status.list-out-of-date": Code("error", _VERIFY, "The status list is not yet valid, or has expired."),
+    "verify.status.list-malformed": Code("error", _VERIFY, "The status list cannot be decoded, or is too short."),
+    "verify.status.suspended": Code("error", _VERIFY, "The issuer's status list marks the credential suspended."),
+    "verify.status-list.wrong-issuer": Code(
+        "error", _VERIFY, "A published status list is not issued by the site's DID."
+    ),
+    "verify.status-list.undecodable": Code("error", _VERIFY, "A published status list cannot be decoded."),
+    "verify.did.not-a-key-id": Code(
+        "error", _VERIFY, "The DID document's assertionMethod holds something not a key id."
+    ),
+    "verify.site.empty": Code(
+        "warning", _VERIFY, "The site publishes no issuer, badge or award yet: nothing to verify."
+    ),
+    "verify.site.not-a-site": Code("error", _VERIFY, "The folder is not a built site (no index.html, no badge data)."),
+    "verify.site.no-base-url": Code(
+        "error", _VERIFY, "The site's base URL cannot be told (no issuers/*.json); pass --base-url."
+    ),
 }
 
 
