@@ -46,7 +46,7 @@ def test_signed_assertions_are_published_and_verify(make_site, rsa_key):
     statuses = {r.subject: r.status for r in verify_site(out)}
     assert statuses[f"assertions/{AWARD_ID}.jws"] == "valid"
     assert statuses[f"assertions/{REVOKED_ID}.jws"] == "revoked"
-    assert not any("signed assertions" in note for note in result.notes)
+    assert not any("signed assertions" in note.message for note in result.notes)
     # Deterministic: PKCS#1 v1.5 signatures do not change between builds.
     before = (out / f"assertions/{AWARD_ID}.jws").read_bytes()
     build_site(root, environ={"SITEGEN_OB2_SIGNING_KEY": private})
@@ -74,7 +74,7 @@ def test_without_the_private_key_the_public_key_is_still_published(make_site, rs
     result = build_site(root, environ={})
     assert (root / "output/keys/rsa-test.json").exists()  # the issuer profile links it: it must resolve
     assert not list((root / "output/assertions").glob("*.jws"))
-    assert any("signed assertions were skipped" in note for note in result.notes)
+    assert any("signed assertions were skipped" in note.message for note in result.notes)
 
 
 def test_a_private_key_in_site_yaml_is_refused(make_site, rsa_key, capsys):

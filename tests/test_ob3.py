@@ -296,7 +296,7 @@ def test_without_a_private_key_the_ob2_site_is_built_and_the_skip_is_said(make_s
         {"content/site.yaml": with_keys(default_files()["content/site.yaml"], ("key-1", keypair[1], False))}
     )
     result = build_site(root, environ={})
-    assert any("Open Badges 3.0 credentials were skipped" in n for n in result.notes)
+    assert any("Open Badges 3.0 credentials were skipped" in n.message for n in result.notes)
     assert not (root / "output/credentials").exists() and (root / "output/did.json").exists()
     before = {p: p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()}
     assert main(["build", "--root", str(root), "--require-signing"]) == 1
