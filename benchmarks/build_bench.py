@@ -86,7 +86,7 @@ def generate(
         badge = BADGES[(start // 1000) % len(BADGES)]
         lines = [f"badge: {badge}", f"issued_on: 2026-0{1 + (start // 1000) % 9}-15", "awards:"]
         for _ in range(start, min(start + 1000, awards)):
-            salt = "%032x" % rng.getrandbits(128)
+            salt = f"{rng.getrandbits(128):032x}"
             digest = hashlib.sha256(f"learner{rng.getrandbits(64)}@example.org{salt}".encode()).hexdigest()
             lines += [f"  - id: {next(ids)}", f'    recipient: {{hash: "sha256${digest}", salt: "{salt}"}}']
         (content / f"assertions/cohort-{start // 1000:04d}.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
