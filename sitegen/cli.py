@@ -153,7 +153,7 @@ def cmd_verify(args) -> int:
             )
             print(f"{result.status.upper():8} {result.kind:15} {result.subject}{detail}")
             for finding in result.findings:
-                print(f"         {finding.level}: [{finding.check}] {finding.message}")
+                print(f"         {finding.severity}: [{finding.check}] {finding.message}")
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         print(f"checked {len(results)}: {summary or 'nothing'}")
     if site_mode:

@@ -270,10 +270,6 @@ class Diagnostic:
     def __post_init__(self) -> None:
         known_code(self.code)
 
-    @property
-    def level(self) -> str:  # the name before `severity`; its last caller is cli.py's verify text output
-        return self.severity
-
     def __lt__(self, other: Diagnostic) -> bool:
         return self._sort_key() < other._sort_key()
 

@@ -46,7 +46,7 @@ def rewrite(path, change):
 
 def findings_of(built, award_id=AWARD_ID) -> list[str]:
     results = [r for r in verify_site(built) if r.subject == f"assertions/{award_id}.json"]
-    return [f"{f.check}: {f.message}" for f in results[0].findings if f.level == "error"]
+    return [f"{f.check}: {f.message}" for f in results[0].findings if f.severity == "error"]
 
 
 def test_wrong_type_is_reported(built):
