@@ -445,11 +445,7 @@ def award_files(site: Site, renderers: list[Renderer], award: Award) -> list[tup
     files = [(urls.assertion_json(award.id), data)]
     files += [(renderer.award_page_path(award), renderer.award(award)) for renderer in renderers]
     if site.config.baked_files:
-        text = data.decode("utf-8")
-        if badge.image.kind == "png":
-            baked = baking.bake_png(badge.image.data, baking.OB2_PNG_KEYWORD, text)
-        else:
-            baked = baking.bake_ob2_svg(badge.image.data, document["id"], text)
+        baked = baking.bake_assertion(badge.image, document["id"], data.decode("utf-8"))
         files.append((urls.assertion_image(award.id, badge.image.kind), baked))
     return files
 
