@@ -69,6 +69,9 @@ CODES: dict[str, Code] = {
     "content.future-date": Code("error", _CONTENT, "An issue or revocation date has not come yet."),
     "content.plaintext-email": Code("error", _CONTENT, "A recipient's email is stored in plain text, not hashed."),
     "content.date-order": Code("error", _CONTENT, "An award expires before (or when) it is issued."),
+    "content.image-without-alt": Code(
+        "warning", _CONTENT, "An image in Markdown or HTML text has no alt text (the page gives it an empty one)."
+    ),
     "award.duplicate-id": Code("error", _CONTENT, "Two awards have the same id; every award needs its own."),
     "award.status-collision": Code("error", _CONTENT, "Two awards would share one position in a status list."),
     "image.bad-path": Code(
@@ -161,6 +164,15 @@ CODES: dict[str, Code] = {
         "error", _VERIFY, "The badge, or a document it links to, cannot be fetched or read."
     ),
     "verify.baked.no-badge": Code("error", _VERIFY, "The PNG or SVG image carries no badge."),
+    "verify.document.unreachable": Code(
+        "error", _VERIFY, "A document could not be fetched right now (network): the badge could not be verified."
+    ),
+    "verify.baked.differs-from-hosted": Code(
+        "error", _VERIFY, "The badge in an image or file differs from the one its issuer's site publishes at its id."
+    ),
+    "verify.image.not-the-badge": Code(
+        "error", _VERIFY, "A baked image's picture is not the image of the badge it claims to be."
+    ),
     "verify.document.context": Code("error", _VERIFY, "A document's @context is not that of its Open Badges version."),
     "verify.document.type": Code("error", _VERIFY, "A document's type is not the type expected where it is linked."),
     "verify.document.missing-field": Code("error", _VERIFY, "A document lacks a field its type requires."),

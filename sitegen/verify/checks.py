@@ -42,7 +42,12 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "readable",
         (*_BADGES, BAKED_IMAGE, ISSUER_PROFILE, BADGE_CLASS, STATUS_LIST),
-        ("verify.input.unreadable", "verify.input.too-large", "verify.document.unreadable"),
+        (
+            "verify.input.unreadable",
+            "verify.input.too-large",
+            "verify.document.unreadable",
+            "verify.document.unreachable",
+        ),
         "The badge and every document it relies on can be fetched and read as badge data.",
     ),
     Check(
@@ -50,6 +55,18 @@ CHECKS: tuple[Check, ...] = (
         (BAKED_IMAGE,),
         ("verify.baked.no-badge",),
         "A PNG or SVG image carries a badge to verify.",
+    ),
+    Check(
+        "issuer's site confirms",
+        (BAKED_IMAGE, OB2_SIGNED, OB3_CREDENTIAL),
+        ("verify.baked.differs-from-hosted",),
+        "The badge in hand is the one its issuer's site publishes at its id, field for field.",
+    ),
+    Check(
+        "image matches the badge",
+        (BAKED_IMAGE,),
+        ("verify.image.not-the-badge",),
+        "A baked image's picture is the badge class's own image: only the badge data was added to it.",
     ),
     Check(
         "document format",
