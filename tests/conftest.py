@@ -122,3 +122,7 @@ def make_site(tmp_path):
         return write_files(root or tmp_path / "site", {k: v for k, v in files.items()})
 
     return make
+
+
+# The served scratch sites of the browser tests (last: they build on the helpers above).
+from browser_sites import page, served, signed_served  # noqa: F401,E402 (fixtures)

@@ -9,33 +9,13 @@ from pathlib import Path
 
 import pytest
 from browser import Server, axe_violations, free_port
-from conftest import AWARD_ID, REVOKED_ID, default_files, write_files
+from browser_sites import CAROL_ID, panel_state, serve_signed
+from conftest import AWARD_ID, default_files, write_files
 from helpers import edit
 
 from sitegen.build.pipeline import build_site
 
-CAROL_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
 EXAMPLE = Path(__file__).resolve().parent.parent / "content"
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """The scratch site, built for the address it is served at, so the in-browser checks run for real."""
-    port = free_port()
-    root = tmp_path_factory.mktemp("site")
-    files = default_files()
-    site_yaml = edit(
-        textwrap.dedent(files["content/site.yaml"]), "https://example.github.io/badges", f"http://127.0.0.1:{port}"
-    )
-    files["content/site.yaml"] = edit(site_yaml, "default_language: en", "default_language: ja")
-    files["content/assertions/2026/spring.yaml"] = edit(
-        files["content/assertions/2026/spring.yaml"], "name: Project", "name: {ja: 制作物, en: Project}"
-    )
-    write_files(root, files)
-    build_site(root)
-    server = Server(root / "output", port)
-    yield server, root
-    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +30,6 @@ def example(tmp_path_factory):
     server = Server(root / "output", port)
     yield server, root
     server.stop()
-
-
-@pytest.fixture
-def page(browser):  # noqa: F811
-    context = browser.new_context()
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def example_pages(root: Path) -> list[str]:
@@ -82,30 +54,6 @@ def test_example_pages_have_no_serious_accessibility_violations(example, page):
     assert problems == {}
 
 
-def panel_state(page) -> str:
-    """The state the verification panel settles in (tests clear it before each new check)."""
-    page.wait_for_function(
-        "document.querySelector('.verify-panel').getAttribute('data-state') "
-        "&& document.querySelector('.verify-panel').getAttribute('data-state') !== 'checking'"
-    )
-    return page.get_attribute(".verify-panel", "data-state")
-
-
-def test_award_page_checks_itself_in_the_browser(served, page):
-    server, _ = served
-    page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
-    assert panel_state(page) == "valid"
-    assert "有効" in page.inner_text(".verify-result")
-    assert page.inner_text(".verify-time").startswith("確認日時")
-    page.goto(f"{server.url}/assertions/{REVOKED_ID}.html")
-    assert panel_state(page) == "revoked"
-    assert "Awarded by mistake" in page.inner_text(".verify-panel")
-    page.goto(f"{server.url}/assertions/{CAROL_ID}.html")
-    assert panel_state(page) == "expired"
-    assert not page.is_visible('[data-field="linkedin"]')  # an expired badge is not offered for a profile
-    assert page.is_visible("#page-link")
-
-
 def test_a_printed_award_keeps_its_qr_code_and_when_it_was_checked(served, page):
     server, _ = served
     page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
@@ -116,41 +64,6 @@ def test_a_printed_award_keeps_its_qr_code_and_when_it_was_checked(served, page)
         assert not page.is_visible(screen_only), screen_only
     page.emulate_media(media="screen")
     assert page.is_visible("button.copy")
-
-
-def test_a_failed_fetch_says_could_not_be_verified_not_invalid(served, page):
-    server, _ = served
-    page.route("**/assertions/*.json", lambda route: route.abort())
-    page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
-    assert panel_state(page) == "unverifiable"
-    assert "現在確認できません" in page.inner_text(".verify-result")
-
-
-def test_verify_page_unbakes_png_and_svg_in_the_browser(served, page):
-    server, root = served
-    page.goto(f"{server.url}/en/verify.html")
-
-    def check_file(path):
-        page.evaluate("document.querySelector('.verify-panel').removeAttribute('data-state')")
-        page.set_input_files("#badge-file", str(path))
-        return panel_state(page)
-
-    assert check_file(root / f"output/assertions/{AWARD_ID}.png") == "valid"
-    assert check_file(root / f"output/assertions/{REVOKED_ID}.png") == "revoked"
-    assert check_file(root / f"output/assertions/{CAROL_ID}.svg") == "expired"
-    assert check_file(root / "output/badges/python-basics.png") == "no-badge"  # an image with no badge inside
-    assert "holds no Open Badges data" in page.inner_text(".verify-result")
-    page.evaluate("document.querySelector('.verify-panel').removeAttribute('data-state')")
-    page.fill("#badge-url", f"{server.url}/assertions/{AWARD_ID}.html")
-    page.click("form[data-verify-url-form] button")
-    assert panel_state(page) == "valid"
-    assert "Valid" in page.inner_text(".verify-result")
-    # A badge of another site is not called invalid: this page just cannot vouch for it.
-    page.goto(f"{server.url}/verify.html")
-    page.fill("#badge-url", "https://other.example.org/badges/assertions/1.json")
-    page.click("form[data-verify-url-form] button")
-    assert panel_state(page) == "elsewhere"
-    assert "このサイトで発行されたバッジだけ" in page.inner_text(".verify-result")
 
 
 def test_language_switch_on_an_award_page(served, page):
@@ -260,61 +173,6 @@ def test_pages_look_right_in_both_languages(example, page, tmp_path):
     for path in sorted((root / "output/assertions").glob("*.html")):
         page.goto(f"{server.url}/assertions/{path.name}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, path.name
-
-
-@pytest.fixture(scope="module", params=["bitstring", "1edtech"])
-def signed_served(tmp_path_factory, request):
-    """A signed scratch site: award pages also check their OB 3.0 credential's status in the browser, with
-    either status method."""
-    yield from serve_signed(tmp_path_factory.mktemp("signed"), f"credential_status: {request.param}\n")
-
-
-def serve_signed(root: Path, site_options: str):
-    """The scratch site signed with a key of its own and `site_options` added to site.yaml, served for the
-    address it is built for; yields (server, root)."""
-    from sitegen.openbadges.keys import generate
-
-    private, public = generate()
-    port = free_port()
-    files = default_files()
-    files["content/site.yaml"] = (
-        edit(
-            textwrap.dedent(files["content/site.yaml"]), "https://example.github.io/badges", f"http://127.0.0.1:{port}"
-        )
-        + f"keys:\n  - id: key-1\n    public_key: {public}\n"
-        + site_options
-    )
-    write_files(root, files)
-    build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
-    server = Server(root / "output", port)
-    yield server, root
-    server.stop()
-
-
-def test_signed_award_pages_and_baked_credentials_check_in_the_browser(signed_served, page):
-    server, root = signed_served
-    page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
-    assert page.get_attribute(".verify-panel", "data-credential")
-    assert panel_state(page) == "valid"
-    # The hosted JSON says valid, but the credential's status bit says revoked: the page must not say valid.
-    hosted = root / f"output/assertions/{REVOKED_ID}.json"
-    page.route(
-        f"**/assertions/{REVOKED_ID}.json",
-        lambda route: route.fulfill(
-            status=200,
-            content_type="application/json",
-            body=edit((root / f"output/assertions/{AWARD_ID}.json").read_text(), AWARD_ID, REVOKED_ID, count=None),
-        ),
-    )
-    page.goto(f"{server.url}/assertions/{REVOKED_ID}.html")
-    assert panel_state(page) == "revoked"
-    assert hosted.exists()
-    page.goto(f"{server.url}/verify.html")
-    page.set_input_files("#badge-file", str(root / f"output/credentials/{AWARD_ID}.png"))
-    assert panel_state(page) == "valid"
-    page.evaluate("document.querySelector('.verify-panel').removeAttribute('data-state')")
-    page.set_input_files("#badge-file", str(root / f"output/credentials/{REVOKED_ID}.png"))
-    assert panel_state(page) == "revoked"
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ import time
 import types
 from collections.abc import Callable
 from datetime import datetime
-from functools import cache, lru_cache
+from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Any, cast
@@ -29,8 +29,6 @@ from urllib.parse import urlencode
 
 import jinja2
 import jinja2.filters
-import markdown as markdown_lib
-import nh3
 import zxingcpp
 from jinja2.compiler import CodeGenerator
 from jinja2.environment import TemplateModule
@@ -40,6 +38,7 @@ from jinja2.utils import Cycler, Joiner, Namespace
 from markupsafe import Markup
 
 from sitegen.build import i18n
+from sitegen.content.markdown import render_markdown
 from sitegen.keyfiles import named_like_key, private_key_at
 from sitegen.model import LANGUAGES, PACKAGE_THEMES, Award, BadgeClass, Issuer, Site, Text
 from sitegen.openbadges.ob2 import format_datetime, to_uri
@@ -50,66 +49,8 @@ except ImportError:  # not on Windows: there, the time budget and the size caps 
     resource = None  # type: ignore[assignment]
 
 
-# What Markdown may produce; everything else (script, style, iframes, event handlers, javascript: links)
-# is removed by the sanitizer, whatever the YAML says.
-ALLOWED_TAGS = {
-    "a",
-    "abbr",
-    "b",
-    "blockquote",
-    "br",
-    "code",
-    "dd",
-    "del",
-    "dl",
-    "dt",
-    "em",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "i",
-    "img",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "s",
-    "strong",
-    "sub",
-    "sup",
-    "table",
-    "tbody",
-    "td",
-    "th",
-    "thead",
-    "tr",
-    "ul",
-}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
-    "abbr": {"title"},
-    "td": {"align"},
-    "th": {"align"},
-}
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp")
 VIDEO_EXTENSIONS = (".mp4", ".webm", ".ogv")
-
-
-@lru_cache(maxsize=4096)
-def render_markdown(text: str) -> Markup:
-    html = markdown_lib.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
-    clean = nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    )
-    return Markup(clean)
 
 
 def theme_dirs(root: Path, theme: str) -> list[Path]:
