@@ -184,7 +184,7 @@ def test_markdown_is_sanitised(make_site):
     root = make_site({"content/badgeclasses/evil.yaml": badge})
     assert build(root) == 0
     html = (root / "output/badges/evil.html").read_text()
-    for script in ("site.js", "verify.js"):  # the theme's own scripts
+    for script in ("site.js", "checks.js", "verify.js"):  # the theme's own scripts
         html = edit(html, f'<script src="../assets/{script}" defer></script>', "")
     for bad in ("<script", "onerror", "onmouseover", "javascript:", "<iframe"):
         assert bad not in html, bad
