@@ -202,6 +202,9 @@ class Issuer:
     image_caption: Text | None
     telephone: str | None
     source: str
+    # LinkedIn's numeric company id: "Add to profile" names the organisation so LinkedIn shows its logo.
+    # Only the pages use it; no published JSON carries it.
+    linkedin_organization_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ name: {ja: サンプル組織, en: Example Organisation}
 url: https://example.org
 email: badges@example.org
 description: {ja: このサイトでバッジを発行する組織です。, en: The organisation that issues the badges on this site.}
+# LinkedIn's company id (the digits in linkedin.com/company/12345678/admin): "Add to profile" then names
+# the organisation and shows its logo. Pages only; no published badge data carries it.
+# linkedin_organization_id: "12345678"
 """
 
 BADGE_YAML = """\

@@ -35,6 +35,7 @@ from sitegen.status import StatusPosition, status_position
 
 HASH = re.compile(r"^sha256\$[0-9a-fA-F]{64}$")
 TELEPHONE = re.compile(r"^\+?[1-9]\d{1,14}(;ext=\d+)?$")
+LINKEDIN_ORGANIZATION_ID = re.compile(r"^[1-9][0-9]{0,19}$")
 DURATION = re.compile(r"^P(?=\d)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 ACHIEVEMENT_TYPES = {
     "Achievement",
@@ -70,7 +71,7 @@ ACHIEVEMENT_TYPES = {
     "SecondarySchoolDiploma",
 }
 
-ISSUER_KEYS = {"name", "url", "email", "description", "image", "image_caption", "telephone"}
+ISSUER_KEYS = {"name", "url", "email", "description", "image", "image_caption", "telephone", "linkedin_organization_id"}
 BADGE_KEYS = {
     "issuer",
     "name",
@@ -402,6 +403,13 @@ def _issuer(doc: RawDoc, config: SiteConfig, content: Path, problems: Collector,
     telephone = f.string(
         data, "telephone", required=False, pattern=TELEPHONE, hint=" (international format, e.g. +81312345678)"
     )
+    linkedin_organization_id = f.string(
+        data,
+        "linkedin_organization_id",
+        required=False,
+        pattern=LINKEDIN_ORGANIZATION_ID,
+        hint=" (LinkedIn's numeric company id, digits only: the number in linkedin.com/company/12345678/admin)",
+    )
     if not f.ok or name is None or url is None or email is None:  # a required field is None only when reported
         return None
     return Issuer(
@@ -414,6 +422,7 @@ def _issuer(doc: RawDoc, config: SiteConfig, content: Path, problems: Collector,
         image_caption=image_caption,
         telephone=telephone,
         source=doc.rel,
+        linkedin_organization_id=linkedin_organization_id,
     )
 
 
