@@ -1,11 +1,21 @@
-"""Markdown text of the content (descriptions, criteria, narratives) as safe HTML: what the pages show."""
+"""Markdown text of the content (descriptions, criteria, narratives) as safe HTML: what the pages show.
+
+Every image that reaches a page has an alt attribute. One without alt text (none, or only spaces) is given
+alt="" (decorative: screen readers skip it) and named by `images_without_alt`, which content validation turns
+into a warning. Only an explicit alt="" in HTML is decorative on purpose; Markdown's `![](x.png)` is not
+(Markdown cannot say "decorative" apart from "forgot"), so it is a warning too.
+"""
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 # What Markdown may produce; everything else (script, style, iframes, event handlers, javascript: links)
@@ -55,9 +65,49 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+class _BlankAltIsMissing(Treeprocessor):
+    """`![](x.png)` and `![ ](x.png)` give an img with a blank alt: drop it, so that such an image counts as
+    lacking alt text like `<img src=x>` (raw HTML never passes through here: Markdown stashes it as text)."""
+
+    def run(self, root):
+        for image in root.iter("img"):
+            if not image.get("alt", "").strip():
+                image.attrib.pop("alt", None)
+
+
+class _MarkdownImages(Extension):
+    def extendMarkdown(self, md):  # noqa: N802 (Markdown's name)
+        md.treeprocessors.register(_BlankAltIsMissing(md), "sitegen-blank-alt", 5)  # after "inline" (20)
+
+
+# Exact on nh3's output, which is serialised anew: a literal "<" is only ever the start of a tag, attribute
+# values are always double-quoted, and "<", ">" and '"' inside them are escaped.
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_ALT = re.compile(r'\salt="([^"]*)"')
+_SRC = re.compile(r'\ssrc="([^"]*)"')
+
+
+def _give_every_image_an_alt(clean: str) -> tuple[str, tuple[str, ...]]:
+    """The sanitised HTML with alt="" on each img lacking alt text, and those images' sources ('' for none)."""
+    lacking: list[str] = []
+
+    def fix(match: re.Match) -> str:
+        tag = match.group(0)
+        alt = _ALT.search(tag)
+        if alt is not None and (alt.group(1) == "" or html_lib.unescape(alt.group(1)).strip()):
+            return tag  # described, or written alt="" on purpose
+        src = _SRC.search(tag)
+        lacking.append(html_lib.unescape(src.group(1)) if src else "")
+        if alt is not None:  # only spaces: not a description, and axe refuses it
+            return tag[: alt.start()] + ' alt=""' + tag[alt.end() :]
+        return '<img alt=""' + tag[len("<img") :]
+
+    return _IMG_TAG.sub(fix, clean), tuple(lacking)
+
+
 @lru_cache(maxsize=4096)
-def render_markdown(text: str) -> Markup:
-    html = markdown_lib.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+def _render(text: str) -> tuple[Markup, tuple[str, ...]]:
+    html = markdown_lib.markdown(text, extensions=["tables", "sane_lists", _MarkdownImages()], output_format="html")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -65,4 +115,16 @@ def render_markdown(text: str) -> Markup:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return Markup(clean)
+    with_alts, lacking = _give_every_image_an_alt(clean)
+    return Markup(with_alts), lacking
+
+
+def render_markdown(text: str) -> Markup:
+    """The text as the pages show it: sanitised HTML in which every img has an alt attribute."""
+    return _render(text)[0]
+
+
+def images_without_alt(text: str) -> tuple[str, ...]:
+    """The sources of the images of the text that have no alt text ('' for an image without a source); the
+    pages give them alt="". An explicit alt="" in HTML is a decorative image, not one of them."""
+    return _render(text)[1]

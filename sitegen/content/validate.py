@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from sitegen.content.images import MAX_IMAGE_BYTES, ImageError, prepare_image, svg_preview
 from sitegen.content.load import INVALID, LineDict, LineList, RawDoc
+from sitegen.content.markdown import images_without_alt
 from sitegen.content.options import NEUTRAL_CONFIG, SLUG, read_site_config
 from sitegen.diagnostics import Collector, Location
 from sitegen.model import (
@@ -195,6 +196,35 @@ class _File:
             data, key, "content.wrong-type", f"'{key}' must be text or {{ja: …, en: …}}, not {_type_name(value)}"
         )
         return None
+
+    def markdown(self, data: LineDict, key: str, *, required: bool = True) -> Text | None:
+        """A text field the pages render as Markdown (with HTML): its images need alt text."""
+        text = self.text(data, key, required=required)
+        if text is not None:
+            variants = data[key]
+            for lang, value in text.values:
+                line = variants.line_of(lang) if isinstance(variants, LineDict) else data.line_of(key)
+                self.images_need_alt(line, f"{key}.{lang}" if isinstance(variants, LineDict) else key, value)
+        return text
+
+    def markdown_string(self, data: LineDict, key: str) -> str | None:
+        """An optional one-language Markdown field (a narrative)."""
+        value = self.string(data, key, required=False)
+        if value is not None:
+            self.images_need_alt(data.line_of(key), key, value)
+        return value
+
+    def images_need_alt(self, line: int, field: str, markdown: str) -> None:
+        """A warning per image without alt text: the page gives it alt="" (decorative), which hides what it
+        shows from whoever cannot see it."""
+        for src in images_without_alt(markdown):
+            image = f"the image {src}" if src else "an image without a source"
+            self.problems.warning(
+                Location(self.rel, line),
+                "content.image-without-alt",
+                f"'{field}': {image} has no alt text; say what it shows, ![what it shows](…) in Markdown or "
+                '<img alt="what it shows" …> in HTML (alt="" marks an image that is only decoration)',
+            )
 
     def string(self, data: LineDict, key: str, *, required: bool = True, pattern=None, hint: str = "") -> str | None:
         value = self.get(data, key, required)
@@ -397,7 +427,7 @@ def _issuer(doc: RawDoc, config: SiteConfig, content: Path, problems: Collector,
     name = f.text(data, "name")
     url = f.url(data, "url")
     email = f.string(data, "email", pattern=EMAIL, hint=" (an email address the issuer reads)")
-    description = f.text(data, "description", required=False)
+    description = f.markdown(data, "description", required=False)
     image = f.image(data, "image", content=content, required=False, cache=images)
     image_caption = f.text(data, "image_caption", required=False)
     telephone = f.string(
@@ -490,9 +520,9 @@ def _badge(
             "content.invalid-value",
             f"'valid_for' of {valid_for} is more than 100 years; leave it out for a badge that does not expire",
         )
-    name, description = f.text(data, "name"), f.text(data, "description")
+    name, description = f.text(data, "name"), f.markdown(data, "description")
     image = f.image(data, "image", content=content, required=True, cache=images, preview=True)
-    image_caption, criteria = f.text(data, "image_caption"), f.text(data, "criteria")
+    image_caption, criteria = f.text(data, "image_caption"), f.markdown(data, "criteria")
     # A required field is None only when its problem was reported (f.ok is False); the checks tell mypy.
     if not f.ok or issuer is None or name is None or description is None or image is None:
         return None
@@ -650,7 +680,7 @@ def _award(
         ev = Evidence(
             f.url(entry, "url", required=False),
             f.text(entry, "name", required=False),
-            f.string(entry, "narrative", required=False),
+            f.markdown_string(entry, "narrative"),
             f.text(entry, "description", required=False),
         )
         if not (ev.url or ev.narrative) and "url" not in entry:
@@ -678,6 +708,7 @@ def _award(
                 revoked = Revocation(on, reason)
     name = f.string(item, "name", required=False)
     show_name = f.boolean(item, "show_name")
+    narrative = f.markdown_string(item, "narrative")  # read (and checked) whatever else is wrong
     if show_name and not name:
         f.error_at(item, "show_name", "content.missing-field", "'show_name: true' needs a 'name' to show")
     if award_id is None or hash_ is None or salt is None or issued is None or badge_slug is None:
@@ -691,7 +722,7 @@ def _award(
         expires=expires,
         name=name,
         show_name=show_name,
-        narrative=f.string(item, "narrative", required=False),
+        narrative=narrative,
         evidence=tuple(evidence),
         revoked=revoked,
         source=Location(f.rel, line),
