@@ -1,11 +1,10 @@
-/* sitegen pages: check badges in the browser (award pages and verify.html). Loaded after site.js, whose
-   window.Sitegen gives the messages and the date format. Every page is complete without it. */
+/* TEMPORARY, until checks.js has the checks: today's checks behind the SitegenChecks interface. */
 (function () {
   "use strict";
-
+  if (window.SitegenChecks && window.SitegenChecks.checkAward) { return; }
+  var formatDay = window.Sitegen.formatDay;
   var OB2_NS = "http://openbadges.org";
   var OB3_NS = "https://purl.imsglobal.org/ob/v3p0";
-  var message = window.Sitegen.message;
   var formatDay = window.Sitegen.formatDay;
 
   function show(panel, state, detail) {
@@ -284,30 +283,6 @@
     return order.indexOf(a.state) <= order.indexOf(b.state) ? a : b;
   }
 
-  function checkAwardPage(panel) {
-    show(panel, "checking");
-    var assertion = new URL(panel.getAttribute("data-assertion"), location.href).href;
-    var site = assertion.replace(/assertions\/[^\/]*$/, "");
-    var checks = [checkAssertion(assertion)];
-    var credential = panel.getAttribute("data-credential");
-    if (credential) {
-      var credentialUrl = new URL(credential, location.href).href;
-      checks.push(fetchBound(credentialUrl, "credential").then(function (got) {
-        return got.doc ? checkCredential(got.doc, site) : got;
-      }, function (error) { return {state: "unverifiable", detail: String(error.message || error)}; }));
-    }
-    Promise.all(checks).then(function (results) {
-      var result = results.reduce(worst);
-      show(panel, result.state, result.detail);
-      // An expired badge is not offered for a profile any more.
-      document.querySelectorAll("[data-while-valid]").forEach(function (node) {
-        node.hidden = result.state === "expired" || result.state === "revoked";
-      });
-    });
-  }
-
-  /* --- the verify page: unbake in the browser --------------------------------------------------- */
-
   function readPng(bytes) {
     var view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     var pos = 8, found = {};
@@ -382,59 +357,351 @@
     return typeof url === "string" && url.indexOf(site) === 0;
   }
 
-  function checkFile(file, panel) {
-    show(panel, "checking");
-    var site = panel.getAttribute("data-site");
-    file.arrayBuffer().then(function (buffer) {
-      var bytes = new Uint8Array(buffer);
-      if (bytes[0] === 0x89 && bytes[1] === 0x50) { return readPng(bytes); }
-      return readSvg(new TextDecoder().decode(bytes));
-    }).then(function (found) { return checkBaked(found, site); })
-      .catch(function (error) { return {state: "invalid", detail: String(error.message || error)}; })
-      .then(function (result) { show(panel, result.state, result.detail); });
+
+  function report(result) { return {state: result.state, reason: "", detail: result.detail || "", checks: [], badge: null}; }
+
+  function checkAward(request) {
+    var checks = [checkAssertion(request.assertionUrl)];
+    if (request.credentialUrl) {
+      checks.push(fetchBound(request.credentialUrl, "credential").then(function (got) {
+        return got.doc ? checkCredential(got.doc, request.site) : got;
+      }, function (error) { return {state: "unverifiable", detail: String(error.message || error)}; }));
+    }
+    return Promise.all(checks).then(function (results) { return report(results.reduce(worst)); });
   }
 
-  function checkUrl(url, panel) {
-    var site = panel.getAttribute("data-site");
-    show(panel, "checking");
-    if (!onSite(url, site)) {
-      show(panel, "elsewhere", url);
-      return;
+  function checkBytes(bytes, site) {
+    var found = bytes[0] === 0x89 && bytes[1] === 0x50 ? readPng(bytes) : Promise.resolve(readSvg(new TextDecoder().decode(bytes)));
+    return found.then(function (f) { return checkBaked(f, site); });
+  }
+
+  function checkInput(input, site) {
+    var result;
+    if (input.file) {
+      result = input.file.arrayBuffer().then(function (buffer) { return checkBytes(new Uint8Array(buffer), site); });
+    } else if (input.text) {
+      result = checkBaked({ob2: input.text}, site);
+    } else {
+      var url = input.url;
+      if (!onSite(url, site)) { return Promise.resolve(report({state: "elsewhere", detail: url})); }
+      var path = url.split(/[?#]/)[0];
+      path = site + path.slice(site.length).replace(/^(?:ja|en)\/(assertions\/)/, "$1");
+      if (/\.(png|svg)$/i.test(path)) {
+        result = fetch(path).then(function (r) { return r.arrayBuffer(); }).then(function (b) { return checkBytes(new Uint8Array(b), site); },
+          function (error) { return {state: "unverifiable", detail: String(error.message || error)}; });
+      } else {
+        var jsonUrl = path.replace(/\.html$/, ".json").replace(/\/assertions\/([0-9a-f-]{36})$/, "/assertions/$1.json");
+        result = jsonUrl.indexOf("/credentials/") >= 0 ? fetchBound(jsonUrl, "credential").then(function (got) {
+          return got.doc ? checkCredential(got.doc, site) : got;
+        }, function (error) { return {state: "unverifiable", detail: String(error.message || error)}; }) : checkAssertion(jsonUrl);
+      }
     }
-    var path = url.split(/[?#]/)[0];
-    // An award's page in the other language (award_pages: every_language) has the same badge data.
-    path = site + path.slice(site.length).replace(/^(?:ja|en)\/(assertions\/)/, "$1");
-    if (/\.(png|svg)$/i.test(path)) {
-      fetch(path).then(function (r) { return r.blob(); }).then(function (blob) { checkFile(blob, panel); },
-        function (error) { show(panel, "unverifiable", String(error.message || error)); });
-      return;
+    return result.then(null, function (error) { return {state: "invalid", detail: String(error.message || error)}; }).then(report);
+  }
+
+  window.SitegenChecks = {checkAward: checkAward, checkInput: checkInput,
+    checkRecipient: function () { return Promise.resolve(null); }};
+})();
+/* sitegen pages: what a verifier sees (award pages' verification panel and verify.html). The checks themselves
+   are window.SitegenChecks (checks.js); this script only asks them and shows their report: the headline, each
+   check by name with its outcome, the badge as its issuer's site publishes it, and the recipient's email check.
+   Loaded after site.js (window.Sitegen: messages, dates) and checks.js. Every page is complete without it.
+   Everything in a report comes from fetched or dropped-in data: text goes in with textContent, URLs only when
+   they are http(s). */
+(function () {
+  "use strict";
+
+  var message = window.Sitegen.message;
+  var formatDay = window.Sitegen.formatDay;
+  // Not colour alone: each outcome has its own sign, and its words beside it.
+  var ICONS = {passed: "\u2713", failed: "\u2717", unverifiable: "?", skipped: "\u2013"};
+  var PHONE = "(max-width: 40rem)";
+  var STATES = ["valid", "invalid", "revoked", "expired", "unverifiable", "elsewhere", "no-badge", "unreadable"];
+
+  /* --- words ------------------------------------------------------------------------------------ */
+
+  // A phrase of _verify_messages.html (or of _verify_reasons.html), by its key; "" when there is none.
+  function phrase(templateId, attribute, key) {
+    var template = document.getElementById(templateId);
+    var node = template && template.content.querySelector("[" + attribute + '="' + CSS.escape(String(key)) + '"]');
+    return node ? node.textContent : "";
+  }
+
+  function word(key) { return phrase("verify-messages", "data-word", key); }
+  function reasonWords(key) { return key ? phrase("verify-reasons", "data-reason", key) : ""; }
+
+  // The date and time of a check as the page writes dates, with the time zone it was read in.
+  function formatMoment(moment) {
+    return new Intl.DateTimeFormat(document.documentElement.lang, {
+      year: "numeric", month: "long", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short"
+    }).format(moment);
+  }
+
+  /* --- building blocks -------------------------------------------------------------------------- */
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  // An address from a report, or null unless it is http(s): a javascript: or data: URL never reaches a link.
+  function webUrl(value) {
+    if (typeof value !== "string" || !value) { return null; }
+    try {
+      var url = new URL(value, location.href);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (error) {
+      return null;
     }
-    var jsonUrl = path.replace(/\.html$/, ".json").replace(/\/assertions\/([0-9a-f-]{36})$/, "/assertions/$1.json");
-    if (jsonUrl.indexOf("/credentials/") >= 0) {
-      fetchBound(jsonUrl, "credential").then(function (got) {
-        return got.doc ? checkCredential(got.doc, site) : got;
-      }, function (error) { return {state: "unverifiable", detail: String(error.message || error)}; })
-        .then(function (result) { show(panel, result.state, result.detail); });
-      return;
+  }
+
+  function text(value) { return typeof value === "string" ? value : ""; }
+
+  // "why (detail)": the reason in words, then the untranslated specifics.
+  function explanation(reason, detail) {
+    var words = reasonWords(reason), specifics = text(detail);
+    if (words && specifics) { return words + " (" + specifics + ")"; }
+    return words || specifics;
+  }
+
+  /* --- the panel -------------------------------------------------------------------------------- */
+
+  function parts(panel) {
+    return {
+      result: panel.querySelector(".verify-result"),
+      detail: panel.querySelector(".verify-detail"),
+      body: panel.querySelector(".verify-body"),
+      checks: panel.querySelector(".verify-checks"),
+      badge: panel.querySelector(".verify-badge"),
+      recipient: panel.querySelector("[data-verify-recipient]"),
+      time: panel.querySelector(".verify-time")
+    };
+  }
+
+  // A new check begins: nothing of the previous result stays on screen. Returns the run's number, so that
+  // a slower earlier check cannot overwrite a later one's result.
+  function begin(panel) {
+    var run = String(Number(panel.getAttribute("data-run") || 0) + 1);
+    panel.setAttribute("data-run", run);
+    panel.removeAttribute("data-award-state");  // the build's guess gives way to the script's result
+    panel.setAttribute("data-state", "checking");
+    panel.report = null;
+    var p = parts(panel);
+    p.result.textContent = message("checking");
+    p.detail.textContent = "";
+    p.checks.textContent = "";
+    p.badge.textContent = "";
+    p.badge.hidden = true;
+    p.body.hidden = true;
+    p.recipient.hidden = true;
+    p.recipient.querySelector(".verify-recipient-result").textContent = "";
+    p.time.textContent = "";
+    return run;
+  }
+
+  function checkLine(check) {
+    var outcome = ICONS.hasOwnProperty(check.outcome) ? check.outcome : "unverifiable";
+    var item = element("li", "verify-check");
+    item.setAttribute("data-check", text(check.name));
+    item.setAttribute("data-outcome", outcome);
+    var icon = element("span", "verify-icon", ICONS[outcome]);
+    icon.setAttribute("aria-hidden", "true");
+    item.appendChild(icon);
+    item.appendChild(element("span", "verify-check-name",
+      phrase("verify-messages", "data-check", check.name) || text(check.name)));
+    item.appendChild(document.createTextNode(": "));
+    item.appendChild(element("span", "verify-outcome", phrase("verify-messages", "data-outcome", outcome)));
+    var why = explanation(check.reason, check.detail);
+    if (why) { item.appendChild(element("span", "verify-why", why)); }
+    return item;
+  }
+
+  function fact(list, key, value, datetime) {
+    if (!value) { return; }
+    list.appendChild(element("dt", "", word(key)));
+    var dd = element("dd");
+    if (datetime) {
+      var time = element("time", "", value);
+      time.setAttribute("datetime", datetime);
+      dd.appendChild(time);
+    } else {
+      dd.textContent = value;
     }
-    checkAssertion(jsonUrl).then(function (result) { show(panel, result.state, result.detail); });
+    list.appendChild(dd);
+  }
+
+  // The badge as its issuer's site publishes it (never the image in hand: a forger controls that one).
+  function badgeCard(card, badge) {
+    var image = webUrl(badge.image);
+    if (image) {
+      var img = element("img", "verify-badge-image");
+      img.setAttribute("src", image);
+      img.setAttribute("alt", word("badge-image"));
+      img.setAttribute("width", "120");
+      img.setAttribute("height", "120");
+      card.appendChild(img);
+    }
+    var about = element("div", "verify-badge-about");
+    about.appendChild(element("h3", "verify-badge-name", text(badge.name)));
+    var issuer = badge.issuer || {};
+    var by = element("p", "verify-badge-issuer");
+    var logo = webUrl(issuer.image);
+    if (logo) {
+      var logoImg = element("img", "verify-issuer-logo");
+      logoImg.setAttribute("src", logo);
+      logoImg.setAttribute("alt", word("issuer-logo"));
+      by.appendChild(logoImg);
+    }
+    by.appendChild(element("span", "", word("issued-by") + " "));
+    var issuerUrl = webUrl(issuer.url);
+    var issuerName = element(issuerUrl ? "a" : "span", "", text(issuer.name) || text(issuer.url));
+    if (issuerUrl) { issuerName.setAttribute("href", issuerUrl); }
+    by.appendChild(issuerName);
+    about.appendChild(by);
+    var facts = element("dl", "facts");
+    fact(facts, "awarded-to", text(badge.recipientName));
+    fact(facts, "issued-on", formatDay(text(badge.issuedOn)), text(badge.issuedOn));
+    fact(facts, "expires-on", badge.expires ? formatDay(text(badge.expires)) : "", text(badge.expires));
+    if (facts.childNodes.length) { about.appendChild(facts); }
+    var page = webUrl(badge.awardPage);
+    if (page) {
+      var link = element("a", "verify-badge-link", word("award-page"));
+      link.setAttribute("href", page);
+      var p = element("p");
+      p.appendChild(link);
+      about.appendChild(p);
+    }
+    card.appendChild(about);
+    card.hidden = false;
+  }
+
+  function show(panel, run, report) {
+    if (panel.getAttribute("data-run") !== run) { return; }  // a newer check started meanwhile
+    report = report || {};
+    var state = STATES.indexOf(report.state) >= 0 ? report.state : "unverifiable";
+    var p = parts(panel);
+    panel.report = report;
+    panel.setAttribute("data-state", state);
+    p.result.textContent = message(state);
+    var badge = report.badge && typeof report.badge === "object" ? report.badge : null;
+    if (state === "revoked") {
+      // The issuer's reason, as it published it.
+      var published = text(badge && badge.revocationReason) || text(report.detail);
+      p.detail.textContent = published ? word("reason") + ": " + published : "";
+    } else {
+      p.detail.textContent = explanation(report.reason, report.detail);
+    }
+    var checks = Array.isArray(report.checks) ? report.checks : [];
+    checks.forEach(function (check) { if (check && typeof check === "object") { p.checks.appendChild(checkLine(check)); } });
+    if (badge) { badgeCard(p.badge, badge); }
+    p.body.hidden = !checks.length && !badge;
+    p.recipient.hidden = !(badge && badge.recipient);
+    p.time.textContent = message("checked") + " " + formatMoment(new Date());
+  }
+
+  // An engine that throws is a check that could not run: never "valid", and not a forgery either.
+  function failedToRun(error) {
+    return {state: "unverifiable", reason: "", detail: String((error && error.message) || error), checks: [], badge: null};
+  }
+
+  /* --- the recipient's email -------------------------------------------------------------------- */
+
+  function setUpRecipient(panel) {
+    var form = panel.querySelector("[data-verify-recipient]");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var report = panel.report, run = panel.getAttribute("data-run");
+      var said = form.querySelector(".verify-recipient-result");
+      said.textContent = "";
+      if (!report || !report.badge || !report.badge.recipient) { return; }
+      var email = form.querySelector("input[type=email]").value;
+      window.SitegenChecks.checkRecipient(report.badge.recipient, email).then(null, function () { return null; })
+        .then(function (matches) {
+          if (panel.report !== report || panel.getAttribute("data-run") !== run) { return; }
+          var key = matches === true ? "recipient-match" : matches === false ? "recipient-no-match" : "recipient-unknown";
+          said.textContent = word(key);
+          said.setAttribute("data-match", matches === true ? "yes" : matches === false ? "no" : "unknown");
+          var line = checkLine({name: "recipient", reason: "", detail: word(key),
+            outcome: matches === true ? "passed" : matches === false ? "failed" : "unverifiable"});
+          var list = panel.querySelector(".verify-checks");
+          var old = list.querySelector('[data-check="recipient"]');
+          if (old) { list.replaceChild(line, old); } else { list.appendChild(line); }
+          panel.querySelector(".verify-body").hidden = false;
+        });
+    });
+  }
+
+  /* --- award pages ------------------------------------------------------------------------------ */
+
+  function checkAwardPage(panel) {
+    var run = begin(panel);
+    var assertionUrl = new URL(panel.getAttribute("data-assertion"), location.href).href;
+    var credential = panel.getAttribute("data-credential");
+    var request = {
+      assertionUrl: assertionUrl,
+      credentialUrl: credential ? new URL(credential, location.href).href : null,
+      site: assertionUrl.replace(/assertions\/[^\/]*$/, "")
+    };
+    var checking;
+    try { checking = window.SitegenChecks.checkAward(request); } catch (error) { checking = Promise.reject(error); }
+    return checking.then(null, failedToRun).then(function (report) {
+      show(panel, run, report);
+      // An expired, revoked or forged badge is not offered for a profile.
+      var offered = panel.getAttribute("data-state") === "valid" || panel.getAttribute("data-state") === "unverifiable";
+      document.querySelectorAll("[data-while-valid]").forEach(function (node) { node.hidden = !offered; });
+    });
+  }
+
+  /* --- verify.html ------------------------------------------------------------------------------ */
+
+  function checkInput(panel, input) {
+    var run = begin(panel);
+    var checking;
+    try { checking = window.SitegenChecks.checkInput(input, panel.getAttribute("data-site")); } catch (error) { checking = Promise.reject(error); }
+    return checking.then(null, failedToRun).then(function (report) {
+      show(panel, run, report);
+      if (panel.getAttribute("data-run") !== run) { return; }
+      // The result may be far below the inputs: take the reader (and a screen reader's focus) to it.
+      var heading = panel.querySelector("h2");
+      heading.focus({preventScroll: true});
+      if (window.matchMedia(PHONE).matches) {
+        heading.scrollIntoView({block: "start"});
+      } else {
+        heading.scrollIntoView({block: "nearest"});
+      }
+    });
   }
 
   function setUpVerifyTool(panel) {
     document.querySelectorAll("[data-verify-controls]").forEach(function (n) { n.hidden = false; });
-    var input = document.getElementById("badge-file");
-    input.addEventListener("change", function () { if (input.files[0]) { checkFile(input.files[0], panel); } });
+    var file = document.getElementById("badge-file");
+    file.addEventListener("change", function () {
+      if (file.files[0]) { checkInput(panel, {file: file.files[0]}); }
+    });
     var zone = document.querySelector("[data-drop-zone]");
     zone.addEventListener("dragover", function (event) { event.preventDefault(); zone.classList.add("over"); });
     zone.addEventListener("dragleave", function () { zone.classList.remove("over"); });
     zone.addEventListener("drop", function (event) {
       event.preventDefault();
       zone.classList.remove("over");
-      if (event.dataTransfer.files[0]) { checkFile(event.dataTransfer.files[0], panel); }
+      var data = event.dataTransfer;
+      var link = data.getData("text/uri-list").split(/\r?\n/).filter(function (l) { return l && l.charAt(0) !== "#"; })[0];
+      if (data.files[0]) {
+        checkInput(panel, {file: data.files[0]});
+      } else if (link) {  // a link or an image dragged from another page
+        document.getElementById("badge-url").value = link;
+        checkInput(panel, {url: link});
+      }
     });
     document.querySelector("[data-verify-url-form]").addEventListener("submit", function (event) {
       event.preventDefault();
-      checkUrl(document.getElementById("badge-url").value.trim(), panel);
+      checkInput(panel, {url: document.getElementById("badge-url").value.trim()});
+    });
+    document.querySelector("[data-verify-text-form]").addEventListener("submit", function (event) {
+      event.preventDefault();
+      checkInput(panel, {text: document.getElementById("badge-text").value});
     });
   }
 
@@ -442,8 +709,14 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var panel = document.querySelector(".verify-panel[data-assertion]");
-    if (panel) { checkAwardPage(panel); }
-    var tool = document.querySelector("[data-verify-tool]");
-    if (tool) { setUpVerifyTool(tool); }
+    if (panel) {
+      setUpRecipient(panel);
+      checkAwardPage(panel);
+    }
+    var tool = document.querySelector(".verify-panel[data-verify-tool]");
+    if (tool) {
+      setUpRecipient(tool);
+      setUpVerifyTool(tool);
+    }
   });
 })();
