@@ -3,11 +3,11 @@
 Rendering, QR codes and credentials cost milliseconds per award; a rebuild that adds a few awards to a large
 site should not pay them again. An award's files are hard-linked from the previous output (the same bytes,
 no copy) when its fingerprint is unchanged. The fingerprint covers everything its files are made from: the
-award, its status position, every issuer and badge (with their images), the site settings, the theme and
-translation files, the keys, and sitegen itself (its version and every file of the package, so a change of
-sitegen's code between releases counts too). Anything else changed means the award is rebuilt, and so does
-an award whose files in output/ were edited or replaced by hand since (each record keeps their inode, size and
-modification time).
+award, its status position, its page's state (valid, expired, revoked: an award that expired since is made
+again), every issuer and badge (with their images), the site settings, the theme and translation files, the
+keys, and sitegen itself (its version and every file of the package, so a change of sitegen's code between
+releases counts too). Anything else changed means the award is rebuilt, and so does an award whose files in
+output/ were edited or replaced by hand since (each record keeps their inode, size and modification time).
 
 Nothing of the cache is trusted because of where it lies: a repository can commit a `.sitegen-cache/` (and an
 `output/`) of its own making. The records carry a MAC under a secret of this machine's user, kept outside every
@@ -59,8 +59,10 @@ def site_fingerprint(root: Path, site, signing, jws_key) -> str:
     return digest.hexdigest()
 
 
-def award_fingerprint(site_fingerprint: str, award, position) -> str:
-    return hashlib.sha256(f"{site_fingerprint}\0{award!r}\0{position!r}".encode()).hexdigest()
+def award_fingerprint(site_fingerprint: str, award, position, state: str = "") -> str:
+    """`state` is what the award's page says without script (render.award_state): an award that expired
+    since the last build gets its page made again."""
+    return hashlib.sha256(f"{site_fingerprint}\0{award!r}\0{position!r}\0{state}".encode()).hexdigest()
 
 
 def load(root: Path, output: Path) -> dict[str, list]:

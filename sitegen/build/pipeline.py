@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
 import os
@@ -15,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from sitegen.build import cache
 from sitegen.build import signing as ob3_signing
-from sitegen.build.render import Renderer, key_file_problem, theme_dirs
+from sitegen.build.render import Renderer, award_state, build_day, key_file_problem, theme_dirs
 from sitegen.build.write import SITE_MARKER, OutputWriter, SiteTooLarge, SizeBudget, StagingFolder, check_output_folder
 from sitegen.content.site import load_site
 from sitegen.diagnostics import BuildError, Diagnostic, Location
@@ -91,7 +92,7 @@ def build_site(
     advice = SIZE_ADVICE if site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
     with OutputWriter(output, size_limit) as writer:
         try:
-            publish(root, site, writer, signing=signing)
+            publish(root, site, writer, signing=signing, today=build_day(site.config.tz, environ))
             job = AwardJob(
                 root,
                 site,
@@ -103,6 +104,7 @@ def build_site(
                 site_fingerprint=cache.site_fingerprint(root, site, signing, jws_key),
                 positions=signing.positions if signing is not None else {},
                 budget=writer.budget,
+                today=build_day(site.config.tz, environ),
             )
             award_count, award_bytes, used, records, reused = publish_awards(job, jobs)
         except jinja2.TemplateError as exc:
@@ -260,11 +262,19 @@ def prepare_ob2_signing(
     return key
 
 
-def publish(root: Path, site: Site, writer: OutputWriter, *, signing: ob3_signing.SigningContext | None = None) -> None:
+def publish(
+    root: Path,
+    site: Site,
+    writer: OutputWriter,
+    *,
+    signing: ob3_signing.SigningContext | None = None,
+    today: dt.date | None = None,
+) -> None:
     urls = site.urls
     renderers = [Renderer(root, site, lang) for lang in LANGUAGES]
     for renderer in renderers:
         renderer.credentials_published = signing is not None
+        renderer.today = today or renderer.today
     writer.add(SITE_MARKER, b"", "sitegen")  # GitHub Pages: serve the files as they are, no Jekyll
     _copy_assets(root, site, writer)
     renderers[0].env.get_template("award.html")  # a syntax error is reported here, not inside a worker
@@ -326,6 +336,7 @@ class AwardJob:
     site_fingerprint: str
     positions: dict
     budget: SizeBudget | None = None  # the size limit, shared by every worker
+    today: dt.date | None = None  # the day expiry is decided on (render.build_day)
     renderers: list | None = None  # made by job_renderers, in each worker
 
 
@@ -388,7 +399,8 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
     records: dict = {}
     reused = 0
     for award in site.awards[start:end]:
-        fingerprint = cache.award_fingerprint(job.site_fingerprint, award, job.positions.get(award.id))
+        state = award_state(award, renderers[0].today)
+        fingerprint = cache.award_fingerprint(job.site_fingerprint, award, job.positions.get(award.id), state)
         previous = job.previous_records.get(award.id)
         if not (isinstance(previous, list) and len(previous) == 3):
             previous = None
@@ -433,6 +445,7 @@ def job_renderers(job: AwardJob) -> list[Renderer]:
         job.renderers = [Renderer(job.root, site, lang) for lang in languages]
         for renderer in job.renderers:
             renderer.credentials_published = job.signing is not None
+            renderer.today = job.today or renderer.today
     return job.renderers
 
 

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import json
 import math
+import os
 import re
 import signal
 import sys
@@ -100,24 +101,59 @@ def qr_svg(url: str, label: str = "QR code") -> Markup:
     )
 
 
-def linkedin_url(site: Site, award: Award, lang: str, *, prefixes: dict | None = None) -> str:
+def linkedin_url(
+    site: Site, award: Award, lang: str, *, prefixes: dict | None = None, cert_url: str | None = None
+) -> str:
     """LinkedIn's "Add to profile" link, pre-filled with the certification. `prefixes` keeps the part that
-    is the same for every award of a badge."""
+    is the same for every award of a badge. The issuer's LinkedIn organization id, when the issuer gives it,
+    makes LinkedIn show the organization's logo; its name is the fallback."""
     prefixes = {} if prefixes is None else prefixes
     prefix = prefixes.get(award.badge)
     if prefix is None:
         badge = site.badges[award.badge]
-        badge_fields = {
-            "startTask": "CERTIFICATION_NAME",
-            "name": badge.name.get(lang),
-            "organizationName": site.issuers[badge.issuer].name.get(lang),
-        }
+        issuer = site.issuers[badge.issuer]
+        badge_fields = {"startTask": "CERTIFICATION_NAME", "name": badge.name.get(lang)}
+        if issuer.linkedin_organization_id:
+            badge_fields["organizationId"] = issuer.linkedin_organization_id
+        else:
+            badge_fields["organizationName"] = issuer.name.get(lang)
         prefix = prefixes[award.badge] = "https://www.linkedin.com/profile/add?" + urlencode(badge_fields)
     fields: dict[str, str | int] = {"issueYear": award.issued_on.year, "issueMonth": award.issued_on.month}
     if award.expires:
         fields.update(expirationYear=award.expires.year, expirationMonth=award.expires.month)
-    fields.update(certUrl=site.urls.url(site.urls.assertion_page(award.id)), certId=award.id)
+    fields.update(certUrl=cert_url or site.urls.url(site.urls.assertion_page(award.id)), certId=award.id)
     return prefix + "&" + urlencode(fields)
+
+
+def build_day(tz: dt.tzinfo, environ=os.environ) -> dt.date:
+    """The day a build decides expiry on: the day of SOURCE_DATE_EPOCH when it is set (a reproducible build
+    gives the same pages whenever it runs), else today in the site's time zone. Only the pages of awards that
+    expired depend on it; published JSON never does."""
+    epoch = str(environ.get("SOURCE_DATE_EPOCH", "")).strip()
+    moment = datetime.fromtimestamp(int(epoch), tz) if epoch.isdigit() else datetime.now(tz)
+    return moment.date()
+
+
+def award_state(award: Award, day: dt.date) -> str:
+    """ "revoked", "expired" (its expiry is before `day`) or "valid": what an award page says without script."""
+    if award.revoked:
+        return "revoked"
+    if award.expires is not None and award.expires.date() < day:
+        return "expired"
+    return "valid"
+
+
+def png_size(data: bytes | None) -> tuple[int, int] | None:
+    """Width and height of a PNG, read from its header (IHDR), or None for another kind of image."""
+    if not data or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def baked_file_name(badge: BadgeClass, award: Award, version: str) -> str:
+    """A readable, distinct name for a downloaded baked image: which badge, which award, which standard."""
+    what = "openbadges-2.0" if version == "ob2" else "openbadges-3.0-credential"
+    return f"{badge.slug}-{award.id[:8]}-{what}.{badge.image.kind}"
 
 
 # --- theme templates: data in, a page out, within a budget --------------------------------------------------
@@ -609,6 +645,9 @@ class Renderer:
         self._linkedin_prefixes: dict[str, str] = {}
         # Set by the build when signed Open Badges 3.0 credentials are published next to the pages.
         self.credentials_published = False
+        # The day expiry is decided on (the build sets its own, the same for every page).
+        self.today = build_day(site.config.tz)
+        self._share_images: dict[str, dict] = {}
 
     def _text(self, value: Text | None) -> str:
         return value.get(self.lang) if value is not None else ""
@@ -687,9 +726,31 @@ class Renderer:
             badges=self.site.badges_of(issuer.slug),
         )
 
+    def share_image(self, badge: BadgeClass) -> dict:
+        """The picture of a badge's link previews: its URL and, for a PNG, its size (previews show no SVG: an
+        SVG badge is shared as its PNG preview)."""
+        image = self._share_images.get(badge.slug)
+        if image is None:
+            urls = self.site.urls
+            if badge.image.preview:
+                url, data = urls.url(urls.badge_preview(badge.slug)), badge.image.preview
+            else:
+                url, data = urls.url(urls.badge_image(badge.slug, badge.image.kind)), badge.image.data
+            size = png_size(data)
+            image = self._share_images[badge.slug] = {
+                "url": url,
+                "width": size[0] if size else None,
+                "height": size[1] if size else None,
+            }
+        return image
+
     def badge(self, badge: BadgeClass) -> tuple[str, bytes]:
         return self.site_page(
-            "badge.html", self.site.urls.badge_page(badge.slug), badge=badge, issuer=self.site.issuers[badge.issuer]
+            "badge.html",
+            self.site.urls.badge_page(badge.slug),
+            badge=badge,
+            issuer=self.site.issuers[badge.issuer],
+            share_image=self.share_image(badge),
         )
 
     def verify_page(self) -> tuple[str, bytes]:
@@ -727,16 +788,30 @@ class Renderer:
                 for lang in LANGUAGES
                 if lang != self.lang
             ]
+        # The address to share, per language: a single page switched by script is shared from the other
+        # language's view with ?lang=…, so that whoever opens the link reads it in that language too.
+        page_url = self.site.urls.url(path)
+        share_urls = {self.lang: page_url}
+        if self.site.config.award_pages != "every_language":
+            share_urls.update({lang: f"{page_url}?lang={lang}" for lang in LANGUAGES if lang != self.lang})
+        credential_url = self.site.urls.url(self.site.urls.credential_json(award.id))
         return self._render(
             "award.html",
             path,
             alternates,
             award=published_award(award),
+            award_state=award_state(award, self.today),
             badge=badge,
             issuer=self.site.issuers[badge.issuer],
-            qr=qr_svg(self.site.urls.url(path), self.qr_label),
-            linkedin=linkedin_url(self.site, award, self.lang, prefixes=self._linkedin_prefixes),
+            qr=qr_svg(page_url, self.qr_label),
+            share_urls=share_urls,
+            share_qrs={lang: qr_svg(url, self.qr_label) for lang, url in share_urls.items() if lang != self.lang},
+            share_image=self.share_image(badge),
+            linkedin=linkedin_url(self.site, award, self.lang, prefixes=self._linkedin_prefixes, cert_url=page_url),
             credentials=self.credentials_published,
+            credential_url=credential_url,
+            credential_qr=qr_svg(credential_url, self.qr_label) if self.credentials_published else None,
+            baked_names={version: baked_file_name(badge, award, version) for version in ("ob2", "ob3")},
         )
 
     def language_pack(self) -> bytes:

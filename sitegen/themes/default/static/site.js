@@ -180,11 +180,21 @@
       // Sanitised at build time (the same HTML as the badge page in that language).
       document.querySelectorAll('[data-field="description"]').forEach(function (n) { n.innerHTML = badge.description; });
       document.querySelectorAll('[data-field="criteria"]').forEach(function (n) { n.innerHTML = badge.criteria; });
-      // What the reader copies to LinkedIn or another page follows the language too.
+      // What the reader copies to LinkedIn or another page follows the language too, and so does the address
+      // shared: from another language's view it carries ?lang=… (built into data-url-…, QR codes included).
+      var pageLink = document.getElementById("page-link");
+      var shareUrl = pageLink ? pageLink.getAttribute("data-url-" + lang) || pageLink.defaultValue : null;
+      if (pageLink) { pageLink.value = shareUrl; }
+      document.querySelectorAll('[data-field="share-url"]').forEach(function (n) { n.textContent = shareUrl; });
+      document.querySelectorAll("[data-lang-only]").forEach(function (n) {
+        n.hidden = n.getAttribute("data-lang-only") !== lang;
+      });
       document.querySelectorAll('[data-field="linkedin"]').forEach(function (n) {
         var link = new URL(n.getAttribute("href"));
         link.searchParams.set("name", badge.name);
-        link.searchParams.set("organizationName", issuer.name);
+        // An issuer named by its LinkedIn organization id keeps it: LinkedIn shows its own name and logo.
+        if (link.searchParams.has("organizationName")) { link.searchParams.set("organizationName", issuer.name); }
+        if (shareUrl) { link.searchParams.set("certUrl", shareUrl); }
         n.setAttribute("href", link.href);
       });
       document.querySelectorAll('[data-field="embed"]').forEach(function (n) {
