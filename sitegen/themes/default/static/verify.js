@@ -509,12 +509,14 @@
     var icon = element("span", "verify-icon", ICONS[outcome]);
     icon.setAttribute("aria-hidden", "true");
     item.appendChild(icon);
-    item.appendChild(element("span", "verify-check-name",
+    var words = element("span", "verify-check-text");
+    words.appendChild(element("span", "verify-check-name",
       phrase("verify-messages", "data-check", check.name) || text(check.name)));
-    item.appendChild(document.createTextNode(": "));
-    item.appendChild(element("span", "verify-outcome", phrase("verify-messages", "data-outcome", outcome)));
+    words.appendChild(document.createTextNode(": "));
+    words.appendChild(element("span", "verify-outcome", phrase("verify-messages", "data-outcome", outcome)));
     var why = explanation(check.reason, check.detail);
-    if (why) { item.appendChild(element("span", "verify-why", why)); }
+    if (why) { words.appendChild(element("span", "verify-why", why)); }
+    item.appendChild(words);
     return item;
   }
 
