@@ -151,15 +151,26 @@ def cmd_verify(args) -> int:
             detail = {"revoked": f" (revoked: {result.revoked})", "expired": f" (expired {result.expired})"}.get(
                 result.status, ""
             )
-            print(f"{result.status.upper():8} {result.kind:15} {result.subject}{detail}")
+            if result.status == "unverifiable":  # a network failure: nothing was found wrong, try again
+                print(
+                    f"COULD NOT BE VERIFIED right now: {result.kind} {result.subject}: the issuer's site "
+                    "could not be reached, try again later"
+                )
+            else:
+                print(f"{result.status.upper():8} {result.kind:15} {result.subject}{detail}")
             for finding in result.findings:
                 print(f"         {finding.severity}: [{finding.check}] {finding.message}")
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
         print(f"checked {len(results)}: {summary or 'nothing'}")
+    if counts.get("unverifiable") and not counts.get("invalid"):
+        return EXIT_UNVERIFIABLE  # a script may retry later
     if site_mode:
         # A site may rightly hold revoked and expired awards: only invalid ones fail it.
         return 0 if results and not counts.get("invalid") else 1
     return 0 if all(r.status == "valid" for r in results) else 1
+
+
+EXIT_UNVERIFIABLE = 4  # verify: a document could not be fetched (network); nothing was found wrong
 
 
 def _day(text: str):
@@ -350,7 +361,11 @@ def make_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
 
     verify = commands.add_parser(
-        "verify", help="verify a badge URL, JSON file, baked PNG/SVG, or a whole output folder"
+        "verify",
+        help="verify a badge URL, JSON file, baked PNG/SVG, or a whole output folder",
+        epilog="exit codes: 0 valid; 1 not valid, revoked or expired (a folder: any badge not valid); 2 bad "
+        f"command line; 3 internal error; {EXIT_UNVERIFIABLE} could not be verified right now (the issuer's site "
+        "could not be reached): try again later",
     )
     verify.add_argument("target", help="an http(s) URL, a .json/.png/.svg file, or a built site folder")
     verify.add_argument("--email", help="also check that the badge was awarded to this email address")

@@ -363,6 +363,10 @@ def test_a_credential_of_the_forgers_own_did_is_the_forgers_not_the_sites(world)
     doc = forged_claim(world)
     doc["issuer"]["id"] = did
     del doc["credentialStatus"]
+    # Kept at the site's credential URL, it claims an id the site publishes another credential at (issue 13).
+    kept_id = world.verify(resign(doc, world.keys["forger_ed"][0], f"{did}#k"))
+    assert kept_id.status == "invalid" and "issuer publishes at" in errors(kept_id, "credential.published")
+    doc["id"] = "urn:uuid:6f1e0c2a-8d3b-4a5c-9e7f-1a2b3c4d5e6f"  # an id of its own
     result = world.verify(resign(doc, world.keys["forger_ed"][0], f"{did}#k"))
     assert result.status == "valid", result.findings
     doc["issuer"]["id"] = world.did  # the same proof does not pass for the site's DID
@@ -699,7 +703,8 @@ def test_a_png_of_huge_dimensions_is_read_for_its_badge_only(plain_site, tmp_pat
     path = tmp_path / "huge.png"
     path.write_bytes(png_with(itxt("openbadges", hosted.encode(), False), width=200_000, height=200_000))
     result, peak = verified_with_peak(path, fetcher)
-    assert result.status == "valid", result.findings
+    # The badge is read; the picture, never decoded, is not the badge's image (issue 13).
+    assert {f.code for f in result.errors} == {"verify.image.not-the-badge"}, result.findings
     assert peak < 32 * 2**20
 
 
@@ -743,7 +748,8 @@ def test_an_svg_that_declares_entities_is_refused(plain_site, tmp_path, declarat
         assert result.status == "invalid" and "declares XML entities" in errors(result, "baked.extract"), encoding
         assert peak < 32 * 2**20
     path.write_bytes(svg.replace(declaration, "").replace(use, "").encode())  # the same image without them
-    assert verify_file(path, fetcher).status == "valid"
+    result = verify_file(path, fetcher)  # read: only its picture, a star, is not the Python badge's (issue 13)
+    assert {f.code for f in result.errors} == {"verify.image.not-the-badge"}, result.findings
 
 
 # --- part 11: a site with no awards passes its own deploy ------------------------------------------

@@ -17,6 +17,11 @@ class FetchError(Exception):
     pass
 
 
+class Unreachable(FetchError):
+    """No answer at all (DNS, a refused connection, a timeout, TLS): nothing is known about the document, so a
+    badge that relies on it could not be verified right now. An HTTP error status is an answer, not this."""
+
+
 class Fetcher:
     """GET with a cache. With `site_dir`, URLs under `base_url` are read from that folder (as GitHub Pages
     would serve it) and any other URL is refused: a built site is checked without a server or network."""
@@ -26,11 +31,18 @@ class Fetcher:
         self.base_url = base_url.rstrip("/") if base_url else None
         self.timeout = timeout
         self._cache: dict[str, tuple[int, bytes]] = {}
+        self._unreachable: dict[str, Unreachable] = {}  # asked once: a timeout is not waited for twice
 
     def get(self, url: str) -> bytes:
         """The body of a 200 response; FetchError otherwise."""
+        if url in self._unreachable:
+            raise self._unreachable[url]
         if url not in self._cache:
-            self._cache[url] = self._fetch(url)
+            try:
+                self._cache[url] = self._fetch(url)
+            except Unreachable as exc:
+                self._unreachable[url] = exc
+                raise
         status, body = self._cache[url]
         if status != 200:
             raise FetchError(f"HTTP {status} for {url}")
@@ -63,8 +75,10 @@ class Fetcher:
                 return response.status, body
         except urllib.error.HTTPError as exc:
             return exc.code, b""
+        except http.client.InvalidURL as exc:  # a URL that cannot be sent is no network failure
+            raise FetchError(f"cannot fetch {url!r}: {exc}") from None
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-            raise FetchError(f"could not fetch {url}: {getattr(exc, 'reason', exc)}") from None
+            raise Unreachable(f"could not reach {url}: {getattr(exc, 'reason', exc)}") from None
         except ValueError as exc:  # a URL that cannot be sent: an invalid host, characters outside ASCII
             raise FetchError(f"cannot fetch {url!r}: {exc}") from None
 

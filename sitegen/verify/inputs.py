@@ -7,6 +7,7 @@ assertion, a one-entry revocation list, a wrong `type` and a missing image are a
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -32,7 +33,11 @@ from sitegen.verify.ob2 import (
     verify_ob2_signed,
 )
 from sitegen.verify.ob3 import verify_credential_document, verify_did_document, verify_status_list
+from sitegen.verify.picture import is_badge_picture
 from sitegen.verify.report import Result
+
+CONFIRMS = "issuer's site confirms"
+PICTURE = "image matches the badge"
 
 
 def unbake(data: bytes) -> tuple[str, str]:
@@ -56,32 +61,199 @@ def unbake(data: bytes) -> tuple[str, str]:
 def verify_document(
     text: str, fetcher: Fetcher, email: str | None = None, *, kind: str, subject: str, now: datetime | None = None
 ) -> Result:
-    """A badge given as JSON or a URL: hosted assertions are re-fetched from their id, as the spec says."""
+    """A badge given as JSON or a URL: hosted assertions are re-fetched from their id, as the spec says, and a
+    badge in hand is compared with the one its issuer publishes at its id."""
+    return _verify_text(text, fetcher, email, kind=kind, subject=subject, now=now)[0]
+
+
+def _verify_text(
+    text: str, fetcher: Fetcher, email: str | None, *, kind: str, subject: str, now: datetime | None
+) -> tuple[Result, dict | None]:
+    """The result, and the badge as its issuer's site publishes it (None when it could not be read): the
+    document whose badge image a baked picture must be."""
     text = text.strip()
     if text.startswith(("http://", "https://")):
-        return verify_ob2_hosted(text, fetcher, email, now=now, kind=kind, subject=subject)
+        result = verify_ob2_hosted(text, fetcher, email, now=now, kind=kind, subject=subject)
+        result.skip(CONFIRMS, "the badge names only its URL: the issuer's copy is what was verified")
+        return result, _published(text, fetcher)
     if JWS.match(text):
         signed_kind = kind if kind != "json" else "ob2-signed"
-        return verify_ob2_signed(text, fetcher, email, now=now, kind=signed_kind, subject=subject)
+        result = verify_ob2_signed(text, fetcher, email, now=now, kind=signed_kind, subject=subject)
+        # Its id is a urn:uuid (sitegen's too): no copy is published at it. The signature, made with a key the
+        # issuer lists, is what vouches for every field.
+        result.skip(CONFIRMS, "a signed assertion is vouched for by its signature, not by a published copy")
+        return result, None
     try:
         doc = json.loads(text)
     except RecursionError:
-        return _unreadable(subject, kind, "input.parse", "the JSON is nested too deeply to read")
+        return _unreadable(subject, kind, "input.parse", "the JSON is nested too deeply to read"), None
     except ValueError:
-        return _unreadable(subject, kind, "input.parse", "not JSON, not a URL: cannot tell what this badge is")
+        return _unreadable(subject, kind, "input.parse", "not JSON, not a URL: cannot tell what this badge is"), None
     types = doc.get("type") if isinstance(doc, dict) else None
     types = types if isinstance(types, list) else [types]
     if "OpenBadgeCredential" in types or "AchievementCredential" in types:
         credential_kind = kind if kind.startswith("ob3") else "ob3-credential"
-        return verify_credential_document(doc, fetcher, email, now=now, kind=credential_kind, subject=subject)
+        result = verify_credential_document(doc, fetcher, email, now=now, kind=credential_kind, subject=subject)
+        published = _confirm(result, doc, fetcher, "credential")
+        # Without a published copy (an id that is no URL), the credential's own signature vouches for it.
+        return result, published if published is not None or result.errors else doc
     if isinstance(doc, dict) and isinstance(doc.get("id"), str) and doc["id"].startswith(("http://", "https://")):
-        return verify_ob2_hosted(doc["id"], fetcher, email, now=now, kind=kind, subject=subject)
-    return _unreadable(
+        result = verify_ob2_hosted(doc["id"], fetcher, email, now=now, kind=kind, subject=subject)
+        return result, _confirm(result, doc, fetcher, "assertion")
+    result = _unreadable(
         subject,
         kind,
         "input.parse",
         "this JSON is neither a hosted assertion with an http(s) id nor an Open Badges 3.0 credential",
     )
+    return result, None
+
+
+def _published(url: str, fetcher: Fetcher) -> dict | None:
+    """The JSON document at `url` (read before: the fetcher's cache answers), or None."""
+    try:
+        return fetcher.get_json(url)
+    except FetchError:
+        return None
+
+
+def _confirm(result: Result, held: dict, fetcher: Fetcher, what: str) -> dict | None:
+    """Compare the badge in hand (`what`: "assertion" or "credential") with the one its issuer publishes at its
+    id: the issuer's copy is the truth, so any difference means the badge in hand was changed. The issuer's copy,
+    or None when there is none to read."""
+    url = held.get("id")
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        result.skip(CONFIRMS, f"the {what}'s id is not a URL: there is no published copy to compare with")
+        return None
+    step = f"{what}.published"
+    try:
+        published = fetcher.get_json(url)
+    except FetchError as exc:
+        if what == "credential":  # an assertion was fetched from its id already, and a failure reported then
+            message = f"the issuer's copy of the credential cannot be read: {exc}"
+            result.fetch_failed(step, message, exc, code="verify.document.unreadable")
+        return None
+    result.ran(step, CONFIRMS)
+    differences = _differences(held, published, what)
+    if differences:
+        result.error(
+            step,
+            f"the {_words(differences)} {'differs' if len(differences) == 1 else 'differ'} from the {what} the "
+            f"issuer publishes at {url}",
+            code="verify.baked.differs-from-hosted",
+        )
+    return published
+
+
+# What differs, in a verifier's words: the top-level properties of an assertion or credential, and of a
+# credential's subject (its achievement, its recipient).
+_FIELD_WORDS = {
+    "badge": "badge",
+    "issuedOn": "issue date",
+    "recipient": "recipient",
+    "expires": "expiry date",
+    "evidence": "evidence",
+    "narrative": "narrative",
+    "image": "image",
+    "verification": "verification method",
+    "achievement": "achievement",
+    "identifier": "recipient",
+    "validFrom": "issue date",
+    "validUntil": "expiry date",
+    "awardedDate": "award date",
+    "issuer": "issuer",
+    "proof": "signature",
+    "credentialStatus": "status entry",
+    "name": "name",
+    "description": "description",
+}
+
+
+def _differences(held: dict, published: dict, what: str) -> list[str]:
+    """What differs between the badge in hand and the issuer's copy, JSON-equal (key order aside), in words."""
+    if what == "assertion" and published.get("revoked") is True:
+        # Revoking an award adds these to the issuer's copy after the badge was handed out: not a forgery.
+        published = {k: v for k, v in published.items() if k not in ("revoked", "revocationReason")}
+        held = {k: v for k, v in held.items() if k not in ("revoked", "revocationReason")}
+    words: list[str] = []
+    for key in sorted(set(held) | set(published), key=_in_reading_order):
+        if held.get(key) == published.get(key):
+            continue
+        held_part, published_part = held.get(key), published.get(key)
+        if key == "credentialSubject" and isinstance(held_part, dict) and isinstance(published_part, dict):
+            for sub in sorted(set(held_part) | set(published_part), key=_in_reading_order):
+                if held_part.get(sub) != published_part.get(sub):
+                    _add(words, _FIELD_WORDS.get(sub, f"credentialSubject.{sub}"))
+            continue
+        _add(words, _FIELD_WORDS.get(key, key))
+    return words
+
+
+def _in_reading_order(key: str) -> tuple[int, str]:
+    order = list(_FIELD_WORDS)
+    return (order.index(key), key) if key in order else (len(order), key)
+
+
+def _add(words: list[str], word: str) -> None:
+    if word not in words:
+        words.append(word)
+
+
+def _words(items: list[str]) -> str:
+    """ "badge, issue date and recipient"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _check_picture(result: Result, image: bytes, published: dict | None, fetcher: Fetcher) -> None:
+    """A baked image must show its badge's own image, as the issuer's site publishes it: another badge's picture
+    with a genuine award baked in is a forgery the badge data alone cannot reveal."""
+    if published is None:
+        result.skip(PICTURE, "not reached: the issuer's copy of the badge could not be read")
+        return
+    url = _badge_image_url(published, fetcher)
+    if url is None:
+        result.skip(PICTURE, "not reached: the badge names no image of its own to compare with")
+        return
+    step = "image.matches-badge"
+    result.ran(step, PICTURE)
+    try:
+        badge_image = _image_bytes(url, fetcher)
+    except (FetchError, ValueError) as exc:
+        message = f"the badge's image cannot be read, so the picture cannot be compared with it: {exc}"
+        result.fetch_failed(step, message, exc, code="verify.image.not-the-badge")
+        return
+    if not is_badge_picture(image, badge_image):
+        result.error(
+            step,
+            f"the picture is not the image of the badge (the issuer's site publishes it at {url}): "
+            "badge data was put into another picture",
+            code="verify.image.not-the-badge",
+        )
+
+
+def _badge_image_url(published: dict, fetcher: Fetcher) -> str | None:
+    """The URL of the image of the badge a published assertion or credential is of."""
+    subject = published.get("credentialSubject")
+    if isinstance(subject, dict):  # Open Badges 3.0: the achievement's image
+        achievement = subject.get("achievement")
+        return id_of(achievement.get("image")) if isinstance(achievement, dict) else None
+    badge = published.get("badge")
+    if isinstance(badge, str):
+        try:
+            badge = fetcher.get_json(badge)
+        except FetchError:
+            return None  # reported by the badge class's checks
+    return id_of(badge.get("image")) if isinstance(badge, dict) else None
+
+
+def _image_bytes(url: str, fetcher: Fetcher) -> bytes:
+    """An image's bytes: fetched, or decoded from a base64 data: URI (a badge class may embed its image)."""
+    if url.startswith("data:"):
+        header, _, data = url.partition(",")
+        if not header.endswith(";base64"):
+            raise ValueError("the badge's image is a data: URI that is not base64")
+        return base64.b64decode(data, validate=False)
+    return fetcher.get(url)
 
 
 def _unreadable(subject: str, kind: str, step: str, message: str) -> Result:
@@ -124,9 +296,17 @@ def verify_file(
         return baked
     version, text = baked
     kind = f"{version}-{'png' if data.startswith(images.PNG_SIGNATURE) else 'svg'}"
-    result = verify_document(text, fetcher, email, kind=kind, subject=subject, now=now)
+    return _verify_baked(data, text, fetcher, email, kind=kind, subject=subject, now=now)
+
+
+def _verify_baked(
+    image: bytes, text: str, fetcher: Fetcher, email: str | None, *, kind: str, subject: str, now: datetime | None
+) -> Result:
+    """A badge baked into `image`: its data, as the issuer publishes it, and its picture, the badge's image."""
+    result, published = _verify_text(text, fetcher, email, kind=kind, subject=subject, now=now)
     result.read(BAKED_IMAGE)
     result.started("baked image")
+    _check_picture(result, image, published, fetcher)
     return result
 
 
@@ -138,17 +318,14 @@ def verify_url(
         body = fetcher.get(url)
     except FetchError as exc:
         result = Result(url, "url")
-        result.error("input.fetch", str(exc), code="verify.document.unreadable")
+        result.fetch_failed("input.fetch", str(exc), exc, code="verify.document.unreadable")
         return result
     if body.startswith(images.PNG_SIGNATURE) or body.lstrip()[:5] in (b"<svg ", b"<?xml"):
         baked = _baked(url, "image", body)
         if isinstance(baked, Result):
             return baked
         version, text = baked
-        result = verify_document(text, fetcher, email, kind=f"{version}-image", subject=url, now=now)
-        result.read(BAKED_IMAGE)
-        result.started("baked image")
-        return result
+        return _verify_baked(body, text, fetcher, email, kind=f"{version}-image", subject=url, now=now)
     if body.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
         # The link people share is the award's page: verify the badge data it names (one step only).
         if not follow_page:

@@ -11,7 +11,7 @@ from sitegen.content import images
 from sitegen.openbadges.jws import JwsError, load_public_pem, read_jws, verify_jws
 from sitegen.recipients import recipient_matches
 from sitegen.verify.checks import OB2_HOSTED, OB2_SIGNED
-from sitegen.verify.fetch import Fetcher, FetchError
+from sitegen.verify.fetch import Fetcher, FetchError, Unreachable
 from sitegen.verify.report import Result, parse_datetime
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
@@ -211,6 +211,9 @@ def check_key_ownership(result: Result, key_url: str, key: dict, issuer: dict, f
     ):
         try:
             owner_profile = fetcher.get_json(owner)
+        except Unreachable as exc:  # no answer says nothing against the key: the badge is unverifiable for now
+            result.fetch_failed("jws.key-ownership", str(exc), exc, code="verify.document.unreadable")
+            return
         except FetchError:
             owner_profile = None
     if (
@@ -290,7 +293,7 @@ def _check_image(result: Result, step: str, image, fetcher: Fetcher, allow_data:
     try:
         body = fetcher.get(url)
     except FetchError as exc:
-        result.error(step, f"image missing: {exc}", code="verify.image.missing")
+        result.fetch_failed(step, f"image missing: {exc}", exc, code="verify.image.missing")
         return
     if not (body.startswith(images.PNG_SIGNATURE) or b"<svg" in body[:1024]):
         result.error(step, f"image at {url} is neither PNG nor SVG", code="verify.image.not-an-image")
@@ -302,7 +305,7 @@ def fetch_json(result: Result, step: str, url: str, fetcher: Fetcher) -> dict | 
     try:
         return fetcher.get_json(url)
     except FetchError as exc:
-        result.error(step, str(exc), code="verify.document.unreadable")
+        result.fetch_failed(step, str(exc), exc, code="verify.document.unreadable")
         return None
 
 
@@ -375,9 +378,10 @@ def check_revocation_list(
     try:
         listing = fetcher.get_json(url)
     except FetchError as exc:
-        result.error(
+        result.fetch_failed(
             "revocation-list",
             f"the issuer's revocation list cannot be read: {exc}",
+            exc,
             code="verify.revocation-list.unreadable",
         )
         return

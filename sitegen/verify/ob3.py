@@ -13,7 +13,7 @@ from sitegen.status import STATUS_LIST_LENGTH
 from sitegen.urls import DID_WEB, Urls, did_web, did_web_url
 from sitegen.verify.checks import DID_DOCUMENT, OB3_CREDENTIAL, STATUS_LIST
 from sitegen.verify.fetch import Fetcher, FetchError
-from sitegen.verify.report import Result, parse_datetime
+from sitegen.verify.report import UNREACHABLE, Result, parse_datetime
 
 
 def resolve_did_document(did: str, fetcher: Fetcher, result: Result, step: str) -> dict | None:
@@ -22,7 +22,8 @@ def resolve_did_document(did: str, fetcher: Fetcher, result: Result, step: str) 
         url = _did_url_in_site(did, fetcher.base_url) if fetcher.site_dir is not None else did_web_url(did)
         document = fetcher.get_json(url)
     except (FetchError, ValueError) as exc:
-        result.error(step, f"cannot resolve the DID document of {did}: {exc}", code="verify.key.did-unresolvable")
+        message = f"cannot resolve the DID document of {did}: {exc}"
+        result.fetch_failed(step, message, exc, code="verify.key.did-unresolvable")
         return None
     if document.get("id") != did:
         result.error(
@@ -278,7 +279,8 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
     try:
         status_list = fetcher.get_json(list_url)
     except FetchError as exc:
-        result.error(STATUS, f"the status list cannot be read: {exc}", code="verify.status.list-unreadable")
+        message = f"the status list cannot be read: {exc}"
+        result.fetch_failed(STATUS, message, exc, code="verify.status.list-unreadable")
         return
     # The list must be the one the credential names, from its issuer, for this purpose: another genuine
     # list (of another issuer, or of this one, or for another purpose) says nothing about this credential.
@@ -304,7 +306,9 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
     list_result = Result(list_url, "status-list")
     _check_proof(list_result, status_list, fetcher, "status-list.proof")
     for finding in list_result.errors:
-        result.error(STATUS, f"status list: {finding.message}", code="verify.status.list-not-signed")
+        # The list's key not reached over the network says nothing against the list: unverifiable, not invalid.
+        code = UNREACHABLE if finding.code == UNREACHABLE else "verify.status.list-not-signed"
+        result.error(STATUS, f"status list: {finding.message}", code=code)
     if list_result.errors:
         return
     valid_from, valid_until = (
@@ -373,7 +377,8 @@ def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fet
     try:
         listing = fetcher.get_json(list_url)
     except FetchError as exc:
-        result.error(STATUS, f"the revocation list cannot be read: {exc}", code="verify.status.list-unreadable")
+        message = f"the revocation list cannot be read: {exc}"
+        result.fetch_failed(STATUS, message, exc, code="verify.status.list-unreadable")
         return
     if listing.get("id") != list_url:
         result.error(
@@ -441,7 +446,7 @@ def verify_status_list(url: str, issuer: str, fetcher: Fetcher, subject: str) ->
     try:
         status_list = fetcher.get_json(url)
     except FetchError as exc:
-        result.error("status-list.fetch", str(exc), code="verify.document.unreadable")
+        result.fetch_failed("status-list.fetch", str(exc), exc, code="verify.document.unreadable")
         return result
     result.ran("status-list.id-matches-url", "document id matches URL")
     if status_list.get("id") != url:

@@ -8,6 +8,9 @@ from datetime import datetime
 
 from sitegen.diagnostics import Diagnostic, Location
 from sitegen.verify.checks import CHECKS, check_named, check_of
+from sitegen.verify.fetch import Unreachable
+
+UNREACHABLE = "verify.document.unreachable"  # a network failure: the badge could not be verified right now
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,14 @@ class Result:
         return [f for f in self.findings if f.severity == "error"]
 
     @property
+    def unreachable(self) -> bool:
+        """Whether every error is a network failure: nothing found is wrong, but not everything could be read."""
+        return bool(self.errors) and all(f.code == UNREACHABLE for f in self.errors)
+
+    @property
     def status(self) -> str:
+        if self.unreachable:
+            return "unverifiable"  # not "invalid": asked again later, the same badge may well verify
         if self.errors:
             return "invalid"
         if self.revoked is not None:
@@ -50,6 +60,11 @@ class Result:
 
     def error(self, step: str, message: str, *, code: str) -> None:
         self._add(step, message, "error", code)
+
+    def fetch_failed(self, step: str, message: str, exc: Exception, *, code: str) -> None:
+        """A document that could not be fetched: `code` when the site answered (a 404, not JSON), the network
+        failure verify.document.unreachable when it did not (try again later)."""
+        self.error(step, message, code=UNREACHABLE if isinstance(exc, Unreachable) else code)
 
     def warning(self, step: str, message: str, *, code: str) -> None:
         self._add(step, message, "warning", code)
@@ -94,7 +109,10 @@ class Result:
                 continue
             findings = [f for f in self.findings if f.code in check.codes]
             entry: dict = {"name": check.name}
-            if any(f.severity == "error" for f in findings) or check.name in self.failed_by:
+            if findings and all(f.code == UNREACHABLE for f in findings):
+                entry["verdict"] = "unverifiable"
+                entry["reason"] = "could not be verified right now (a document could not be fetched): try again later"
+            elif any(f.severity == "error" for f in findings) or check.name in self.failed_by:
                 entry["verdict"] = "failed"
                 if check.name in self.failed_by:
                     entry["reason"] = self.failed_by[check.name]
@@ -105,7 +123,9 @@ class Result:
             else:
                 entry["verdict"] = "skipped"
                 entry["reason"] = self.skipped.get(check.name) or (
-                    "not reached: an earlier check failed"
+                    "not reached: a document could not be fetched right now"
+                    if self.unreachable
+                    else "not reached: an earlier check failed"
                     if self.errors
                     else "the issuer revoked the badge"
                     if self.revoked is not None
