@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from browser import Server, axe_violations, free_port
 from conftest import SALT, default_files, identity_hash
 from helpers import Page, edit
 
@@ -78,6 +79,8 @@ def test_linkedin_organization_id_is_in_no_published_json(make_site):
         assert b"98765432123" not in data and b"linkedin_organization" not in data, path
 
 
+CAROL = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+
 # Item 9: images without alt text, in every Markdown field and language. The lines are those of the files below.
 IMG = "https://img.example"
 PICTURES = f"""\
@@ -103,7 +106,7 @@ CAROL_AWARD = f"""\
 badge: star
 issued_on: 2025-01-15
 awards:
-  - id: 7c9e6679-7425-40de-944b-e07fc1f90ae7
+  - id: {CAROL}
     recipient: {{hash: "{identity_hash("carol@example.org")}", salt: "{SALT}"}}
     name: Carol Example
     show_name: true
@@ -241,3 +244,29 @@ def test_render_markdown_gives_every_image_an_alt(markdown, lacking, images):
         assert "alt" in attrs and (attrs["alt"] == "" or attrs["alt"].strip()), attrs
         if (attrs.get("src") or "") in lacking:
             assert attrs["alt"] == ""
+
+
+def test_axe_finds_no_image_without_alt_on_the_pages(pictures_site, browser):  # noqa: F811
+    """The same content, served and read by axe-core in Chromium, in both languages."""
+    assert main(["build", "--root", str(pictures_site)]) == 0
+    out = pictures_site / "output"
+    server = Server(out, free_port())
+    context = browser.new_context()
+    context.route(f"{IMG}/**", lambda route: route.abort())  # the images are elsewhere: only their tags matter
+    page = context.new_page()
+    try:
+        problems, images = {}, {}
+        for english in ["badges/pictures.html", "issuers/test-uni.html", f"assertions/{CAROL}.html"]:
+            for rel in (english, f"ja/{english}"):
+                page.goto(f"{server.url}/{rel}")
+                page.wait_for_load_state("networkidle")
+                images[rel] = page.locator(f"img[src^='{IMG}']").count()
+                violations = axe_violations(page)
+                if violations:
+                    problems[rel] = violations
+        # The content's images are there to be judged (the issuer's is in its Japanese description only).
+        assert all(count > 0 for rel, count in images.items() if rel != "issuers/test-uni.html"), images
+        assert problems == {}
+    finally:
+        context.close()
+        server.stop()
