@@ -217,6 +217,23 @@ def test_a_foreign_context_is_refused_and_never_fetched(site, proof_page):
     assert proof_page.requests == []  # neither the foreign context nor any other was asked for
 
 
+def test_an_inline_or_nested_context_is_refused(site, proof_page):
+    """An embedded context could rename terms so the JSON reads otherwise than the signed RDF: none is taken."""
+    inline = credential(site)
+    inline["@context"] = [*inline["@context"], {"title": "https://schema.org/name"}]
+    assert verify(proof_page, inline, site[3]) == {
+        "verified": False,
+        "reason": "unknown-context",
+        "detail": "an embedded context",
+    }
+    nested = credential(site)
+    nested["credentialSubject"]["@context"] = {"note": "https://schema.org/description"}
+    assert verify(proof_page, nested, site[3])["reason"] == "unknown-context"
+    missing = credential(site)
+    del missing["@context"]
+    assert verify(proof_page, missing, site[3])["reason"] == "malformed"
+
+
 def test_proofs_the_bundle_cannot_take_are_named(site, proof_page):
     public = site[3]
     no_proof = credential(site)

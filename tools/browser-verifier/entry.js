@@ -128,8 +128,27 @@ function isObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+// Only the carried contexts, named by URL at the top: an inline or nested @context could rename terms, so that
+// the JSON a reader sees says something else than the signed RDF (the same triples) while the proof still holds.
+function checkContexts(document) {
+  if (document['@context'] === undefined) throw new Refusal('malformed', 'no @context');
+  const top = Array.isArray(document['@context']) ? document['@context'] : [document['@context']];
+  for (const context of top) {
+    if (typeof context !== 'string') throw new Refusal('unknown-context', 'an embedded context');
+    if (!Object.prototype.hasOwnProperty.call(CONTEXTS, context)) throw new Refusal('unknown-context', context);
+  }
+  (function nested(node) {
+    if (node === null || typeof node !== 'object') return;
+    for (const key of Object.keys(node)) {
+      if (key === '@context') throw new Refusal('unknown-context', 'an embedded context');
+      nested(node[key]);
+    }
+  })(Object.keys(document).filter(key => key !== '@context').map(key => document[key]));
+}
+
 async function check(document, options) {
   if (!isObject(document)) throw new Refusal('malformed', 'not a JSON object');
+  checkContexts(document);
   const proofs = Array.isArray(document.proof) ? document.proof : isObject(document.proof) ? [document.proof] : [];
   if (!proofs.length) throw new Refusal('no-proof', '');
   const proof = proofs[0]; // as sitegen's Python: the first proof is the issuer's
