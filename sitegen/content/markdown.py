@@ -127,4 +127,6 @@ def render_markdown(text: str) -> Markup:
 def images_without_alt(text: str) -> tuple[str, ...]:
     """The sources of the images of the text that have no alt text ('' for an image without a source); the
     pages give them alt="". An explicit alt="" in HTML is a decorative image, not one of them."""
+    if "![" not in text and "<img" not in text.lower():
+        return ()  # no image can come out of it: most texts are not rendered twice (validation, then pages)
     return _render(text)[1]

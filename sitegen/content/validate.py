@@ -203,24 +203,28 @@ class _File:
         if text is not None:
             variants = data[key]
             for lang, value in text.values:
-                line = variants.line_of(lang) if isinstance(variants, LineDict) else data.line_of(key)
-                self.images_need_alt(line, f"{key}.{lang}" if isinstance(variants, LineDict) else key, value)
+                if isinstance(variants, LineDict):
+                    where = Location(self.rel, variants.line_of(lang), variants.column_of(lang))
+                    self.images_need_alt(where, f"{key}.{lang}", value)
+                else:
+                    self.images_need_alt(Location(self.rel, data.line_of(key), data.column_of(key)), key, value)
         return text
 
     def markdown_string(self, data: LineDict, key: str) -> str | None:
         """An optional one-language Markdown field (a narrative)."""
         value = self.string(data, key, required=False)
         if value is not None:
-            self.images_need_alt(data.line_of(key), key, value)
+            self.images_need_alt(Location(self.rel, data.line_of(key), data.column_of(key)), key, value)
         return value
 
-    def images_need_alt(self, line: int, field: str, markdown: str) -> None:
+    def images_need_alt(self, where: Location, field: str, markdown: str) -> None:
         """A warning per image without alt text: the page gives it alt="" (decorative), which hides what it
         shows from whoever cannot see it."""
         for src in images_without_alt(markdown):
-            image = f"the image {src}" if src else "an image without a source"
+            src = " ".join(src.split())
+            image = f"the image {_shorten(src)}" if src else "an image without a source"
             self.problems.warning(
-                Location(self.rel, line),
+                where,
                 "content.image-without-alt",
                 f"'{field}': {image} has no alt text; say what it shows, ![what it shows](…) in Markdown or "
                 '<img alt="what it shows" …> in HTML (alt="" marks an image that is only decoration)',
@@ -334,6 +338,10 @@ class _File:
                 self.error_at(data, key, result.code, f"image content/{rel}: {result}")
                 return None
         return ImageFile(rel, kind, prepared, rendered)
+
+
+def _shorten(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _read_image(path: Path) -> bytes:
