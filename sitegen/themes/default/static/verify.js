@@ -415,7 +415,6 @@
   var formatDay = window.Sitegen.formatDay;
   // Not colour alone: each outcome has its own sign, and its words beside it.
   var ICONS = {passed: "\u2713", failed: "\u2717", unverifiable: "?", skipped: "\u2013"};
-  var PHONE = "(max-width: 40rem)";
   var STATES = ["valid", "invalid", "revoked", "expired", "unverifiable", "elsewhere", "no-badge", "unreadable"];
 
   /* --- words ------------------------------------------------------------------------------------ */
@@ -665,20 +664,19 @@
     return checking.then(null, failedToRun).then(function (report) {
       show(panel, run, report);
       if (panel.getAttribute("data-run") !== run) { return; }
-      // The result may be far below the inputs: take the reader (and a screen reader's focus) to it.
+      // The result is below the inputs (far below on a phone): take the reader, and a screen reader's focus, to
+      // its heading, with as much of the result in view as fits.
       var heading = panel.querySelector("h2");
       heading.focus({preventScroll: true});
-      if (window.matchMedia(PHONE).matches) {
-        heading.scrollIntoView({block: "start"});
-      } else {
-        heading.scrollIntoView({block: "nearest"});
-      }
+      heading.scrollIntoView({block: "start"});
     });
   }
 
   function setUpVerifyTool(panel) {
     document.querySelectorAll("[data-verify-controls]").forEach(function (n) { n.hidden = false; });
     var file = document.getElementById("badge-file");
+    // Choosing the same file again (after fixing the site, say) must check it again: no "change" otherwise.
+    file.addEventListener("click", function () { file.value = ""; });
     file.addEventListener("change", function () {
       if (file.files[0]) { checkInput(panel, {file: file.files[0]}); }
     });
