@@ -172,9 +172,10 @@ _FIELD_WORDS = {
 def _differences(held: dict, published: dict, what: str) -> list[str]:
     """What differs between the badge in hand and the issuer's copy, JSON-equal (key order aside), in words."""
     if what == "assertion" and published.get("revoked") is True:
-        # Revoking an award adds these to the issuer's copy after the badge was handed out: not a forgery.
+        # A revoked award's copy is stripped to its id and the reason after the badge was handed out: that is
+        # no forgery, and the badge is revoked whatever else it says. What the copy keeps must still agree.
         published = {k: v for k, v in published.items() if k not in ("revoked", "revocationReason")}
-        held = {k: v for k, v in held.items() if k not in ("revoked", "revocationReason")}
+        held = {k: v for k, v in held.items() if k in published}
     words: list[str] = []
     for key in sorted(set(held) | set(published), key=_in_reading_order):
         if held.get(key) == published.get(key):
@@ -212,7 +213,8 @@ def _check_picture(result: Result, image: bytes, published: dict | None, fetcher
         return
     url = _badge_image_url(published, fetcher)
     if url is None:
-        result.skip(PICTURE, "not reached: the badge names no image of its own to compare with")
+        if result.revoked is None:  # a revoked assertion's copy names no badge: the verdict says it is revoked
+            result.skip(PICTURE, "not reached: the badge names no image of its own to compare with")
         return
     step = "image.matches-badge"
     result.ran(step, PICTURE)
