@@ -365,7 +365,6 @@
           // Published stripped: there is nothing left to compare with.
           return inHand ? new Outcome("skipped", "revoked", "", hosted) : hosted;
         }
-        if (inHand && canonical(inHand) !== canonical(hosted)) { throw failed("differs-from-hosted", url); }
         var badgeUrl = idOf(hosted.badge);
         return fetchBound(badgeUrl, site).then(function (badgeClass) {
           if (badgeClass.type !== "BadgeClass") { throw failed("wrong-document", badgeUrl); }
@@ -379,6 +378,9 @@
           found.issuer = issuer;
           run.badge = ob2Badge(run, url, hosted, found.badgeClass, issuer);
           run.badgeImage = run.badge.image;
+          if (inHand && canonical(inHand) !== canonical(hosted)) {
+            return new Outcome("failed", "differs-from-hosted", url, hosted);
+          }
           return hosted;
         });
       });
@@ -599,7 +601,13 @@
           subject.statusPurpose !== purpose) {
         throw failed("bad-status-list", listUrl);
       }
-      return issuerKey(list, site).catch(function (stop) {
+      // The list is signed by its issuer (when the proof checker can be loaded: else its key at least).
+      return issuerKey(list, site).then(function (method) {
+        return verifyProof(list, method).catch(function (stop) {
+          if (stop instanceof Stop && stop.reason === "no-proof-checker") { return true; }
+          throw stop;
+        });
+      }).catch(function (stop) {
         if (stop instanceof Stop && stop.outcome === "failed") { throw failed("bad-status-list", listUrl); }
         throw stop;
       }).then(function () {
@@ -823,7 +831,10 @@
   function finish(run, work) {
     return work.then(function () { return run.report(); }, function (error) {
       if (error instanceof Early) { return earlyReport(error); }
-      if (error instanceof Stop) { return earlyReport(new Early(error.outcome === "failed" ? "invalid" : "unverifiable", error.reason, error.detail)); }
+      if (error instanceof Stop) {  // the input's own document could not be fetched from the site
+        run.record("issuer's site confirms", error.outcome, error.reason, error.detail);
+        return run.report();
+      }
       return earlyReport(new Early("unreadable", "not-a-badge-document", String(error && error.message || error)));
     });
   }
