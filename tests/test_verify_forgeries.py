@@ -258,6 +258,17 @@ def test_an_embedded_assertion_naming_another_badge_date_and_recipient_is_invali
         )
 
 
+def test_json_equal_means_equal_json_not_equal_python(site, capsys):
+    """`true` is not `1` and a missing field is not `null`, though Python compares them equal."""
+    for change in ({"recipient": {"hashed": 1}}, {"narrative": None}):
+        doc = site.doc(f"assertions/{AWARD_ID}.json")
+        for key, value in change.items():
+            doc[key] = {**doc[key], **value} if isinstance(value, dict) else value
+        path = site.file("subtle.png", ob2_baked(site.bytes("badges/python-basics.png"), doc, ""))
+        code, result = verify(capsys, path)
+        assert (code, failed(result)) == (1, {CONFIRMS}), change
+
+
 def test_an_edited_assertion_in_a_json_file_is_invalid_too(site, capsys):
     path = site.file("edited.json", json.dumps(edited_assertion(site)).encode())
     code, result = verify(capsys, path)

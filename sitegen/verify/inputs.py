@@ -178,16 +178,23 @@ def _differences(held: dict, published: dict, what: str) -> list[str]:
         held = {k: v for k, v in held.items() if k in published}
     words: list[str] = []
     for key in sorted(set(held) | set(published), key=_in_reading_order):
-        if held.get(key) == published.get(key):
+        if _same(held, published, key):
             continue
         held_part, published_part = held.get(key), published.get(key)
         if key == "credentialSubject" and isinstance(held_part, dict) and isinstance(published_part, dict):
             for sub in sorted(set(held_part) | set(published_part), key=_in_reading_order):
-                if held_part.get(sub) != published_part.get(sub):
+                if not _same(held_part, published_part, sub):
                     _add(words, _FIELD_WORDS.get(sub, f"credentialSubject.{sub}"))
             continue
         _add(words, _FIELD_WORDS.get(key, key))
     return words
+
+
+def _same(held: dict, published: dict, key: str) -> bool:
+    """Whether `key` is JSON-equal in both: present in both or neither, and `true` is not `1` (as in Python)."""
+    if (key in held) != (key in published):
+        return False
+    return json.dumps(held.get(key), sort_keys=True) == json.dumps(published.get(key), sort_keys=True)
 
 
 def _in_reading_order(key: str) -> tuple[int, str]:
