@@ -355,3 +355,9 @@ def test_a_badge_its_site_no_longer_publishes_stays_invalid(site, capsys):
         assert (code, result["status"]) == (1, "invalid"), rel
         assert "HTTP 404" in messages(result, "verify.document.unreadable")
         assert verdicts(result)["readable"] == "failed"
+
+
+def test_help_names_the_exit_code_a_script_may_retry_on(capsys):
+    with pytest.raises(SystemExit):
+        main(["verify", "--help"])
+    assert "4 could not be verified right now" in " ".join(capsys.readouterr().out.split())
