@@ -324,3 +324,23 @@ def test_panels_showing_a_result_are_accessible(served, browser, width):  # noqa
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+def test_a_signed_credential_shows_its_signature_key_and_status_checks(signed_served, page, tmp_path):
+    server, root = signed_served
+    page.goto(f"{server.url}/verify.html")  # an English site
+    page.set_input_files("#badge-file", str(root / f"output/credentials/{AWARD_ID}.png"))
+    seen = checked(page)
+    assert seen["state"] == "valid", seen
+    for name in ("issuer's site confirms", "signature", "issuer key", "image matches the badge"):
+        assert seen["checks"][name] == "passed"
+    assert any(name in seen["checks"] for name in ("status", "revocation list"))
+    assert any("The signature is intact: Passed" in line for line in seen["lines"])
+    # The credential pasted as text: the same checks but the picture's.
+    new_check(page)
+    page.fill("#badge-text", (root / f"output/credentials/{CAROL_ID}.json").read_text())
+    page.click("[data-verify-text-form] button")
+    seen = checked(page)
+    assert seen["state"] == "expired" and seen["checks"]["expiry"] == "failed"
+    assert seen["checks"]["signature"] == "passed" and "image matches the badge" not in seen["checks"]
+    assert "January 15, 2026" in seen["card"]

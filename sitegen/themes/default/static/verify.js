@@ -649,9 +649,12 @@
     try { checking = window.SitegenChecks.checkAward(request); } catch (error) { checking = Promise.reject(error); }
     return checking.then(null, failedToRun).then(function (report) {
       show(panel, run, report);
-      // An expired, revoked or forged badge is not offered for a profile.
-      var offered = panel.getAttribute("data-state") === "valid" || panel.getAttribute("data-state") === "unverifiable";
-      document.querySelectorAll("[data-while-valid]").forEach(function (node) { node.hidden = !offered; });
+      // An expired, revoked or forged badge is not offered for a profile. Only ever hidden here: what the
+      // build left out (an award expired when it was built) a failed fetch must not bring back.
+      var state = panel.getAttribute("data-state");
+      if (state !== "valid" && state !== "unverifiable") {
+        document.querySelectorAll("[data-while-valid]").forEach(function (node) { node.hidden = true; });
+      }
     });
   }
 
