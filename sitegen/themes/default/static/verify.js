@@ -592,7 +592,8 @@
       var published = text(badge && badge.revocationReason) || text(report.detail);
       p.detail.textContent = published ? word("reason") + ": " + published : "";
     } else {
-      p.detail.textContent = explanation(report.reason, report.detail);
+      var why = explanation(report.reason, report.detail);
+      p.detail.textContent = why === p.result.textContent ? "" : why;  // no-badge says it in its headline
     }
     var checks = Array.isArray(report.checks) ? report.checks : [];
     checks.forEach(function (check) { if (check && typeof check === "object") { p.checks.appendChild(checkLine(check)); } });
