@@ -299,6 +299,16 @@ def test_an_ob3_image_with_an_edited_achievement_and_broken_signature_is_not_val
     assert report["badge"]["name"] == "Python 基礎"
 
 
+def test_an_image_with_a_second_badge_inside_is_not_valid(on_site, signed):
+    """Baking adds one chunk: a forged assertion beside the genuine credential would be read by other tools."""
+    genuine = signed.bytes(f"credentials/{AWARD_ID}.png")
+    claim = signed.read(f"assertions/{AWARD_ID}.json")
+    claim["recipient"]["identity"] = identity_hash("mallory@example.org")
+    report = check_file(on_site, signed, baking.bake_png(genuine, "openbadges", json.dumps(claim)))
+    assert report["state"] == "invalid"
+    assert failing(report) == [(IMAGE, "several-badges-in-image")]
+
+
 def resign(doc: dict, private_pem: str, vm: str) -> dict:
     doc = copy.deepcopy(doc)
     doc.pop("proof", None)

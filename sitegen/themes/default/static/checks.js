@@ -21,6 +21,7 @@
   var MAX_FILE_BYTES = 16 * 1024 * 1024;
   var MAX_STATUS_LIST_BYTES = 2 * 1024 * 1024;  // 16 million entries: a list that inflates to more is refused
   var MAX_PIXELS = 4096 * 4096;
+  var FETCH_TIMEOUT_MS = 20000;  // a site that does not answer is unreachable, not a page that waits forever
 
   // The proof checker (eddsa-rdfc-2022) is large: it is fetched from beside this script, only when needed.
   var PROOF_SCRIPT = (document.currentScript && document.currentScript.src || "")
@@ -159,7 +160,7 @@
   }
 
   function without(doc, keys) {
-    var copy = {};
+    var copy = Object.create(null);  // a "__proto__" key stays a key
     Object.keys(doc).forEach(function (k) { if (keys.indexOf(k) < 0) { copy[k] = doc[k]; } });
     return copy;
   }
@@ -216,15 +217,24 @@
   // reached or answers with an error.
   function fetchBytes(url, site) {
     if (!onSite(url, site)) { return Promise.reject(failed("not-on-this-site", url)); }
-    return fetch(url, {cache: "no-store", credentials: "omit"}).then(function (response) {
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort && setTimeout(function () { abort.abort(); }, FETCH_TIMEOUT_MS);
+    var options = {cache: "no-store", credentials: "omit", signal: abort ? abort.signal : undefined};
+    return fetch(url, options).then(function (response) {
       if (response.status === 404 || response.status === 410) { throw failed("not-published", url); }
       if (!response.ok) { throw unverifiable("network", "HTTP " + response.status + ": " + url); }
       if (Number(response.headers.get("content-length")) > MAX_DOCUMENT_BYTES) { throw failed("too-large", url); }
       return response.arrayBuffer().then(function (buffer) {
         if (buffer.byteLength > MAX_FILE_BYTES) { throw failed("too-large", url); }
         return {bytes: new Uint8Array(buffer), type: response.headers.get("content-type") || ""};
-      });
-    }, function () { throw unverifiable("network", url); });
+      }, function () { throw unverifiable("network", url); });
+    }, function () { throw unverifiable("network", url); }).then(function (got) {
+      clearTimeout(timer);
+      return got;
+    }, function (error) {
+      clearTimeout(timer);
+      throw error;
+    });
   }
 
   function fetchJson(url, site) {
@@ -680,6 +690,10 @@
     });
   }
 
+  function badgeChunkCount(bytes) {
+    return pngChunks(bytes).filter(function (chunk) { return BADGE_KEYWORDS.indexOf(chunkKeyword(chunk)) >= 0; }).length;
+  }
+
   // The PNG without the text chunks baking adds.
   function unbakePng(bytes) {
     var kept = [bytes.subarray(0, 8)], total = 8;
@@ -746,6 +760,8 @@
           if (unbakeSvg(image.text) !== utf8(published)) { throw failed("not-the-badge-image", run.badgeImage); }
           return true;
         }
+        // Baking adds one chunk: a second one carries badge data this check did not read.
+        if (badgeChunkCount(image.bytes) > 1) { throw failed("several-badges-in-image", ""); }
         var mine = unbakePng(image.bytes);
         if (sameBytes(mine, published)) { return true; }
         if (!isPng(published)) { throw failed("not-the-badge-image", run.badgeImage); }
@@ -846,7 +862,7 @@
 
   /* The award page's checks: its hosted assertion and, when the site publishes one, its credential. */
   function checkAward(options) {
-    var run = new Run(siteOf(options.site));
+    var run = new Run(siteOf(options.site || String(options.assertionUrl).replace(/assertions\/[^\/]*$/, "")));
     return finish(run, awardChecks(run, new URL(options.assertionUrl, location.href).href,
       options.credentialUrl ? new URL(options.credentialUrl, location.href).href : null, false));
   }
