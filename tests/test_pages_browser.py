@@ -3,9 +3,11 @@ verify page, the language switch, keyboard use and pages without JavaScript."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import textwrap
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from browser import Server, axe_violations, free_port
@@ -54,16 +56,68 @@ def test_example_pages_have_no_serious_accessibility_violations(example, page):
     assert problems == {}
 
 
-def test_a_printed_award_keeps_its_qr_code_and_when_it_was_checked(served, page):
+def printed_pages(page) -> int:
+    """How many A4 pages Chromium prints the page on (the page objects of its PDF)."""
+    pdf = page.pdf(format="A4")
+    for box in re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf):
+        assert abs(float(box[0]) - 595.3) < 2 and abs(float(box[1]) - 841.9) < 2  # A4 portrait, in points
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_printed_award_is_a_one_page_certificate(served, page, lang):
     server, _ = served
-    page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
+    url = f"{server.url}/assertions/{AWARD_ID}.html"
+    page.goto(url + ("?lang=en" if lang == "en" else ""))
+    page.wait_for_function(f"document.documentElement.lang === '{lang}'")
     panel_state(page)
+    assert printed_pages(page) == 1
     page.emulate_media(media="print")
-    assert page.is_visible(".qr svg") and page.is_visible(".verify-time")
+    text = " ".join(page.inner_text("main").split())
+    if lang == "ja":
+        expected = [
+            "発行者 テスト大学",
+            f"この証明書は、次の方が 次の認定番号の保持者: {AWARD_ID} 下記のバッジを取得したことを証明します",
+            "Python 基礎",
+            "発行日 2026年4月1日",
+            "取得基準 Pass the final exam",
+            f"このバッジを確認するには、コードを読み取るかアドレスを開いてください {url}",
+        ]
+    else:
+        expected = [
+            "Issued by Test University",
+            f"This certifies that the holder of award {AWARD_ID} has earned the badge",
+            "Python Basics",
+            "Issued on April 1, 2026",
+            "Criteria Pass the final exam",
+            f"Scan the code or open the address to check this badge {url}?lang=en",
+        ]
+    for part in expected:
+        assert part in text, part
+    # The QR code of the address in the language read, and the check's result with its time.
+    assert page.is_visible(f'figure.qr[data-lang-only="{lang}"] svg')
+    assert not page.is_visible(f'figure.qr[data-lang-only="{"en" if lang == "ja" else "ja"}"] svg')
+    assert page.is_visible(".verify-result") and page.is_visible(".verify-time")
     for screen_only in ("button.copy", "a[href*='linkedin.com']", "#embed-code", ".downloads", ".site-header nav"):
         assert not page.is_visible(screen_only), screen_only
     page.emulate_media(media="screen")
-    assert page.is_visible("button.copy")
+    assert page.is_visible("button.copy") and not page.is_visible(".certifies")
+
+
+@pytest.mark.parametrize("query", ["", "?lang=en"])
+def test_a_printed_award_with_a_long_criteria_a_logo_and_a_named_recipient_stays_on_one_page(example, page, query):
+    server, root = example
+    named = next(
+        p for p in sorted((root / "output/assertions").glob("*.html")) if "山田 花子" in p.read_text(encoding="utf-8")
+    )
+    page.goto(f"{server.url}/assertions/{named.name}{query}")
+    page.wait_for_function(f"document.documentElement.lang === '{'en' if query else 'ja'}'")
+    panel_state(page)
+    assert printed_pages(page) == 1
+    page.emulate_media(media="print")
+    assert page.is_visible(".issued-by img.issuer-logo-small") and page.is_visible(".badge-image")
+    assert page.is_visible(".recipient-name") and page.inner_text(".recipient-name") == "山田 花子"
+    assert page.is_visible(".check-here .qr svg >> visible=true") and page.is_visible(".page-address >> visible=true")
 
 
 def test_language_switch_on_an_award_page(served, page):
@@ -84,8 +138,18 @@ def test_language_switch_on_an_award_page(served, page):
     assert page.text_content(".share details dl").count("Python Basics") == 1
     assert 'alt="Python Basics – Test University"' in page.input_value("#embed-code")
     assert page.inner_text(".evidence a") == "Project"  # an award's own text written in both languages
-    page.goto(f"{server.url}/assertions/{AWARD_ID}.html?lang=en")  # a shareable link in English
+    # The address shared from the English view opens it in English: the copy field, LinkedIn, the QR code.
+    english = f"{server.url}/assertions/{AWARD_ID}.html?lang=en"
+    assert page.input_value("#page-link") == english
+    assert parse_qs(urlsplit(linkedin).query)["certUrl"] == [english]
+    assert page.is_visible('figure.qr[data-lang-only="en"]') and not page.is_visible('figure.qr[data-lang-only="ja"]')
+    page.click("a.lang-switch")  # and back
+    page.wait_for_function("document.documentElement.lang === 'ja'")
+    assert page.input_value("#page-link") == f"{server.url}/assertions/{AWARD_ID}.html"
+    assert page.is_visible('figure.qr[data-lang-only="ja"]') and not page.is_visible('figure.qr[data-lang-only="en"]')
+    page.goto(english)  # a shareable link in English
     page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.input_value("#page-link") == english
 
 
 def test_site_wide_pages_switch_language_without_javascript(served, browser):  # noqa: F811
