@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from browser import Server, free_port
+from browser_sites import serve_signed
 from conftest import AWARD_ID, EMAIL, REVOKED_ID, SALT, default_files, identity_hash, png_bytes, write_files
 from cryptography.hazmat.primitives.asymmetric import rsa
 from helpers import edit
@@ -254,6 +255,24 @@ def test_revoked_and_expired_awards_say_so_with_the_issuers_reason(on_site, sign
     assert expired["state"] == "expired" and expired["reason"] == "expired"
     assert outcomes(expired)["expiry"][0] == "failed"
     assert expired["detail"].startswith(expired["badge"]["expires"][:10])
+
+
+@pytest.fixture(scope="module")
+def revocation_list_site(tmp_path_factory):
+    """A signed site whose credentials' status is a 1EdTech revocation list (with the issuer's reasons)."""
+    yield from serve_signed(tmp_path_factory.mktemp("1edtech"), "credential_status: 1edtech\n")
+
+
+def test_a_1edtech_revocation_list_revokes_with_its_reason(page, revocation_list_site):
+    server, root = revocation_list_site
+    site = Signed(server.url, root / "output", ("", ""), ("", ""))
+    page.goto(site.site + "verify.html")
+    report = check_file(page, site, site.bytes(f"credentials/{REVOKED_ID}.png"))
+    assert report["state"] == "revoked"
+    assert outcomes(report)["status"] == ("failed", "revoked")
+    assert report["badge"]["revocationReason"] == "Awarded by mistake"
+    report = check_file(page, site, site.bytes(f"credentials/{AWARD_ID}.png"))
+    assert report["state"] == "valid" and outcomes(report)["status"] == ("passed", "")
 
 
 # --- the forgeries of issue 13 --------------------------------------------------------------------
