@@ -309,9 +309,10 @@ def test_panels_showing_a_result_are_accessible(served, browser, width):  # noqa
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
     try:
-        page.goto(f"{server.url}/assertions/{REVOKED_ID}.html")
-        assert panel_state(page) == "revoked"
-        assert axe_violations(page) == []
+        for award, state in ((AWARD_ID, "valid"), (REVOKED_ID, "revoked")):
+            page.goto(f"{server.url}/assertions/{award}.html")
+            assert panel_state(page) == state
+            assert axe_violations(page) == []
         page.goto(f"{server.url}/en/verify.html")
         page.set_input_files("#badge-file", str(root / f"output/assertions/{AWARD_ID}.png"))
         assert panel_state(page) == "valid"

@@ -34,10 +34,10 @@
 
   /* --- building blocks -------------------------------------------------------------------------- */
 
-  function element(tag, className, text) {
+  function element(tag, className, content) {
     var node = document.createElement(tag);
     if (className) { node.className = className; }
-    if (text) { node.textContent = text; }
+    if (content) { node.textContent = content; }
     return node;
   }
 
