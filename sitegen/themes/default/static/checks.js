@@ -140,6 +140,7 @@
   function onSite(url, site) { return typeof url === "string" && url.indexOf(site) === 0; }
 
   var UUID = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+  var LANGUAGE_FOLDER = "[a-z]{2}(?:-[A-Za-z0-9]+)?/";  // ja/, en/: award pages of `award_pages: every_language`
 
   // The award id of an award's URL on the site (its assertion, credential, page or image), or null.
   function awardIdOf(url, site) {
@@ -385,6 +386,12 @@
           if (typesOf(issuer).indexOf("Profile") < 0 && typesOf(issuer).indexOf("Issuer") < 0) {
             throw failed("wrong-document", issuer.id);
           }
+          // The issuer says where its hosted assertions may live.
+          var scope = issuer.verification && issuer.verification.startsWith;
+          var within = function (start) { return typeof start === "string" && url.indexOf(start) === 0; };
+          if (scope !== undefined && !listOf(scope).some(within)) {
+            throw failed("wrong-document", url);
+          }
           found.issuer = issuer;
           run.badge = ob2Badge(run, url, hosted, found.badgeClass, issuer);
           run.badgeImage = run.badge.image;
@@ -473,8 +480,9 @@
     var creator = payload.verification && payload.verification.creator;
 
     var confirmed = run.step("issuer's site confirms", function () {
-      return fetchBytes(site + "assertions/" + award[1] + ".jws", site).then(function (got) {
-        if (utf8(got.bytes).trim() !== token) { throw failed("differs-from-hosted", site + "assertions/" + award[1] + ".jws"); }
+      var tokenUrl = site + "assertions/" + award[1] + ".jws";
+      return fetchBytes(tokenUrl, site).then(function (got) {
+        if (utf8(got.bytes).trim() !== token) { throw failed("differs-from-hosted", tokenUrl); }
         return true;
       }, function (stop) {
         if (!(stop instanceof Stop) || stop.reason !== "not-published") { throw stop; }
@@ -537,7 +545,8 @@
       kind: "ob3", awardId: awardId, awardPage: awardId ? run.site + "assertions/" + awardId + ".html" : null,
       dataUrl: text(doc.id), name: text(achievement.name) || text(doc.name), image: text(idOf(achievement.image)),
       issuer: {name: text(issuer.name), url: text(issuer.url), image: text(idOf(issuer.image))},
-      issuedOn: text(doc.validFrom) || text(doc.issuanceDate), expires: text(doc.validUntil) || text(doc.expirationDate),
+      issuedOn: text(doc.validFrom) || text(doc.issuanceDate),
+      expires: text(doc.validUntil) || text(doc.expirationDate),
       revocationReason: null,
       recipient: identifier ? recipientOf(identifier.identityHash, identifier) : null,
       recipientName: text(subject.name)
@@ -691,7 +700,8 @@
   }
 
   function badgeChunkCount(bytes) {
-    return pngChunks(bytes).filter(function (chunk) { return BADGE_KEYWORDS.indexOf(chunkKeyword(chunk)) >= 0; }).length;
+    var isBadge = function (chunk) { return BADGE_KEYWORDS.indexOf(chunkKeyword(chunk)) >= 0; };
+    return pngChunks(bytes).filter(isBadge).length;
   }
 
   // The PNG without the text chunks baking adds.
@@ -716,7 +726,8 @@
     if (!root || root.localName !== "svg" || doc.getElementsByTagName("parsererror").length) {
       throw new Early("unreadable", "not-an-image", "");
     }
-    var element = doc.getElementsByTagNameNS(OB3_NS, "credential")[0] || doc.getElementsByTagNameNS(OB2_NS, "assertion")[0];
+    var element = doc.getElementsByTagNameNS(OB3_NS, "credential")[0] ||
+      doc.getElementsByTagNameNS(OB2_NS, "assertion")[0];
     if (!element) { return null; }
     return element.textContent.trim() || element.getAttribute("verify");
   }
@@ -780,8 +791,8 @@
 
   /* --- inputs ----------------------------------------------------------------------------------- */
 
-  // A badge document in hand (assertion or credential), as a parsed JSON object; `image` when it came baked.
-  function checkDocument(run, doc, image) {
+  // A badge document in hand (assertion or credential), as a parsed JSON object.
+  function checkDocument(run, doc) {
     var site = run.site;
     if (!doc || typeof doc !== "object" || Array.isArray(doc)) {
       return Promise.reject(new Early("unreadable", "not-a-badge-document", ""));
@@ -810,7 +821,7 @@
       } catch (error) {
         return Promise.reject(new Early("unreadable", "not-json", ""));
       }
-      return checkDocument(run, doc, image);
+      return checkDocument(run, doc);
     }
     if (JWS.test(trimmed)) { return checkJws(run, trimmed); }
     if (/^https?:\/\//.test(trimmed)) {
@@ -896,7 +907,8 @@
 
   // An award page URL of any language folder, or the award's extensionless page: its award id; else null.
   function awardPageId(url, site) {
-    var m = new RegExp("^(?:[a-z]{2}(?:-[A-Za-z0-9]+)?/)?assertions/(" + UUID + ")(?:\\.html)?$").exec(url.slice(site.length));
+    var page = new RegExp("^(?:" + LANGUAGE_FOLDER + ")?assertions/(" + UUID + ")(?:\\.html)?$");
+    var m = page.exec(url.slice(site.length));
     return m ? m[1] : null;
   }
 
@@ -913,10 +925,12 @@
     if (!onSite(plain, run.site)) { return Promise.reject(new Early("elsewhere", "other-site", plain)); }
     var award = awardPageId(plain, run.site);
     if (award) {
-      return awardChecks(run, run.site + "assertions/" + award + ".json", run.site + "credentials/" + award + ".json", true);
+      var assertion = run.site + "assertions/" + award + ".json";
+      return awardChecks(run, assertion, run.site + "credentials/" + award + ".json", true);
     }
     // An award's JSON, credential or image in a language folder is the award's own.
-    plain = run.site + plain.slice(run.site.length).replace(/^[a-z]{2}(?:-[A-Za-z0-9]+)?\/((?:assertions|credentials)\/)/, "$1");
+    var folder = new RegExp("^(?:" + LANGUAGE_FOLDER + ")((?:assertions|credentials)/)");
+    plain = run.site + plain.slice(run.site.length).replace(folder, "$1");
     return fetchBytes(plain, run.site).then(function (got) {
       if (/text\/html/i.test(got.type)) { throw new Early("unreadable", "not-a-badge-document", plain); }
       return checkBytes(run, got.bytes);
@@ -951,7 +965,8 @@
   /* --- the recipient ------------------------------------------------------------------------------ */
 
   function hex(buffer) {
-    return Array.prototype.map.call(new Uint8Array(buffer), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    var two = function (b) { return ("0" + b.toString(16)).slice(-2); };
+    return Array.prototype.map.call(new Uint8Array(buffer), two).join("");
   }
 
   /* Whether `email` is the recipient, as sitegen/recipients.py decides: the normalised address (and the
@@ -963,7 +978,8 @@
     var normal = email.trim().toLowerCase();
     if (recipient.hashed === false) { return Promise.resolve(recipient.identity.trim().toLowerCase() === normal); }
     var at = recipient.identity.indexOf("$");
-    var algorithm = recipient.identity.slice(0, at).toLowerCase(), digest = recipient.identity.slice(at + 1).toLowerCase();
+    var algorithm = recipient.identity.slice(0, at).toLowerCase();
+    var digest = recipient.identity.slice(at + 1).toLowerCase();
     if (at < 0 || algorithm !== "sha256" || !window.crypto || !crypto.subtle) { return Promise.resolve(null); }
     var salt = typeof recipient.salt === "string" ? recipient.salt : "";
     var candidates = normal === email ? [normal] : [normal, email];
