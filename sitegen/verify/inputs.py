@@ -223,7 +223,7 @@ def _check_picture(result: Result, image: bytes, published: dict | None, fetcher
         if result.revoked is None:  # a revoked assertion's copy names no badge: the verdict says it is revoked
             result.skip(PICTURE, "not reached: the badge names no image of its own to compare with")
         return
-    step = "image.matches-badge"
+    step = "baked.picture"
     result.ran(step, PICTURE)
     try:
         badge_image = _image_bytes(url, fetcher)
