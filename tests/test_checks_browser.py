@@ -402,6 +402,12 @@ def test_a_re_encoded_genuine_picture_still_matches(on_site, signed):
         (("file", png_bytes()), "no-badge", "no-badge-in-image"),
         (("url", "https://elsewhere.example.org/assertions/x.json"), "elsewhere", "other-site"),
         (("text", '{"type": "Assertion", "id": "https://elsewhere.example.org/a.json"}'), "elsewhere", "other-site"),
+        (
+            ("text", '{"type": "Assertion", "id": "urn:uuid:' + AWARD_ID + '"}'),
+            "unreadable",
+            "signed-without-signature",
+        ),
+        (("url", "not a link at all"), "unreadable", "not-a-link"),
     ],
 )
 def test_what_is_not_a_badge_of_this_site_says_why_in_a_reason_key(on_site, signed, given, state, reason):
