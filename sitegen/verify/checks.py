@@ -24,7 +24,7 @@ INPUTS = (
 )
 
 # The verdicts of a check that was considered for a result (skipped ones say why).
-VERDICTS = ("passed", "failed", "warning", "skipped")
+VERDICTS = ("passed", "failed", "warning", "skipped", "unverifiable")
 
 _BADGES = (OB2_HOSTED, OB2_SIGNED, OB3_CREDENTIAL)
 _OB2 = (OB2_HOSTED, OB2_SIGNED)
