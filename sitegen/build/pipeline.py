@@ -145,16 +145,20 @@ def signed_size_estimate(root: Path, site: Site, *, ob3_credentials: bool = True
         return 0
     total, lists = 0, set()
     if ob3_credentials:
-        # The pages' growth is the same for every award: measure it on one.
-        sample = site.awards[0]
+        # The pages' growth is the same for every award that is not revoked (a revoked award's page offers no
+        # wallet), and for every revoked one: measure it on one of each.
         plain, linked = Renderer(root, site), Renderer(root, site)
         linked.credentials_published = True
         languages = len(LANGUAGES) if site.config.award_pages == "every_language" else 1
-        try:  # a theme may fail only on the pages that link to credentials
-            growth = len(linked.award(sample)) - len(plain.award(sample))
-        except jinja2.TemplateError as exc:
-            raise BuildError([_template_problem(root, exc)]) from None
-        total += growth * languages * len(site.awards)
+        growth: dict[bool, int] = {}
+        for award in site.awards:
+            revoked = award.revoked is not None
+            if revoked not in growth:
+                try:  # a theme may fail only on the pages that link to credentials
+                    growth[revoked] = len(linked.award(award)) - len(plain.award(award))
+                except jinja2.TemplateError as exc:
+                    raise BuildError([_template_problem(root, exc)]) from None
+            total += growth[revoked] * languages
     for award in site.awards:
         if jws:  # header and payload in base64url, and a 2048-bit RSA signature (342 characters)
             payload = json.dumps(ob2.signed_assertion(site, award), ensure_ascii=False, separators=(",", ":"))
