@@ -70,7 +70,9 @@ CODES: dict[str, Code] = {
     "content.plaintext-email": Code("error", _CONTENT, "A recipient's email is stored in plain text, not hashed."),
     "content.date-order": Code("error", _CONTENT, "An award expires before (or when) it is issued."),
     "content.image-without-alt": Code(
-        "warning", _CONTENT, "An image in Markdown or HTML text has no alt text (the page gives it an empty one)."
+        "warning",
+        "build, check, serve",
+        "An image in Markdown or HTML text has no alt text (the page gives it an empty one).",
     ),
     "award.duplicate-id": Code("error", _CONTENT, "Two awards have the same id; every award needs its own."),
     "award.status-collision": Code("error", _CONTENT, "Two awards would share one position in a status list."),

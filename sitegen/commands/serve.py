@@ -90,6 +90,8 @@ class PreviewServer:
             old, self.site_dir, self.errors = self.site_dir, target, []
             self.epoch += 1
         self.log(f"rebuilt: {result.files} files")
+        for warning in result.warnings:  # content warnings (an image without alt text) while editing
+            self.log(str(warning))
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
 
