@@ -20,8 +20,56 @@
     return new Intl.DateTimeFormat(document.documentElement.lang, {dateStyle: "long", timeZone: "UTC"}).format(day);
   }
 
+  /* --- language packs and the verification words ----------------------------------------------------
+     verify.html carries its words (<template id="verify-messages"> and "verify-reasons") inline; award pages
+     load them from the language pack, assets/i18n/<lang>.json: cached once for every award page of the site. */
+
+  var pageLang = document.documentElement.lang;  // the language the page was built in
+  var packs = {};
+
+  function siteRoot() {
+    return document.querySelector('link[rel="stylesheet"]').getAttribute("href").replace(/assets\/site\.css$/, "");
+  }
+
+  // A language's pack, fetched at most once per page (a failed fetch may be tried again).
+  function languagePack(lang) {
+    if (!packs[lang]) {
+      packs[lang] = fetch(siteRoot() + "assets/i18n/" + encodeURIComponent(lang) + ".json").then(function (r) {
+        if (!r.ok) { throw new Error("HTTP " + r.status); }
+        return r.json();
+      });
+      packs[lang].then(null, function () { delete packs[lang]; });
+    }
+    return packs[lang];
+  }
+
+  // Puts the pack's two <template>s in the page, replacing those of another language. The pack is this site's
+  // own build output (never data of a badge), parsed inside an inert <template>: nothing in it loads or runs.
+  function installWords(pack) {
+    if (typeof pack.verify_words !== "string") { return; }
+    var holder = document.createElement("template");
+    holder.innerHTML = pack.verify_words;
+    ["verify-messages", "verify-reasons"].forEach(function (id) {
+      var fresh = holder.content.querySelector('template[id="' + id + '"]');
+      if (!fresh) { return; }
+      fresh.setAttribute("data-lang", pack.lang);
+      var old = document.getElementById(id);
+      if (old) { old.parentNode.replaceChild(fresh, old); } else { document.body.appendChild(fresh); }
+    });
+  }
+
+  // Resolves once the page has its verification words in `lang` (at once when it already has them).
+  function words(lang) {
+    var present = document.getElementById("verify-messages");
+    if (present && (present.getAttribute("data-lang") || pageLang) === lang) { return Promise.resolve(); }
+    return languagePack(lang).then(function (pack) {
+      // Meanwhile the reader may have switched to another language: its words stay.
+      if (document.documentElement.lang === lang) { installWords(pack); }
+    });
+  }
+
   // What verify.js (the checks) shares with this script.
-  window.Sitegen = {message: message, formatDay: formatDay};
+  window.Sitegen = {message: message, formatDay: formatDay, words: words};
 
   /* --- copy buttons ----------------------------------------------------------------------------- */
 
@@ -38,9 +86,11 @@
       field.select();
       button.focus();
       var done = function () {
-        said.textContent = message("copied");
-        clearTimeout(timer);
-        timer = setTimeout(function () { said.textContent = ""; }, 1500);
+        words(document.documentElement.lang).then(null, function () {}).then(function () {
+          said.textContent = message("copied");
+          clearTimeout(timer);
+          timer = setTimeout(function () { said.textContent = ""; }, 1500);
+        });
       };
       if (navigator.clipboard) {
         navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
@@ -150,19 +200,20 @@
       link.remove();
       setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
     }).catch(function (error) {
-      var note = document.createElement("span");
-      note.className = "bake-failed";
-      note.setAttribute("role", "alert");
-      note.textContent = " " + message("bake-failed") + " (" + String(error.message || error) + ")";
-      button.parentNode.appendChild(note);
+      words(document.documentElement.lang).then(null, function () {}).then(function () {
+        var note = document.createElement("span");
+        note.className = "bake-failed";
+        note.setAttribute("role", "alert");
+        note.textContent = " " + message("bake-failed") + " (" + String(error.message || error) + ")";
+        button.parentNode.appendChild(note);
+      });
     });
   }
 
   /* --- the language switch of award pages --------------------------------------------------------- */
 
   function switchLanguage(lang, link) {
-    var root = document.querySelector('link[rel="stylesheet"]').getAttribute("href").replace(/assets\/site\.css$/, "");
-    return fetch(root + "assets/i18n/" + lang + ".json").then(function (r) { return r.json(); }).then(function (pack) {
+    return languagePack(lang).then(function (pack) {
       var award = document.querySelector("[data-badge]");
       var badge = pack.badges[award.getAttribute("data-badge")];
       var issuer = pack.issuers[award.getAttribute("data-issuer")];
@@ -171,8 +222,8 @@
         node.textContent = pack.ui[key] || key;
       };
       document.querySelectorAll("[data-t]").forEach(translate);
-      var messages = document.getElementById("verify-messages");
-      if (messages) { messages.content.querySelectorAll("[data-t]").forEach(translate); }
+      // The verification words (states, checks, outcomes, reasons) follow as a whole.
+      installWords(pack);
       document.querySelectorAll('[data-field="site"]').forEach(function (n) { n.textContent = pack.site; });
       document.querySelectorAll('[data-field="name"]').forEach(function (n) { n.textContent = badge.name; });
       document.querySelectorAll('[data-field="issuer"]').forEach(function (n) { n.textContent = issuer.name; });

@@ -22,7 +22,8 @@
     return node ? node.textContent : "";
   }
 
-  function word(key) { return phrase("verify-messages", "data-word", key); }
+  // Without the words (an award page whose language pack could not be fetched) a label is its key, not blank.
+  function word(key) { return phrase("verify-messages", "data-word", key) || key; }
   function reasonWords(key) { return key ? phrase("verify-reasons", "data-reason", key) : ""; }
 
   // The date and time of a check as the page writes dates, with the time zone it was read in.
@@ -75,11 +76,21 @@
     };
   }
 
-  // A new check begins: nothing of the previous result stays on screen. Returns the run's number, so that
-  // a slower earlier check cannot overwrite a later one's result.
-  function begin(panel) {
+  // A new check's number, so that a slower earlier check cannot overwrite a later one's result.
+  function nextRun(panel) {
     var run = String(Number(panel.getAttribute("data-run") || 0) + 1);
     panel.setAttribute("data-run", run);
+    return run;
+  }
+
+  // A new check begins: nothing of the previous result stays on screen. Returns the run's number.
+  function begin(panel) {
+    var run = nextRun(panel);
+    clear(panel);
+    return run;
+  }
+
+  function clear(panel) {
     panel.removeAttribute("data-award-state");  // the build's guess gives way to the script's result
     panel.setAttribute("data-state", "checking");
     panel.report = null;
@@ -93,7 +104,6 @@
     p.recipient.hidden = true;
     p.recipient.querySelector(".verify-recipient-result").textContent = "";
     p.time.textContent = "";
-    return run;
   }
 
   function checkLine(check) {
@@ -108,7 +118,7 @@
     words.appendChild(element("span", "verify-check-name",
       phrase("verify-messages", "data-check", check.name) || text(check.name)));
     words.appendChild(document.createTextNode(": "));
-    words.appendChild(element("span", "verify-outcome", phrase("verify-messages", "data-outcome", outcome)));
+    words.appendChild(element("span", "verify-outcome", phrase("verify-messages", "data-outcome", outcome) || outcome));
     var why = explanation(check.reason, check.detail);
     if (why) { words.appendChild(element("span", "verify-why", why)); }
     item.appendChild(words);
@@ -234,7 +244,7 @@
   /* --- award pages ------------------------------------------------------------------------------ */
 
   function checkAwardPage(panel) {
-    var run = begin(panel);
+    var run = nextRun(panel);
     var assertionUrl = new URL(panel.getAttribute("data-assertion"), location.href).href;
     var credential = panel.getAttribute("data-credential");
     var request = {
@@ -244,7 +254,16 @@
     };
     var checking;
     try { checking = window.SitegenChecks.checkAward(request); } catch (error) { checking = Promise.reject(error); }
-    return checking.then(null, failedToRun).then(function (report) {
+    var reported = checking.then(null, failedToRun);  // handled at once, not only once the words are here
+    // The words come from the language pack, fetched meanwhile; until they are here the page's own text stays.
+    // Without them (the pack could not be fetched) the result is still shown.
+    var wordsReady = window.Sitegen.words(document.documentElement.lang).then(null, function () {});
+    return wordsReady.then(function () {
+      if (panel.getAttribute("data-run") !== run) { return null; }  // a newer check started meanwhile
+      clear(panel);
+      return reported;
+    }).then(function (report) {
+      if (!report || panel.getAttribute("data-run") !== run) { return; }
       show(panel, run, report);
       // An expired, revoked or forged badge is not offered for a profile. Only ever hidden here: what the
       // build left out (an award expired when it was built) a failed fetch must not bring back.
