@@ -257,7 +257,9 @@
     var reported = checking.then(null, failedToRun);  // handled at once, not only once the words are here
     // The words come from the language pack, fetched meanwhile; until they are here the page's own text stays.
     // Without them (the pack could not be fetched) the result is still shown.
-    var wordsReady = window.Sitegen.words(document.documentElement.lang).then(null, function () {});
+    // (A theme's own older site.js has no words(): its award.html then carries the words inline.)
+    var lang = document.documentElement.lang;
+    var wordsReady = window.Sitegen.words ? window.Sitegen.words(lang).then(null, function () {}) : Promise.resolve();
     return wordsReady.then(function () {
       if (panel.getAttribute("data-run") !== run) { return null; }  // a newer check started meanwhile
       clear(panel);
