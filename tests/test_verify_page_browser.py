@@ -171,6 +171,9 @@ def test_revoked_and_expired_award_pages_say_why(served, page):
     assert seen["state"] == "expired"
     assert seen["checks"]["expiry"] == "failed"
     assert "2026年1月15日" in seen["card"]  # the expiry, as the page writes dates
+    expiry_line = next(line for line in seen["lines"] if "不合格" in line)
+    assert "2026年1月15日" in expiry_line and "T00:00" not in expiry_line  # never a raw ISO timestamp
+    assert seen["detail"] == ""  # the headline says expired, the expiry line says when: not a third time
     assert not page.is_visible('[data-field="linkedin"]')
 
 

@@ -55,9 +55,10 @@
 
   function text(value) { return typeof value === "string" ? value : ""; }
 
-  // "why (detail)": the reason in words, then the untranslated specifics.
+  // "why (detail)": the reason in words, then the untranslated specifics (a date as the page writes dates).
   function explanation(reason, detail) {
     var words = reasonWords(reason), specifics = text(detail);
+    if (/^\d{4}-\d\d-\d\d(T[\d:.]+(Z|[+-]\d\d:\d\d)?)?$/.test(specifics)) { specifics = formatDay(specifics); }
     if (words && specifics) { return words + " (" + specifics + ")"; }
     return words || specifics;
   }
@@ -199,7 +200,8 @@
       p.detail.textContent = published ? word("reason") + ": " + published : "";
     } else {
       var why = explanation(report.reason, report.detail);
-      p.detail.textContent = why === p.result.textContent ? "" : why;  // no-badge says it in its headline
+      // The headline says it already (no badge in the image; expired: the expiry line gives the date).
+      p.detail.textContent = why === p.result.textContent || state === "expired" ? "" : why;
     }
     var checks = Array.isArray(report.checks) ? report.checks : [];
     checks.forEach(function (check) { if (check && typeof check === "object") { p.checks.appendChild(checkLine(check)); } });
