@@ -192,6 +192,14 @@ def site_options() -> tuple[tuple[str, OptionDoc], ...]:
 
 
 @dataclass(frozen=True)
+class Identifier:
+    """An identifier of an issuer in a public register: type "corporate-number" (Japan's 法人番号), "ror", …"""
+
+    type: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Issuer:
     slug: str
     name: Text
@@ -205,6 +213,8 @@ class Issuer:
     # LinkedIn's numeric company id: "Add to profile" names the organisation so LinkedIn shows its logo.
     # Only the pages use it; no published JSON carries it.
     linkedin_organization_id: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2, upper case ("JP")
+    identifiers: tuple[Identifier, ...] = ()  # e.g. Japan's corporate number
 
 
 @dataclass(frozen=True)
@@ -228,6 +238,54 @@ class Endorsement:
 
 
 @dataclass(frozen=True)
+class Credits:
+    value: float  # written as an int when whole
+    system: str  # "ECTS", "JP-university" (単位), …
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level in a qualifications framework: framework "EQF", code "6", its name and URL."""
+
+    framework: str
+    code: str | None = None
+    name: Text | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    type: str  # one of microcredentials.ASSESSMENT_TYPES
+    text: Text | None = None  # what it was, in words
+
+
+@dataclass(frozen=True)
+class QualityAssurance:
+    text: Text
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Microcredential:
+    """A badge's micro-credential descriptors (the `microcredential:` block); which ones a profile requires is
+    in sitegen/microcredentials.py."""
+
+    learning_outcomes: tuple[Text, ...] = ()
+    workload_hours: float | None = None
+    credits: Credits | None = None
+    level: Level | None = None
+    assessment: tuple[Assessment, ...] = ()
+    participation: str | None = None  # microcredentials.PARTICIPATION
+    identity_verification: str | None = None  # microcredentials.IDENTITY_VERIFICATION
+    quality_assurance: QualityAssurance | None = None
+    prerequisites: Text | None = None
+    stackable_into: tuple[str, ...] = ()  # slugs of badges of this site, or absolute URLs
+    field_of_study: Text | None = None
+    code: str | None = None
+    language_of_instruction: tuple[str, ...] = ()  # language codes ("ja", "en")
+
+
+@dataclass(frozen=True)
 class BadgeClass:
     slug: str
     issuer: str  # issuer slug
@@ -242,6 +300,7 @@ class BadgeClass:
     achievement_type: str
     source: str
     endorsements: tuple[Endorsement, ...] = ()
+    microcredential: Microcredential | None = None  # the descriptors (sitegen/microcredentials.py)
 
 
 @dataclass(frozen=True)
@@ -272,6 +331,7 @@ class Award:
     evidence: tuple[Evidence, ...]
     revoked: Revocation | None
     source: Location  # where the award is in the YAML (its list item)
+    grade: str | None = None  # micro-credentials: the grade achieved
 
     @property
     def public_name(self) -> str | None:
