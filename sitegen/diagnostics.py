@@ -55,6 +55,11 @@ CODES: dict[str, Code] = {
     "content.invalid-value": Code(
         "error", _CONTENT, "A field's value is not allowed: a malformed URL, date, id, language or duration."
     ),
+    "content.microcredential-missing": Code(
+        "error",
+        _CONTENT,
+        "A micro-credential badge lacks a descriptor its site's microcredential_profile requires (e.g. eu).",
+    ),
     "content.invalid-option": Code("error", _CONTENT, "A site.yaml option has a value it does not allow."),
     "content.invalid-key": Code(
         "error", _CONTENT, "A signing key in site.yaml is malformed, private, retired or listed twice."

@@ -199,3 +199,23 @@ def required_by(profile: str) -> tuple[Descriptor, ...]:
     if profile == "eu":
         return tuple(d for d in DESCRIPTORS if d.eu_mandatory and d.where in (BADGE, ISSUER))
     return ()
+
+
+# A YAML line for each descriptor a profile may require: the profile's error shows it as the example.
+YAML_EXAMPLES: dict[str, str] = {
+    "country": "country: JP",
+    "learning_outcomes": "learning_outcomes: [{ja: データを可視化できる, en: Can visualise data}]",
+    "workload_hours": "workload_hours: 30",
+    "credits": "credits: {value: 2, system: JP-university}",
+    "level": "level: {framework: EQF, code: '5', name: {en: EQF level 5}, url: https://europa.eu/europass/en/description-eight-eqf-levels}",
+    "assessment": "assessment: [{type: project, text: {en: A final project, ja: 最終課題}}]",
+    "participation": "participation: online",
+    "identity_verification": "identity_verification: supervised-online",
+    "quality_assurance": "quality_assurance: {text: {en: Reviewed by the university's curriculum committee}, url: https://example.org/qa}",
+    "prerequisites": "prerequisites: {en: None, ja: なし}",
+    "stackable_into": "stackable_into: [data-science-certificate]",
+    "field_of_study": "field_of_study: {en: Data science, ja: データサイエンス}",
+    "code": "code: DS-101",
+    "language_of_instruction": "language_of_instruction: [ja, en]",
+    "grade": "grade: A",
+}

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sitegen.diagnostics import Location
+from sitegen.microcredentials import PROFILES
 from sitegen.status import StatusPosition, status_position
 from sitegen.urls import Urls
 
@@ -175,6 +176,15 @@ class SiteConfig:
         allowed=("one_language", "every_language"),
         doc="one_language: an award page in the default language, switched in place by its script; "
         "every_language: also {lang}/assertions/{id}.html, so the switch works without JavaScript.",
+    )
+
+    microcredential_profile: str = option(
+        "microcredential_profile",
+        type="choice",
+        default="none",
+        allowed=PROFILES,
+        doc="eu: every micro-credential badge (achievement_type MicroCredential, or a `microcredential:` block) "
+        "must give the mandatory elements of the EU Council Recommendation on micro-credentials, Annex I.",
     )
 
     @property

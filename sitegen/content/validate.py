@@ -12,20 +12,40 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from babel import Locale
+
 from sitegen.content.images import MAX_IMAGE_BYTES, ImageError, prepare_image, svg_preview
 from sitegen.content.load import INVALID, LineDict, LineList, RawDoc
 from sitegen.content.markdown import images_without_alt
 from sitegen.content.options import NEUTRAL_CONFIG, SLUG, read_site_config
 from sitegen.diagnostics import Collector, Location
+from sitegen.microcredentials import (
+    ASSESSMENT_TYPES,
+    BADGE,
+    IDENTITY_VERIFICATION,
+    ISSUER,
+    PARTICIPATION,
+    YAML_EXAMPLES,
+    required_by,
+)
+from sitegen.microcredentials import (
+    BADGE_KEYS as MICROCREDENTIAL_KEYS,
+)
 from sitegen.model import (
     LANGUAGES,
     Alignment,
+    Assessment,
     Award,
     BadgeClass,
+    Credits,
     Endorsement,
     Evidence,
+    Identifier,
     ImageFile,
     Issuer,
+    Level,
+    Microcredential,
+    QualityAssurance,
     Revocation,
     Site,
     SiteConfig,
@@ -72,7 +92,18 @@ ACHIEVEMENT_TYPES = {
     "SecondarySchoolDiploma",
 }
 
-ISSUER_KEYS = {"name", "url", "email", "description", "image", "image_caption", "telephone", "linkedin_organization_id"}
+ISSUER_KEYS = {
+    "name",
+    "url",
+    "email",
+    "description",
+    "image",
+    "image_caption",
+    "telephone",
+    "linkedin_organization_id",
+    "country",
+    "identifiers",
+}
 BADGE_KEYS = {
     "issuer",
     "name",
@@ -85,11 +116,33 @@ BADGE_KEYS = {
     "valid_for",
     "achievement_type",
     "endorsements",
+    "microcredential",
 }
 ALIGNMENT_KEYS = {"name", "url", "framework", "code", "description"}
 COHORT_KEYS = {"badge", "issued_on", "expires", "awards"}
-AWARD_KEYS = {"id", "recipient", "issued_on", "expires", "name", "show_name", "narrative", "evidence", "revoked"}
+AWARD_KEYS = {
+    "id",
+    "recipient",
+    "issued_on",
+    "expires",
+    "name",
+    "show_name",
+    "narrative",
+    "evidence",
+    "revoked",
+    "grade",
+}
 EVIDENCE_KEYS = {"url", "name", "narrative", "description"}
+# ISO 3166-1 alpha-2 from CLDR's territory list (babel), without the codes ISO reserves but does not assign
+# to a country (AC, EU, UN, XK, ZZ, …): an issuer's country must be one a verifier can look up.
+NOT_ISO_3166 = {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"}
+COUNTRIES = frozenset(
+    str(code) for code in Locale("en").territories if re.fullmatch("[A-Z]{2}", str(code)) and code not in NOT_ISO_3166
+)
+LANGUAGE_NAMES = frozenset(Locale("en").languages)
+LANGUAGE_TAG = re.compile(r"^([a-z]{2,3})(-[A-Za-z0-9]{1,8})*$")
+IDENTIFIER_TYPE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CORPORATE_NUMBER = re.compile(r"^[1-9][0-9]{12}$")
 
 
 def _type_name(value) -> str:
@@ -448,6 +501,8 @@ def _issuer(doc: RawDoc, config: SiteConfig, content: Path, problems: Collector,
         pattern=LINKEDIN_ORGANIZATION_ID,
         hint=" (LinkedIn's numeric company id, digits only: the number in linkedin.com/company/12345678/admin)",
     )
+    country = _country(f, data)
+    identifiers = _identifiers(f, data)
     if not f.ok or name is None or url is None or email is None:  # a required field is None only when reported
         return None
     return Issuer(
@@ -461,11 +516,68 @@ def _issuer(doc: RawDoc, config: SiteConfig, content: Path, problems: Collector,
         telephone=telephone,
         source=doc.rel,
         linkedin_organization_id=linkedin_organization_id,
+        country=country,
+        identifiers=identifiers,
     )
 
 
+def _country(f: _File, data: LineDict) -> str | None:
+    value = f.string(data, "country", required=False)
+    if value is None:
+        return None
+    if value.upper() not in COUNTRIES:
+        f.error_at(
+            data,
+            "country",
+            "content.invalid-value",
+            f"'country' must be an ISO 3166-1 alpha-2 country code such as JP, not '{value}'",
+        )
+        return None
+    return value.upper()
+
+
+def corporate_number_ok(number: str) -> bool:
+    """Japan's corporate number (法人番号): 13 digits, the first a check digit over the other twelve."""
+    if not CORPORATE_NUMBER.match(number):
+        return False
+    digits = [int(c) for c in reversed(number[1:])]
+    total = sum(d * (2 if i % 2 else 1) for i, d in enumerate(digits))
+    return int(number[0]) == 9 - total % 9
+
+
+def _identifiers(f: _File, data: LineDict) -> tuple[Identifier, ...]:
+    found = []
+    for item, line in f.items(data, "identifiers", "{type, value}"):
+        item = f.mapping(item, "an identifier", line)
+        if item is None:
+            continue
+        f.known_keys(item, {"type", "value"}, "an identifier")
+        kind = f.string(
+            item, "type", pattern=IDENTIFIER_TYPE, hint=" (lowercase words joined by hyphens: corporate-number, ror)"
+        )
+        value = f.string(item, "value")
+        if kind == "corporate-number" and value is not None and not corporate_number_ok(value):
+            f.error_at(
+                item,
+                "value",
+                "content.invalid-value",
+                f"'{value}' is not a corporate number (法人番号): 13 digits whose first is the check digit; "
+                "copy it from the National Tax Agency's register (houjin-bangou.nta.go.jp)",
+            )
+        elif kind is not None and value is not None:
+            found.append(Identifier(kind, value))
+    return tuple(found)
+
+
 def _badge(
-    doc: RawDoc, config: SiteConfig, content: Path, issuers: set[str], problems: Collector, images: dict
+    doc: RawDoc,
+    config: SiteConfig,
+    content: Path,
+    issuers: set[str],
+    problems: Collector,
+    images: dict,
+    badge_slugs: set[str],
+    issuer_records: dict[str, Issuer],
 ) -> BadgeClass | None:
     if not doc.readable:
         return None
@@ -528,6 +640,12 @@ def _badge(
             "content.invalid-value",
             f"'valid_for' of {valid_for} is more than 100 years; leave it out for a badge that does not expire",
         )
+    microcredential = None
+    if data.get("microcredential") is not None:
+        microcredential = _microcredential(f, data, doc.stem, badge_slugs)
+    # A block that could not be read is reported already; the profile judges a readable one, or its absence.
+    if microcredential is not None or (achievement_type == "MicroCredential" and data.get("microcredential") is None):
+        _profile(f, data, config.microcredential_profile, microcredential, issuer, issuer_records)
     name, description = f.text(data, "name"), f.markdown(data, "description")
     image = f.image(data, "image", content=content, required=True, cache=images, preview=True)
     image_caption, criteria = f.text(data, "image_caption"), f.markdown(data, "criteria")
@@ -550,7 +668,161 @@ def _badge(
         achievement_type=achievement_type,
         source=doc.rel,
         endorsements=tuple(endorsements),
+        microcredential=microcredential,
     )
+
+
+def _microcredential(f: _File, data: LineDict, slug: str, badge_slugs: set[str]) -> Microcredential | None:
+    """The badge's `microcredential:` block, every key checked (None when it is not a mapping)."""
+    block = f.mapping(data["microcredential"], "'microcredential'", data.line_of("microcredential"))
+    if block is None:
+        return None
+    f.known_keys(block, set(MICROCREDENTIAL_KEYS), "'microcredential'")
+    outcomes = []
+    for item, line in f.items(block, "learning_outcomes", "texts (each text or {ja: …, en: …})"):
+        text = f.text(_item(item, line, "learning outcome"), "learning outcome")
+        if text is not None:
+            outcomes.append(text)
+    workload = _positive(f, block, "workload_hours", "a number of hours, e.g. 30 or 7.5")
+    credits = None
+    raw = f.get(block, "credits", False)
+    if raw is not None and (raw := f.mapping(raw, "'credits' ({value, system})", block.line_of("credits"))):
+        f.known_keys(raw, {"value", "system"}, "'credits'")
+        value = _positive(f, raw, "value", "the number of credits, e.g. 2 or 0.5", required=True)
+        system = f.string(raw, "system")
+        if value is not None and system is not None:
+            credits = Credits(value, system)
+    level = None
+    raw = f.get(block, "level", False)
+    if raw is not None and (raw := f.mapping(raw, "'level' ({framework, code, name, url})", block.line_of("level"))):
+        f.known_keys(raw, {"framework", "code", "name", "url"}, "'level'")
+        framework = f.string(raw, "framework")
+        code, name = f.string(raw, "code", required=False), f.text(raw, "name", required=False)
+        url = f.url(raw, "url", required=False)
+        if framework is not None:
+            level = Level(framework, code, name, url)
+    assessment = []
+    for item, line in f.items(block, "assessment", f"types ({', '.join(ASSESSMENT_TYPES)}) or {{type, text}}"):
+        if isinstance(item, LineDict):
+            f.known_keys(item, {"type", "text"}, "an assessment")
+            kind = _choice(f, item, "type", ASSESSMENT_TYPES, required=True)
+            text = f.text(item, "text", required=False)
+        else:
+            kind, text = _choice(f, _item(item, line, "type"), "type", ASSESSMENT_TYPES, required=True), None
+        if kind is not None:
+            assessment.append(Assessment(kind, text))
+    participation = _choice(f, block, "participation", PARTICIPATION)
+    identity_verification = _choice(f, block, "identity_verification", IDENTITY_VERIFICATION)
+    quality_assurance = None
+    raw = f.get(block, "quality_assurance", False)
+    if raw is not None and (
+        raw := f.mapping(raw, "'quality_assurance' ({text, url})", block.line_of("quality_assurance"))
+    ):
+        f.known_keys(raw, {"text", "url"}, "'quality_assurance'")
+        text, url = f.text(raw, "text"), f.url(raw, "url", required=False)
+        if text is not None:
+            quality_assurance = QualityAssurance(text, url)
+    stackable = []
+    for item, line in f.items(block, "stackable_into", "badge file names of this site or https:// URLs"):
+        target = f.string(_item(item, line, "stackable_into"), "stackable_into")
+        if target is None:
+            continue
+        if re.match(r"^https?://", target):
+            target = f.url(_item(target, line, "stackable_into"), "stackable_into")
+        elif target == slug or target not in badge_slugs:
+            known = ", ".join(sorted(badge_slugs - {slug})) or "none"
+            f.error(
+                line,
+                "content.unknown-badge",
+                f"'stackable_into': '{target}' is not another badge of this site (badges: {known}) nor an "
+                "http(s):// URL",
+            )
+            target = None
+        if target is not None:
+            stackable.append(target)
+    languages = []
+    for item, line in f.items(block, "language_of_instruction", "language codes such as ja or en"):
+        code = f.string(_item(item, line, "language_of_instruction"), "language_of_instruction")
+        match = LANGUAGE_TAG.match(code) if code is not None else None
+        if code is not None and (match is None or match.group(1) not in LANGUAGE_NAMES):
+            f.error(line, "content.invalid-value", f"'{code}' is not a language code (BCP 47, e.g. ja, en, pt-BR)")
+        elif code is not None:
+            languages.append(code)
+    return Microcredential(
+        learning_outcomes=tuple(outcomes),
+        workload_hours=workload,
+        credits=credits,
+        level=level,
+        assessment=tuple(assessment),
+        participation=participation,
+        identity_verification=identity_verification,
+        quality_assurance=quality_assurance,
+        prerequisites=f.text(block, "prerequisites", required=False),
+        stackable_into=tuple(stackable),
+        field_of_study=f.text(block, "field_of_study", required=False),
+        code=f.string(block, "code", required=False),
+        language_of_instruction=tuple(languages),
+    )
+
+
+def _item(value, line: int, name: str) -> LineDict:
+    """A list item as a one-key mapping at its line, so that the field readers check it and say where."""
+    holder = LineDict({name: value})
+    holder.line, holder.column, holder.lines, holder.columns = line, 0, {name: line}, {}
+    return holder
+
+
+def _positive(f: _File, data: LineDict, key: str, hint: str, *, required: bool = False) -> float | None:
+    value = f.get(data, key, required)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
+        f.error_at(data, key, "content.invalid-value", f"'{key}' must be a positive number ({hint}), not '{value}'")
+        return None
+    return value
+
+
+def _choice(f: _File, data: LineDict, key: str, allowed: tuple[str, ...], *, required: bool = False) -> str | None:
+    value = f.string(data, key, required=required)
+    if value is not None and value not in allowed:
+        f.error_at(data, key, "content.invalid-value", f"'{key}' must be one of {', '.join(allowed)}, not '{value}'")
+        return None
+    return value
+
+
+def _profile(
+    f: _File,
+    data: LineDict,
+    profile: str,
+    microcredential: Microcredential | None,
+    issuer_slug: str | None,
+    issuers: dict[str, Issuer],
+) -> None:
+    """Under `microcredential_profile: eu`, an error per mandatory descriptor a micro-credential badge lacks."""
+    issuer = issuers.get(issuer_slug) if issuer_slug else None
+    anchor = "microcredential" if "microcredential" in data else "achievement_type"
+    for descriptor in required_by(profile):
+        example = YAML_EXAMPLES[descriptor.key]
+        if descriptor.where == ISSUER and issuer is not None and getattr(issuer, descriptor.key) is None:
+            f.error_at(
+                data,
+                "issuer",
+                "content.microcredential-missing",
+                f"micro-credential descriptor '{descriptor.key}' missing ({descriptor.eu}; required by "
+                f"microcredential_profile: {profile}): add it to {issuer.source}, e.g. `{example}`",
+            )
+        elif descriptor.where == BADGE and microcredential_missing(microcredential, descriptor.key):
+            f.error_at(
+                data,
+                anchor,
+                "content.microcredential-missing",
+                f"micro-credential descriptor '{descriptor.key}' missing ({descriptor.eu}; required by "
+                f"microcredential_profile: {profile}): add it under 'microcredential:', e.g. `{example}`",
+            )
+
+
+def microcredential_missing(microcredential: Microcredential | None, key: str) -> bool:
+    return microcredential is None or getattr(microcredential, key) in (None, ())
 
 
 def _awards(
@@ -715,6 +987,7 @@ def _award(
             if on is not None and reason is not None:
                 revoked = Revocation(on, reason)
     name = f.string(item, "name", required=False)
+    grade = f.string(item, "grade", required=False)
     show_name = f.boolean(item, "show_name")
     narrative = f.markdown_string(item, "narrative")  # read (and checked) whatever else is wrong
     if show_name and not name:
@@ -734,6 +1007,7 @@ def _award(
         evidence=tuple(evidence),
         revoked=revoked,
         source=Location(f.rel, line),
+        grade=grade,
     )
 
 
@@ -756,12 +1030,14 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
             issuers[issuer.slug] = issuer
     badges = {}
     badge_docs = [d for d in docs if d.kind == "badge"]
+    badge_slugs = {d.stem for d in badge_docs}
     for doc in badge_docs:
-        badge = _badge(doc, check_config, content, {d.stem for d in issuer_docs}, problems, images)
+        badge = _badge(
+            doc, check_config, content, {d.stem for d in issuer_docs}, problems, images, badge_slugs, issuers
+        )
         if badge is not None:
             badges[badge.slug] = badge
     awards: list[Award] = []
-    badge_slugs = {d.stem for d in badge_docs}
     for doc in (d for d in docs if d.kind == "awards"):
         awards.extend(_awards(doc, check_config, badges, badge_slugs, problems, now))
 
