@@ -110,7 +110,7 @@ def cmd_serve(args) -> int:
 
 def cmd_new(args) -> int:
     target = Path(args.directory)
-    create(target)
+    create(target, microcredential=args.microcredential)
     print(f"created a new badge site in {target}/\nnext: cd {target} && sitegen build")
     return 0
 
@@ -439,6 +439,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="create a new content repository that builds as is")
     new.add_argument("directory", help="the folder to create (must not exist or be empty)")
+    new.add_argument(
+        "--microcredential",
+        action="store_true",
+        help="also a micro-credential badge giving every descriptor, with microcredential_profile: eu",
+    )
     new.set_defaults(func=cmd_new)
     return parser
 

@@ -1,4 +1,5 @@
-"""`sitegen new`: a fresh content repository with one issuer, one badge and one award that builds as is."""
+"""`sitegen new`: a fresh content repository with one issuer, one badge and one award that builds as is;
+with `--microcredential`, also a micro-credential badge giving every descriptor, under the eu profile."""
 
 from __future__ import annotations
 
@@ -53,6 +54,64 @@ awards:
     recipient: {{hash: "{hash}", salt: "{salt}"}}
 """
 
+# --microcredential: the EU profile on, the issuer's country, and a badge with every descriptor of
+# sitegen/microcredentials.py (README: "Micro-credentials").
+MICROCREDENTIAL_PROFILE = "microcredential_profile: eu"
+
+ISSUER_MICROCREDENTIAL_YAML = """\
+# The issuer's country (ISO 3166-1 alpha-2): the EU profile requires it of micro-credential issuers.
+country: JP
+# Identifiers in public registers, e.g. Japan's corporate number (法人番号, 13 digits, checked):
+# identifiers:
+#   - {type: corporate-number, value: "1234567890123"}
+"""
+
+MICROCREDENTIAL_BADGE_YAML = """\
+issuer: example-org
+name: {ja: データ分析入門, en: Introduction to Data Analysis}
+description:
+  ja: 表計算とグラフでデータを分析し、結果を説明できることを証明するマイクロクレデンシャルです。
+  en: A micro-credential showing that the holder can analyse data with spreadsheets and charts and explain the results.
+image: images/first-badge.svg
+image_caption: {ja: 青い円の中の黄色い星, en: A yellow star in a blue circle}
+criteria:
+  ja: 全 6 回の課題を提出し、最終プロジェクトで 60 点以上を得ること。
+  en: Submit all six assignments and score 60 or more on the final project.
+achievement_type: MicroCredential
+# The micro-credential descriptors (EU Council Recommendation 2022/C 243/02, Annex I). Under
+# `microcredential_profile: eu` the mandatory ones must be given; the others are optional.
+microcredential:
+  learning_outcomes:  # mandatory: what the learner can do, one item each
+    - {ja: 表計算ソフトでデータを整理・集計できる, en: Can clean and summarise data in a spreadsheet}
+    - {ja: 目的に合ったグラフでデータを説明できる, en: Can explain data with a chart that fits the question}
+  workload_hours: 30  # mandatory: notional workload in hours
+  credits: {value: 1, system: JP-university}  # credits and the credit system (ECTS, JP-university, …)
+  level: {framework: EQF, code: "5", name: {ja: EQF レベル 5, en: EQF level 5}, url: https://europass.europa.eu/en/description-eight-eqf-levels}
+  assessment:  # mandatory: examination, project, portfolio, oral, practical, written-assignment,
+    # recognition-of-prior-learning or other, each with optional words
+    - {type: project, text: {ja: 最終プロジェクト（ルーブリック評価）, en: Final project marked on a rubric}}
+    - written-assignment
+  participation: online  # mandatory: online, onsite or blended
+  identity_verification: unsupervised-online-with-id-check  # none, supervised-online, supervised-onsite, …
+  quality_assurance:  # mandatory: how the programme's quality is assured
+    text: {ja: 学内の教育課程委員会による審査, en: Reviewed by the curriculum committee}
+    url: https://example.org/quality
+  prerequisites: {ja: なし, en: None}
+  stackable_into: [https://example.org/programmes/data-science]  # badges of this site (file names) or URLs
+  field_of_study: {ja: データサイエンス, en: Data science}
+  code: DA-101
+  language_of_instruction: [ja, en]
+"""
+
+MICROCREDENTIAL_AWARD_YAML = """\
+badge: intro-data-analysis
+issued_on: {today}
+awards:
+  - id: {award_id}
+    recipient: {{hash: "{hash}", salt: "{salt}"}}
+    grade: A  # the grade achieved (optional)
+"""
+
 GITIGNORE = """\
 output/
 .sitegen-build-*/
@@ -67,23 +126,30 @@ output/
 """
 
 
-def create(target: Path, example_email: str = "you@example.org") -> None:
+def create(target: Path, example_email: str = "you@example.org", *, microcredential: bool = False) -> None:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise SitegenError(f"{target} already exists (a file, or a folder that is not empty); choose a new folder")
     salt = secrets.token_hex(16)
+    award_ids = draw_award_ids("example-org", 2)  # as `sitegen issue` draws them
+    recipient_hash = "sha256$" + hashlib.sha256((example_email + salt).encode()).hexdigest()
     files = {
         "content/site.yaml": SITE_YAML,
         "content/issuers/example-org.yaml": ISSUER_YAML,
         "content/badgeclasses/first-badge.yaml": BADGE_YAML,
         "content/images/first-badge.svg": BADGE_SVG,
         f"content/assertions/{date.today():%Y}/first-badge.yaml": AWARD_YAML.format(
-            today=date.today().isoformat(),
-            award_id=draw_award_ids("example-org", 1)[0],  # as `sitegen issue` draws them
-            hash="sha256$" + hashlib.sha256((example_email + salt).encode()).hexdigest(),
-            salt=salt,
+            today=date.today().isoformat(), award_id=award_ids[0], hash=recipient_hash, salt=salt
         ),
         ".gitignore": GITIGNORE,
     }
+    if microcredential:
+        default = "# " + MICROCREDENTIAL_PROFILE.replace("eu", "none")
+        files["content/site.yaml"] = SITE_YAML.replace(default, MICROCREDENTIAL_PROFILE)
+        files["content/issuers/example-org.yaml"] += ISSUER_MICROCREDENTIAL_YAML
+        files["content/badgeclasses/intro-data-analysis.yaml"] = MICROCREDENTIAL_BADGE_YAML
+        files[f"content/assertions/{date.today():%Y}/intro-data-analysis.yaml"] = MICROCREDENTIAL_AWARD_YAML.format(
+            today=date.today().isoformat(), award_id=award_ids[1], hash=recipient_hash, salt=salt
+        )
     try:
         for rel, text in files.items():
             path = target / rel
