@@ -31,6 +31,8 @@ from urllib.parse import urlencode
 import jinja2
 import jinja2.filters
 import zxingcpp
+from babel import Locale
+from babel.numbers import format_decimal
 from jinja2.compiler import CodeGenerator
 from jinja2.environment import TemplateModule
 from jinja2.runtime import BlockReference, LoopContext, Macro, TemplateReference, Undefined
@@ -41,7 +43,8 @@ from markupsafe import Markup
 from sitegen.build import i18n
 from sitegen.content.markdown import render_markdown
 from sitegen.keyfiles import named_like_key, private_key_at
-from sitegen.model import LANGUAGES, PACKAGE_THEMES, Award, BadgeClass, Issuer, Site, Text
+from sitegen.microcredentials import AWARD, DESCRIPTORS, FROM_CORE, ISSUER
+from sitegen.model import LANGUAGES, PACKAGE_THEMES, Award, BadgeClass, Issuer, Microcredential, Site, Text
 from sitegen.openbadges.ob2 import format_datetime, to_uri
 
 try:
@@ -156,6 +159,136 @@ def baked_file_name(badge: BadgeClass, award: Award, version: str) -> str:
     """A readable, distinct name for a downloaded baked image: which badge, which award, which standard."""
     what = "openbadges-2.0" if version == "ob2" else "openbadges-3.0-credential"
     return f"{badge.slug}-{award.id[:8]}-{what}.{badge.image.kind}"
+
+
+def N_(message: str) -> str:
+    """Marks a text for the message catalogue (pybabel extract); it is translated where it is shown."""
+    return message
+
+
+# The words of the micro-credential table: its heading, and the controlled values of
+# sitegen/microcredentials.py (ASSESSMENT_TYPES, PARTICIPATION, IDENTITY_VERIFICATION) in words.
+MICROCREDENTIAL_HEADING = N_("Micro-credential details")
+MICROCREDENTIAL_CAPTION = N_("Descriptors of the EU Council Recommendation on micro-credentials (2022/C 243/02)")
+VALUE_WORDS = {
+    "examination": N_("Examination"),
+    "project": N_("Project"),
+    "portfolio": N_("Portfolio"),
+    "oral": N_("Oral examination"),
+    "practical": N_("Practical assessment"),
+    "written-assignment": N_("Written assignment"),
+    "recognition-of-prior-learning": N_("Recognition of prior learning"),
+    "other": N_("Other assessment"),
+    "online": N_("Online"),
+    "onsite": N_("On site"),
+    "blended": N_("Blended (online and on site)"),
+    "none": N_("No identity verification"),
+    "supervised-online": N_("Supervised online"),
+    "supervised-onsite": N_("Supervised on site"),
+    "unsupervised-online-with-id-check": N_("Unsupervised online, with an identity check"),
+}
+
+
+def country_name(code: str | None, lang: str) -> str:
+    """An ISO 3166-1 country code in words ("JP" → 日本, Japan); an unknown code as it is."""
+    if not code:
+        return ""
+    return Locale.parse(lang).territories.get(code.upper(), code)
+
+
+def _web_link(url: str | None) -> str | None:
+    """Only http(s) addresses become links: a `javascript:` URL in a YAML file must not run on a click."""
+    return url if url and url.lower().startswith(("https://", "http://")) else None
+
+
+def _number(value: float, lang: str) -> str:
+    return format_decimal(value, locale=lang)
+
+
+def _item(text: str, href: str | None = None, lang: str | None = None, detail: str | None = None, detail_lang=None):
+    return {"text": text, "href": href, "lang": lang, "detail": detail, "detail_lang": detail_lang}
+
+
+def _text_item(value: Text, lang: str, href: str | None = None) -> dict:
+    """A text in the table's language, or marked with its own language when it has no such variant."""
+    return _item(value.get(lang), href, None if value.has(lang) else value.languages[0])
+
+
+def microcredential_rows(
+    site: Site, badge: BadgeClass, issuer: Issuer, award: Award | None, lang: str, badge_pages: str
+) -> list[dict]:
+    """The rows of a micro-credential badge's table in one language, in the order of
+    microcredentials.DESCRIPTORS: {"key", "label", "entries": [{"text", "href", "lang", "detail", "detail_lang"}],
+    "list"}; descriptors without a value are left out, and so are the core fields the page shows anyway (title,
+    issuer, date, learner). `badge_pages` is the relative folder of this language's badge pages."""
+    mc: Microcredential | None = badge.microcredential
+    if mc is None:
+        return []
+    words = i18n.translations(lang).gettext
+    names = Locale.parse(lang)
+    rows = []
+    for descriptor in DESCRIPTORS:
+        key, items, as_list = descriptor.key, [], False
+        if descriptor.where == FROM_CORE:
+            continue
+        if descriptor.where == ISSUER:
+            if key == "country" and issuer.country:
+                items = [_item(country_name(issuer.country, lang))]
+        elif descriptor.where == AWARD:
+            if key == "grade" and award is not None and award.grade:
+                items = [_item(award.grade)]
+        elif key == "learning_outcomes":
+            items, as_list = [_text_item(text, lang) for text in mc.learning_outcomes], True
+        elif key == "workload_hours" and mc.workload_hours is not None:
+            items = [_item(_number(mc.workload_hours, lang))]
+        elif key == "credits" and mc.credits is not None:
+            items = [_item(f"{_number(mc.credits.value, lang)} {mc.credits.system}")]
+        elif key == "level" and mc.level is not None:
+            level = mc.level
+            words_of_level = " ".join(part for part in (level.framework, level.code) if part)
+            name_lang = None
+            if level.name is not None:
+                words_of_level += " — " + level.name.get(lang)
+                name_lang = None if level.name.has(lang) else level.name.languages[0]
+            items = [_item(words_of_level, _web_link(level.url), name_lang)]
+        elif key == "assessment":
+            for assessment in mc.assessment:
+                text = assessment.text
+                items.append(
+                    _item(
+                        words(VALUE_WORDS.get(assessment.type, assessment.type)),
+                        detail=text.get(lang) if text else None,
+                        detail_lang=None if text is None or text.has(lang) else text.languages[0],
+                    )
+                )
+            as_list = len(items) > 1
+        elif key in ("participation", "identity_verification"):
+            value = getattr(mc, key)
+            if value:
+                items = [_item(words(VALUE_WORDS.get(value, value)))]
+        elif key == "quality_assurance" and mc.quality_assurance is not None:
+            qa = mc.quality_assurance
+            items = [_text_item(qa.text, lang, _web_link(qa.url))]
+        elif key in ("prerequisites", "field_of_study"):
+            value = getattr(mc, key)
+            if value is not None:
+                items = [_text_item(value, lang)]
+        elif key == "stackable_into":
+            for target in mc.stackable_into:
+                other = site.badges.get(target)
+                if other is not None:
+                    items.append(_text_item(other.name, lang, badge_pages + site.urls.badge_page(target)))
+                else:
+                    items.append(_item(target, _web_link(target)))
+            as_list = len(items) > 1
+        elif key == "code" and mc.code:
+            items = [_item(mc.code)]
+        elif key == "language_of_instruction":
+            items = [_item(names.languages.get(code, code)) for code in mc.language_of_instruction]
+        if items:
+            label = descriptor.label_ja if lang == "ja" else descriptor.label_en
+            rows.append({"key": key, "label": label, "entries": items, "list": as_list})
+    return rows
 
 
 # --- theme templates: data in, a page out, within a budget --------------------------------------------------
@@ -633,6 +766,7 @@ class Renderer:
         self.env.filters["isodate"] = format_datetime
         self.env.filters["duration"] = lambda value: i18n.format_duration(value, self.lang)
         self.env.filters["uri"] = to_uri
+        self.env.filters["country"] = lambda code: country_name(code, self.lang)
         self.env.globals.update(
             site=published_view(site),
             lang=self.lang,
@@ -746,13 +880,36 @@ class Renderer:
             }
         return image
 
+    def microcredential_tables(self, badge: BadgeClass, award: Award | None, path: str, langs) -> list[dict]:
+        """The micro-credential table of a badge in each of `langs` (none for a badge without the block):
+        {"lang", "heading", "caption", "rows"}. An award page switched by script carries one per language."""
+        if badge.microcredential is None:
+            return []
+        root = "../" * path.count("/")
+        issuer = self.site.issuers[badge.issuer]
+        tables = []
+        for lang in langs:
+            words = i18n.translations(lang).gettext
+            rows = microcredential_rows(self.site, badge, issuer, award, lang, root + self.prefix(lang))
+            tables.append(
+                {
+                    "lang": lang,
+                    "heading": words(MICROCREDENTIAL_HEADING),
+                    "caption": words(MICROCREDENTIAL_CAPTION),
+                    "rows": rows,
+                }
+            )
+        return tables
+
     def badge(self, badge: BadgeClass) -> tuple[str, bytes]:
+        rel = self.site.urls.badge_page(badge.slug)
         return self.site_page(
             "badge.html",
-            self.site.urls.badge_page(badge.slug),
+            rel,
             badge=badge,
             issuer=self.site.issuers[badge.issuer],
             share_image=self.share_image(badge),
+            microcredential=self.microcredential_tables(badge, None, self.prefix(self.lang) + rel, [self.lang]),
         )
 
     def verify_page(self) -> tuple[str, bytes]:
@@ -797,6 +954,8 @@ class Renderer:
         if self.site.config.award_pages != "every_language":
             share_urls.update({lang: f"{page_url}?lang={lang}" for lang in LANGUAGES if lang != self.lang})
         credential_url = self.site.urls.url(self.site.urls.credential_json(award.id))
+        # The page's language first: the others are hidden until the reader switches to them.
+        table_langs = [self.lang] + [lang for lang in share_urls if lang != self.lang]
         return self._render(
             "award.html",
             path,
@@ -814,6 +973,7 @@ class Renderer:
             credential_url=credential_url,
             credential_qr=qr_svg(credential_url, self.qr_label) if self.credentials_published else None,
             baked_names={version: baked_file_name(badge, award, version) for version in ("ob2", "ob3")},
+            microcredential=self.microcredential_tables(badge, published_award(award), path, table_langs),
         )
 
     def language_pack(self) -> bytes:
