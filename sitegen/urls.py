@@ -59,6 +59,16 @@ class Urls:
         return f"issuers/{slug}.{kind}"
 
     @staticmethod
+    def microcredential_ob2_context() -> str:
+        """The JSON-LD context of the OB 2.0 micro-credential extensions (published when a badge uses them)."""
+        return "contexts/microcredential-ob2.json"
+
+    @staticmethod
+    def microcredential_ob2_schema() -> str:
+        """The JSON Schema the context names, with which OB 2.0 validators check the extension objects."""
+        return "contexts/microcredential-ob2.schema.json"
+
+    @staticmethod
     def badge_json(slug: str) -> str:
         return f"badges/{slug}.json"
 

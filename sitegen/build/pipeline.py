@@ -304,6 +304,10 @@ def publish(
         if badge.image.preview:
             writer.add(urls.badge_preview(badge.slug), badge.image.preview, badge.source)
 
+    if any(badge.microcredential for badge in site.badges.values()) or any(a.grade for a in site.awards):
+        writer.add(urls.microcredential_ob2_context(), ob2.to_json(ob2.microcredential_context(site)), "sitegen")
+        writer.add(urls.microcredential_ob2_schema(), ob2.to_json(ob2.MICROCREDENTIAL_SCHEMA), "sitegen")
+
     if site.config.keys:  # public keys stay published, also when this build cannot sign
         for path, data in ob3_signing.key_files(site):
             writer.add(path, data, "content/site.yaml")

@@ -9,9 +9,164 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from sitegen.model import Award, BadgeClass, Issuer, Site
+from sitegen import microcredentials
+from sitegen.model import Award, BadgeClass, Issuer, Microcredential, Site
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
+
+# The micro-credential descriptors as Open Badges 2.0 extensions: one on the BadgeClass, the grade on the
+# Assertion. The official validator checks every `Extension` node against the JSON Schema its context names,
+# so the context and the schema are published on the site (urls.microcredential_ob2_*).
+MC_VOCAB = "https://w3id.org/sitegen/microcredential#"
+MC_BADGE_EXTENSION = "extensions:MicroCredentialExtension"
+MC_GRADE_EXTENSION = "extensions:MicroCredentialGrade"
+MICROCREDENTIAL_SCHEMA = {
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "title": "sitegen micro-credential descriptors (Open Badges 2.0 extension)",
+    "type": "object",
+    "properties": {
+        "workloadHours": {"type": "number", "minimum": 0},
+        "participation": {"enum": list(microcredentials.PARTICIPATION)},
+        "identityVerification": {"enum": list(microcredentials.IDENTITY_VERIFICATION)},
+        "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "grade": {"type": "string"},
+    },
+}
+
+
+def microcredential_context(site: Site) -> dict:
+    terms: dict[str, Any] = {
+        "learningOutcomes": {"@id": "mc:learningOutcomes", "@container": "@list"},
+        "languageOfInstruction": {"@id": "mc:languageOfInstruction", "@container": "@set"},
+        "stackableInto": {"@id": "mc:stackableInto", "@type": "@id", "@container": "@set"},
+        "assessment": {"@id": "mc:assessment", "@container": "@set"},
+    }
+    for term in (
+        "workloadHours credits value system level framework code assessmentType participation "
+        "identityVerification qualityAssurance prerequisites fieldOfStudy country grade"
+    ).split():
+        terms.setdefault(term, "mc:" + term)
+    schema = site.urls.url(site.urls.microcredential_ob2_schema())
+    return {
+        "@context": {
+            "obi": "https://w3id.org/openbadges#",
+            "extensions": "https://w3id.org/openbadges/extensions#",
+            "mc": MC_VOCAB,
+            **terms,
+        },
+        "obi:validation": [
+            {"obi:validatesType": MC_BADGE_EXTENSION, "obi:validationSchema": schema},
+            {"obi:validatesType": MC_GRADE_EXTENSION, "obi:validationSchema": schema},
+        ],
+    }
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def stackable_url(site: Site, target: str) -> str:
+    """A `stackable_into` entry: a badge of this site (its slug) or an absolute URL."""
+    return to_uri(target) if "://" in target else site.urls.url(site.urls.badge_json(target))
+
+
+def microcredential_extension(site: Site, badge: BadgeClass, mc: Microcredential) -> dict:
+    """The descriptors as one OB 2.0 extension object, its text in the site's language."""
+    lang = site.config.default_language
+    out: dict[str, Any] = {
+        "@context": site.urls.url(site.urls.microcredential_ob2_context()),
+        "type": ["Extension", MC_BADGE_EXTENSION],
+    }
+    issuer = site.issuers[badge.issuer]
+    if issuer.country:
+        out["country"] = issuer.country
+    if mc.learning_outcomes:
+        out["learningOutcomes"] = [text.get(lang) for text in mc.learning_outcomes]
+    if mc.workload_hours is not None:
+        out["workloadHours"] = _number(mc.workload_hours)
+    if mc.credits:
+        out["credits"] = {"value": _number(mc.credits.value), "system": mc.credits.system}
+    if mc.level:
+        level = mc.level
+        out["level"] = {
+            key: value
+            for key, value in (
+                ("framework", level.framework),
+                ("code", level.code),
+                ("name", level.name.get(lang) if level.name else None),
+                ("url", level.url and to_uri(level.url)),
+            )
+            if value
+        }
+    if mc.assessment:
+        out["assessment"] = [
+            {"assessmentType": a.type, **({"description": a.text.get(lang)} if a.text else {})} for a in mc.assessment
+        ]
+    if mc.participation:
+        out["participation"] = mc.participation
+    if mc.identity_verification:
+        out["identityVerification"] = mc.identity_verification
+    if mc.quality_assurance:
+        qa = mc.quality_assurance
+        out["qualityAssurance"] = {"description": qa.text.get(lang), **({"url": to_uri(qa.url)} if qa.url else {})}
+    if mc.prerequisites:
+        out["prerequisites"] = mc.prerequisites.get(lang)
+    if mc.stackable_into:
+        out["stackableInto"] = [stackable_url(site, target) for target in mc.stackable_into]
+    if mc.field_of_study:
+        out["fieldOfStudy"] = mc.field_of_study.get(lang)
+    if mc.code:
+        out["code"] = mc.code
+    if mc.language_of_instruction:
+        out["languageOfInstruction"] = list(mc.language_of_instruction)
+    return out
+
+
+def level_text(level, lang: str) -> str:
+    """ "EQF level 5 (EQF 5)": the level's name, then its framework and code."""
+    code = f"{level.framework} {level.code}" if level.code else level.framework
+    return f"{level.name.get(lang)} ({code})" if level.name else code
+
+
+def microcredential_section(site: Site, badge: BadgeClass, extension: dict) -> str:
+    """The descriptors as labelled lines after the description, in the site's language: displayers that know
+    no extension show the description."""
+    ja = site.config.default_language == "ja"
+    sep = "；" if ja else "; "
+
+    def label(key: str) -> str:
+        row = microcredentials.BY_KEY[key]
+        return row.label_ja if ja else row.label_en
+
+    mc = badge.microcredential
+    assert mc is not None
+    colon = "：" if ja else ": "
+    lines = [f"{label('country')}{colon}{extension['country']}"] if "country" in extension else []
+    values = {
+        "learning_outcomes": sep.join(extension.get("learningOutcomes", [])),
+        "workload_hours": str(extension.get("workloadHours", "")),
+        "credits": mc.credits and f"{extension['credits']['value']} {mc.credits.system}",
+        "level": mc.level and level_text(mc.level, site.config.default_language),
+        "assessment": sep.join(
+            a["assessmentType"] + (f" ({a['description']})" if "description" in a else "")
+            for a in extension.get("assessment", [])
+        ),
+        "participation": extension.get("participation"),
+        "quality_assurance": mc.quality_assurance
+        and extension["qualityAssurance"]["description"]
+        + (f" ({extension['qualityAssurance']['url']})" if "url" in extension["qualityAssurance"] else ""),
+        "prerequisites": extension.get("prerequisites"),
+        "identity_verification": extension.get("identityVerification"),
+        "stackable_into": sep.join(extension.get("stackableInto", [])),
+        "field_of_study": extension.get("fieldOfStudy"),
+        "code": extension.get("code"),
+        "language_of_instruction": sep.join(extension.get("languageOfInstruction", [])),
+    }
+    for row in microcredentials.DESCRIPTORS:  # the table's order
+        if values.get(row.key):
+            lines.append(f"{label(row.key)}{colon}{values[row.key]}")
+    heading = "マイクロクレデンシャル情報" if ja else "Micro-credential details"
+    return heading + "\n" + "\n".join(lines)
 
 
 def format_datetime(moment: datetime) -> str:
@@ -130,6 +285,10 @@ def badge_class(site: Site, badge: BadgeClass) -> dict:
         doc["tags"] = list(badge.tags)
     if badge.alignments:
         doc["alignment"] = [alignment_entry(a, lang) for a in badge.alignments]
+    if badge.microcredential:
+        extension = microcredential_extension(site, badge, badge.microcredential)
+        doc[MC_BADGE_EXTENSION] = extension
+        doc["description"] += "\n\n" + microcredential_section(site, badge, extension)
     return doc
 
 
@@ -186,6 +345,12 @@ def assertion(site: Site, award: Award) -> dict:
         doc["narrative"] = award.narrative
     if award.evidence:
         doc["evidence"] = [evidence_entry(e, "Evidence", site.config.default_language) for e in award.evidence]
+    if award.grade:
+        doc[MC_GRADE_EXTENSION] = {
+            "@context": urls.url(urls.microcredential_ob2_context()),
+            "type": ["Extension", MC_GRADE_EXTENSION],
+            "grade": award.grade,
+        }
     return doc
 
 

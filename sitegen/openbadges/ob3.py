@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sitegen.model import Award, BadgeClass, Issuer, PublicKey, Site
-from sitegen.openbadges.ob2 import alignment_entry, evidence_entry, format_datetime, to_uri
+from sitegen import microcredentials
+from sitegen.model import Award, BadgeClass, Issuer, Microcredential, PublicKey, Site
+from sitegen.openbadges.ob2 import MC_VOCAB, alignment_entry, evidence_entry, format_datetime, stackable_url, to_uri
 from sitegen.status import StatusPosition
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -17,6 +18,35 @@ OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB3_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"  # defines 1EdTechRevocationList
 DID_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
+
+# The micro-credential descriptors OB 3.0 has no property for live in one object on the Achievement,
+# `microCredential`. Neither the VC 2.0 nor the OB 3.0 context has an @vocab, so its terms need a context of
+# their own: it is embedded in the credential (JSON-LD allows a map in @context; the OB 3.0 schema does too), so
+# a verifier or wallet with a closed list of contexts verifies it without fetching anything.
+MC_CONTEXT = {
+    "microCredential": {
+        "@id": MC_VOCAB + "microCredential",
+        "@context": {
+            "MicroCredentialDescriptors": MC_VOCAB + "MicroCredentialDescriptors",
+            "learningOutcomes": {"@id": MC_VOCAB + "learningOutcomes", "@container": "@list"},
+            "workloadHours": MC_VOCAB + "workloadHours",
+            "creditSystem": MC_VOCAB + "creditSystem",
+            "level": MC_VOCAB + "level",
+            "framework": MC_VOCAB + "framework",
+            "code": MC_VOCAB + "code",
+            "assessment": {"@id": MC_VOCAB + "assessment", "@container": "@set"},
+            "assessmentType": MC_VOCAB + "assessmentType",
+            "participation": MC_VOCAB + "participation",
+            "identityVerification": MC_VOCAB + "identityVerification",
+            "qualityAssurance": MC_VOCAB + "qualityAssurance",
+            "prerequisites": MC_VOCAB + "prerequisites",
+            "stackableInto": {"@id": MC_VOCAB + "stackableInto", "@type": "@id", "@container": "@set"},
+            "languageOfInstruction": {"@id": MC_VOCAB + "languageOfInstruction", "@container": "@set"},
+        },
+    }
+}
+# Japan's corporate number and other register numbers: OB 3.0's IdentifierEntry takes its enumeration or "ext:…".
+OB3_IDENTIFIER_TYPES = {"corporate-number": "ext:JapanCorporateNumber", "ror": "ext:ROR"}
 
 
 def verification_method_id(site: Site, key_id: str) -> str:
@@ -72,7 +102,21 @@ def issuer_profile(site: Site, issuer: Issuer) -> dict:
         profile["image"] = image
     if issuer.telephone:
         profile["phone"] = issuer.telephone
+    if issuer.country:
+        profile["address"] = {"type": ["Address"], "addressCountryCode": issuer.country}
+    if issuer.identifiers:
+        profile["otherIdentifier"] = [
+            {"type": "IdentifierEntry", "identifier": i.value, "identifierType": identifier_type(i.type)}
+            for i in issuer.identifiers
+        ]
     return profile
+
+
+def identifier_type(kind: str) -> str:
+    """An issuer identifier's type as OB 3.0 spells it: a known register, else "ext:" and the YAML name."""
+    if kind in OB3_IDENTIFIER_TYPES:
+        return OB3_IDENTIFIER_TYPES[kind]
+    return "ext:" + "".join(c if c.isascii() and (c.isalnum() or c in ".-_") else "-" for c in kind)
 
 
 def achievement(site: Site, badge: BadgeClass) -> dict:
@@ -96,7 +140,80 @@ def achievement(site: Site, badge: BadgeClass) -> dict:
         doc["tag"] = list(badge.tags)
     if badge.alignments:
         doc["alignment"] = [alignment_entry(a, lang, type=["Alignment"]) for a in badge.alignments]
+    if badge.microcredential:
+        add_microcredential(site, badge, badge.microcredential, doc)
     return doc
+
+
+def add_microcredential(site: Site, badge: BadgeClass, mc: Microcredential, doc: dict) -> None:
+    """The descriptors: OB 3.0's own properties where they exist, the rest in the `microCredential` object
+    (the table in sitegen/microcredentials.py says which is which)."""
+    lang = site.config.default_language
+    if badge.achievement_type == "Badge":  # the default: a micro-credential block says what it is
+        doc["achievementType"] = "MicroCredential"
+    extension: dict[str, Any] = {"type": "MicroCredentialDescriptors"}
+    if mc.learning_outcomes:
+        extension["learningOutcomes"] = [text.get(lang) for text in mc.learning_outcomes]
+    if mc.workload_hours is not None:
+        extension["workloadHours"] = mc.workload_hours
+    if mc.credits:
+        doc["creditsAvailable"] = float(mc.credits.value)
+        extension["creditSystem"] = mc.credits.system
+    if mc.level:
+        level = mc.level
+        if level.url:  # an Alignment needs a targetUrl
+            entry = {
+                "type": ["Alignment"],
+                "targetType": "ext:QualificationsFrameworkLevel",
+                "targetName": level.name.get(lang) if level.name else f"{level.framework} {level.code or ''}".strip(),
+                "targetUrl": to_uri(level.url),
+                "targetFramework": level.framework,
+            }
+            if level.code:
+                entry["targetCode"] = level.code
+            doc.setdefault("alignment", []).append(entry)
+        else:
+            extension["level"] = {
+                key: value
+                for key, value in (
+                    ("framework", level.framework),
+                    ("code", level.code),
+                    ("name", level.name.get(lang) if level.name else None),
+                )
+                if value
+            }
+    if mc.assessment:
+        extension["assessment"] = [
+            {"assessmentType": a.type, **({"description": a.text.get(lang)} if a.text else {})} for a in mc.assessment
+        ]
+    if mc.participation:
+        extension["participation"] = mc.participation
+    if mc.identity_verification:
+        extension["identityVerification"] = mc.identity_verification
+    if mc.quality_assurance:
+        qa = mc.quality_assurance
+        extension["qualityAssurance"] = {
+            "description": qa.text.get(lang),
+            **({"url": to_uri(qa.url)} if qa.url else {}),
+        }
+    if mc.prerequisites:
+        extension["prerequisites"] = mc.prerequisites.get(lang)
+    if mc.stackable_into:
+        targets = [stackable_url(site, target) for target in mc.stackable_into]
+        doc["related"] = [{"id": url, "type": ["Related"]} for url in targets]
+        extension["stackableInto"] = targets  # `related` alone does not say how they are related
+    if mc.field_of_study:
+        doc["fieldOfStudy"] = mc.field_of_study.get(lang)
+    if mc.code:
+        doc["humanCode"] = mc.code
+    if mc.language_of_instruction:
+        # Not inLanguage: that is one code, the language this document is written in (the site's language).
+        extension["languageOfInstruction"] = list(mc.language_of_instruction)
+    doc["microCredential"] = extension
+
+
+def grade_description_id(site: Site, badge: BadgeClass) -> str:
+    return site.urls.url(site.urls.badge_json(badge.slug)) + "#grade"
 
 
 def credential(site: Site, award: Award, position: StatusPosition) -> dict:
@@ -139,10 +256,22 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
             "id": urls.url(urls.credential_revocations(issuer.slug)),
             "type": "1EdTechRevocationList",
         }
+    if badge.microcredential:
+        doc["@context"].append(MC_CONTEXT)
     if award.expires:
         doc["validUntil"] = format_datetime(award.expires)
     if award.narrative:
         doc["credentialSubject"]["narrative"] = award.narrative
+    if award.grade:
+        # The grade: what the badge grades (a ResultDescription on the achievement) and this award's value.
+        grade_id = grade_description_id(site, badge)
+        row = microcredentials.BY_KEY["grade"]
+        label = row.label_ja if site.config.default_language == "ja" else row.label_en
+        achievement_doc = doc["credentialSubject"]["achievement"]
+        achievement_doc["resultDescription"] = [
+            {"id": grade_id, "type": ["ResultDescription"], "name": label, "resultType": "Result"}
+        ]
+        doc["credentialSubject"]["result"] = [{"type": ["Result"], "resultDescription": grade_id, "value": award.grade}]
     if award.evidence:
         doc["evidence"] = [evidence_entry(e, ["Evidence"], site.config.default_language) for e in award.evidence]
     return doc

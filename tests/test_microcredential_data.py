@@ -1,0 +1,223 @@
+"""Micro-credential descriptors in the published data (issue 14 items 3, 4): OB 3.0 native properties plus one
+extension object with an embedded context, the OB 2.0 extension and the labelled description section."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+from conftest import BASE_URL, SALT, default_files, identity_hash, write_files
+from helpers import read_json
+
+from sitegen.build.pipeline import build_site
+from sitegen.cli import main
+from sitegen.openbadges import jsonld
+from sitegen.openbadges.keys import generate
+from sitegen.openbadges.proofs import lost_fields
+
+MC_AWARD = "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b"
+PLAIN_AWARD = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
+CORPORATE_NUMBER = "7000012050002"  # the National Tax Agency's own (国税庁)
+
+MC_FILES = {
+    "content/issuers/mc-uni.yaml": f"""\
+        name: {{ja: マイクロ大学, en: Micro University}}
+        url: https://mc.example.org
+        email: badges@mc.example.org
+        country: JP
+        identifiers:
+          - {{type: corporate-number, value: "{CORPORATE_NUMBER}"}}
+        """,
+    "content/badgeclasses/data-science.yaml": """\
+        issuer: mc-uni
+        name: {ja: データサイエンス入門, en: Introduction to Data Science}
+        description: {ja: データを読み解く力を身につける。, en: Learn to read data.}
+        image: images/python.png
+        image_caption: A blue square
+        criteria: Pass the final examination.
+        microcredential:
+          learning_outcomes:
+            - {ja: データを可視化できる, en: Visualise a data set}
+            - {ja: 回帰分析を説明できる, en: Explain a linear regression}
+          workload_hours: 30
+          credits: {value: 1, system: ECTS}
+          level: {framework: EQF, code: "5", name: {ja: EQF レベル5, en: EQF level 5}, url: "https://europa.eu/europass/en/description-eight-eqf-levels"}
+          assessment:
+            - {type: examination, text: {ja: 60分の筆記試験, en: A 60-minute written examination}}
+            - project
+          participation: online
+          identity_verification: supervised-online
+          quality_assurance: {text: {ja: 大学の内部質保証, en: The university's internal quality assurance}, url: "https://mc.example.org/qa"}
+          prerequisites: {ja: 高校数学, en: High-school mathematics}
+          stackable_into: [python-basics, "https://other.example.org/badges/ai-program.json"]
+          field_of_study: {ja: 情報科学, en: Computer science}
+          code: DS-101
+          language_of_instruction: [ja, en]
+        """,
+    "content/assertions/data-science.yaml": f"""\
+        badge: data-science
+        issued_on: 2026-06-01
+        awards:
+          - id: {MC_AWARD}
+            recipient: {{hash: "{identity_hash("dana@example.org")}", salt: "{SALT}"}}
+            grade: A
+          - id: {PLAIN_AWARD}
+            recipient: {{hash: "{identity_hash("erin@example.org")}", salt: "{SALT}"}}
+        """,
+}
+
+
+def build_signed(root, extra: dict, private: str, public: str, *, language: str = "en"):
+    files = {**default_files(), **extra}
+    files["content/site.yaml"] = (
+        textwrap.dedent(files["content/site.yaml"]).replace("default_language: en", f"default_language: {language}")
+        + f"keys:\n  - id: key-1\n    public_key: {public}\n"
+    )
+    write_files(root, files)
+    build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
+    return root / "output"
+
+
+@pytest.fixture(scope="module")
+def key():
+    return generate()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, key):
+    return build_signed(tmp_path_factory.mktemp("mc"), MC_FILES, *key)
+
+
+def test_ob3_native_properties(site):
+    credential = read_json(site / f"credentials/{MC_AWARD}.json")
+    achievement = credential["credentialSubject"]["achievement"]
+    assert achievement["achievementType"] == "MicroCredential"
+    assert achievement["creditsAvailable"] == 1.0
+    assert achievement["fieldOfStudy"] == "Computer science"
+    assert achievement["humanCode"] == "DS-101"
+    assert achievement["inLanguage"] == "en"  # the language the document is written in
+    [level] = achievement["alignment"]
+    assert level == {
+        "type": ["Alignment"],
+        "targetType": "ext:QualificationsFrameworkLevel",
+        "targetFramework": "EQF",
+        "targetCode": "5",
+        "targetName": "EQF level 5",
+        "targetUrl": "https://europa.eu/europass/en/description-eight-eqf-levels",
+    }
+    assert achievement["related"] == [
+        {"id": f"{BASE_URL}/badges/python-basics.json", "type": ["Related"]},
+        {"id": "https://other.example.org/badges/ai-program.json", "type": ["Related"]},
+    ]
+    issuer = credential["issuer"]
+    assert issuer["address"] == {"type": ["Address"], "addressCountryCode": "JP"}
+    assert issuer["otherIdentifier"] == [
+        {"type": "IdentifierEntry", "identifier": CORPORATE_NUMBER, "identifierType": "ext:JapanCorporateNumber"}
+    ]
+    # The grade: the achievement describes it, the subject's result gives it.
+    [description] = achievement["resultDescription"]
+    assert description["resultType"] == "Result" and description["name"] == "Grade"
+    assert credential["credentialSubject"]["result"] == [
+        {"type": ["Result"], "resultDescription": description["id"], "value": "A"}
+    ]
+
+
+def test_ob3_extension_carries_the_rest(site):
+    credential = read_json(site / f"credentials/{MC_AWARD}.json")
+    extension = credential["credentialSubject"]["achievement"]["microCredential"]
+    assert extension == {
+        "type": "MicroCredentialDescriptors",
+        "learningOutcomes": ["Visualise a data set", "Explain a linear regression"],
+        "workloadHours": 30,
+        "creditSystem": "ECTS",
+        "assessment": [
+            {"assessmentType": "examination", "description": "A 60-minute written examination"},
+            {"assessmentType": "project"},
+        ],
+        "participation": "online",
+        "identityVerification": "supervised-online",
+        "qualityAssurance": {
+            "description": "The university's internal quality assurance",
+            "url": "https://mc.example.org/qa",
+        },
+        "prerequisites": "High-school mathematics",
+        "stackableInto": [
+            f"{BASE_URL}/badges/python-basics.json",
+            "https://other.example.org/badges/ai-program.json",
+        ],
+        "languageOfInstruction": ["ja", "en"],
+    }
+    # Its context is embedded: nothing to fetch, and JSON-LD keeps every term (the signer checked it too).
+    assert isinstance(credential["@context"][-1], dict)
+    assert lost_fields({k: v for k, v in credential.items() if k != "proof"}) == []
+    nquads = jsonld.canonize({k: v for k, v in credential.items() if k != "proof"})
+    for value in ("Explain a linear regression", "supervised-online", "High-school mathematics", "ECTS"):
+        assert value in nquads
+    assert "<https://w3id.org/sitegen/microcredential#workloadHours>" in nquads
+
+
+def test_signed_output_verifies(site, capsys):
+    assert main(["verify", str(site), "--base-url", BASE_URL]) == 0, capsys.readouterr()
+
+
+def test_ob2_extension_and_description(site):
+    badge = read_json(site / "badges/data-science.json")
+    extension = badge["extensions:MicroCredentialExtension"]
+    assert extension["type"] == ["Extension", "extensions:MicroCredentialExtension"]
+    assert extension["@context"] == f"{BASE_URL}/contexts/microcredential-ob2.json"
+    assert extension["learningOutcomes"] == ["Visualise a data set", "Explain a linear regression"]
+    assert extension["workloadHours"] == 30
+    assert extension["credits"] == {"value": 1, "system": "ECTS"}
+    assert extension["level"] == {
+        "framework": "EQF",
+        "code": "5",
+        "name": "EQF level 5",
+        "url": "https://europa.eu/europass/en/description-eight-eqf-levels",
+    }
+    assert extension["participation"] == "online"
+    assert extension["identityVerification"] == "supervised-online"
+    assert extension["stackableInto"][0] == f"{BASE_URL}/badges/python-basics.json"
+    assert extension["languageOfInstruction"] == ["ja", "en"]
+    assert extension["country"] == "JP"
+    # Every displayer shows the description: the descriptors follow it, labelled.
+    description = badge["description"]
+    assert description.startswith("Learn to read data.\n\n")
+    for line in (
+        "Learning outcomes: Visualise a data set; Explain a linear regression",
+        "Workload (hours): 30",
+        "Credits: 1 ECTS",
+        "Assessment: examination (A 60-minute written examination); project",
+        "Form of participation: online",
+        "Level: EQF level 5 (EQF 5)",
+        "Quality assurance: The university's internal quality assurance (https://mc.example.org/qa)",
+        "Country of the issuer: JP",
+    ):
+        assert line in description
+    # The grade is on the award's assertion, as an extension too.
+    assertion = read_json(site / f"assertions/{MC_AWARD}.json")
+    assert assertion["extensions:MicroCredentialGrade"]["grade"] == "A"
+    context = read_json(site / "contexts/microcredential-ob2.json")
+    assert context["obi:validation"][0]["obi:validatesType"] == "extensions:MicroCredentialExtension"
+    schema_url = context["obi:validation"][0]["obi:validationSchema"]
+    assert (site / schema_url.removeprefix(BASE_URL + "/")).is_file()
+
+
+def test_japanese_description_uses_japanese_labels(tmp_path, key):
+    site = build_signed(tmp_path, MC_FILES, *key, language="ja")
+    description = read_json(site / "badges/data-science.json")["description"]
+    assert "学習成果：データを可視化できる；回帰分析を説明できる" in description
+    assert "学習時間（時間）：30" in description
+
+
+def test_badges_without_the_block_publish_what_they_did(tmp_path, key):
+    """The other badges of the same site publish byte for byte what a site without micro-credentials does."""
+    plain = build_signed(tmp_path / "plain", {}, *key)
+    with_mc = build_signed(tmp_path / "mc", MC_FILES, *key)
+    for rel in ("badges/python-basics.json", "badges/star.json", "issuers/test-uni.json"):
+        assert (plain / rel).read_bytes() == (with_mc / rel).read_bytes(), rel
+    for name in ("5b8f6d8e-2f4a-4c1e-9a57-0f1e2d3c4b5a", "7c9e6679-7425-40de-944b-e07fc1f90ae7"):
+        assert (plain / f"assertions/{name}.json").read_bytes() == (with_mc / f"assertions/{name}.json").read_bytes()
+        before, after = (read_json(root / f"credentials/{name}.json") for root in (plain, with_mc))
+        before.pop("proof"), after.pop("proof")  # the proof's `created` is the time of signing
+        assert json.dumps(before, sort_keys=True) == json.dumps(after, sort_keys=True)
