@@ -680,7 +680,7 @@ def _microcredential(f: _File, data: LineDict, slug: str, badge_slugs: set[str])
     f.known_keys(block, set(MICROCREDENTIAL_KEYS), "'microcredential'")
     outcomes = []
     for item, line in f.items(block, "learning_outcomes", "texts (each text or {ja: …, en: …})"):
-        text = f.text(_item(item, line, "learning outcome"), "learning outcome")
+        text = f.text(_item(item, line, "learning_outcomes"), "learning_outcomes")
         if text is not None:
             outcomes.append(text)
     workload = _positive(f, block, "workload_hours", "a number of hours, e.g. 30 or 7.5")
