@@ -44,7 +44,17 @@ from sitegen.build import i18n
 from sitegen.content.markdown import render_markdown
 from sitegen.keyfiles import named_like_key, private_key_at
 from sitegen.microcredentials import AWARD, DESCRIPTORS, FROM_CORE, ISSUER
-from sitegen.model import LANGUAGES, PACKAGE_THEMES, Award, BadgeClass, Issuer, Microcredential, Site, Text
+from sitegen.model import (
+    LANGUAGES,
+    PACKAGE_THEMES,
+    Award,
+    BadgeClass,
+    Credits,
+    Issuer,
+    Microcredential,
+    Site,
+    Text,
+)
 from sitegen.openbadges.ob2 import format_datetime, to_uri
 
 try:
@@ -205,6 +215,18 @@ def _number(value: float, lang: str) -> str:
     return format_decimal(value, locale=lang)
 
 
+def _credits(credits: Credits, lang: str) -> str:
+    """ "10 ECTS"; Japanese university credits (単位, system "JP-university") in words."""
+    number = _number(credits.value, lang)
+    if credits.system == "JP-university":
+        plural = 1 if credits.value == 1 else 2
+        words = i18n.translations(lang).ngettext(
+            "%(count)s university credit (Japan)", "%(count)s university credits (Japan)", plural
+        )
+        return words % {"count": number}
+    return f"{number} {credits.system}"
+
+
 def _item(text: str, href: str | None = None, lang: str | None = None, detail: str | None = None, detail_lang=None):
     return {"text": text, "href": href, "lang": lang, "detail": detail, "detail_lang": detail_lang}
 
@@ -242,7 +264,7 @@ def microcredential_rows(
         elif key == "workload_hours" and mc.workload_hours is not None:
             items = [_item(_number(mc.workload_hours, lang))]
         elif key == "credits" and mc.credits is not None:
-            items = [_item(f"{_number(mc.credits.value, lang)} {mc.credits.system}")]
+            items = [_item(_credits(mc.credits, lang))]
         elif key == "level" and mc.level is not None:
             level = mc.level
             words_of_level = " ".join(part for part in (level.framework, level.code) if part)

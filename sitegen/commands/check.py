@@ -31,6 +31,7 @@ from sitegen.build.pipeline import (
 )
 from sitegen.diagnostics import BuildError, Diagnostic, Location, SitegenError
 from sitegen.keyfiles import named_like_key, private_key_at
+from sitegen.microcredentials import BADGE, BY_KEY, DESCRIPTORS
 from sitegen.model import Site
 from sitegen.status import STATUS_LISTS, scattered_awards
 from sitegen.urls import Urls
@@ -57,6 +58,8 @@ class Plan:
     badges_changed: list[str] = field(default_factory=list)
     issuers_added: list[str] = field(default_factory=list)
     issuers_changed: list[str] = field(default_factory=list)
+    # Micro-credential descriptors of existing badges and issuers that change, one line each (by label)
+    descriptor_changes: list[str] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)  # severity "error": each one fails the check
     other_files: list[str] = field(default_factory=list)  # changed outside content/: need a careful review
     notes: list[Diagnostic] = field(default_factory=list)  # severity "warning" or "note"
@@ -83,6 +86,7 @@ class Plan:
             "badges_changed": self.badges_changed,
             "issuers_added": self.issuers_added,
             "issuers_changed": self.issuers_changed,
+            "descriptor_changes": self.descriptor_changes,
             "other_files": self.other_files,
             "files": self.files,
             "bytes": self.bytes,
@@ -250,6 +254,52 @@ def compare(
             head_published=_published(head),
         )
         _check_names(base_site, head_site, plan)
+        if base_site is not None:
+            plan.descriptor_changes = descriptor_changes(base_site, head_site)
+
+
+def descriptor_changes(base_site: Site, head_site: Site) -> list[str]:
+    """What changes in the micro-credential descriptors of badges and issuers that exist on both sides, by
+    label: a reviewer sees at once that a badge already awarded now claims other credits or another level."""
+    awarded: dict[str, int] = {}
+    for award in base_site.awards:
+        awarded[award.badge] = awarded.get(award.badge, 0) + 1
+    lines = []
+    for slug, badge in head_site.badges.items():
+        old = base_site.badges.get(slug)
+        if old is None:
+            continue
+        added, changed, removed = [], [], []
+        for descriptor in DESCRIPTORS:
+            if descriptor.where != BADGE:
+                continue
+            # no block and an empty value are the same: nothing given
+            before = getattr(old.microcredential, descriptor.key, None) or None
+            after = getattr(badge.microcredential, descriptor.key, None) or None
+            if before == after:
+                continue
+            if before is None:
+                added.append(descriptor.label_en)
+            elif after is None:
+                removed.append(descriptor.label_en)
+            else:
+                changed.append(descriptor.label_en)
+        said = "; ".join(
+            f"{what} {', '.join(labels)}"
+            for what, labels in (("added", added), ("changed", changed), ("removed", removed))
+            if labels
+        )
+        if said:
+            count = awarded.get(slug, 0)
+            issued = f" after {count} award(s) were issued" if count else ""
+            lines.append(f"badge `{slug}`{issued}: {said}")
+    label = BY_KEY["country"].label_en
+    for slug, issuer in head_site.issuers.items():
+        old_issuer = base_site.issuers.get(slug)
+        if old_issuer is not None and old_issuer.country != issuer.country:
+            what = "added" if old_issuer.country is None else "removed" if issuer.country is None else "changed"
+            lines.append(f"issuer `{slug}`: {what} {label} ({old_issuer.country or '—'} → {issuer.country or '—'})")
+    return lines
 
 
 def _awards_by_issuer(site: Site) -> dict[str, int]:
@@ -862,6 +912,9 @@ def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
             if len(items) > len(shown):
                 lines.append(f"- … and {len(items) - len(shown)} more")
             lines += ["", "</details>", ""]
+    if plan.descriptor_changes:
+        lines += ["#### Micro-credential descriptors changed", ""]
+        lines += [f"- {_line(change)}" for change in plan.descriptor_changes] + [""]
     if plan.other_files:
         lines += [
             f"<details open><summary>Other files changed ({len(plan.other_files)}): themes, workflows and "
