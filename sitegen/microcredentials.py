@@ -207,11 +207,13 @@ YAML_EXAMPLES: dict[str, str] = {
     "learning_outcomes": "learning_outcomes: [{ja: データを可視化できる, en: Can visualise data}]",
     "workload_hours": "workload_hours: 30",
     "credits": "credits: {value: 2, system: JP-university}",
-    "level": "level: {framework: EQF, code: '5', name: {en: EQF level 5}, url: https://europa.eu/europass/en/description-eight-eqf-levels}",
+    "level": "level: {framework: EQF, code: '5', name: {en: EQF level 5}, "
+    "url: https://europass.europa.eu/en/description-eight-eqf-levels}",
     "assessment": "assessment: [{type: project, text: {en: A final project, ja: 最終課題}}]",
     "participation": "participation: online",
     "identity_verification": "identity_verification: supervised-online",
-    "quality_assurance": "quality_assurance: {text: {en: Reviewed by the university's curriculum committee}, url: https://example.org/qa}",
+    "quality_assurance": "quality_assurance: {text: {en: Reviewed by the curriculum committee}, "
+    "url: https://example.org/qa}",
     "prerequisites": "prerequisites: {en: None, ja: なし}",
     "stackable_into": "stackable_into: [data-science-certificate]",
     "field_of_study": "field_of_study: {en: Data science, ja: データサイエンス}",
