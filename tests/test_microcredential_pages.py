@@ -352,3 +352,16 @@ def test_check_says_nothing_of_descriptors_when_none_changed(tmp_path, capsys):
     capsys.readouterr()
     out = summary.read_text(encoding="utf-8")
     assert "Badges changed (1)" in out and "descriptors changed" not in out
+
+
+def test_the_table_renders_in_the_theme_sandbox(tmp_path):
+    """A site with templates of its own renders every page in the sandbox (data only): the table's rows are
+    plain data it may read."""
+    files = mc_files()
+    files["themes/default/templates/index.html"] = '{% extends "base.html" %}{% block main %}own{% endblock %}'
+    root = write_files(tmp_path / "site", files)
+    assert build(root) == 0
+    assert "own" in (root / "output/index.html").read_text(encoding="utf-8")  # the site's template is used
+    (english, japanese) = tables(root / f"output/assertions/{AWARD_ID}.html")
+    assert [r["th"] for r in english["rows"]] == order_with_grade()
+    assert row(japanese, "レベル")["links"] == [("https://europa.eu/eqf", "EQF 6 — 学士", None)]
