@@ -7,14 +7,16 @@ import json
 import textwrap
 
 import pytest
+from browser import Server, free_port
+from browser_sites import panel_state
 from conftest import BASE_URL, SALT, default_files, identity_hash, write_files
 from helpers import read_json
 
 from sitegen.build.pipeline import build_site
 from sitegen.cli import main
 from sitegen.openbadges import jsonld
-from sitegen.openbadges.keys import generate
-from sitegen.openbadges.proofs import lost_fields
+from sitegen.openbadges.keys import generate, load_private_key
+from sitegen.openbadges.proofs import lost_fields, verify_credential
 
 MC_AWARD = "3f2b8c1e-9d4a-4b6e-8f0a-1c2d3e4f5a6b"
 PLAIN_AWARD = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
@@ -68,10 +70,12 @@ MC_FILES = {
 }
 
 
-def build_signed(root, extra: dict, private: str, public: str, *, language: str = "en"):
+def build_signed(root, extra: dict, private: str, public: str, *, language: str = "en", base_url: str = BASE_URL):
     files = {**default_files(), **extra}
     files["content/site.yaml"] = (
-        textwrap.dedent(files["content/site.yaml"]).replace("default_language: en", f"default_language: {language}")
+        textwrap.dedent(files["content/site.yaml"])
+        .replace("default_language: en", f"default_language: {language}")
+        .replace(BASE_URL, base_url)
         + f"keys:\n  - id: key-1\n    public_key: {public}\n"
     )
     write_files(root, files)
@@ -157,6 +161,35 @@ def test_ob3_extension_carries_the_rest(site):
     assert "<https://w3id.org/sitegen/microcredential#workloadHours>" in nquads
 
 
+def swapped_terms(credential: dict) -> dict:
+    """A forgery that keeps the signed triples: two terms' definitions swapped in the embedded context, and
+    their values swapped in the JSON, so a reader of the JSON sees other words under the same signature."""
+    forged = json.loads(json.dumps(credential))
+    terms = forged["@context"][-1]["microCredential"]["@context"]
+    terms["participation"], terms["identityVerification"] = terms["identityVerification"], terms["participation"]
+    mc = forged["credentialSubject"]["achievement"]["microCredential"]
+    mc["participation"], mc["identityVerification"] = mc["identityVerification"], mc["participation"]
+    return forged
+
+
+def test_only_sitegens_own_embedded_context_is_accepted(site, key):
+    credential = read_json(site / f"credentials/{MC_AWARD}.json")
+    public = load_private_key(key[0]).public_key()
+    assert verify_credential(credential, lambda _vm: public) == []
+    forged = swapped_terms(credential)
+    # The same RDF: the signature alone would hold.
+    strip = {k: v for k, v in forged.items() if k != "proof"}
+    assert jsonld.canonize(strip) == jsonld.canonize({k: v for k, v in credential.items() if k != "proof"})
+    assert verify_credential(forged, lambda _vm: public) == [
+        "the proof cannot be checked: an embedded @context that is not one of sitegen's own"
+    ]
+    nested = json.loads(json.dumps(credential))
+    nested["credentialSubject"]["achievement"]["@context"] = {"prerequisites": "https://example.org/x"}
+    assert verify_credential(nested, lambda _vm: public) == [
+        "the proof cannot be checked: an @context nested in the data"
+    ]
+
+
 def test_signed_output_verifies(site, capsys):
     assert main(["verify", str(site), "--base-url", BASE_URL]) == 0, capsys.readouterr()
 
@@ -221,3 +254,26 @@ def test_badges_without_the_block_publish_what_they_did(tmp_path, key):
         before, after = (read_json(root / f"credentials/{name}.json") for root in (plain, with_mc))
         before.pop("proof"), after.pop("proof")  # the proof's `created` is the time of signing
         assert json.dumps(before, sort_keys=True) == json.dumps(after, sort_keys=True)
+
+
+def test_the_browser_checks_pass_for_a_micro_credential(tmp_path, key, page):
+    """The pages' own checker (assets/vendor/ob3-proof.js) verifies the credential with its embedded context."""
+    port = free_port()
+    output = build_signed(tmp_path, MC_FILES, *key, base_url=f"http://127.0.0.1:{port}")
+    server = Server(output, port)
+    try:
+        page.goto(f"{server.url}/assertions/{MC_AWARD}.html")
+        assert page.get_attribute(".verify-panel", "data-credential")
+        assert panel_state(page) == "valid"
+        page.goto(f"{server.url}/verify.html")
+        page.set_input_files("#badge-file", str(output / f"credentials/{MC_AWARD}.png"))
+        assert panel_state(page) == "valid"
+        # The term-swapping forgery (same triples, other words in the JSON) is not called valid.
+        page.evaluate("document.querySelector('.verify-panel').removeAttribute('data-state')")
+        forged = swapped_terms(read_json(output / f"credentials/{MC_AWARD}.json"))
+        page.fill("#badge-text", json.dumps(forged))
+        page.click("[data-verify-text-form] button")
+        assert panel_state(page) != "valid"
+        assert "an embedded context" in page.inner_text(".verify-panel")
+    finally:
+        server.stop()

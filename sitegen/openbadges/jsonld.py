@@ -18,6 +18,21 @@ CONTEXT_FILES = {
     "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-v3p0-extensions.json",
 }
 
+# Contexts sitegen embeds in documents (an object in @context, not a URL): checkers accept exactly these.
+EMBEDDED_CONTEXT_FILES = ("microcredential-embedded-v1.json",)
+
+
+def embedded_context(file: str) -> dict:
+    """One of sitegen's embedded contexts (a fresh object: callers may put it into documents)."""
+    if file not in EMBEDDED_CONTEXT_FILES:
+        raise ValueError(f"{file} is not one of sitegen's embedded contexts")
+    return json.loads((CONTEXTS_DIR / file).read_text(encoding="utf-8"))
+
+
+def is_embedded_context(value: object) -> bool:
+    """Whether `value` (an object of a document's @context) is one of sitegen's embedded contexts, exactly."""
+    return isinstance(value, dict) and any(value == embedded_context(file) for file in EMBEDDED_CONTEXT_FILES)
+
 
 class OfflineLoaderError(jsonld.JsonLdError):
     pass

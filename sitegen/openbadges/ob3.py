@@ -10,7 +10,8 @@ from typing import Any
 
 from sitegen import microcredentials
 from sitegen.model import Award, BadgeClass, Issuer, Microcredential, PublicKey, Site
-from sitegen.openbadges.ob2 import MC_VOCAB, alignment_entry, evidence_entry, format_datetime, stackable_url, to_uri
+from sitegen.openbadges import jsonld
+from sitegen.openbadges.ob2 import alignment_entry, evidence_entry, format_datetime, stackable_url, to_uri
 from sitegen.status import StatusPosition
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -22,29 +23,10 @@ MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 # The micro-credential descriptors OB 3.0 has no property for live in one object on the Achievement,
 # `microCredential`. Neither the VC 2.0 nor the OB 3.0 context has an @vocab, so its terms need a context of
 # their own: it is embedded in the credential (JSON-LD allows a map in @context; the OB 3.0 schema does too), so
-# a verifier or wallet with a closed list of contexts verifies it without fetching anything.
-MC_CONTEXT = {
-    "microCredential": {
-        "@id": MC_VOCAB + "microCredential",
-        "@context": {
-            "MicroCredentialDescriptors": MC_VOCAB + "MicroCredentialDescriptors",
-            "learningOutcomes": {"@id": MC_VOCAB + "learningOutcomes", "@container": "@list"},
-            "workloadHours": MC_VOCAB + "workloadHours",
-            "creditSystem": MC_VOCAB + "creditSystem",
-            "level": MC_VOCAB + "level",
-            "framework": MC_VOCAB + "framework",
-            "code": MC_VOCAB + "code",
-            "assessment": {"@id": MC_VOCAB + "assessment", "@container": "@set"},
-            "assessmentType": MC_VOCAB + "assessmentType",
-            "participation": MC_VOCAB + "participation",
-            "identityVerification": MC_VOCAB + "identityVerification",
-            "qualityAssurance": MC_VOCAB + "qualityAssurance",
-            "prerequisites": MC_VOCAB + "prerequisites",
-            "stackableInto": {"@id": MC_VOCAB + "stackableInto", "@type": "@id", "@container": "@set"},
-            "languageOfInstruction": {"@id": MC_VOCAB + "languageOfInstruction", "@container": "@set"},
-        },
-    }
-}
+# a verifier or wallet with a closed list of contexts verifies it without fetching anything. Its content is
+# fixed (contexts/microcredential-embedded-v1.json): sitegen's checkers accept this embedded context and no
+# other, since another could rename terms so that the JSON reads otherwise than the signed triples.
+MC_CONTEXT = jsonld.embedded_context("microcredential-embedded-v1.json")
 # Japan's corporate number and other register numbers: OB 3.0's IdentifierEntry takes its enumeration or "ext:…".
 OB3_IDENTIFIER_TYPES = {"corporate-number": "ext:JapanCorporateNumber", "ror": "ext:ROR"}
 

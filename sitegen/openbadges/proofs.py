@@ -174,8 +174,31 @@ def sign_credential(credential: dict, private_key: Ed25519PrivateKey, verificati
     return {**unsecured, "proof": [proof]}
 
 
+def foreign_context(document: dict) -> str | None:
+    """What is wrong with the document's contexts, if anything: an object in @context other than sitegen's own
+    embedded contexts, or an @context nested in the data. Such a context could rename terms so that the JSON a
+    reader sees says something else than the signed triples (the same RDF) while the proof still holds; the
+    browser's checker (ob3-proof.js) refuses the same."""
+    top = document.get("@context")
+    for context in top if isinstance(top, list) else [top]:
+        if not isinstance(context, str) and not jsonld.is_embedded_context(context):
+            return "an embedded @context that is not one of sitegen's own"
+
+    def nested(node) -> bool:
+        if isinstance(node, dict):
+            return "@context" in node or any(nested(value) for value in node.values())
+        return isinstance(node, list) and any(nested(value) for value in node)
+
+    if nested([value for key, value in document.items() if key != "@context"]):
+        return "an @context nested in the data"
+    return None
+
+
 def verify_credential(credential: dict, public_key_for: Callable[[str], Ed25519PublicKey]) -> list[str]:
     """Problems with the credential's eddsa-rdfc-2022 proof; an empty list means the signature is valid."""
+    refused = foreign_context(credential)
+    if refused:
+        return [f"the proof cannot be checked: {refused}"]
     proofs = credential.get("proof")
     proofs = proofs if isinstance(proofs, list) else [proofs] if isinstance(proofs, dict) else []
     if not proofs:
