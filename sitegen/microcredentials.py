@@ -182,7 +182,7 @@ DESCRIPTORS: tuple[Descriptor, ...] = (
         BADGE,
         "Further information (language of instruction)",
         False,
-        "inLanguage",
+        EXTENSION,  # not inLanguage: one code, the language the document is written in
         "languageOfInstruction",
         "Language of instruction",
         "授業言語",

@@ -12,6 +12,7 @@ from browser_sites import panel_state
 from conftest import BASE_URL, SALT, default_files, identity_hash, write_files
 from helpers import read_json
 
+from sitegen import microcredentials
 from sitegen.build.pipeline import build_site
 from sitegen.cli import main
 from sitegen.openbadges import jsonld
@@ -224,7 +225,7 @@ def test_ob2_extension_and_description(site):
         "Form of participation: online",
         "Level: EQF level 5 (EQF 5)",
         "Quality assurance: The university's internal quality assurance (https://mc.example.org/qa)",
-        "Country of the issuer: JP",
+        "Country of the issuer: Japan (JP)",
     ):
         assert line in description
     # The grade is on the award's assertion, as an extension too.
@@ -241,6 +242,8 @@ def test_japanese_description_uses_japanese_labels(tmp_path, key):
     description = read_json(site / "badges/data-science.json")["description"]
     assert "学習成果：データを可視化できる；回帰分析を説明できる" in description
     assert "学習時間（時間）：30" in description
+    assert "発行者の国：日本（JP）" in description
+    assert "レベル：EQF レベル5（EQF 5）" in description
 
 
 def test_badges_without_the_block_publish_what_they_did(tmp_path, key):
@@ -277,3 +280,22 @@ def test_the_browser_checks_pass_for_a_micro_credential(tmp_path, key, page):
         assert "an embedded context" in page.inner_text(".verify-panel")
     finally:
         server.stop()
+
+
+def test_every_descriptor_is_where_the_table_says(site):
+    """sitegen/microcredentials.py is the mapping: each row's OB 3.0 property (or the extension) and OB 2.0 key
+    is present in the published documents of a badge that gives every descriptor."""
+    credential = read_json(site / f"credentials/{MC_AWARD}.json")
+    subject = credential["credentialSubject"]
+    achievement = subject["achievement"]
+    ob2_badge = read_json(site / "badges/data-science.json")["extensions:MicroCredentialExtension"]
+    ob2_assertion = read_json(site / f"assertions/{MC_AWARD}.json")["extensions:MicroCredentialGrade"]
+    for row in microcredentials.DESCRIPTORS:
+        if row.where == microcredentials.FROM_CORE:
+            continue
+        if row.ob3 == microcredentials.EXTENSION:
+            assert row.ob2 in achievement["microCredential"], row.key  # the same key in both extensions
+        else:
+            top = row.ob3.split(".")[0]
+            assert top in achievement or top in credential["issuer"] or top in subject, row.key
+        assert row.ob2 in (ob2_assertion if row.where == microcredentials.AWARD else ob2_badge), row.key

@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from babel import Locale
+
 from sitegen import microcredentials
 from sitegen.model import Award, BadgeClass, Issuer, Microcredential, Site
 
@@ -125,7 +127,8 @@ def microcredential_extension(site: Site, badge: BadgeClass, mc: Microcredential
 def level_text(level, lang: str) -> str:
     """ "EQF level 5 (EQF 5)": the level's name, then its framework and code."""
     code = f"{level.framework} {level.code}" if level.code else level.framework
-    return f"{level.name.get(lang)} ({code})" if level.name else code
+    open_, close = ("（", "）") if lang == "ja" else (" (", ")")
+    return f"{level.name.get(lang)}{open_}{code}{close}" if level.name else code
 
 
 def microcredential_section(site: Site, badge: BadgeClass, extension: dict) -> str:
@@ -141,20 +144,23 @@ def microcredential_section(site: Site, badge: BadgeClass, extension: dict) -> s
     mc = badge.microcredential
     assert mc is not None
     colon = "：" if ja else ": "
-    lines = [f"{label('country')}{colon}{extension['country']}"] if "country" in extension else []
+    open_, close = ("（", "）") if ja else (" (", ")")
+    country = extension.get("country")
+    territories = Locale.parse("ja" if ja else "en").territories
+    lines = [f"{label('country')}{colon}{territories.get(country, country)}{open_}{country}{close}"] if country else []
     values = {
         "learning_outcomes": sep.join(extension.get("learningOutcomes", [])),
         "workload_hours": str(extension.get("workloadHours", "")),
         "credits": mc.credits and f"{extension['credits']['value']} {mc.credits.system}",
         "level": mc.level and level_text(mc.level, site.config.default_language),
         "assessment": sep.join(
-            a["assessmentType"] + (f" ({a['description']})" if "description" in a else "")
+            a["assessmentType"] + (f"{open_}{a['description']}{close}" if "description" in a else "")
             for a in extension.get("assessment", [])
         ),
         "participation": extension.get("participation"),
         "quality_assurance": mc.quality_assurance
         and extension["qualityAssurance"]["description"]
-        + (f" ({extension['qualityAssurance']['url']})" if "url" in extension["qualityAssurance"] else ""),
+        + (f"{open_}{extension['qualityAssurance']['url']}{close}" if "url" in extension["qualityAssurance"] else ""),
         "prerequisites": extension.get("prerequisites"),
         "identity_verification": extension.get("identityVerification"),
         "stackable_into": sep.join(extension.get("stackableInto", [])),
@@ -288,7 +294,7 @@ def badge_class(site: Site, badge: BadgeClass) -> dict:
     if badge.microcredential:
         extension = microcredential_extension(site, badge, badge.microcredential)
         doc[MC_BADGE_EXTENSION] = extension
-        doc["description"] += "\n\n" + microcredential_section(site, badge, extension)
+        doc["description"] = doc["description"].rstrip() + "\n\n" + microcredential_section(site, badge, extension)
     return doc
 
 
