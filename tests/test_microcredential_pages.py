@@ -3,6 +3,7 @@ descriptor changes in `sitegen check`'s plan. Scratch sites from YAML, parsed pa
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import textwrap
@@ -338,6 +339,11 @@ def test_check_lists_changed_descriptors_of_an_awarded_badge(tmp_path, capsys):
         "- badge `star` after 1 award(s) were issued: added Workload (hours)",
         "- issuer `test-uni`: changed Country of the issuer (JP → DE)",
     ]
+    assert main(["check", "--base", "main", "--root", str(root), "--json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["descriptor_changes"][0] == (
+        "badge `python-basics` after 2 award(s) were issued: changed Credits; removed Prerequisites"
+    )
 
 
 def test_check_says_nothing_of_descriptors_when_none_changed(tmp_path, capsys):
