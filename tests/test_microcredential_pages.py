@@ -371,3 +371,14 @@ def test_the_table_renders_in_the_theme_sandbox(tmp_path):
     (english, japanese) = tables(root / f"output/assertions/{AWARD_ID}.html")
     assert [r["th"] for r in english["rows"]] == order_with_grade()
     assert row(japanese, "レベル")["links"] == [("https://europa.eu/eqf", "EQF 6 — 学士", None)]
+
+
+def test_an_empty_block_of_an_issuer_without_country_shows_no_empty_table(tmp_path):
+    files = default_files()
+    files["content/badgeclasses/star.yaml"] = textwrap.dedent(files["content/badgeclasses/star.yaml"]) + (
+        "microcredential: {}\n"
+    )
+    root = write_files(tmp_path / "site", files)
+    assert build(root) == 0
+    assert tables(root / "output/badges/star.html") == []
+    assert tables(root / f"output/assertions/{CAROL_ID}.html") == []

@@ -913,6 +913,8 @@ class Renderer:
         for lang in langs:
             words = i18n.translations(lang).gettext
             rows = microcredential_rows(self.site, badge, issuer, award, lang, root + self.prefix(lang))
+            if not rows:  # an empty block: no empty table
+                return []
             tables.append(
                 {
                     "lang": lang,
