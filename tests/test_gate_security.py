@@ -255,6 +255,8 @@ def test_every_url_family_is_considered_by_the_clash_check():
         "revocation_list",
         "key_document",
         "did_document",
+        "microcredential_ob2_context",
+        "microcredential_ob2_schema",
         "url",
     }
     signed = {"credential_json", "credential_image", "signed_assertion", "status_list", "credential_revocations"}
