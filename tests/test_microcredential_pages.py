@@ -382,3 +382,10 @@ def test_an_empty_block_of_an_issuer_without_country_shows_no_empty_table(tmp_pa
     assert build(root) == 0
     assert tables(root / "output/badges/star.html") == []
     assert tables(root / f"output/assertions/{CAROL_ID}.html") == []
+
+
+def test_the_issuer_page_names_its_country_in_the_readers_language(built):
+    english = (built / "issuers/test-uni.html").read_text(encoding="utf-8")
+    japanese = (built / "ja/issuers/test-uni.html").read_text(encoding="utf-8")
+    assert "<dt>Country</dt><dd>Japan</dd>" in english
+    assert "<dt>国</dt><dd>日本</dd>" in japanese
