@@ -5,6 +5,8 @@ example site. Real scratch sites, read by the real loader and built by the real 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import textwrap
 from dataclasses import fields
 from pathlib import Path
@@ -352,3 +354,12 @@ def test_the_example_site_has_a_bilingual_micro_credential_with_every_descriptor
     assert [a.grade for a in site.awards if a.badge == badge.slug] == ["A (90/100)"]
     # Every descriptor of the table is given somewhere in the example (badge block, issuer, award or core).
     assert {d.where for d in DESCRIPTORS} == {"badge", "issuer", "award", "core"}
+
+
+def test_the_readme_mapping_table_is_the_descriptor_table():
+    """README's micro-credential mapping is generated from sitegen/microcredentials.py: it must not drift."""
+    repo = Path(__file__).resolve().parent.parent
+    run = subprocess.run(
+        [sys.executable, str(repo / "tools/microcredential_table.py"), "--check"], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
