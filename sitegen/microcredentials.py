@@ -38,6 +38,37 @@ PARTICIPATION = ("online", "onsite", "blended")
 IDENTITY_VERIFICATION = ("none", "supervised-online", "supervised-onsite", "unsupervised-online-with-id-check")
 
 
+# The controlled values in words (en, ja): the pages' table and the OB 2.0 description section say these.
+VALUE_WORDS: dict[str, tuple[str, str]] = {
+    "examination": ("Examination", "試験"),
+    "project": ("Project", "プロジェクト"),
+    "portfolio": ("Portfolio", "ポートフォリオ"),
+    "oral": ("Oral examination", "口頭試験"),
+    "practical": ("Practical assessment", "実技評価"),
+    "written-assignment": ("Written assignment", "レポート課題"),
+    "recognition-of-prior-learning": ("Recognition of prior learning", "既修得学習の認定"),
+    "other": ("Other assessment", "その他の評価"),
+    "online": ("Online", "オンライン"),
+    "onsite": ("On site", "対面"),
+    "blended": ("Blended (online and on site)", "ブレンド型（オンラインと対面）"),
+    "none": ("No identity verification", "本人確認なし"),
+    "supervised-online": ("Supervised online", "オンライン監督下"),
+    "supervised-onsite": ("Supervised on site", "対面監督下"),
+    "unsupervised-online-with-id-check": (
+        "Unsupervised online, with an identity check",
+        "監督なしのオンライン（本人確認あり）",
+    ),
+}
+
+
+def value_words(code: str, lang: str) -> str:
+    """A controlled value in words in `lang` ("ja" or "en"); an unknown code as it is."""
+    if code not in VALUE_WORDS:
+        return code
+    english, japanese = VALUE_WORDS[code]
+    return japanese if lang == "ja" else english
+
+
 @dataclass(frozen=True)
 class Descriptor:
     key: str  # in YAML (under `microcredential:` for BADGE descriptors)

@@ -221,8 +221,8 @@ def test_ob2_extension_and_description(site):
         "Learning outcomes: Visualise a data set; Explain a linear regression",
         "Workload (hours): 7.5",
         "Credits: 1.5 ECTS",
-        "Assessment: examination (A 60-minute written examination); project",
-        "Form of participation: online",
+        "Assessment: Examination (A 60-minute written examination); Project",  # controlled values in words
+        "Form of participation: Online",
         "Level: EQF level 5 (EQF 5)",
         "Quality assurance: The university's internal quality assurance (https://mc.example.org/qa)",
         "Country of the issuer: Japan (JP)",
@@ -243,6 +243,7 @@ def test_japanese_description_uses_japanese_labels(tmp_path, key):
     assert "学習成果：データを可視化できる；回帰分析を説明できる" in description
     assert "学習時間（時間）：7.5" in description
     assert "発行者の国：日本（JP）" in description
+    assert "受講形態：オンライン" in description  # a controlled value in words, in Japanese too
     assert "レベル：EQF レベル5（EQF 5）" in description
 
 

@@ -43,7 +43,7 @@ from markupsafe import Markup
 from sitegen.build import i18n
 from sitegen.content.markdown import render_markdown
 from sitegen.keyfiles import named_like_key, private_key_at
-from sitegen.microcredentials import AWARD, DESCRIPTORS, FROM_CORE, ISSUER
+from sitegen.microcredentials import AWARD, DESCRIPTORS, FROM_CORE, ISSUER, value_words
 from sitegen.model import (
     LANGUAGES,
     PACKAGE_THEMES,
@@ -180,23 +180,6 @@ def N_(message: str) -> str:
 # sitegen/microcredentials.py (ASSESSMENT_TYPES, PARTICIPATION, IDENTITY_VERIFICATION) in words.
 MICROCREDENTIAL_HEADING = N_("Micro-credential details")
 MICROCREDENTIAL_CAPTION = N_("Descriptors of the EU Council Recommendation on micro-credentials (2022/C 243/02)")
-VALUE_WORDS = {
-    "examination": N_("Examination"),
-    "project": N_("Project"),
-    "portfolio": N_("Portfolio"),
-    "oral": N_("Oral examination"),
-    "practical": N_("Practical assessment"),
-    "written-assignment": N_("Written assignment"),
-    "recognition-of-prior-learning": N_("Recognition of prior learning"),
-    "other": N_("Other assessment"),
-    "online": N_("Online"),
-    "onsite": N_("On site"),
-    "blended": N_("Blended (online and on site)"),
-    "none": N_("No identity verification"),
-    "supervised-online": N_("Supervised online"),
-    "supervised-onsite": N_("Supervised on site"),
-    "unsupervised-online-with-id-check": N_("Unsupervised online, with an identity check"),
-}
 
 
 def country_name(code: str | None, lang: str) -> str:
@@ -246,7 +229,6 @@ def microcredential_rows(
     mc: Microcredential | None = badge.microcredential
     if mc is None:
         return []
-    words = i18n.translations(lang).gettext
     names = Locale.parse(lang)
     rows = []
     for descriptor in DESCRIPTORS:
@@ -278,7 +260,7 @@ def microcredential_rows(
                 text = assessment.text
                 items.append(
                     _item(
-                        words(VALUE_WORDS.get(assessment.type, assessment.type)),
+                        value_words(assessment.type, lang),
                         detail=text.get(lang) if text else None,
                         detail_lang=None if text is None or text.has(lang) else text.languages[0],
                     )
@@ -287,7 +269,7 @@ def microcredential_rows(
         elif key in ("participation", "identity_verification"):
             value = getattr(mc, key)
             if value:
-                items = [_item(words(VALUE_WORDS.get(value, value)))]
+                items = [_item(value_words(value, lang))]
         elif key == "quality_assurance" and mc.quality_assurance is not None:
             qa = mc.quality_assurance
             items = [_text_item(qa.text, lang, _web_link(qa.url))]

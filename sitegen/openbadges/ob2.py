@@ -134,7 +134,8 @@ def level_text(level, lang: str) -> str:
 def microcredential_section(site: Site, badge: BadgeClass, extension: dict) -> str:
     """The descriptors as labelled lines after the description, in the site's language: displayers that know
     no extension show the description."""
-    ja = site.config.default_language == "ja"
+    lang = site.config.default_language
+    ja = lang == "ja"
     sep = "；" if ja else "; "
 
     def label(key: str) -> str:
@@ -154,15 +155,18 @@ def microcredential_section(site: Site, badge: BadgeClass, extension: dict) -> s
         "credits": mc.credits and f"{extension['credits']['value']} {mc.credits.system}",
         "level": mc.level and level_text(mc.level, site.config.default_language),
         "assessment": sep.join(
-            a["assessmentType"] + (f"{open_}{a['description']}{close}" if "description" in a else "")
+            microcredentials.value_words(a["assessmentType"], lang)
+            + (f"{open_}{a['description']}{close}" if "description" in a else "")
             for a in extension.get("assessment", [])
         ),
-        "participation": extension.get("participation"),
+        "participation": extension.get("participation")
+        and microcredentials.value_words(extension["participation"], lang),
         "quality_assurance": mc.quality_assurance
         and extension["qualityAssurance"]["description"]
         + (f"{open_}{extension['qualityAssurance']['url']}{close}" if "url" in extension["qualityAssurance"] else ""),
         "prerequisites": extension.get("prerequisites"),
-        "identity_verification": extension.get("identityVerification"),
+        "identity_verification": extension.get("identityVerification")
+        and microcredentials.value_words(extension["identityVerification"], lang),
         "stackable_into": sep.join(extension.get("stackableInto", [])),
         "field_of_study": extension.get("fieldOfStudy"),
         "code": extension.get("code"),
