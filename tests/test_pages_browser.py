@@ -301,6 +301,7 @@ def test_award_pages_in_every_language_switch_without_javascript(browser, tmp_pa
         page.goto(f"{server.url}/assertions/{AWARD_ID}.html")
         assert page.get_attribute("html", "lang") == "en" and page.inner_text("h1") == "Python Basics"
         page.click("a.lang-switch")
+        page.wait_for_load_state()  # a click waits for the navigation to start, not for the page's style sheets
         assert page.url.endswith(f"/ja/assertions/{AWARD_ID}.html")
         assert page.get_attribute("html", "lang") == "ja" and page.inner_text("h1") == "Python 基礎"
         assert "2026年4月1日" in page.inner_text(".facts")
