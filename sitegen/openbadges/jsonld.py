@@ -26,12 +26,23 @@ def embedded_context(file: str) -> dict:
     """One of sitegen's embedded contexts (a fresh object: callers may put it into documents)."""
     if file not in EMBEDDED_CONTEXT_FILES:
         raise ValueError(f"{file} is not one of sitegen's embedded contexts")
-    return json.loads((CONTEXTS_DIR / file).read_text(encoding="utf-8"))
+    return json.loads(_embedded_context_text(file))
+
+
+@cache
+def _embedded_context_text(file: str) -> str:
+    return (CONTEXTS_DIR / file).read_text(encoding="utf-8")
+
+
+@cache
+def _embedded_contexts() -> tuple[dict, ...]:
+    # Read once: verify compares every credential's embedded context with these (a site of 100,000 awards).
+    return tuple(embedded_context(file) for file in EMBEDDED_CONTEXT_FILES)
 
 
 def is_embedded_context(value: object) -> bool:
     """Whether `value` (an object of a document's @context) is one of sitegen's embedded contexts, exactly."""
-    return isinstance(value, dict) and any(value == embedded_context(file) for file in EMBEDDED_CONTEXT_FILES)
+    return isinstance(value, dict) and any(value == context for context in _embedded_contexts())
 
 
 class OfflineLoaderError(jsonld.JsonLdError):
