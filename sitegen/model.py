@@ -7,7 +7,7 @@ change it only by adding, never by renaming.
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -186,6 +186,37 @@ class SiteConfig:
         doc="eu: every micro-credential badge (achievement_type MicroCredential, or a `microcredential:` block) "
         "must give the mandatory elements of the EU Council Recommendation on micro-credentials, Annex I.",
     )
+
+    published_languages: tuple[str, ...] = option(
+        "published_languages",
+        type="list of languages",
+        default=(),
+        default_yaml="[]",
+        doc="The languages each badge and issuer is published in: the default language at badges/{badge}.json, "
+        "each other one as its own document at {lang}/badges/{badge}.json (and {lang}/issuers/), linked both ways.",
+        example="[ja, en]",
+    )
+    published_languages_since: date | None = option(
+        "published_languages_since",
+        type="date",
+        default=None,
+        default_yaml="null",
+        doc="Awards issued on or after this day name the other languages in their signed credential; those "
+        "issued before keep theirs unchanged. Needed once credentials were published without the links.",
+    )
+
+    @property
+    def other_languages(self) -> tuple[str, ...]:
+        """The languages badges and issuers are also published in, besides the default one."""
+        return tuple(lang for lang in self.published_languages if lang != self.default_language)
+
+    def links_languages(self, issued_on: datetime) -> bool:
+        """Whether an award issued then names the other languages in its credential (new awards only: a signed
+        credential already issued never changes)."""
+        if not self.other_languages:
+            return False
+        since = self.published_languages_since
+        return since is None or issued_on.astimezone(self.tz).date() >= since
 
     @property
     def baked_files(self) -> bool:

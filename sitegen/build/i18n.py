@@ -7,20 +7,18 @@ so no binary file is kept in the repository.
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import datetime
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import lru_cache
 
 from babel.dates import format_date as babel_format_date
 from babel.lists import format_list
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
 from babel.units import format_unit
 
-LOCALE_DIR = Path(__file__).parent.parent / "locale"
+# The pages and the CLI share one catalogue and one loader.
+from sitegen.messages import LOCALE_DIR, translations  # noqa: F401 (render.py uses i18n.translations)
+
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 
 
@@ -48,20 +46,6 @@ def format_duration(duration: str, lang: str) -> str:
         if int(number)
     ]
     return format_list(parts, style="unit", locale=lang) if parts else duration
-
-
-@cache
-def translations(lang: str) -> NullTranslations:
-    """The gettext translations of a language; English is the source language of the catalogue."""
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / "sitegen.po"
-    if not path.is_file():
-        return NullTranslations()
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=lang)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return Translations(fp=buffer)
 
 
 def catalogue(lang: str) -> dict[str, str | tuple[str, ...] | list[str]]:

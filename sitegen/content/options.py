@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Callable
-from datetime import timedelta, timezone
+from datetime import date, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from sitegen.content.load import LineDict
-from sitegen.model import PACKAGE_THEMES, Ob2SigningKey, OptionDoc, PublicKey, SiteConfig, Text, site_options
+from sitegen.model import (
+    LANGUAGES,
+    PACKAGE_THEMES,
+    Ob2SigningKey,
+    OptionDoc,
+    PublicKey,
+    SiteConfig,
+    Text,
+    site_options,
+)
 
 if TYPE_CHECKING:
     from sitegen.content.validate import _File
@@ -191,6 +200,31 @@ def _keys(f: _File, data: LineDict, root: Path) -> tuple[PublicKey, ...]:
     return tuple(keys)
 
 
+def _published_languages(f: _File, data: LineDict, root: Path) -> tuple[str, ...]:
+    """`[ja, en]`: the default language first, each other one once."""
+    languages: list[str] = []
+    for item, line in f.items(data, "published_languages", "languages"):
+        if item not in LANGUAGES:
+            f.error(line, BAD_VALUE, f"'published_languages' may list {' and '.join(LANGUAGES)}, not '{item}'")
+        elif item in languages:
+            f.error(line, BAD_VALUE, f"'published_languages' lists '{item}' twice")
+        else:
+            languages.append(item)
+    if languages and f.lang not in languages:
+        f.error_at(
+            data,
+            "published_languages",
+            BAD_VALUE,
+            f"'published_languages' must list the default language '{f.lang}' too: badges are published in it",
+        )
+    return tuple(sorted(languages, key=lambda lang: lang != f.lang))
+
+
+def _published_languages_since(f: _File, data: LineDict, root: Path) -> date | None:
+    moment = f.moment(data, "published_languages_since", tz=timezone.utc, required=False)
+    return moment.date() if moment else None
+
+
 # The readers of options a closed set of values cannot describe, by site.yaml key.
 STRUCTURED: dict[str, Callable[[_File, LineDict, Path], Any]] = {
     "base_url": _base_url,
@@ -199,6 +233,8 @@ STRUCTURED: dict[str, Callable[[_File, LineDict, Path], Any]] = {
     "theme": _theme,
     "keys": _keys,
     "ob2_signing": _ob2_key,
+    "published_languages": _published_languages,
+    "published_languages_since": _published_languages_since,
 }
 
 

@@ -1,0 +1,71 @@
+"""The language of sitegen's own messages (diagnostics, CLI output, --help), and their translations.
+
+Messages are written in English in the code and translated through the same gettext catalogue as the pages
+(sitegen/locale/<lang>/LC_MESSAGES/sitegen.po). The CLI chooses the language once, at start, from `--lang` or the
+environment (LC_ALL, LC_MESSAGES, LANG, LANGUAGE); the library then words every message it makes in it. Wrap a
+message as `_("'{key}' must be text").format(key=key)`: the placeholders keep their names in the translation.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+MESSAGE_LANGUAGES = ("en", "ja")
+_current = {"lang": "en"}
+
+
+def use_language(lang: str) -> None:
+    """Word every message from now on in `lang` (en or ja)."""
+    if lang not in MESSAGE_LANGUAGES:
+        raise ValueError(f"no messages in {lang!r}")
+    _current["lang"] = lang
+
+
+def message_language() -> str:
+    return _current["lang"]
+
+
+def language_from_environment(environ: Mapping[str, str]) -> str:
+    """ja when the user's locale is Japanese (LC_ALL, then LC_MESSAGES, LANG, LANGUAGE, as gettext reads them),
+    else en."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = environ.get(name, "")
+        if value and value not in ("C", "POSIX"):
+            first = value.split(":")[0]
+            return "ja" if first.lower().startswith("ja") else "en"
+    return "en"
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """The gettext translations of a language; English is the source language of the catalogue."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / "sitegen.po"
+    if not path.is_file():
+        return NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def _(message: str) -> str:
+    """`message` in the chosen language (itself when it has no translation)."""
+    lang = _current["lang"]
+    return message if lang == "en" else translations(lang).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    lang = _current["lang"]
+    if lang == "en":
+        return singular if n == 1 else plural
+    return translations(lang).ngettext(singular, plural, n)
