@@ -15,6 +15,7 @@ from functools import lru_cache
 import markdown as markdown_lib
 import nh3
 from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
@@ -75,9 +76,61 @@ class _BlankAltIsMissing(Treeprocessor):
                 image.attrib.pop("alt", None)
 
 
+# A list item that may start right under a line of text, as in GitHub's Markdown (CommonMark): a bullet with
+# text after it, or an ordered list that starts at 1. Not a thematic break ("* * *", "- - -").
+_QUOTE_PREFIX = re.compile(r"^(?: {0,3}> ?)*")
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|1\.)[ \t]+\S")
+_THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+class _ListsUnderText(Preprocessor):
+    """A blank line before a list item written right under a paragraph's line ("Requirements:\n- a\n- b"):
+    Python-Markdown needs one to see a list there, GitHub does not, and issuers check their text on GitHub.
+    Lines of a list (its lazy continuation lines too), of code and of fenced blocks are left as they are."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        depth, fence = 0, ""
+        after_blank, in_list, in_paragraph = True, False, False
+        for line in lines:
+            body = _QUOTE_PREFIX.sub("", line, count=1)
+            prefix = line[: len(line) - len(body)]
+            if prefix.count(">") != depth:  # into or out of a blockquote: a block of its own
+                depth, after_blank, in_list, in_paragraph = prefix.count(">"), True, False, False
+            if fence:
+                if body.lstrip().startswith(fence):
+                    fence = ""
+                out.append(line)
+                continue
+            if not body.strip():
+                after_blank, in_paragraph = True, False
+                out.append(line)
+                continue
+            opening = _FENCE.match(body)
+            if opening:
+                fence, in_list, in_paragraph = opening.group(1), False, False
+            elif _LIST_ITEM.match(body) and not _THEMATIC_BREAK.match(body):
+                if in_paragraph:
+                    out.append(prefix.rstrip())
+                in_list, in_paragraph = True, False
+            elif in_list and (not after_blank or body[:1] in " \t"):
+                pass  # the list goes on (a continuation line, or an indented block of an item)
+            elif (after_blank and body.startswith("    ")) or _HEADING.match(body):
+                in_list, in_paragraph = False, False  # indented code, or a heading: a line of its own
+            else:
+                in_list, in_paragraph = False, True
+            after_blank = False
+            out.append(line)
+        return out
+
+
 class _MarkdownImages(Extension):
     def extendMarkdown(self, md):  # noqa: N802 (Markdown's name)
         md.treeprocessors.register(_BlankAltIsMissing(md), "sitegen-blank-alt", 5)  # after "inline" (20)
+        # After "html_block" (20): raw HTML blocks are stashed away by then, so their lines are never touched.
+        md.preprocessors.register(_ListsUnderText(md), "sitegen-lists-under-text", 10)
 
 
 # Exact on nh3's output, which is serialised anew: a literal "<" is only ever the start of a tag, attribute
