@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import errno
 import json
 import os
@@ -21,9 +22,11 @@ from sitegen.commands.check import failure_markdown, plan_markdown, run_check
 from sitegen.commands.new import create
 from sitegen.commands.serve import serve
 from sitegen.content.site import load_site
-from sitegen.diagnostics import BuildError, Diagnostic, SitegenError
+from sitegen.diagnostics import BuildError, Diagnostic, SitegenError, severity_word
 from sitegen.logsafe import guarded_output
+from sitegen.messages import MESSAGE_LANGUAGES, _, language_from_environment, ngettext, use_language
 from sitegen.openbadges.keys import generate, generate_rsa
+from sitegen.progress import NO_PROGRESS
 from sitegen.recipients import EMAIL
 from sitegen.verify import fetch as verify_fetch
 from sitegen.verify import inputs as verify_inputs
@@ -73,7 +76,7 @@ def cmd_build(args) -> int:
         )
     except BuildError as exc:
         errors = sum(1 for d in exc.diagnostics if d.severity == "error")
-        failed = f"build failed: {errors} error(s); output/ was left as it was"
+        failed = _("build failed: {count} error(s); output/ was left as it was").format(count=errors)
         if args.json:
             _print_json(_failure_json(failed, exc.diagnostics))
             return 1
@@ -85,15 +88,28 @@ def cmd_build(args) -> int:
         return 0
     _print_diagnostics(result.warnings)
     for note in result.notes:  # notes have always been printed without their file
-        print(f"note: {note.message}", file=sys.stderr)
+        print(f"{severity_word('note')}: {note.message}", file=sys.stderr)
     site = result.site
     print(
-        f"built {len(site.issuers)} issuer(s), {len(site.badges)} badge(s), {len(site.awards)} award(s): "
-        f"{result.files} files, {result.bytes / 1e6:.1f} MB ({result.bytes / args.size_limit:.1%} of the "
-        f"GitHub Pages limit) in {result.output}"
+        _(
+            "built {issuers} issuer(s), {badges} badge(s), {awards} award(s): {files} files, {megabytes} MB "
+            "({share} of the GitHub Pages limit) in {output}"
+        ).format(
+            issuers=len(site.issuers),
+            badges=len(site.badges),
+            awards=len(site.awards),
+            files=result.files,
+            megabytes=f"{result.bytes / 1e6:.1f}",
+            share=f"{result.bytes / args.size_limit:.1%}",
+            output=result.output,
+        )
     )
     if result.reused or result.signed:
-        print(f"reused {result.reused} unchanged award(s); signed {result.signed} new credential(s) or status list(s)")
+        print(
+            _("reused {reused} unchanged award(s); signed {signed} new credential(s) or status list(s)").format(
+                reused=result.reused, signed=result.signed
+            )
+        )
     return 0
 
 
@@ -110,8 +126,15 @@ def cmd_serve(args) -> int:
 
 def cmd_new(args) -> int:
     target = Path(args.directory)
-    create(target, microcredential=args.microcredential)
-    print(f"created a new badge site in {target}/\nnext: cd {target} && sitegen build")
+    samples = create(target, microcredential=args.microcredential)
+    print(_("created a new badge site in {folder}/\nnext: cd {folder} && sitegen build").format(folder=target))
+    print(
+        ngettext(
+            "before publishing, delete the sample award (it awards the badge to you@example.org): {files}",
+            "before publishing, delete the sample awards (they award the badges to you@example.org): {files}",
+            len(samples),
+        ).format(files=", ".join(samples))
+    )
     return 0
 
 
@@ -124,20 +147,30 @@ def cmd_verify(args) -> int:
     elif path.is_dir():
         if args.email:
             print(
-                "error: --email checks that one badge was issued to that address; give the badge's file, image "
-                "or URL rather than a whole site",
+                _(
+                    "error: --email checks that one badge was issued to that address; give the badge's file, image "
+                    "or URL rather than a whole site"
+                ),
                 file=sys.stderr,
             )
             return 2
         results = verify_inputs.verify_site(path, args.base_url)
         site_mode = True
     elif path.is_file():
-        base_url = args.base_url or (verify_inputs.site_base_url(args.site) if args.site else None)
-        fetcher = verify_fetch.Fetcher(args.site, base_url) if args.site else verify_fetch.Fetcher()
+        site = args.site
+        if site is None and not args.base_url:
+            site = built_site_around(path)
+            if site is not None:  # its links are read from that folder, as a verifier reads them online
+                print(
+                    _("reading the site's files from {folder} (as --site {folder})").format(folder=site),
+                    file=sys.stderr,
+                )
+        base_url = args.base_url or (verify_inputs.site_base_url(site) if site else None)
+        fetcher = verify_fetch.Fetcher(site, base_url) if site else verify_fetch.Fetcher()
         results = [verify_inputs.verify_file(path, fetcher, args.email)]
         site_mode = False
     else:
-        print(f"error: {target} is not a URL, a file or a folder", file=sys.stderr)
+        print(_("error: {target} is not a URL, a file or a folder").format(target=target), file=sys.stderr)
         return 2
     counts: dict[str, int] = {}
     for result in results:
@@ -148,20 +181,25 @@ def cmd_verify(args) -> int:
         for result in results:
             if site_mode and result.status == "valid" and not args.verbose:
                 continue
-            detail = {"revoked": f" (revoked: {result.revoked})", "expired": f" (expired {result.expired})"}.get(
-                result.status, ""
-            )
+            detail = {
+                "revoked": _(" (revoked: {reason})").format(reason=result.revoked),
+                "expired": _(" (expired {date})").format(date=result.expired),
+            }.get(result.status, "")
             if result.status == "unverifiable":  # a network failure: nothing was found wrong, try again
                 print(
-                    f"COULD NOT BE VERIFIED right now: {result.kind} {result.subject}: the issuer's site "
-                    "could not be reached, try again later"
+                    _(
+                        "COULD NOT BE VERIFIED right now: {kind} {subject}: the issuer's site could not be reached, "
+                        "try again later"
+                    ).format(kind=result.kind, subject=result.subject)
                 )
             else:
-                print(f"{result.status.upper():8} {result.kind:15} {result.subject}{detail}")
+                print(f"{status_word(result.status).upper():8} {result.kind:15} {result.subject}{detail}")
             for finding in result.findings:
-                print(f"         {finding.severity}: [{finding.check}] {finding.message}")
-        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-        print(f"checked {len(results)}: {summary or 'nothing'}")
+                print(f"         {severity_word(finding.severity)}: [{finding.check}] {finding.message}")
+        summary = ", ".join(
+            _("{count} {status}").format(count=n, status=status_word(status)) for status, n in sorted(counts.items())
+        )
+        print(_("checked {count}: {summary}").format(count=len(results), summary=summary or _("nothing")))
     if counts.get("unverifiable") and not counts.get("invalid"):
         return EXIT_UNVERIFIABLE  # a script may retry later
     if site_mode:
@@ -173,16 +211,37 @@ def cmd_verify(args) -> int:
 EXIT_UNVERIFIABLE = 4  # verify: a document could not be fetched (network); nothing was found wrong
 
 
+def status_word(status: str) -> str:
+    """verify's verdict on a badge as printed for a person (--json keeps the English name)."""
+    words = {
+        "valid": _("valid"),
+        "invalid": _("invalid"),
+        "revoked": _("revoked"),
+        "expired": _("expired"),
+        "unverifiable": _("unverifiable"),
+    }
+    return words.get(status, status)
+
+
+def built_site_around(path: Path) -> Path | None:
+    """The built site folder a file is in (output/assertions/x.png → output): its index.html and issuer profiles
+    tell it. Verified against it, a file needs no network, as with --site."""
+    for folder in path.absolute().parents:
+        if (folder / "index.html").is_file() and verify_inputs.site_base_url(folder):
+            return folder
+    return None
+
+
 def _day(text: str):
     try:
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date like 2026-04-01: {text}") from None
+        raise argparse.ArgumentTypeError(_("not a date like 2026-04-01: {text}").format(text=text)) from None
 
 
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
-        raise argparse.ArgumentTypeError(f"not a port number (1–65535): {text}")
+        raise argparse.ArgumentTypeError(_("not a port number (1–65535): {text}").format(text=text))
     return int(text)
 
 
@@ -201,16 +260,24 @@ def cmd_issue(args) -> int:
         ]
         if ignored:
             print(
-                f"error: {', '.join(ignored)} describe one recipient; with --csv put them in the CSV's columns "
-                "(name, show_name, evidence_url, narrative)",
+                _(
+                    "error: {options} describe one recipient; with --csv put them in the CSV's columns "
+                    "(name, show_name, evidence_url, narrative)"
+                ).format(options=", ".join(ignored)),
                 file=sys.stderr,
             )
             return 2
-        recipients = authoring.read_csv(Path(args.csv))
+        sheet = authoring.read_recipients(Path(args.csv), args.sheet)
+        for note in sheet.notes:  # which encoding was read, rows of empty cells skipped
+            print(note, file=sys.stderr)
+        recipients = sheet.recipients
     else:
+        if args.sheet:
+            print(_("error: --sheet names a sheet of the --csv workbook"), file=sys.stderr)
+            return 2
         args.email = (args.email or "").strip()
         if not EMAIL.match(args.email):
-            print(f"error: '{args.email}' is not an email address", file=sys.stderr)
+            print(_("error: '{email}' is not an email address").format(email=args.email), file=sys.stderr)
             return 1
         recipients = [
             authoring.Recipient(
@@ -230,28 +297,62 @@ def cmd_issue(args) -> int:
         target=Path(args.file) if args.file else None,
         expires=args.expires,
         again=args.again,
+        progress=getattr(args, "progress", NO_PROGRESS),
     )
     shown = target.relative_to(root.absolute()) if target.is_relative_to(root.absolute()) else target
-    print(f"awarded '{args.badge}' to {len(issued)} recipient(s) in {shown}", file=sys.stderr)
+    print(
+        _("awarded '{badge}' to {count} recipient(s) in {file}").format(
+            badge=args.badge, count=len(issued), file=shown
+        ),
+        file=sys.stderr,
+    )
     dropped = authoring.dropped_names_message(issued)
     if dropped:
         print(dropped, file=sys.stderr)
     if len(issued) == 1 and not args.print_urls:  # the id is what `sitegen revoke` takes
-        print(f"award id: {issued[0].award_id}\npage: {issued[0].page_url}", file=sys.stderr)
+        print(
+            _("award id: {award_id}\npage: {url}").format(award_id=issued[0].award_id, url=issued[0].page_url),
+            file=sys.stderr,
+        )
     elif not args.print_urls:
-        print("--print-urls lists every award's id and page (for a mail merge)", file=sys.stderr)
+        print(_("--print-urls lists every award's id and page (for a mail merge)"), file=sys.stderr)
     if args.print_urls:
-        # For a mail merge: printed only, never written anywhere.
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["email", "name", "award_id", "award_url"])
-        for item in issued:
-            writer.writerow([item.email, item.name or "", item.award_id, item.page_url])
+        _print_mail_merge(issued)
     return 0
+
+
+def _print_mail_merge(issued: list[authoring.Issued]) -> None:
+    """For a mail merge: printed only, never written anywhere."""
+    writer = csv.writer(sys.stdout)
+    writer.writerow(["email", "name", "award_id", "award_url"])
+    for item in issued:
+        writer.writerow([item.email, item.name or "", item.award_id, item.page_url])
+
+
+def cmd_recipients(args) -> int:
+    found = authoring.find_recipients(
+        Path(args.root),
+        args.badge,
+        Path(args.csv),
+        sheet=args.sheet,
+        progress=getattr(args, "progress", NO_PROGRESS),
+    )
+    for note in found.notes:
+        print(note, file=sys.stderr)
+    for message in found.not_found:
+        print(message, file=sys.stderr)
+    _print_mail_merge(found.issued)
+    return 1 if found.not_found else 0
 
 
 def cmd_revoke(args) -> int:
     path = authoring.revoke(Path(args.root), args.award_id, reason=args.reason, on=args.on or date.today())
-    print(f"revoked {args.award_id} in {path}; commit the change and open a pull request", file=sys.stderr)
+    print(
+        _("revoked {award_id} in {file}; commit the change and open a pull request").format(
+            award_id=args.award_id, file=path
+        ),
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -265,7 +366,7 @@ def cmd_check(args) -> int:
             with open(summary, "a", encoding="utf-8") as handle:
                 handle.write(failure_markdown(exc.diagnostics))
         raise
-    site, _ = load_site(root)
+    site, _warnings = load_site(root)
     markdown = plan_markdown(plan, site.config.base_url)
     if args.json:
         _print_json({**plan.to_dict(), "diagnostics": [d.to_dict() for d in plan.diagnostics]})
@@ -282,192 +383,336 @@ def cmd_keys_generate(args) -> int:
         target = Path(args.private_key_file).expanduser().absolute()
         if target.resolve().is_relative_to(Path(args.root).resolve()):
             print(
-                f"error: {target} is inside the repository; a private key must never be stored there", file=sys.stderr
+                _("error: {file} is inside the repository; a private key must never be stored there").format(
+                    file=target
+                ),
+                file=sys.stderr,
             )
             return 1
         if target.exists():
-            print(f"error: {target} exists; not overwriting a key", file=sys.stderr)
+            print(_("error: {file} exists; not overwriting a key").format(file=target), file=sys.stderr)
             return 1
     pem, public = generate_rsa() if args.ob2 else generate()
 
     def keep_private() -> str:
         if not args.private_key_file:
-            return f"the private key (keep it secret, never in the repository):\n\n{pem}"
+            return _("the private key (keep it secret, never in the repository):\n\n{pem}").format(pem=pem)
         target.touch(mode=0o600)
         target.write_text(pem, encoding="ascii")
-        return f"the private key, written to {target} (readable only by you)."
+        return _("the private key, written to {file} (readable only by you).").format(file=target)
 
     if args.ob2:
         indented = "\n".join("      " + line for line in public.strip().splitlines())
-        print(f"""1. Add to content/site.yaml (Open Badges 2.0 signed assertions, JWS RS256):
-
-ob2_signing:
+        snippet = f"""ob2_signing:
   key_id: {args.id or f"rsa-{date.today():%Y}"}
   public_key: |
-{indented}
+{indented}"""
+        print(
+            _(
+                """1. Add to content/site.yaml (Open Badges 2.0 signed assertions, JWS RS256):
 
-2. Store {keep_private()}
+{yaml}
+
+2. Store {private_key}
    as the secret SITEGEN_OB2_SIGNING_KEY of the environment `badge-signing`:
-   gh secret set SITEGEN_OB2_SIGNING_KEY --env badge-signing < key.pem""")
+   gh secret set SITEGEN_OB2_SIGNING_KEY --env badge-signing < key.pem"""
+            ).format(yaml=snippet, private_key=keep_private())
+        )
         return 0
     key_id = args.id or f"key-{date.today():%Y}"
     where = keep_private()
     where = where[0].upper() + where[1:]
-    print(f"""1. Add the public key to content/site.yaml (and commit it):
-
-keys:
+    snippet = f"""keys:
   - id: {key_id}
-    public_key: {public}
+    public_key: {public}"""
+    print(
+        _(
+            """1. Add the public key to content/site.yaml (and commit it):
+
+{yaml}
 
    When you replace a key later, keep the old entry with `retired: true` so that credentials signed
    with it keep verifying.
 
-2. {where}
+2. {private_key}
 3. Store the private key as the secret SITEGEN_SIGNING_KEY of the environment `badge-signing`:
    GitHub › Settings › Environments › badge-signing › Add environment secret (paste the whole PEM,
    BEGIN and END lines included), or:  gh secret set SITEGEN_SIGNING_KEY --env badge-signing < key.pem
-   For a local signed build: SITEGEN_SIGNING_KEY_FILE=/path/outside/the/repo/key.pem sitegen build""")
+   For a local signed build: SITEGEN_SIGNING_KEY_FILE=/path/outside/the/repo/key.pem sitegen build"""
+        ).format(yaml=snippet, private_key=where)
+    )
     return 0
 
 
-def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sitegen", description="Publish Open Badges from a Git repository of YAML files."
-    )
-    parser.add_argument("--version", action="version", version=f"sitegen {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show a traceback when something unexpected fails")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+def N_(message: str) -> str:
+    """Marks a message for the catalogue that is translated where it is used (argparse's words, a table's)."""
+    return message
 
-    build = commands.add_parser("build", help="build the site into output/")
-    build.add_argument("--root", default=".", help="the content repository (default: the current folder)")
-    build.add_argument("--output", help="where to write the site (default: ROOT/output)")
+
+# argparse's own words (usage, its headings and errors), which it looks up through gettext: _main hands argparse
+# our translations. Listed here so that the catalogue has them (msgids exactly as Python 3.10-3.13 write them).
+ARGPARSE_MESSAGES = (
+    N_("usage: "),
+    N_("positional arguments"),
+    N_("options"),
+    N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"),
+    N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"),
+    N_("one of the arguments %s is required"),
+    N_("not allowed with argument %s"),
+    N_("unrecognized arguments: %s"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"),
+    N_("invalid %(type)s value: %(value)r"),
+    N_("expected one argument"),
+    N_("expected at most one argument"),
+    N_("expected at least one argument"),
+    N_("ambiguous option: %(option)s could match %(matches)s"),
+    N_("ignored explicit argument %r"),
+    N_("unexpected option string: %s"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, suggesting the closest command for a mistyped one (`sitegen biuld`: did you mean 'build'?)."""
+
+    def _check_value(self, action: argparse.Action, value) -> None:
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as exc:
+            close = difflib.get_close_matches(str(value), [str(c) for c in action.choices or ()], n=1)
+            if not close:
+                raise
+            message = _("{problem}; did you mean '{suggestion}'?").format(problem=exc.message, suggestion=close[0])
+            raise argparse.ArgumentError(action, message) from None
+
+
+def _language_option(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=MESSAGE_LANGUAGES,
+        default=default,
+        help=_("the language of messages and --help: ja or en (default: from LC_ALL, LC_MESSAGES, LANG or LANGUAGE)"),
+    )
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    """Every command's parser, `keys generate` included."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in dict.fromkeys(action.choices.values()):
+                found += [command, *_subcommands(command)]
+    return found
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The command line, its --help in the language chosen (use_language) before it is made."""
+    parser = _Parser(prog="sitegen", description=_("Publish Open Badges from a Git repository of YAML files."))
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"sitegen {__version__}",
+        help=_("show program's version number and exit"),
+    )
+    parser.add_argument("--debug", action="store_true", help=_("show a traceback when something unexpected fails"))
+    _language_option(parser, None)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    root_help = _("the content repository (default: the current folder)")
+
+    build = commands.add_parser("build", help=_("build the site into output/"))
+    build.add_argument("--root", default=".", help=root_help)
+    build.add_argument("--output", help=_("where to write the site (default: ROOT/output)"))
     build.add_argument(
-        "--jobs", type=int, help="worker processes for the per-award files (default: one per CPU core on large sites)"
+        "--jobs",
+        type=int,
+        help=_("worker processes for the per-award files (default: one per CPU core on large sites)"),
     )
     build.add_argument(
         "--require-signing",
         action="store_true",
-        help="fail unless Open Badges 3.0 credentials are signed (for the deploy workflow)",
+        help=_("fail unless Open Badges 3.0 credentials are signed (for the deploy workflow)"),
     )
     build.add_argument(
-        "--json", action="store_true", help="print what was built and every warning and note as one JSON object"
+        "--json", action="store_true", help=_("print what was built and every warning and note as one JSON object")
     )
     build.add_argument("--size-limit", type=int, default=1_000_000_000, help=argparse.SUPPRESS)  # for tests
     build.set_defaults(func=cmd_build)
 
-    serve = commands.add_parser("serve", help="preview the site on 127.0.0.1, rebuilding on every change")
-    serve.add_argument("--root", default=".", help="the content repository (default: the current folder)")
-    serve.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default 8000)")
+    serve = commands.add_parser("serve", help=_("preview the site on 127.0.0.1, rebuilding on every change"))
+    serve.add_argument("--root", default=".", help=root_help)
+    serve.add_argument("--port", type=_port, default=8000, help=_("port on 127.0.0.1 (default 8000)"))
     serve.set_defaults(func=cmd_serve)
 
     verify = commands.add_parser(
         "verify",
-        help="verify a badge URL, JSON file, baked PNG/SVG, or a whole output folder",
-        epilog="exit codes: 0 valid; 1 not valid, revoked or expired (a folder: any badge not valid); 2 bad "
-        f"command line; 3 internal error; {EXIT_UNVERIFIABLE} could not be verified right now (the issuer's site "
-        "could not be reached): try again later",
+        help=_("verify a badge URL, JSON file, baked PNG/SVG, or a whole output folder"),
+        epilog=_(
+            "exit codes: 0 valid; 1 not valid, revoked or expired (a folder: any badge not valid); 2 bad "
+            "command line; 3 internal error; {code} could not be verified right now (the issuer's site "
+            "could not be reached): try again later"
+        ).format(code=EXIT_UNVERIFIABLE),
     )
-    verify.add_argument("target", help="an http(s) URL, a .json/.png/.svg file, or a built site folder")
-    verify.add_argument("--email", help="also check that the badge was awarded to this email address")
-    verify.add_argument("--base-url", help="the base URL a site folder was built for (default: read from the site)")
+    verify.add_argument("target", help=_("an http(s) URL, a .json/.png/.svg file, or a built site folder"))
+    verify.add_argument("--email", help=_("also check that the badge was awarded to this email address"))
+    verify.add_argument("--base-url", help=_("the base URL a site folder was built for (default: read from the site)"))
     verify.add_argument(
-        "--site", type=Path, help="with a file: resolve the site's URLs from this built folder, not the network"
+        "--site",
+        type=Path,
+        help=_(
+            "with a file: resolve the site's URLs from this built folder, not the network (default: the built "
+            "folder the file is in, if any)"
+        ),
     )
-    verify.add_argument("--json", action="store_true", help="print the full report as JSON")
-    verify.add_argument("-v", "--verbose", action="store_true", help="with a folder: list valid badges too")
+    verify.add_argument("--json", action="store_true", help=_("print the full report as JSON"))
+    verify.add_argument("-v", "--verbose", action="store_true", help=_("with a folder: list valid badges too"))
     verify.set_defaults(func=cmd_verify)
 
-    issue = commands.add_parser("issue", help="award a badge to one email address or to every row of a CSV")
-    issue.add_argument("badge", help="the badge's slug (file stem in content/badgeclasses/)")
+    issue = commands.add_parser("issue", help=_("award a badge to one email address or to every row of a CSV"))
+    issue.add_argument("badge", help=_("the badge's slug (file stem in content/badgeclasses/)"))
     who = issue.add_mutually_exclusive_group(required=True)
-    who.add_argument("--email", help="the recipient's email (hashed; never stored)")
+    who.add_argument("--email", help=_("the recipient's email (hashed; never stored)"))
     who.add_argument(
         "--csv",
-        help="a CSV with a header row: email, name, show_name, evidence_url, evidence_name, narrative, issued_on, "
-        "expires",
+        metavar="FILE",
+        help=_(
+            "a spreadsheet (.csv in UTF-8 or Shift_JIS, or .xlsx) with a header row: email, name, show_name, "
+            "evidence_url, evidence_name, narrative, issued_on, expires"
+        ),
     )
-    issue.add_argument("--name", help="the recipient's name (written only with --show-name)")
-    issue.add_argument("--show-name", action="store_true", help="the recipient agreed to be named on the award page")
-    issue.add_argument("--evidence", help="an evidence URL")
-    issue.add_argument("--narrative", help="what the recipient did (Markdown)")
-    issue.add_argument("--issued-on", type=_day, help="the issue date (default: today)")
-    issue.add_argument("--expires", type=_day, help="the expiry date (default: from the badge's valid_for)")
-    issue.add_argument("--file", help="append to this award file instead of creating a new one")
+    issue.add_argument("--sheet", help=_("with an .xlsx workbook: the sheet to read (default: the first sheet)"))
+    issue.add_argument("--name", help=_("the recipient's name (written only with --show-name)"))
+    issue.add_argument("--show-name", action="store_true", help=_("the recipient agreed to be named on the award page"))
+    issue.add_argument("--evidence", help=_("an evidence URL"))
+    issue.add_argument("--narrative", help=_("what the recipient did (Markdown)"))
+    issue.add_argument(
+        "--issued-on", type=_day, metavar="YYYY-MM-DD", help=_("the issue date, e.g. 2026-04-01 (default: today)")
+    )
+    issue.add_argument(
+        "--expires",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help=_("the expiry date, e.g. 2027-03-31 (default: from the badge's valid_for)"),
+    )
+    issue.add_argument("--file", help=_("append to this award file instead of creating a new one"))
     issue.add_argument(
         "--again",
         action="store_true",
-        help="award the badge also to recipients who already hold it (refused otherwise)",
+        help=_("award the badge also to recipients who already hold it (refused otherwise)"),
     )
     issue.add_argument(
-        "--print-urls", action="store_true", help="print email, name and award page URL as CSV for a mail merge"
+        "--print-urls",
+        action="store_true",
+        help=_("print email, name and award page URL as CSV for a mail merge"),
     )
-    issue.add_argument("--root", default=".", help="the content repository (default: the current folder)")
+    issue.add_argument("--root", default=".", help=root_help)
     issue.set_defaults(func=cmd_issue)
 
-    revoke = commands.add_parser("revoke", help="revoke an award (its YAML is edited, never deleted)")
-    revoke.add_argument("award_id", metavar="AWARD-ID")
-    revoke.add_argument("--reason", required=True, help="why; published with the award")
-    revoke.add_argument("--on", type=_day, help="the revocation date (default: today)")
-    revoke.add_argument("--root", default=".", help="the content repository (default: the current folder)")
+    recipients = commands.add_parser(
+        "recipients",
+        help=_("print the mail-merge list of a badge again, for the emails of a spreadsheet (nothing is written)"),
+    )
+    recipients.add_argument("badge", help=_("the badge's slug (file stem in content/badgeclasses/)"))
+    recipients.add_argument(
+        "--csv",
+        metavar="FILE",
+        required=True,
+        help=_("the spreadsheet (.csv or .xlsx) given to `sitegen issue`, or any with an email column"),
+    )
+    recipients.add_argument("--sheet", help=_("with an .xlsx workbook: the sheet to read (default: the first sheet)"))
+    recipients.add_argument("--root", default=".", help=root_help)
+    recipients.set_defaults(func=cmd_recipients)
+
+    revoke = commands.add_parser("revoke", help=_("revoke an award (its YAML is edited, never deleted)"))
+    revoke.add_argument("award_id", metavar="AWARD-ID", help=_("the award's id (as `sitegen issue` printed it)"))
+    revoke.add_argument("--reason", required=True, help=_("why; published with the award"))
+    revoke.add_argument(
+        "--on", type=_day, metavar="YYYY-MM-DD", help=_("the revocation date, e.g. 2026-04-01 (default: today)")
+    )
+    revoke.add_argument("--root", default=".", help=root_help)
     revoke.set_defaults(func=cmd_revoke)
 
     check = commands.add_parser(
-        "check", help="the pull-request gate: validate, build, verify and compare with a base revision"
+        "check", help=_("the pull-request gate: validate, build, verify and compare with a base revision")
     )
-    check.add_argument("--base", help="the git revision to compare with, e.g. origin/main")
+    check.add_argument("--base", help=_("the git revision to compare with, e.g. origin/main"))
     check.add_argument(
-        "--summary", help="append the Markdown plan to this file (default: $GITHUB_STEP_SUMMARY when set)"
+        "--summary", help=_("append the Markdown plan to this file (default: $GITHUB_STEP_SUMMARY when set)")
     )
-    check.add_argument("--root", default=".", help="the content repository (default: the current folder)")
+    check.add_argument("--root", default=".", help=root_help)
     check.add_argument(
-        "--json", action="store_true", help="print the plan and its problems and notes as one JSON object"
+        "--json", action="store_true", help=_("print the plan and its problems and notes as one JSON object")
     )
     check.set_defaults(func=cmd_check)
 
-    keys = commands.add_parser("keys", help="manage the Open Badges 3.0 signing keys")
+    keys = commands.add_parser("keys", help=_("manage the Open Badges 3.0 signing keys"))
     key_commands = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
-    generate = key_commands.add_parser("generate", help="create an Ed25519 key pair; prints what to put where")
-    generate.add_argument("--id", help="the key id (default: key-YEAR, or rsa-YEAR with --ob2)")
+    generate = key_commands.add_parser("generate", help=_("create an Ed25519 key pair; prints what to put where"))
+    generate.add_argument("--id", help=_("the key id (default: key-YEAR, or rsa-YEAR with --ob2)"))
     generate.add_argument(
-        "--ob2", action="store_true", help="an RSA key for the optional Open Badges 2.0 signed assertions instead"
+        "--ob2",
+        action="store_true",
+        help=_("an RSA key for the optional Open Badges 2.0 signed assertions instead"),
     )
     generate.add_argument(
-        "--private-key-file", help="write the private key to this file (outside the repository) instead of printing it"
+        "--private-key-file",
+        help=_("write the private key to this file (outside the repository) instead of printing it"),
     )
-    generate.add_argument("--root", default=".", help="the content repository (default: the current folder)")
+    generate.add_argument("--root", default=".", help=root_help)
     generate.set_defaults(func=cmd_keys_generate)
 
-    new = commands.add_parser("new", help="create a new content repository that builds as is")
-    new.add_argument("directory", help="the folder to create (must not exist or be empty)")
+    new = commands.add_parser("new", help=_("create a new content repository that builds as is"))
+    new.add_argument("directory", help=_("the folder to create (must not exist or be empty)"))
     new.add_argument(
         "--microcredential",
         action="store_true",
-        help="also a micro-credential badge giving every descriptor, with microcredential_profile: eu",
+        help=_("also a micro-credential badge giving every descriptor, with microcredential_profile: eu"),
     )
     new.set_defaults(func=cmd_new)
+
+    # --lang after the command too (`sitegen build --lang ja`); SUPPRESS keeps a --lang given before it.
+    for command in _subcommands(parser):
+        _language_option(command, argparse.SUPPRESS)
     return parser
 
 
-# What to do about a failure of the machine rather than of sitegen or the content (by errno).
+# What to do about a failure of the machine rather than of sitegen or the content (by errno), translated when shown.
 SYSTEM_ADVICE = {
-    errno.ENOSPC: "the disk is full: free some space and run it again",
-    errno.EDQUOT: "the disk quota is used up: free some space and run it again",
-    errno.EFBIG: "a file is over the size this system allows",
-    errno.EROFS: "the folder is on a read-only file system: choose another folder (--output)",
-    errno.EACCES: "no permission to write there: choose a folder of your own (--output)",
-    errno.EPERM: "no permission to write there: choose a folder of your own (--output)",
-    errno.EMFILE: "too many files are open: run it again with fewer jobs (--jobs 1)",
+    errno.ENOSPC: N_("the disk is full: free some space and run it again"),
+    errno.EDQUOT: N_("the disk quota is used up: free some space and run it again"),
+    errno.EFBIG: N_("a file is over the size this system allows"),
+    errno.EROFS: N_("the folder is on a read-only file system: choose another folder (--output)"),
+    errno.EACCES: N_("no permission to write there: choose a folder of your own (--output)"),
+    errno.EPERM: N_("no permission to write there: choose a folder of your own (--output)"),
+    errno.EMFILE: N_("too many files are open: run it again with fewer jobs (--jobs 1)"),
 }
 
 
 def _system_problem(exc: OSError) -> str:
     where = f": {exc.filename}" if exc.filename else ""
     what = exc.strerror or str(exc)
-    advice = SYSTEM_ADVICE.get(exc.errno, "") if exc.errno is not None else ""
+    advice = _(SYSTEM_ADVICE[exc.errno]) if exc.errno in SYSTEM_ADVICE else ""
     return f"{what}{where}" + (f"; {advice}" if advice else "")
 
 
+def message_language(argv: list[str], environ) -> str:
+    """--lang's value when it is given and known (before or after the command), else the locale's language."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value in MESSAGE_LANGUAGES:
+            return value
+    return language_from_environment(environ)
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    use_language(message_language(argv, os.environ))
+    # argparse words its own messages through gettext's module-level functions: ours, in the language chosen.
+    vars(argparse).update(_=_, ngettext=ngettext)
     with guarded_output():  # content printed in a message must not read as a command to the CI runner
         return _main(argv)
 
@@ -496,7 +741,7 @@ def _main(argv: list[str] | None) -> int:
             _print_json(_failure_json(str(exc), exc.diagnostics))
             return 1
         _print_diagnostics(exc.diagnostics)
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return 1
     except SitegenError as exc:
         if args.debug:
@@ -506,7 +751,7 @@ def _main(argv: list[str] | None) -> int:
             _print_json(_failure_json(str(exc), problems))
             return 1
         _print_diagnostics(problems)
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return 1
     except OSError as exc:  # the machine, not sitegen: a full disk, a read-only or foreign folder
         if args.debug:
@@ -514,12 +759,14 @@ def _main(argv: list[str] | None) -> int:
         if _wants_json(args):
             _print_json(_failure_json(_system_problem(exc)))
             return 1
-        print(f"error: {_system_problem(exc)}", file=sys.stderr)
+        print(_("error: {message}").format(message=_system_problem(exc)), file=sys.stderr)
         return 1
     except MemoryError:
         print(
-            "error: out of memory; a build keeps the site's model in memory: close other programs or build "
-            "on a machine with more memory",
+            _(
+                "error: out of memory; a build keeps the site's model in memory: close other programs or build "
+                "on a machine with more memory"
+            ),
             file=sys.stderr,
         )
         return 1
@@ -528,8 +775,9 @@ def _main(argv: list[str] | None) -> int:
             traceback.print_exc()
         else:
             print(
-                f"internal error: {type(exc).__name__}: {exc}\n(run with --debug for the traceback, "
-                "and please report it)",
+                _(
+                    "internal error: {kind}: {message}\n(run with --debug for the traceback, and please report it)"
+                ).format(kind=type(exc).__name__, message=exc),
                 file=sys.stderr,
             )
         return 3

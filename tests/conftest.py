@@ -14,6 +14,8 @@ import pytest
 from browser import browser  # noqa: F401,E402 (fixture)
 from PIL import Image
 
+from sitegen.messages import use_language
+
 BASE_URL = "https://example.github.io/badges"
 AWARD_ID = "5b8f6d8e-2f4a-4c1e-9a57-0f1e2d3c4b5a"
 REVOKED_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -110,6 +112,19 @@ def write_files(root: Path, files: dict[str, str | bytes | None]) -> Path:
         else:
             path.write_text(textwrap.dedent(content), encoding="utf-8")
     return root
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """Every test starts with sitegen's messages in English, whatever the machine's locale: the CLI (in-process or
+    a subprocess, which inherits os.environ) reads LC_ALL/LC_MESSAGES/LANG/LANGUAGE. A test wanting Japanese sets
+    them itself or passes --lang ja."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    use_language("en")
+    yield
+    use_language("en")
 
 
 @pytest.fixture

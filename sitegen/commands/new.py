@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sitegen.content.options import commented_site_yaml
 from sitegen.diagnostics import SitegenError
+from sitegen.messages import _
 from sitegen.status import draw_award_ids
 
 BADGE_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 200" width="200" height="200" role="img">
@@ -126,9 +127,15 @@ output/
 """
 
 
-def create(target: Path, example_email: str = "you@example.org", *, microcredential: bool = False) -> None:
+def create(target: Path, example_email: str = "you@example.org", *, microcredential: bool = False) -> list[str]:
+    """Writes the site; returns the sample award files in it (their paths from the current folder), which award
+    the badges to `example_email` and are to be deleted before publishing."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise SitegenError(f"{target} already exists (a file, or a folder that is not empty); choose a new folder")
+        raise SitegenError(
+            _("{folder} already exists (a file, or a folder that is not empty); choose a new folder").format(
+                folder=target
+            )
+        )
     salt = secrets.token_hex(16)
     award_ids = draw_award_ids("example-org", 2)  # as `sitegen issue` draws them
     recipient_hash = "sha256$" + hashlib.sha256((example_email + salt).encode()).hexdigest()
@@ -142,6 +149,7 @@ def create(target: Path, example_email: str = "you@example.org", *, microcredent
         ),
         ".gitignore": GITIGNORE,
     }
+    samples = [f"content/assertions/{date.today():%Y}/first-badge.yaml"]
     if microcredential:
         default = "# " + MICROCREDENTIAL_PROFILE.replace("eu", "none")
         files["content/site.yaml"] = SITE_YAML.replace(default, MICROCREDENTIAL_PROFILE)
@@ -150,10 +158,14 @@ def create(target: Path, example_email: str = "you@example.org", *, microcredent
         files[f"content/assertions/{date.today():%Y}/intro-data-analysis.yaml"] = MICROCREDENTIAL_AWARD_YAML.format(
             today=date.today().isoformat(), award_id=award_ids[1], hash=recipient_hash, salt=salt
         )
+        samples.append(f"content/assertions/{date.today():%Y}/intro-data-analysis.yaml")
     try:
         for rel, text in files.items():
             path = target / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
     except OSError as exc:
-        raise SitegenError(f"cannot create the site in {target}: {exc.strerror or exc}") from None
+        raise SitegenError(
+            _("cannot create the site in {folder}: {reason}").format(folder=target, reason=exc.strerror or exc)
+        ) from None
+    return [str(target / sample) for sample in samples]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sitegen.build.pipeline import build_site
 from sitegen.diagnostics import BuildError, SitegenError
+from sitegen.messages import _, message_language
 
 WATCHED = ("content", "themes")
 STATUS_PATH = "/__sitegen/status"
@@ -54,6 +55,7 @@ class PreviewServer:
         self.workdir = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))
         self.site_dir: Path | None = None
         self.errors: list[str] = []
+        self.award_page: str | None = None  # one award's page, to show where to look
         self.epoch = 0
         self._seen: dict = {}
         self._lock = threading.Lock()
@@ -64,7 +66,9 @@ class PreviewServer:
             shutil.rmtree(self.workdir, ignore_errors=True)
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise SitegenError(
-                f"cannot preview on 127.0.0.1:{port}: {reason}; choose another port with --port"
+                _("cannot preview on 127.0.0.1:{port}: {reason}; choose another port with --port").format(
+                    port=port, reason=reason
+                )
             ) from None
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
@@ -84,12 +88,18 @@ class PreviewServer:
             with self._lock:
                 self.errors = [str(d) for d in exc.diagnostics]
                 self.epoch += 1
-            self.log(f"build failed with {len(self.errors)} problem(s):\n" + "\n".join(self.errors))
+            self.log(
+                _("build failed with {count} problem(s):").format(count=len(self.errors))
+                + "\n"
+                + "\n".join(self.errors)
+            )
             return
+        awards = [a for a in result.site.awards if not a.revoked] or list(result.site.awards)
         with self._lock:
             old, self.site_dir, self.errors = self.site_dir, target, []
+            self.award_page = self.url + result.site.urls.assertion_page(awards[0].id) if awards else None
             self.epoch += 1
-        self.log(f"rebuilt: {result.files} files")
+        self.log(_("rebuilt: {files} files").format(files=result.files))
         for warning in result.warnings:  # content warnings (an image without alt text) while editing
             self.log(str(warning))
         if old is not None:
@@ -106,7 +116,7 @@ class PreviewServer:
             try:
                 self.rebuild_if_changed()
             except Exception as exc:  # keep previewing; the message is in the log
-                self.log(f"rebuild failed: {type(exc).__name__}: {exc}")
+                self.log(_("rebuild failed: {kind}: {message}").format(kind=type(exc).__name__, message=exc))
 
     def start(self) -> None:
         self.rebuild()
@@ -166,10 +176,14 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 def _error_page(errors: list[str]) -> bytes:
+    """The page shown instead of the site while it does not build, in the language of sitegen's messages."""
     items = "\n".join(f"<li><code>{html.escape(e)}</code></li>" for e in errors)
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title>
+    title = html.escape(_("Build failed"))
+    heading = html.escape(_("The site did not build"))
+    advice = html.escape(_("Fix these problems and save; this page reloads by itself."))
+    page = f"""<!doctype html><html lang="{message_language()}"><head><meta charset="utf-8"><title>{title}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#1d2330}}h1{{color:#a4161a}}li{{margin:.4rem 0}}</style>
-</head><body><h1>The site did not build</h1><p>Fix these problems and save; this page reloads by itself.</p>
+</head><body><h1>{heading}</h1><p>{advice}</p>
 <ul>{items}</ul></body></html>"""
     return page.encode("utf-8").replace(b"</body>", RELOAD_SCRIPT + b"\n</body>", 1)
 
@@ -178,7 +192,13 @@ def serve(root: Path, port: int = 8000, log=lambda message: None) -> None:
     """Preview until interrupted (Ctrl-C)."""
     preview = PreviewServer(root, port, log)
     preview.start()
-    log(f"previewing {preview.root} at {preview.url} (Ctrl-C to stop; output/ is not touched)")
+    log(
+        _("previewing {folder} at {url} (Ctrl-C to stop; output/ is not touched)").format(
+            folder=preview.root, url=preview.url
+        )
+    )
+    if preview.award_page:
+        log(_("an award page to look at: {url}").format(url=preview.award_page))
     try:
         while True:
             time.sleep(3600)
