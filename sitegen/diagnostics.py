@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from sitegen.messages import _
+
 Severity = Literal["error", "warning", "note"]
 
 
@@ -158,7 +160,17 @@ CODES: dict[str, Code] = {
     "check.scattered-ids": Code(
         "warning", "check", "New awards' hand-written ids put them in a later status list than needed."
     ),
-    "check.no-base": Code("note", "check", "No base revision was given (--base): nothing to compare with."),
+    "check.no-base": Code(
+        "note", "check", "No base revision was given and no default branch was found: nothing to compare with."
+    ),
+    "check.base-chosen": Code(
+        "note", "check", "No --base given: compared with the merge base of the default branch (origin/HEAD, main)."
+    ),
+    "check.credentials-would-change": Code(
+        "error",
+        "check",
+        "Signed credentials already issued would change (published_languages turned on or off without a since day).",
+    ),
     "check.base-empty": Code("note", "check", "The base revision has no content/: everything is new."),
     "check.base-broken": Code("note", "check", "The base revision does not build: compared with nothing."),
     # --- verify: findings of `sitegen verify` (and of the check's verify step), one code per kind of problem; each
@@ -306,7 +318,8 @@ class Diagnostic:
         return self.location.line
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity}: {self.message}"
+        # As a person reads it, in their language; --json (to_dict) keeps the severity's English name.
+        return f"{self.location}: {severity_word(self.severity)}: {self.message}"
 
     def to_dict(self) -> dict:
         """What `--json` prints: a flat object with every field."""
@@ -320,6 +333,12 @@ class Diagnostic:
         }
 
 
+def severity_word(severity: str) -> str:
+    """"error", "warning" or "note" as printed for a person, in the chosen language."""
+    words = {"error": _("error"), "warning": _("warning"), "note": _("note")}
+    return words.get(severity, severity)
+
+
 class SitegenError(Exception):
     """Base class of every error the library raises on purpose (the CLI shows these without a traceback)."""
 
@@ -330,7 +349,7 @@ class BuildError(SitegenError):
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = sorted(diagnostics)
         errors = [d for d in self.diagnostics if d.severity == "error"]
-        super().__init__(f"{len(errors)} error(s) in the content")
+        super().__init__(_("{count} error(s) in the content").format(count=len(errors)))
 
 
 class Collector:
