@@ -16,7 +16,10 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from sitegen.content import images
+from sitegen.messages import _, ngettext
+from sitegen.model import LANGUAGES
 from sitegen.openbadges import baking
+from sitegen.progress import NO_PROGRESS, VERIFY_SITE, Progress
 from sitegen.urls import Urls, did_web
 from sitegen.verify.checks import BADGE_CLASS, BAKED_IMAGE, ISSUER_PROFILE, SITE_FOLDER
 from sitegen.verify.fetch import MAX_DOCUMENT_BYTES, Fetcher, FetchError
@@ -49,13 +52,13 @@ def unbake(data: bytes) -> tuple[str, str]:
             return "ob3", chunks[baking.OB3_PNG_KEYWORD]
         if baking.OB2_PNG_KEYWORD in chunks:
             return "ob2", chunks[baking.OB2_PNG_KEYWORD]
-        raise ValueError("this PNG carries no badge (no openbadges or openbadgecredential chunk)")
+        raise ValueError(_("this PNG carries no badge (no openbadges or openbadgecredential chunk)"))
     found = baking.unbake_svg(data)
     if "credential" in found:
         return "ob3", found["credential"]
     if "assertion" in found:
         return "ob2", found["assertion"]
-    raise ValueError("this SVG carries no badge (no openbadges:assertion or openbadges:credential)")
+    raise ValueError(_("this SVG carries no badge (no openbadges:assertion or openbadges:credential)"))
 
 
 def verify_document(
@@ -74,21 +77,22 @@ def _verify_text(
     text = text.strip()
     if text.startswith(("http://", "https://")):
         result = verify_ob2_hosted(text, fetcher, email, now=now, kind=kind, subject=subject)
-        result.skip(CONFIRMS, "the badge names only its URL: the issuer's copy is what was verified")
+        result.skip(CONFIRMS, _("the badge names only its URL: the issuer's copy is what was verified"))
         return result, _published(text, fetcher)
     if JWS.match(text):
         signed_kind = kind if kind != "json" else "ob2-signed"
         result = verify_ob2_signed(text, fetcher, email, now=now, kind=signed_kind, subject=subject)
         # Its id is a urn:uuid (sitegen's too): no copy is published at it. The signature, made with a key the
         # issuer lists, is what vouches for every field.
-        result.skip(CONFIRMS, "a signed assertion is vouched for by its signature, not by a published copy")
+        result.skip(CONFIRMS, _("a signed assertion is vouched for by its signature, not by a published copy"))
         return result, None
     try:
         doc = json.loads(text)
     except RecursionError:
-        return _unreadable(subject, kind, "input.parse", "the JSON is nested too deeply to read"), None
+        return _unreadable(subject, kind, "input.parse", _("the JSON is nested too deeply to read")), None
     except ValueError:
-        return _unreadable(subject, kind, "input.parse", "not JSON, not a URL: cannot tell what this badge is"), None
+        not_badge_data = _("not JSON, not a URL: cannot tell what this badge is")
+        return _unreadable(subject, kind, "input.parse", not_badge_data), None
     types = doc.get("type") if isinstance(doc, dict) else None
     types = types if isinstance(types, list) else [types]
     if "OpenBadgeCredential" in types or "AchievementCredential" in types:
@@ -104,7 +108,7 @@ def _verify_text(
         subject,
         kind,
         "input.parse",
-        "this JSON is neither a hosted assertion with an http(s) id nor an Open Badges 3.0 credential",
+        _("this JSON is neither a hosted assertion with an http(s) id nor an Open Badges 3.0 credential"),
     )
     return result, None
 
@@ -123,50 +127,71 @@ def _confirm(result: Result, held: dict, fetcher: Fetcher, what: str) -> dict | 
     or None when there is none to read."""
     url = held.get("id")
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        result.skip(CONFIRMS, f"the {what}'s id is not a URL: there is no published copy to compare with")
+        no_copy = (
+            _("the assertion's id is not a URL: there is no published copy to compare with")
+            if what == "assertion"
+            else _("the credential's id is not a URL: there is no published copy to compare with")
+        )
+        result.skip(CONFIRMS, no_copy)
         return None
     step = f"{what}.published"
     try:
         published = fetcher.get_json(url)
     except FetchError as exc:
         if what == "credential":  # an assertion was fetched from its id already, and a failure reported then
-            message = f"the issuer's copy of the credential cannot be read: {exc}"
+            message = _("the issuer's copy of the credential cannot be read: {problem}").format(problem=exc)
             result.fetch_failed(step, message, exc, code="verify.document.unreadable")
         return None
     result.ran(step, CONFIRMS)
     differences = _differences(held, published, what)
     if differences:
-        result.error(
-            step,
-            f"the {_words(differences)} {'differs' if len(differences) == 1 else 'differ'} from the {what} the "
-            f"issuer publishes at {url}",
-            code="verify.baked.differs-from-hosted",
-        )
+        if what == "assertion":
+            message = ngettext(
+                "the {fields} differs from the assertion the issuer publishes at {url}",
+                "the {fields} differ from the assertion the issuer publishes at {url}",
+                len(differences),
+            )
+        else:
+            message = ngettext(
+                "the {fields} differs from the credential the issuer publishes at {url}",
+                "the {fields} differ from the credential the issuer publishes at {url}",
+                len(differences),
+            )
+        result.error(step, message.format(fields=_words(differences), url=url), code="verify.baked.differs-from-hosted")
     return published
 
 
-# What differs, in a verifier's words: the top-level properties of an assertion or credential, and of a
-# credential's subject (its achievement, its recipient).
-_FIELD_WORDS = {
-    "badge": "badge",
-    "issuedOn": "issue date",
-    "recipient": "recipient",
-    "expires": "expiry date",
-    "evidence": "evidence",
-    "narrative": "narrative",
-    "image": "image",
-    "verification": "verification method",
-    "achievement": "achievement",
-    "identifier": "recipient",
-    "validFrom": "issue date",
-    "validUntil": "expiry date",
-    "awardedDate": "award date",
-    "issuer": "issuer",
-    "proof": "signature",
-    "credentialStatus": "status entry",
-    "name": "name",
-    "description": "description",
-}
+# The top-level properties of an assertion or credential, and of a credential's subject (its achievement, its
+# recipient), in the order a verifier reads them.
+_FIELD_ORDER = (
+    *("badge", "issuedOn", "recipient", "expires", "evidence", "narrative", "image", "verification"),
+    *("achievement", "identifier", "validFrom", "validUntil", "awardedDate", "issuer", "proof"),
+    *("credentialStatus", "name", "description"),
+)
+
+
+def _field_words() -> dict[str, str]:
+    """What differs, in a verifier's words (in the language of the messages)."""
+    return {
+        "badge": _("badge"),
+        "issuedOn": _("issue date"),
+        "recipient": _("recipient"),
+        "expires": _("expiry date"),
+        "evidence": _("evidence"),
+        "narrative": _("narrative"),
+        "image": _("image"),
+        "verification": _("verification method"),
+        "achievement": _("achievement"),
+        "identifier": _("recipient"),
+        "validFrom": _("issue date"),
+        "validUntil": _("expiry date"),
+        "awardedDate": _("award date"),
+        "issuer": _("issuer"),
+        "proof": _("signature"),
+        "credentialStatus": _("status entry"),
+        "name": _("name"),
+        "description": _("description"),
+    }
 
 
 def _differences(held: dict, published: dict, what: str) -> list[str]:
@@ -177,6 +202,7 @@ def _differences(held: dict, published: dict, what: str) -> list[str]:
         published = {k: v for k, v in published.items() if k not in ("revoked", "revocationReason")}
         held = {k: v for k, v in held.items() if k in published}
     words: list[str] = []
+    field_words = _field_words()
     for key in sorted(set(held) | set(published), key=_in_reading_order):
         if _same(held, published, key):
             continue
@@ -184,9 +210,9 @@ def _differences(held: dict, published: dict, what: str) -> list[str]:
         if key == "credentialSubject" and isinstance(held_part, dict) and isinstance(published_part, dict):
             for sub in sorted(set(held_part) | set(published_part), key=_in_reading_order):
                 if not _same(held_part, published_part, sub):
-                    _add(words, _FIELD_WORDS.get(sub, f"credentialSubject.{sub}"))
+                    _add(words, field_words.get(sub, f"credentialSubject.{sub}"))
             continue
-        _add(words, _FIELD_WORDS.get(key, key))
+        _add(words, field_words.get(key, key))
     return words
 
 
@@ -198,7 +224,7 @@ def _same(held: dict, published: dict, key: str) -> bool:
 
 
 def _in_reading_order(key: str) -> tuple[int, str]:
-    order = list(_FIELD_WORDS)
+    order = _FIELD_ORDER
     return (order.index(key), key) if key in order else (len(order), key)
 
 
@@ -208,34 +234,40 @@ def _add(words: list[str], word: str) -> None:
 
 
 def _words(items: list[str]) -> str:
-    """ "badge, issue date and recipient"."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    """ "badge, issue date and recipient" (バッジ、発行日、受領者)."""
+    if len(items) == 1:
+        return items[0]
+    return _("{earlier} and {last}").format(earlier=_(", ").join(items[:-1]), last=items[-1])
 
 
 def _check_picture(result: Result, image: bytes, published: dict | None, fetcher: Fetcher) -> None:
     """A baked image must show its badge's own image, as the issuer's site publishes it: another badge's picture
     with a genuine award baked in is a forgery the badge data alone cannot reveal."""
     if published is None:
-        result.skip(PICTURE, "not reached: the issuer's copy of the badge could not be read")
+        result.skip(PICTURE, _("not reached: the issuer's copy of the badge could not be read"))
         return
     url = _badge_image_url(published, fetcher)
     if url is None:
         if result.revoked is None:  # a revoked assertion's copy names no badge: the verdict says it is revoked
-            result.skip(PICTURE, "not reached: the badge names no image of its own to compare with")
+            result.skip(PICTURE, _("not reached: the badge names no image of its own to compare with"))
         return
     step = "baked.picture"
     result.ran(step, PICTURE)
     try:
         badge_image = _image_bytes(url, fetcher)
     except (FetchError, ValueError) as exc:
-        message = f"the badge's image cannot be read, so the picture cannot be compared with it: {exc}"
+        message = _("the badge's image cannot be read, so the picture cannot be compared with it: {problem}").format(
+            problem=exc
+        )
         result.fetch_failed(step, message, exc, code="verify.image.not-the-badge")
         return
     if not is_badge_picture(image, badge_image):
         result.error(
             step,
-            f"the picture is not the image of the badge (the issuer's site publishes it at {url}): "
-            "badge data was put into another picture",
+            _(
+                "the picture is not the image of the badge (the issuer's site publishes it at {url}): "
+                "badge data was put into another picture"
+            ).format(url=url),
             code="verify.image.not-the-badge",
         )
 
@@ -258,9 +290,9 @@ def _badge_image_url(published: dict, fetcher: Fetcher) -> str | None:
 def _image_bytes(url: str, fetcher: Fetcher) -> bytes:
     """An image's bytes: fetched, or decoded from a base64 data: URI (a badge class may embed its image)."""
     if url.startswith("data:"):
-        header, _, data = url.partition(",")
+        header, _comma, data = url.partition(",")
         if not header.endswith(";base64"):
-            raise ValueError("the badge's image is a data: URI that is not base64")
+            raise ValueError(_("the badge's image is a data: URI that is not base64"))
         return base64.b64decode(data, validate=False)
     return fetcher.get(url)
 
@@ -292,7 +324,7 @@ def verify_file(
         result = Result(subject, "file")
         result.error(
             "input.size",
-            f"the file is larger than {MAX_DOCUMENT_BYTES // 2**20} MB: not read",
+            _("the file is larger than {size} MB: not read").format(size=MAX_DOCUMENT_BYTES // 2**20),
             code="verify.input.too-large",
         )
         return result
@@ -339,7 +371,7 @@ def verify_url(
         # The link people share is the award's page: verify the badge data it names (one step only).
         if not follow_page:
             return _unreadable(
-                url, "url", "input.parse", "the page's badge data link leads to another web page, not to badge data"
+                url, "url", "input.parse", _("the page's badge data link leads to another web page, not to badge data")
             )
         found = BADGE_DATA_LINK.search(body.decode("utf-8", "replace"))
         if found is None:
@@ -347,8 +379,10 @@ def verify_url(
                 url,
                 "url",
                 "input.parse",
-                'this is a web page that names no badge data (no <link rel="alternate" '
-                'type="application/ld+json">); give the URL of the badge\'s JSON or image',
+                _(
+                    'this is a web page that names no badge data (no <link rel="alternate" '
+                    'type="application/ld+json">); give the URL of the badge\'s JSON or image'
+                ),
             )
         return verify_url(urljoin(url, html.unescape(found.group(1))), fetcher, email, now=now, follow_page=False)
     return verify_document(body.decode("utf-8", "replace"), fetcher, email, kind="url", subject=url, now=now)
@@ -370,7 +404,9 @@ def site_base_url(site_dir: Path) -> str | None:
     return None
 
 
-def verify_site(site_dir: Path, base_url: str | None = None, *, now: datetime | None = None) -> list[Result]:
+def verify_site(
+    site_dir: Path, base_url: str | None = None, *, now: datetime | None = None, progress: Progress = NO_PROGRESS
+) -> list[Result]:
     """Every badge of a built site: hosted assertions, baked images and credentials, read from disk."""
     base_url = base_url or site_base_url(site_dir)
     published = (
@@ -385,13 +421,13 @@ def verify_site(site_dir: Path, base_url: str | None = None, *, now: datetime | 
         if (site_dir / "index.html").is_file():  # a new site before its first issuer: nothing could be wrong
             result.warning(
                 "site.empty",
-                "the site publishes no issuer, badge or award yet: nothing to verify",
+                _("the site publishes no issuer, badge or award yet: nothing to verify"),
                 code="verify.site.empty",
             )
         else:
             result.error(
                 "site.empty",
-                "this folder is not a built site (no index.html, no badge data)",
+                _("this folder is not a built site (no index.html, no badge data)"),
                 code="verify.site.not-a-site",
             )
         return [result]
@@ -400,21 +436,37 @@ def verify_site(site_dir: Path, base_url: str | None = None, *, now: datetime | 
         result.read(SITE_FOLDER)
         result.error(
             "site.base-url",
-            "cannot tell the site's base URL (no issuers/*.json); pass --base-url",
+            _("cannot tell the site's base URL (no issuers/*.json); pass --base-url"),
             code="verify.site.no-base-url",
         )
         return [result]
     fetcher = Fetcher(site_dir, base_url)
     urls = Urls(base_url)
+    hosted = sorted((site_dir / "assertions").glob("*.json"))
+    copies = [  # what a recipient may hold: baked images, signed assertions, credentials
+        (folder, path)
+        for folder in ("assertions", "credentials")
+        for path in sorted((site_dir / folder).glob("*"))
+        if path.suffix in (".png", ".svg", ".jws") or (folder == "credentials" and path.suffix == ".json")
+    ]
     results = site_documents(site_dir, base_url, fetcher)
-    for path in sorted((site_dir / "assertions").glob("*.json")):
+    progress.start(VERIFY_SITE, len(hosted) + len(copies))
+    for path in hosted:
         rel = urls.assertion_json(path.stem)
         results.append(verify_ob2_hosted(urls.url(rel), fetcher, now=now, subject=rel))
-    for folder in ("assertions", "credentials"):
-        for path in sorted((site_dir / folder).glob("*")):
-            if path.suffix in (".png", ".svg", ".jws") or (folder == "credentials" and path.suffix == ".json"):
-                results.append(verify_file(path, fetcher, now=now, subject=f"{folder}/{path.name}"))
+        progress.advance()
+    for folder, path in copies:
+        results.append(verify_file(path, fetcher, now=now, subject=f"{folder}/{path.name}"))
+        progress.advance()
+    progress.finish()
     return results
+
+
+def published_documents(site_dir: Path, folder: str) -> list[str]:
+    """The JSON documents of a folder (issuers, badges) and of its translations, {lang}/{folder}/ (published_languages),
+    as paths in the site: each is served where it lies."""
+    folders = [site_dir / folder] + [site_dir / lang / folder for lang in LANGUAGES]
+    return [path.relative_to(site_dir).as_posix() for where in folders for path in sorted(where.glob("*.json"))]
 
 
 def site_documents(site_dir: Path, base_url: str, fetcher: Fetcher) -> list[Result]:
@@ -423,8 +475,7 @@ def site_documents(site_dir: Path, base_url: str, fetcher: Fetcher) -> list[Resu
     is thus still checked, and passes when these are sound."""
     urls = Urls(base_url)
     results = []
-    for path in sorted((site_dir / "issuers").glob("*.json")):
-        rel = urls.issuer_json(path.stem)
+    for rel in published_documents(site_dir, "issuers"):
         result = Result(rel, "ob2-profile")
         result.read(ISSUER_PROFILE)
         url = urls.url(rel)
@@ -440,8 +491,7 @@ def site_documents(site_dir: Path, base_url: str, fetcher: Fetcher) -> list[Resu
                     check_document(result, "key", key, key_url, "CryptographicKey")
                     check_key_ownership(result, key_url, key, profile, fetcher)
         results.append(result)
-    for path in sorted((site_dir / "badges").glob("*.json")):
-        rel = urls.badge_json(path.stem)
+    for rel in published_documents(site_dir, "badges"):
         result = Result(rel, "ob2-badgeclass")
         result.read(BADGE_CLASS)
         verify_badge_class(result, {"badge": urls.url(rel)}, fetcher)

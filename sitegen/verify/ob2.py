@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 from sitegen.content import images
+from sitegen.messages import _
 from sitegen.openbadges.jws import JwsError, load_public_pem, read_jws, verify_jws
 from sitegen.recipients import recipient_matches
 from sitegen.verify.checks import OB2_HOSTED, OB2_SIGNED
@@ -40,7 +41,7 @@ def verify_ob2_hosted(
         return result
     check_document(result, "assertion", doc, url, "Assertion")
     if doc.get("revoked") is True:
-        result.revoke("revocation list", str(doc.get("revocationReason") or "no reason given"))
+        result.revoke("revocation list", str(doc.get("revocationReason") or _("no reason given")))
         result.ran("assertion.not-revoked", "revocation list")
         return result
     _check_assertion(result, doc, fetcher, email=email, now=now, verification_types=("HostedBadge", "hosted"))
@@ -70,20 +71,20 @@ def _check_assertion(
         if not isinstance(hashed, bool):
             result.error(
                 "assertion.recipient",
-                f"recipient.hashed must be true or false, not {hashed!r}",
+                _("recipient.hashed must be true or false, not {value!r}").format(value=hashed),
                 code="verify.recipient.malformed",
             )
         elif not hashed:
             # Allowed by the spec, but the recipient's address is public to anyone holding the badge.
             result.warning(
                 "assertion.recipient",
-                "the recipient's identity is published in plain text (hashed: false)",
+                _("the recipient's identity is published in plain text (hashed: false)"),
                 code="verify.recipient.plain-text",
             )
         if not isinstance(identity, str) or (hashed is not False and not HASH.match(identity)):
             result.error(
                 "assertion.recipient",
-                f"recipient.identity is not a sha256$/md5$ hash: {identity!r}",
+                _("recipient.identity is not a sha256$/md5$ hash: {value!r}").format(value=identity),
                 code="verify.recipient.malformed",
             )
         elif email is not None:
@@ -91,23 +92,25 @@ def _check_assertion(
             if not recipient_matches(identity, recipient.get("salt"), email, hashed is not False):
                 result.error(
                     "assertion.recipient-match",
-                    f"the badge was not awarded to {email}",
+                    _("the badge was not awarded to {email}").format(email=email),
                     code="verify.recipient.mismatch",
                 )
         if recipient.get("type") not in ("email", "url", "telephone", "id"):
             result.error(
                 "assertion.recipient",
-                f"recipient.type is not an identity property: {recipient.get('type')!r}",
+                _("recipient.type is not an identity property: {value!r}").format(value=recipient.get("type")),
                 code="verify.recipient.malformed",
             )
     elif recipient is not None:
-        result.error("assertion.recipient", "recipient must be an object", code="verify.recipient.malformed")
+        result.error("assertion.recipient", _("recipient must be an object"), code="verify.recipient.malformed")
 
     verification = doc.get("verification") or {}
     if isinstance(verification, dict) and verification.get("type") not in verification_types:
         result.error(
             "assertion.verification",
-            f"verification.type is {verification.get('type')!r}, expected {verification_types[0]}",
+            _("verification.type is {value!r}, expected {expected}").format(
+                value=verification.get("type"), expected=verification_types[0]
+            ),
             code="verify.assertion.verification-type",
         )
 
@@ -115,17 +118,21 @@ def _check_assertion(
     result.started("issue date")
     if issued and issued > now:
         result.error(
-            "assertion.issuedOn", f"issuedOn is in the future: {doc['issuedOn']}", code="verify.dates.not-yet-valid"
+            "assertion.issuedOn",
+            _("issuedOn is in the future: {date}").format(date=doc["issuedOn"]),
+            code="verify.dates.not-yet-valid",
         )
     if "expires" in doc:
         expires = _check_datetime(result, "assertion.expires", doc, "expires")
         result.started("expiry")
         if expires and issued and expires < issued:
-            result.error("assertion.expires", "expires is before issuedOn", code="verify.dates.expires-before-issued")
+            result.error(
+                "assertion.expires", _("expires is before issuedOn"), code="verify.dates.expires-before-issued"
+            )
         if expires and expires <= now:
             result.expire("expiry", doc["expires"])
     else:
-        result.skip("expiry", "the badge does not expire")
+        result.skip("expiry", _("the badge does not expire"))
     if isinstance(doc.get("image"), str):
         _check_image(result, "assertion.image", doc["image"], fetcher, allow_data=False)
 
@@ -151,14 +158,18 @@ def verify_ob2_signed(
         return result
     result.ran("assertion.type", "document format")
     if doc.get("type") != "Assertion":
-        result.error("assertion.type", f"type is {doc.get('type')!r}, expected Assertion", code="verify.document.type")
+        result.error(
+            "assertion.type",
+            _("type is {value!r}, expected {expected}").format(value=doc.get("type"), expected="Assertion"),
+            code="verify.document.type",
+        )
     _check_assertion(result, doc, fetcher, email=email, now=now, verification_types=("SignedBadge", "signed"))
     result.ran("jws.signature", "signature")
     creator = (doc.get("verification") or {}).get("creator") if isinstance(doc.get("verification"), dict) else None
     if not isinstance(creator, str):
         result.error(
             "jws.signature",
-            "verification.creator (the URL of the signing key) is missing",
+            _("verification.creator (the URL of the signing key) is missing"),
             code="verify.signature.no-key",
         )
         return result
@@ -192,7 +203,7 @@ def check_key_ownership(result: Result, key_url: str, key: dict, issuer: dict, f
     if not _lists_key(issuer, key_url):
         result.error(
             "jws.key-ownership",
-            f"the issuer {issuer_url} does not list {key_url} among its publicKey",
+            _("the issuer {issuer} does not list {key} among its publicKey").format(issuer=issuer_url, key=key_url),
             code="verify.key.not-issuers",
         )
         return
@@ -224,13 +235,17 @@ def check_key_ownership(result: Result, key_url: str, key: dict, issuer: dict, f
     ):
         result.warning(
             "jws.key-ownership",
-            f"the key {key_url} names {owner} as its owner, not the issuer {issuer_url} (both list it)",
+            _("the key {key} names {owner} as its owner, not the issuer {issuer} (both list it)").format(
+                key=key_url, owner=owner, issuer=issuer_url
+            ),
             code="verify.key.owner-beside-issuer",
         )
         return
     result.error(
         "jws.key-ownership",
-        f"the key {key_url} is owned by {owner!r}, not by the issuer {issuer_url}",
+        _("the key {key} is owned by {owner!r}, not by the issuer {issuer}").format(
+            key=key_url, owner=owner, issuer=issuer_url
+        ),
         code="verify.key.not-issuers",
     )
 
@@ -243,20 +258,23 @@ def check_document(result: Result, what: str, doc: dict, url: str, expected_type
     ):
         result.error(
             f"{what}.context",
-            f"@context is not {OB2_CONTEXT}: {doc.get('@context')!r}",
+            _("@context is not {expected}: {value!r}").format(expected=OB2_CONTEXT, value=doc.get("@context")),
             code="verify.document.context",
         )
     result.ran(f"{what}.type", "document format")
     types = expected_type if isinstance(expected_type, tuple) else (expected_type,)
     if doc.get("type") not in types:
+        expected = _(" or ").join(types)
         result.error(
-            f"{what}.type", f"type is {doc.get('type')!r}, expected {' or '.join(types)}", code="verify.document.type"
+            f"{what}.type",
+            _("type is {value!r}, expected {expected}").format(value=doc.get("type"), expected=expected),
+            code="verify.document.type",
         )
     result.ran(f"{what}.id-matches-url", "document id matches URL")
     if doc.get("id") != url:
         result.error(
             f"{what}.id-matches-url",
-            f"id {doc.get('id')!r} is not the URL it was fetched from ({url})",
+            _("id {value!r} is not the URL it was fetched from ({url})").format(value=doc.get("id"), url=url),
             code="verify.document.id-mismatch",
         )
 
@@ -265,7 +283,11 @@ def require_fields(result: Result, what: str, doc: dict, keys: tuple[str, ...]) 
     result.ran(f"{what}.required", "document format")
     for key in keys:
         if doc.get(key) in (None, "", [], {}):
-            result.error(f"{what}.required", f"{what} has no {key}", code="verify.document.missing-field")
+            result.error(
+                f"{what}.required",
+                _("{document} has no {key}").format(document=what, key=key),
+                code="verify.document.missing-field",
+            )
 
 
 def _check_datetime(result: Result, step: str, doc: dict, key: str) -> datetime | None:
@@ -273,7 +295,9 @@ def _check_datetime(result: Result, step: str, doc: dict, key: str) -> datetime 
     value = parse_datetime(doc.get(key))
     if value is None and key in doc:
         result.error(
-            step, f"{key} is not a date-time with a timezone: {doc.get(key)!r}", code="verify.document.bad-date"
+            step,
+            _("{key} is not a date-time with a timezone: {value!r}").format(key=key, value=doc.get(key)),
+            code="verify.document.bad-date",
         )
     return value
 
@@ -282,21 +306,21 @@ def _check_image(result: Result, step: str, image, fetcher: Fetcher, allow_data:
     result.ran(step, "badge image")
     url = image.get("id") if isinstance(image, dict) else image
     if not isinstance(url, str):
-        result.error(step, "image is missing", code="verify.image.missing")
+        result.error(step, _("image is missing"), code="verify.image.missing")
         return
     if url.startswith("data:"):
         if not allow_data:
-            result.error(step, "the assertion image must be a URL, not a data URI", code="verify.image.data-uri")
+            result.error(step, _("the assertion image must be a URL, not a data URI"), code="verify.image.data-uri")
         elif not url.startswith(("data:image/png", "data:image/svg+xml")):
-            result.error(step, "image is neither PNG nor SVG", code="verify.image.not-an-image")
+            result.error(step, _("image is neither PNG nor SVG"), code="verify.image.not-an-image")
         return
     try:
         body = fetcher.get(url)
     except FetchError as exc:
-        result.fetch_failed(step, f"image missing: {exc}", exc, code="verify.image.missing")
+        result.fetch_failed(step, _("image missing: {problem}").format(problem=exc), exc, code="verify.image.missing")
         return
     if not (body.startswith(images.PNG_SIGNATURE) or b"<svg" in body[:1024]):
-        result.error(step, f"image at {url} is neither PNG nor SVG", code="verify.image.not-an-image")
+        result.error(step, _("image at {url} is neither PNG nor SVG").format(url=url), code="verify.image.not-an-image")
 
 
 def fetch_json(result: Result, step: str, url: str, fetcher: Fetcher) -> dict | None:
@@ -349,7 +373,7 @@ def _verify_issuer_scope(result: Result, assertion_url: str, issuer: dict) -> No
         if not any(assertion_url.startswith(p) for p in prefixes):
             result.error(
                 "issuer.hosted-scope",
-                f"the issuer accepts hosted assertions only under {', '.join(prefixes)}",
+                _("the issuer accepts hosted assertions only under {prefixes}").format(prefixes=", ".join(prefixes)),
                 code="verify.issuer.hosted-scope",
             )
     origins = policy.get("allowedOrigins")
@@ -361,7 +385,7 @@ def _verify_issuer_scope(result: Result, assertion_url: str, issuer: dict) -> No
     if not allowed:
         result.error(
             "issuer.hosted-scope",
-            f"{assertion_url} is not on an origin the issuer allows",
+            _("{url} is not on an origin the issuer allows").format(url=assertion_url),
             code="verify.issuer.hosted-scope",
         )
 
@@ -372,7 +396,7 @@ def check_revocation_list(
     """The issuer's OB 2.0 revocation list, when it has one: sound, the issuer's, and whether it names the badge."""
     url = issuer.get("revocationList")
     if not isinstance(url, str):
-        result.skip("revocation list", "the issuer publishes no revocation list")
+        result.skip("revocation list", _("the issuer publishes no revocation list"))
         return
     result.ran("revocation-list", "revocation list")
     try:
@@ -380,7 +404,7 @@ def check_revocation_list(
     except FetchError as exc:
         result.fetch_failed(
             "revocation-list",
-            f"the issuer's revocation list cannot be read: {exc}",
+            _("the issuer's revocation list cannot be read: {problem}").format(problem=exc),
             exc,
             code="verify.revocation-list.unreadable",
         )
@@ -388,14 +412,16 @@ def check_revocation_list(
     if listing.get("type") != "RevocationList" or listing.get("id") != url:
         result.error(
             "revocation-list",
-            f"{url} is not a RevocationList served at its own id",
+            _("{url} is not a RevocationList served at its own id").format(url=url),
             code="verify.revocation-list.wrong-list",
         )
         return
     if "issuer" in listing and id_of(listing["issuer"]) != issuer.get("id"):
         result.error(
             "revocation-list",
-            f"the revocation list at {url} is another issuer's ({id_of(listing['issuer'])!r}, not {issuer.get('id')})",
+            _("the revocation list at {url} is another issuer's ({other!r}, not {issuer})").format(
+                url=url, other=id_of(listing["issuer"]), issuer=issuer.get("id")
+            ),
             code="verify.revocation-list.wrong-list",
         )
         return
@@ -407,7 +433,7 @@ def check_revocation_list(
     if not isinstance(entries, list):
         result.error(
             "revocation-list",
-            "revokedAssertions must be a list of entries",
+            _("revokedAssertions must be a list of entries"),
             code="verify.revocation-list.malformed",
         )
         return
@@ -415,10 +441,10 @@ def check_revocation_list(
         entry_id = entry.get("id") if isinstance(entry, dict) else entry
         if entry_id == assertion_url:
             reason = entry.get("revocationReason") if isinstance(entry, dict) else None
-            result.revoke("revocation list", reason or "listed in the issuer's revocation list")
+            result.revoke("revocation list", reason or _("listed in the issuer's revocation list"))
             if hosted:
                 result.warning(
                     "revocation-list",
-                    "the revocation list names this assertion but its hosted JSON does not say it is revoked",
+                    _("the revocation list names this assertion but its hosted JSON does not say it is revoked"),
                     code="verify.revocation-list.hosted-not-revoked",
                 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from sitegen.messages import _
 from sitegen.openbadges.keys import public_key_from_multikey
 from sitegen.openbadges.proofs import verify_credential
 from sitegen.openbadges.status_lists import decode_status_list, status_bit
@@ -22,13 +23,15 @@ def resolve_did_document(did: str, fetcher: Fetcher, result: Result, step: str) 
         url = _did_url_in_site(did, fetcher.base_url) if fetcher.site_dir is not None else did_web_url(did)
         document = fetcher.get_json(url)
     except (FetchError, ValueError) as exc:
-        message = f"cannot resolve the DID document of {did}: {exc}"
+        message = _("cannot resolve the DID document of {did}: {problem}").format(did=did, problem=exc)
         result.fetch_failed(step, message, exc, code="verify.key.did-unresolvable")
         return None
     if document.get("id") != did:
         result.error(
             step,
-            f"the DID document at {url} is not the document of {did} (its id is {document.get('id')!r})",
+            _("the DID document at {url} is not the document of {did} (its id is {value!r})").format(
+                url=url, did=did, value=document.get("id")
+            ),
             code="verify.key.did-unresolvable",
         )
         return None
@@ -47,7 +50,7 @@ def issuer_key(vm_id: str, issuer_id, fetcher: Fetcher, result: Result, *, step:
     if not isinstance(issuer_id, str) or not DID_WEB.match(issuer_id):
         result.error(
             step,
-            f"the issuer {issuer_id!r} is not a did:web DID, so its keys cannot be checked",
+            _("the issuer {issuer!r} is not a did:web DID, so its keys cannot be checked").format(issuer=issuer_id),
             code="verify.key.not-did-web",
         )
         return None
@@ -55,7 +58,9 @@ def issuer_key(vm_id: str, issuer_id, fetcher: Fetcher, result: Result, *, step:
     if did != issuer_id or not fragment or "#" in fragment:
         result.error(
             step,
-            f"the proof's key {vm_id!r} is not a key of the issuer {issuer_id} (the issuer's keys are {issuer_id}#…)",
+            _("the proof's key {key!r} is not a key of the issuer {issuer} (the issuer's keys are {issuer}#…)").format(
+                key=vm_id, issuer=issuer_id
+            ),
             code="verify.key.not-issuers",
         )
         return None
@@ -68,7 +73,9 @@ def issuer_key(vm_id: str, issuer_id, fetcher: Fetcher, result: Result, *, step:
     if not listed:
         result.error(
             step,
-            f"{vm_id} is not an assertionMethod of {issuer_id}: the issuer does not sign credentials with it",
+            _("{key} is not an assertionMethod of {issuer}: the issuer does not sign credentials with it").format(
+                key=vm_id, issuer=issuer_id
+            ),
             code="verify.key.not-issuers",
         )
         return None
@@ -79,14 +86,20 @@ def issuer_key(vm_id: str, issuer_id, fetcher: Fetcher, result: Result, *, step:
     if len(methods) != 1:
         result.error(
             step,
-            f"the DID document of {issuer_id} defines {vm_id} {len(methods) or 'no'} times",
+            (
+                _("the DID document of {issuer} defines {key} {count} times")
+                if methods
+                else _("the DID document of {issuer} defines {key} no times")
+            ).format(issuer=issuer_id, key=vm_id, count=len(methods)),
             code="verify.key.not-issuers",
         )
         return None
     if methods[0].get("controller") != issuer_id:
         result.error(
             step,
-            f"the key's controller {methods[0].get('controller')!r} is not the issuer {issuer_id}",
+            _("the key's controller {controller!r} is not the issuer {issuer}").format(
+                controller=methods[0].get("controller"), issuer=issuer_id
+            ),
             code="verify.key.not-issuers",
         )
         return None
@@ -106,20 +119,24 @@ def _check_proof(result: Result, doc: dict, fetcher: Fetcher, step: str) -> None
     proofs = doc.get("proof")
     malformed = "verify.signature.malformed-proof"
     if not isinstance(proofs, list) or not proofs:
-        result.error(step, "proof must be a non-empty array", code=malformed)
+        result.error(step, _("proof must be a non-empty array"), code=malformed)
         return
     proof = proofs[0]
     if not isinstance(proof, dict):
-        result.error(step, "proof must hold proof objects", code=malformed)
+        result.error(step, _("proof must hold proof objects"), code=malformed)
         return
     if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != "eddsa-rdfc-2022":
-        result.error(step, f"unsupported proof {proof.get('type')}/{proof.get('cryptosuite')}", code=malformed)
+        unsupported = _("unsupported proof {type}/{cryptosuite}").format(
+            type=proof.get("type"), cryptosuite=proof.get("cryptosuite")
+        )
+        result.error(step, unsupported, code=malformed)
         return
     if proof.get("proofPurpose") != "assertionMethod":
-        result.error(step, f"proofPurpose is {proof.get('proofPurpose')!r}, expected assertionMethod", code=malformed)
+        purpose = _("proofPurpose is {value!r}, expected assertionMethod").format(value=proof.get("proofPurpose"))
+        result.error(step, purpose, code=malformed)
     vm_id = proof.get("verificationMethod")
     if not isinstance(vm_id, str):
-        result.error(step, "proof has no verificationMethod", code="verify.signature.no-key")
+        result.error(step, _("proof has no verificationMethod"), code="verify.signature.no-key")
         return
     result.started("issuer key")
     method = issuer_key(vm_id, _issuer_id(doc), fetcher, result, step=step)
@@ -128,12 +145,12 @@ def _check_proof(result: Result, doc: dict, fetcher: Fetcher, step: str) -> None
     try:
         public_key = public_key_from_multikey(str(method.get("publicKeyMultibase", "")))
     except ValueError as exc:
-        result.error(step, f"bad publicKeyMultibase: {exc}", code="verify.key.malformed")
+        result.error(step, _("bad publicKeyMultibase: {problem}").format(problem=exc), code="verify.key.malformed")
         return
     try:
         problems = verify_credential(doc, lambda _vm: public_key)
     except RecursionError:  # JSON-LD processing recurses per level of nesting
-        problems = ["the document is nested too deeply to check"]
+        problems = [_("the document is nested too deeply to check")]
     for problem in problems:
         result.error(step, problem, code="verify.signature.invalid")
 
@@ -162,14 +179,18 @@ def verify_credential_document(
     if not isinstance(context, list) or context[:1] != ["https://www.w3.org/ns/credentials/v2"]:
         result.error(
             "credential.context",
-            "the first @context must be https://www.w3.org/ns/credentials/v2",
+            _("the first @context must be {context}").format(context="https://www.w3.org/ns/credentials/v2"),
             code="verify.document.context",
         )
     types_value = doc.get("type")
     types = types_value if isinstance(types_value, list) else [doc.get("type")]
     result.ran("credential.type", "document format")
     if "VerifiableCredential" not in types or not {"OpenBadgeCredential", "AchievementCredential"} & set(types):
-        result.error("credential.type", f"type {types} is not an OpenBadgeCredential", code="verify.document.type")
+        result.error(
+            "credential.type",
+            _("type {value} is not an OpenBadgeCredential").format(value=types),
+            code="verify.document.type",
+        )
     _check_proof(result, doc, fetcher, "credential.proof")
 
     result.ran("credential.dates", "issue date")
@@ -177,13 +198,15 @@ def verify_credential_document(
     if valid_from is None:
         result.error(
             "credential.dates",
-            f"validFrom is not a date-time with a timezone: {doc.get('validFrom')!r}",
+            _("{key} is not a date-time with a timezone: {value!r}").format(
+                key="validFrom", value=doc.get("validFrom")
+            ),
             code="verify.document.bad-date",
         )
     elif valid_from > now:
         result.error(
             "credential.dates",
-            f"the credential is not valid before {doc['validFrom']}",
+            _("the credential is not valid before {date}").format(date=doc["validFrom"]),
             code="verify.dates.not-yet-valid",
         )
     if "validUntil" in doc:
@@ -192,13 +215,15 @@ def verify_credential_document(
         if valid_until is None:
             result.error(
                 "credential.dates",
-                f"validUntil is not a date-time with a timezone: {doc.get('validUntil')!r}",
+                _("{key} is not a date-time with a timezone: {value!r}").format(
+                    key="validUntil", value=doc.get("validUntil")
+                ),
                 code="verify.document.bad-date",
             )
         elif valid_until <= now:
             result.expire("expiry", doc["validUntil"])
     else:
-        result.skip("expiry", "the credential does not expire")
+        result.skip("expiry", _("the credential does not expire"))
 
     subject_doc_value = doc.get("credentialSubject")
     subject_doc = subject_doc_value if isinstance(subject_doc_value, dict) else {}
@@ -215,11 +240,11 @@ def verify_credential_document(
         ):
             result.error(
                 "credential.recipient-match",
-                f"the credential was not issued to {email}",
+                _("the credential was not issued to {email}").format(email=email),
                 code="verify.recipient.mismatch",
             )
     else:
-        result.skip("recipient", "no --email given")
+        result.skip("recipient", _("no --email given"))
 
     statuses = doc.get("credentialStatus")
     if statuses is not None:
@@ -229,7 +254,7 @@ def verify_credential_document(
         for status in statuses if isinstance(statuses, list) else [statuses]:
             _check_status_entry(result, doc, status, fetcher, now)
     else:
-        result.skip("status", "the credential names no status list")
+        result.skip("status", _("the credential names no status list"))
     return result
 
 
@@ -245,8 +270,10 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
     if "BitstringStatusListEntry" not in types:
         result.error(
             STATUS,
-            f"credentialStatus of type {types} cannot be checked, so the credential "
-            "may be revoked (BitstringStatusListEntry and 1EdTechRevocationList are)",
+            _(
+                "credentialStatus of type {types} cannot be checked, so the credential "
+                "may be revoked (BitstringStatusListEntry and 1EdTechRevocationList are)"
+            ).format(types=types),
             code="verify.status.unsupported",
         )
         return
@@ -258,13 +285,17 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
     if purpose not in ("revocation", "suspension"):
         result.error(
             STATUS,
-            f"a status of purpose {purpose!r} cannot be checked (revocation and suspension can)",
+            _("a status of purpose {purpose!r} cannot be checked (revocation and suspension can)").format(
+                purpose=purpose
+            ),
             code="verify.status.unsupported",
         )
         return
     if not isinstance(list_url, str):
         result.error(
-            STATUS, f"statusListCredential must be a URL, not {list_url!r}", code="verify.status.malformed-entry"
+            STATUS,
+            _("statusListCredential must be a URL, not {value!r}").format(value=list_url),
+            code="verify.status.malformed-entry",
         )
         return
     if isinstance(index, str) and index.isdigit():
@@ -272,14 +303,14 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
     if not isinstance(index, int) or isinstance(index, bool) or index < 0:
         result.error(
             STATUS,
-            f"statusListIndex must be a non-negative integer, not {index!r}",
+            _("statusListIndex must be a non-negative integer, not {value!r}").format(value=index),
             code="verify.status.malformed-entry",
         )
         return
     try:
         status_list = fetcher.get_json(list_url)
     except FetchError as exc:
-        message = f"the status list cannot be read: {exc}"
+        message = _("the status list cannot be read: {problem}").format(problem=exc)
         result.fetch_failed(STATUS, message, exc, code="verify.status.list-unreadable")
         return
     # The list must be the one the credential names, from its issuer, for this purpose: another genuine
@@ -287,19 +318,26 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
     if status_list.get("id") != list_url:
         result.error(
             STATUS,
-            f"the document at {list_url} is not that status list (its id is {status_list.get('id')!r})",
+            _("the document at {url} is not that status list (its id is {value!r})").format(
+                url=list_url, value=status_list.get("id")
+            ),
             code="verify.status.wrong-list",
         )
         return
     list_types = _listed(status_list.get("type"))
     if "BitstringStatusListCredential" not in list_types or "VerifiableCredential" not in list_types:
-        result.error(STATUS, f"{list_url} is not a BitstringStatusListCredential", code="verify.status.wrong-list")
+        result.error(
+            STATUS,
+            _("{url} is not a BitstringStatusListCredential").format(url=list_url),
+            code="verify.status.wrong-list",
+        )
         return
     if _issuer_id(status_list) != _issuer_id(doc):
         result.error(
             STATUS,
-            f"the status list was issued by {_issuer_id(status_list)!r}, "
-            f"not by the credential's issuer {_issuer_id(doc)!r}",
+            _("the status list was issued by {issuer!r}, not by the credential's issuer {expected!r}").format(
+                issuer=_issuer_id(status_list), expected=_issuer_id(doc)
+            ),
             code="verify.status.wrong-list",
         )
         return
@@ -308,7 +346,7 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
     for finding in list_result.errors:
         # The list's key not reached over the network says nothing against the list: unverifiable, not invalid.
         code = UNREACHABLE if finding.code == UNREACHABLE else "verify.status.list-not-signed"
-        result.error(STATUS, f"status list: {finding.message}", code=code)
+        result.error(STATUS, _("status list: {problem}").format(problem=finding.message), code=code)
     if list_result.errors:
         return
     valid_from, valid_until = (
@@ -318,12 +356,14 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
     if valid_from is not None and valid_from > now:
         result.error(
             STATUS,
-            f"the status list is not valid before {status_list['validFrom']}",
+            _("the status list is not valid before {date}").format(date=status_list["validFrom"]),
             code="verify.status.list-out-of-date",
         )
     if valid_until is not None and valid_until <= now:
         result.error(
-            STATUS, f"the status list expired on {status_list['validUntil']}", code="verify.status.list-out-of-date"
+            STATUS,
+            _("the status list expired on {date}").format(date=status_list["validUntil"]),
+            code="verify.status.list-out-of-date",
         )
     list_subject = status_list.get("credentialSubject")
     list_subject = list_subject if isinstance(list_subject, dict) else {}
@@ -332,35 +372,47 @@ def _check_status_entry(result: Result, doc: dict, status, fetcher: Fetcher, now
     ):
         result.error(
             STATUS,
-            "the status list's credentialSubject is not a BitstringStatusList",
+            _("the status list's credentialSubject is not a BitstringStatusList"),
             code="verify.status.wrong-list",
         )
         return
     if list_subject.get("statusPurpose") != purpose:
         result.error(
             STATUS,
-            f"the status list is for {list_subject.get('statusPurpose')!r}, the entry for {purpose!r}",
+            _("the status list is for {list_purpose!r}, the entry for {purpose!r}").format(
+                list_purpose=list_subject.get("statusPurpose"), purpose=purpose
+            ),
             code="verify.status.wrong-list",
         )
         return
     try:
         bits = decode_status_list(list_subject.get("encodedList"))
     except ValueError as exc:
-        result.error(STATUS, f"the status list cannot be decoded: {exc}", code="verify.status.list-malformed")
+        result.error(
+            STATUS,
+            _("the status list cannot be decoded: {problem}").format(problem=exc),
+            code="verify.status.list-malformed",
+        )
         return
     if len(bits) * 8 < STATUS_LIST_LENGTH:
         result.error(
             STATUS,
-            f"the status list has {len(bits) * 8} entries, fewer than {STATUS_LIST_LENGTH}",
+            _("the status list has {count} entries, fewer than {minimum}").format(
+                count=len(bits) * 8, minimum=STATUS_LIST_LENGTH
+            ),
             code="verify.status.list-malformed",
         )
     if index >= len(bits) * 8:
-        result.error(STATUS, f"statusListIndex {index} is outside the list", code="verify.status.malformed-entry")
+        result.error(
+            STATUS,
+            _("statusListIndex {index} is outside the list").format(index=index),
+            code="verify.status.malformed-entry",
+        )
     elif status_bit(bits, index):
         if purpose == "suspension":
-            result.error(STATUS, "the issuer's status list marks it suspended", code="verify.status.suspended")
+            result.error(STATUS, _("the issuer's status list marks it suspended"), code="verify.status.suspended")
         else:
-            result.revoke("status", "the issuer's status list marks it revoked")
+            result.revoke("status", _("the issuer's status list marks it revoked"))
 
 
 def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fetcher) -> None:
@@ -370,28 +422,31 @@ def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fet
     if not isinstance(list_url, str):
         result.error(
             STATUS,
-            f"the 1EdTechRevocationList id must be a URL, not {list_url!r}",
+            _("the 1EdTechRevocationList id must be a URL, not {value!r}").format(value=list_url),
             code="verify.status.malformed-entry",
         )
         return
     try:
         listing = fetcher.get_json(list_url)
     except FetchError as exc:
-        message = f"the revocation list cannot be read: {exc}"
+        message = _("the revocation list cannot be read: {problem}").format(problem=exc)
         result.fetch_failed(STATUS, message, exc, code="verify.status.list-unreadable")
         return
     if listing.get("id") != list_url:
         result.error(
             STATUS,
-            f"the document at {list_url} is not that revocation list (its id is {listing.get('id')!r})",
+            _("the document at {url} is not that revocation list (its id is {value!r})").format(
+                url=list_url, value=listing.get("id")
+            ),
             code="verify.status.wrong-list",
         )
         return
     if _issuer_id(listing) != _issuer_id(doc):
         result.error(
             STATUS,
-            f"the revocation list was issued by {_issuer_id(listing)!r}, "
-            f"not by the credential's issuer {_issuer_id(doc)!r}",
+            _("the revocation list was issued by {issuer!r}, not by the credential's issuer {expected!r}").format(
+                issuer=_issuer_id(listing), expected=_issuer_id(doc)
+            ),
             code="verify.status.wrong-list",
         )
         return
@@ -403,7 +458,10 @@ def _check_revocation_list(result: Result, doc: dict, status: dict, fetcher: Fet
         if isinstance(entry, dict) and entry.get("id") == doc.get("id") and entry.get("revoked") is not False:
             reason = entry.get("revocationReason")
             result.revoke(
-                "status", "the issuer's revocation list names it" + (f": {reason}" if isinstance(reason, str) else "")
+                "status",
+                _("the issuer's revocation list names it: {reason}").format(reason=reason)
+                if isinstance(reason, str)
+                else _("the issuer's revocation list names it"),
             )
             return
 
@@ -424,7 +482,9 @@ def verify_did_document(did: str, fetcher: Fetcher, subject: str) -> Result:
         vm_id = entry.get("id") if isinstance(entry, dict) else entry
         if not isinstance(vm_id, str):
             result.error(
-                "did.assertion-method", f"assertionMethod holds {entry!r}, not a key id", code="verify.did.not-a-key-id"
+                "did.assertion-method",
+                _("assertionMethod holds {value!r}, not a key id").format(value=entry),
+                code="verify.did.not-a-key-id",
             )
             continue
         method = issuer_key(vm_id, did, fetcher, result, step="did.assertion-method")
@@ -433,7 +493,9 @@ def verify_did_document(did: str, fetcher: Fetcher, subject: str) -> Result:
                 public_key_from_multikey(str(method.get("publicKeyMultibase", "")))
             except ValueError as exc:
                 result.error(
-                    "did.assertion-method", f"{vm_id}: bad publicKeyMultibase: {exc}", code="verify.key.malformed"
+                    "did.assertion-method",
+                    _("{key}: bad publicKeyMultibase: {problem}").format(key=vm_id, problem=exc),
+                    code="verify.key.malformed",
                 )
     return result
 
@@ -452,14 +514,14 @@ def verify_status_list(url: str, issuer: str, fetcher: Fetcher, subject: str) ->
     if status_list.get("id") != url:
         result.error(
             "status-list.id-matches-url",
-            f"id {status_list.get('id')!r} is not the URL it was fetched from ({url})",
+            _("id {value!r} is not the URL it was fetched from ({url})").format(value=status_list.get("id"), url=url),
             code="verify.document.id-mismatch",
         )
     result.ran("status-list.issuer", "status list")
     if _issuer_id(status_list) != issuer:
         result.error(
             "status-list.issuer",
-            f"issued by {_issuer_id(status_list)!r}, not by the site's DID {issuer}",
+            _("issued by {issuer!r}, not by the site's DID {did}").format(issuer=_issuer_id(status_list), did=issuer),
             code="verify.status-list.wrong-issuer",
         )
     _check_proof(result, status_list, fetcher, "status-list.proof")

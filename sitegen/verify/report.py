@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sitegen.diagnostics import Diagnostic, Location
+from sitegen.messages import _
 from sitegen.verify.checks import CHECKS, check_named, check_of
 from sitegen.verify.fetch import Unreachable
 
@@ -111,7 +112,9 @@ class Result:
             entry: dict = {"name": check.name}
             if findings and all(f.code == UNREACHABLE for f in findings):
                 entry["verdict"] = "unverifiable"
-                entry["reason"] = "could not be verified right now (a document could not be fetched): try again later"
+                entry["reason"] = _(
+                    "could not be verified right now (a document could not be fetched): try again later"
+                )
             elif any(f.severity == "error" for f in findings) or check.name in self.failed_by:
                 entry["verdict"] = "failed"
                 if check.name in self.failed_by:
@@ -123,13 +126,13 @@ class Result:
             else:
                 entry["verdict"] = "skipped"
                 entry["reason"] = self.skipped.get(check.name) or (
-                    "not reached: a document could not be fetched right now"
+                    _("not reached: a document could not be fetched right now")
                     if self.unreachable
-                    else "not reached: an earlier check failed"
+                    else _("not reached: an earlier check failed")
                     if self.errors
-                    else "the issuer revoked the badge"
+                    else _("the issuer revoked the badge")
                     if self.revoked is not None
-                    else "nothing to check in this badge"
+                    else _("nothing to check in this badge")
                 )
             entry["findings"] = [f.to_dict() for f in findings]
             listed.append(entry)
