@@ -9,7 +9,9 @@ from typing import Any
 
 import yaml
 
+from sitegen.content.yaml_mistakes import decoding_problem, explain, message, odd_key, yaml_lines
 from sitegen.diagnostics import Collector, Location
+from sitegen.messages import _
 
 _Loader: type[Any]
 try:  # libyaml is many times faster; the pure-Python loader gives the same nodes and marks
@@ -69,7 +71,7 @@ def _at(rel: str, mark) -> Location:
     return Location(rel, mark.line + 1, mark.column + 1)
 
 
-def _convert(node, loader, rel: str, problems: Collector, seen: set[int]):
+def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines: list[str]):
     line, column = node.start_mark.line + 1, node.start_mark.column + 1
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         # An alias (*name) reuses the node of its anchor: a few lines can nest them into billions of
@@ -93,10 +95,16 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int]):
                 )
                 continue
             key = key_node.value
+            mistake = odd_key(key) if key_node.start_mark.line == key_node.end_mark.line else None
+            if mistake:  # e.g. `　- id:` (full-width space): YAML reads a key; the writer meant a list item
+                line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1 + mistake.column
+                text = message(lines, line, column, mistake.what, mistake.fix)
+                problems.error(Location(rel, line, column), "content.yaml-syntax", text)
+                continue
             if key in out:
                 problems.error(_at(rel, key_node.start_mark), "content.duplicate-key", f"duplicate key '{key}'")
                 continue
-            out[key] = _convert(value_node, loader, rel, problems, seen)
+            out[key] = _convert(value_node, loader, rel, problems, seen, lines)
             out.lines[key] = key_node.start_mark.line + 1
             out.columns[key] = key_node.start_mark.column + 1
         return out
@@ -104,7 +112,7 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int]):
         items = LineList()
         items.line, items.column, items.lines = line, column, []
         for item in node.value:
-            items.append(_convert(item, loader, rel, problems, seen))
+            items.append(_convert(item, loader, rel, problems, seen, lines))
             items.lines.append(item.start_mark.line + 1)
         return items
     try:
@@ -121,14 +129,13 @@ def parse_yaml(text: str, rel: str, problems: Collector):
         node = loader.get_single_node()
         if node is None:
             return None
-        return _convert(node, loader, rel, problems, set())
+        return _convert(node, loader, rel, problems, set(), yaml_lines(text))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = _at(rel, mark) if mark else Location(rel)
-        problem = exc.problem or exc.context or "invalid YAML"
-        problems.error(where, "content.yaml-syntax", f"YAML syntax error: {problem}")
+        # PyYAML says where it got stuck, often a line after the mistake: find the mistake and explain it.
+        found = explain(text, exc.problem, exc.problem_mark, exc.context, exc.context_mark)
+        problems.error(Location(rel, found.line, found.column), "content.yaml-syntax", found.message)
     except yaml.YAMLError as exc:
-        problems.error(Location(rel), "content.yaml-syntax", f"YAML error: {exc}")
+        problems.error(Location(rel), "content.yaml-syntax", _("YAML error: {problem}").format(problem=exc))
     finally:
         loader.dispose()
     return None
@@ -199,12 +206,14 @@ def _rel(root: Path, path: Path) -> str:
 def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
     rel = _rel(root, path)
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.error(Location(rel), "content.unreadable", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:  # e.g. saved by Excel or Notepad on Japanese Windows (Shift_JIS)
+        line, column, words = decoding_problem(raw, exc.start)
+        problems.error(Location(rel, line, column), "content.unreadable", words)
         text = ""
     except OSError as exc:
-        problems.error(Location(rel), "content.unreadable", f"cannot read: {exc.strerror}")
+        problems.error(Location(rel), "content.unreadable", _("cannot read: {reason}").format(reason=exc.strerror))
         text = ""
     if "PRIVATE KEY-----" in text:
         problems.error(
