@@ -51,6 +51,11 @@ class Urls:
         return f"issuers/{slug}.json"
 
     @staticmethod
+    def in_language(lang: str, path: str) -> str:
+        """A document or page in a language other than the site's default: the same path under `{lang}/`."""
+        return f"{lang}/{path}"
+
+    @staticmethod
     def issuer_page(slug: str) -> str:
         return f"issuers/{slug}.html"
 

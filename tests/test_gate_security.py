@@ -257,6 +257,7 @@ def test_every_url_family_is_considered_by_the_clash_check():
         "did_document",
         "microcredential_ob2_context",
         "microcredential_ob2_schema",
+        "in_language",  # {lang}/ + an unsigned path: translations of badges and issuers, the pages
         "url",
     }
     signed = {"credential_json", "credential_image", "signed_assertion", "status_list", "credential_revocations"}

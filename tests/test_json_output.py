@@ -95,7 +95,8 @@ def test_check_json_has_the_notes(make_site, capsys):
     report = json.loads(out)
     assert code == 0 and report["ok"] is True
     [note] = by_code(report["diagnostics"])["check.no-base"]
-    assert note["severity"] == "note" and note["message"] == "no base revision given: nothing to compare with"
+    assert note["severity"] == "note" and note["message"].startswith("nothing to compare with: no --base given")
+    assert report["compared"] is False
 
 
 def test_check_json_when_the_content_does_not_build(make_site, capsys):
@@ -163,6 +164,11 @@ def test_check_text_is_unchanged(pull_request, capsys):
     code, out, err = run(capsys, "check", "--base", "main", "--root", str(pull_request))
     assert code == 1 and err == ""
     assert out == CHECK_TEXT.format(against=" compared with `main`", notes="")
+    # Without --base: the merge base of the default branch, and the plan says so.
+    merge_base = subprocess.run(
+        ["git", "-C", str(pull_request), "merge-base", "HEAD", "main"], capture_output=True, text=True, check=True
+    ).stdout.strip()[:12]
     code, out, err = run(capsys, "check", "--root", str(pull_request))
     assert code == 1 and err == ""
-    assert out == CHECK_TEXT.format(against="", notes="- no base revision given: nothing to compare with\n")
+    chosen = f"- no --base given: compared with `main` where this branch left it (merge base {merge_base})\n"
+    assert out == CHECK_TEXT.format(against=f" compared with `main ({merge_base})`", notes=chosen)

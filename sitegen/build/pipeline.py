@@ -20,14 +20,17 @@ from sitegen.build.render import Renderer, award_state, build_day, key_file_prob
 from sitegen.build.write import SITE_MARKER, OutputWriter, SiteTooLarge, SizeBudget, StagingFolder, check_output_folder
 from sitegen.content.site import load_site
 from sitegen.diagnostics import BuildError, Diagnostic, Location
+from sitegen.messages import _
 from sitegen.model import LANGUAGES, Award, Site
 from sitegen.openbadges import baking, ob2, ob3
 from sitegen.openbadges.jws import public_pem, sign_jws
 from sitegen.openbadges.keys import load_ob2_signing_key, load_signing_key, public_multikey
+from sitegen.progress import AWARD_FILES, AWARD_FILES_SIGNED, NO_PROGRESS, Progress, listening
 
 # Below this many awards a second process costs more than it saves (signing makes each award dearer).
 PARALLEL_THRESHOLD = 2000
 PARALLEL_THRESHOLD_SIGNING = 100
+PROGRESS_CHUNK = 10  # the fewest awards in a chunk when progress is reported
 # GitHub Pages publishes sites of at most 1 GB.
 PAGES_SIZE_LIMIT = 1_000_000_000
 SIZE_ADVICE = (
@@ -39,6 +42,20 @@ SIZE_ADVICE_BAKED_IN_BROWSER = (
     "the pages already bake images in the browser: publish the site from a host "
     "without GitHub Pages' limit, or give some issuers a repository of their own"
 )
+
+
+def size_advice(baked_files: bool) -> str:
+    """What to do about a site near or over GitHub Pages' limit (`baked_files`: the site publishes baked images)."""
+    if baked_files:
+        return _(
+            "to make room, set `baking: browser` in content/site.yaml: award pages then bake the badge image "
+            "in the reader's browser when it is downloaded, instead of publishing one or two baked images per "
+            "award (about the size of the badge image each)"
+        )
+    return _(
+        "the pages already bake images in the browser: publish the site from a host "
+        "without GitHub Pages' limit, or give some issuers a repository of their own"
+    )
 
 
 @dataclass
@@ -62,12 +79,14 @@ def build_site(
     require_signing: bool = False,
     environ=os.environ,
     base_url: str | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> BuildResult:
     """Build the site of the content repository at `root` into `output` (default: root/output).
 
     `jobs` worker processes write the per-award files (default: one per CPU core for large sites).
     Open Badges 3.0 credentials are signed when site.yaml lists a key and the private key is given
     (SITEGEN_SIGNING_KEY); `require_signing` makes their absence an error instead of a note.
+    `progress` hears how many awards are written (the bulk of a build).
     """
     root = root.absolute()
     output = output if output is not None else root / "output"
@@ -89,7 +108,7 @@ def build_site(
     cache_note = cache.cache_note(root)  # a linked .sitegen-cache is ignored, never followed
     if cache_note:
         notes.append(Diagnostic(Location(cache.CACHE_DIR.as_posix()), cache_note, "note", "build.cache-ignored"))
-    advice = SIZE_ADVICE if site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
+    advice = size_advice(site.config.baked_files)
     with OutputWriter(output, size_limit) as writer:
         try:
             publish(root, site, writer, signing=signing, today=build_day(site.config.tz, environ))
@@ -106,19 +125,27 @@ def build_site(
                 budget=writer.budget,
                 today=build_day(site.config.tz, environ),
             )
-            award_count, award_bytes, used, records, reused = publish_awards(job, jobs)
+            award_count, award_bytes, used, records, reused = publish_awards(job, jobs, progress)
         except jinja2.TemplateError as exc:
             raise BuildError([_template_problem(root, exc)]) from None
         except SiteTooLarge as exc:
-            raise BuildError([Diagnostic(Location("output"), f"{exc}; {advice}", "error", "build.too-large")]) from None
+            too_large = _("{problem}; {advice}").format(problem=exc, advice=advice)
+            raise BuildError([Diagnostic(Location("output"), too_large, "error", "build.too-large")]) from None
         count, size = writer.files.count + award_count, writer.files.total_bytes + award_bytes
         share = size / size_limit
         if share >= 0.8:
             warnings.append(
                 Diagnostic(
                     Location("output", 0),
-                    f"the site is {size / 1e6:,.0f} MB in {count:,} files, {share:.0%} of "
-                    f"the {size_limit / 1e6:,.0f} MB GitHub Pages limit; {advice}",
+                    _(
+                        "the site is {size} MB in {count} files, {share} of the {limit} MB GitHub Pages limit; {advice}"
+                    ).format(
+                        size=f"{size / 1e6:,.0f}",
+                        count=f"{count:,}",
+                        share=f"{share:.0%}",
+                        limit=f"{size_limit / 1e6:,.0f}",
+                        advice=advice,
+                    ),
                     "warning",
                     "build.near-size-limit",
                 )
@@ -183,21 +210,24 @@ def prepare_signing(
     """The signing context, or None with a note saying why Open Badges 3.0 credentials cannot be signed."""
     active = site.config.active_key
     if active is None:
-        reason = "content/site.yaml lists no signing key under 'keys:' (run `sitegen keys generate`)"
+        reason = _("content/site.yaml lists no signing key under 'keys:' (run `sitegen keys generate`)")
     else:
         private_key = load_signing_key(root, environ)
         if private_key is None:
-            reason = "no private key was given (set SITEGEN_SIGNING_KEY or SITEGEN_SIGNING_KEY_FILE)"
+            reason = _("no private key was given (set SITEGEN_SIGNING_KEY or SITEGEN_SIGNING_KEY_FILE)")
         else:
             if public_multikey(private_key.public_key()) != active.multibase:
                 raise BuildError(
                     [
                         Diagnostic(
                             SITE_YAML,
-                            (
-                                f"the private signing key does not belong to key '{active.id}' in site.yaml: its "
-                                f"public key is {public_multikey(private_key.public_key())}, site.yaml says "
-                                f"{active.multibase}"
+                            _(
+                                "the private signing key does not belong to key '{key}' in site.yaml: its "
+                                "public key is {public_key}, site.yaml says {listed}"
+                            ).format(
+                                key=active.id,
+                                public_key=public_multikey(private_key.public_key()),
+                                listed=active.multibase,
                             ),
                             "error",
                             "build.key-mismatch",
@@ -215,9 +245,18 @@ def prepare_signing(
             return context, []
     if required:
         raise BuildError(
-            [Diagnostic(SITE_YAML, f"signing is required but {reason}", "error", "build.signing-required")]
+            [
+                Diagnostic(
+                    SITE_YAML,
+                    _("signing is required but {reason}").format(reason=reason),
+                    "error",
+                    "build.signing-required",
+                )
+            ]
         )
-    skipped = f"Open Badges 3.0 credentials were skipped: {reason}. The Open Badges 2.0 site was built."
+    skipped = _("Open Badges 3.0 credentials were skipped: {reason}. The Open Badges 2.0 site was built.").format(
+        reason=reason
+    )
     return None, [Diagnostic(SITE_YAML, skipped, "note", "build.ob3-skipped")]
 
 
@@ -229,7 +268,7 @@ def _template_problem(root: Path, exc: jinja2.TemplateError) -> Diagnostic:
         pass
     return Diagnostic(
         Location(str(filename), getattr(exc, "lineno", 0) or 0),
-        f"template error: {exc.message or exc}",
+        _("template error: {problem}").format(problem=exc.message or exc),
         "error",
         "build.template-error",
     )
@@ -243,13 +282,13 @@ def prepare_ob2_signing(
         return None
     key = load_ob2_signing_key(root, environ)
     if key is None:
-        missing = (
+        missing = _(
             "no private key was given for the Open Badges 2.0 signed assertions that site.yaml asks for "
             "(ob2_signing): set SITEGEN_OB2_SIGNING_KEY or SITEGEN_OB2_SIGNING_KEY_FILE"
         )
         if require_signing:
             raise BuildError([Diagnostic(SITE_YAML, missing, "error", "build.signing-required")])
-        skipped = f"Open Badges 2.0 signed assertions were skipped: {missing}"
+        skipped = _("Open Badges 2.0 signed assertions were skipped: {reason}").format(reason=missing)
         notes.append(Diagnostic(SITE_YAML, skipped, "note", "build.ob2-skipped"))
         return None
     if public_pem(key).strip() != site.config.ob2_key.public_pem.strip():
@@ -257,7 +296,7 @@ def prepare_ob2_signing(
             [
                 Diagnostic(
                     SITE_YAML,
-                    "the OB 2.0 private key does not match ob2_signing.public_key in site.yaml",
+                    _("the OB 2.0 private key does not match ob2_signing.public_key in site.yaml"),
                     "error",
                     "build.key-mismatch",
                 )
@@ -290,6 +329,9 @@ def publish(
 
     for issuer in site.issuers.values():
         writer.add(urls.issuer_json(issuer.slug), ob2.to_json(ob2.issuer_profile(site, issuer)), issuer.source)
+        for lang in site.config.other_languages:
+            translation = ob2.to_json(ob2.issuer_profile(site, issuer, lang))
+            writer.add(urls.in_language(lang, urls.issuer_json(issuer.slug)), translation, issuer.source)
         for renderer in renderers:
             writer.add(*renderer.issuer(issuer), issuer.source)
         if issuer.image:
@@ -298,6 +340,9 @@ def publish(
 
     for badge in site.badges.values():
         writer.add(urls.badge_json(badge.slug), ob2.to_json(ob2.badge_class(site, badge)), badge.source)
+        for lang in site.config.other_languages:
+            translation = ob2.to_json(ob2.badge_class(site, badge, lang))
+            writer.add(urls.in_language(lang, urls.badge_json(badge.slug)), translation, badge.source)
         for renderer in renderers:
             writer.add(*renderer.badge(badge), badge.source)
         writer.add(urls.badge_image(badge.slug, badge.image.kind), badge.image.data, badge.source)
@@ -348,27 +393,39 @@ class AwardJob:
     renderers: list | None = None  # made by job_renderers, in each worker
 
 
-def publish_awards(job: AwardJob, jobs: int | None) -> tuple[int, int, dict, dict, int]:
+def publish_awards(
+    job: AwardJob, jobs: int | None, progress: Progress = NO_PROGRESS
+) -> tuple[int, int, dict, dict, int]:
     """Write every award's files; returns (file count, bytes, proofs used, fingerprint records, awards reused)."""
     global _shared
     count = len(job.site.awards)
     if jobs is None:
         threshold = PARALLEL_THRESHOLD if job.signing is None else PARALLEL_THRESHOLD_SIGNING
         jobs = (os.cpu_count() or 1) if count >= threshold else 1
-    if jobs <= 1 or count < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        results = [_write_awards(job, 0, count)]
+    parallel = jobs > 1 and count >= 2 and "fork" in multiprocessing.get_all_start_methods()
+    step = -(-count // (jobs * 4)) if parallel else count  # a few chunks per worker evens out the load
+    if listening(progress):  # progress is heard chunk by chunk: about a hundred of them
+        step = min(step, max(PROGRESS_CHUNK, -(-count // 100)))
+    chunks = [(start, min(start + step, count)) for start in range(0, count, max(step, 1))] or [(0, 0)]
+    progress.start(AWARD_FILES_SIGNED if job.signing is not None else AWARD_FILES, count)
+    results: list[tuple[int, int, dict, dict, int]] = []
+    if not parallel:
+        for start, end in chunks:
+            results.append(_write_awards(job, start, end))
+            progress.advance(end - start)
     else:
-        step = -(-count // (jobs * 4))  # a few chunks per worker evens out the load
-        chunks = [(start, min(start + step, count)) for start in range(0, count, step)]
         # Workers are forked: they share the model (and the key) without copying or pickling it.
         _shared = job
         try:
             with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
                 # The first chunk that fails stops the build (leaving the pool terminates the other workers): a
                 # theme that loops fails each chunk only when its page's time budget runs out.
-                results = list(pool.imap_unordered(_award_chunk, chunks))
+                for size, result in pool.imap_unordered(_award_chunk, chunks):
+                    results.append(result)
+                    progress.advance(size)
         finally:
             _shared = None
+    progress.finish()
     used: dict = {}
     records: dict = {}
     for result in results:
@@ -382,9 +439,10 @@ def _default_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _award_chunk(bounds: tuple[int, int]) -> tuple[int, int, dict, dict, int]:
+def _award_chunk(bounds: tuple[int, int]) -> tuple[int, tuple[int, int, dict, dict, int]]:
+    """(how many awards, what _write_awards returns)"""
     assert _shared is not None  # set before the pool forks its workers
-    return _write_awards(_shared, *bounds)
+    return bounds[1] - bounds[0], _write_awards(_shared, *bounds)
 
 
 def _award_paths(job: AwardJob, award: Award) -> list[str]:

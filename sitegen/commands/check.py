@@ -16,6 +16,7 @@ import tarfile
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -65,6 +66,7 @@ class Plan:
     notes: list[Diagnostic] = field(default_factory=list)  # severity "warning" or "note"
     files: int = 0
     bytes: int = 0
+    compared: bool = False  # a base revision was built and compared: only then can the plan approve a merge
 
     @property
     def ok(self) -> bool:
@@ -78,6 +80,7 @@ class Plan:
         """What `sitegen check --json` prints of the plan (the diagnostics go beside it)."""
         return {
             "base": self.base,
+            "compared": self.compared,
             "ok": self.ok,
             "issued": self.issued,
             "revoked": self.revoked,
@@ -118,9 +121,39 @@ def _git(root: Path, *args: str) -> bytes:
         raise GitError(f"git {' '.join(args)} failed: {exc.stderr.decode(errors='replace').strip()}") from None
 
 
+def default_base(root: Path) -> tuple[str, str] | None:
+    """What a check without --base compares with: the merge base of the default branch (origin/HEAD, else main or
+    master, local or at origin) and this commit, as (branch, commit); None when there is none (no repository, no
+    such branch, no common history)."""
+    candidates = []
+    try:
+        candidates.append(_git(root, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD").decode().strip())
+    except GitError:
+        pass
+    candidates += ["main", "master", "origin/main", "origin/master"]
+    for branch in candidates:
+        try:
+            _git(root, "rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}")
+            return branch, _git(root, "merge-base", "HEAD", branch).decode().strip()
+        except GitError:
+            continue
+    return None
+
+
+def resolve_revision(root: Path, revision: str) -> str:
+    """The commit a revision names; an unknown one is a one-line error."""
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").decode().strip()
+    except GitError:
+        raise GitError(
+            f"unknown revision '{revision}': give a branch, tag or commit of this repository "
+            "(`git branch -a` lists the branches)"
+        ) from None
+
+
 def export_revision(root: Path, revision: str, target: Path) -> bool:
     """Write content/ and themes/ of `revision` into target; False when that revision has no content/."""
-    commit = _git(root, "rev-parse", "--verify", f"{revision}^{{commit}}").decode().strip()
+    commit = resolve_revision(root, revision)
     listing = _git(root, "ls-tree", "--name-only", commit).decode().split()
     paths = [p for p in ("content", "themes") if p in listing]
     if "content" not in paths:
@@ -246,6 +279,7 @@ def compare(
         _check_keys(base, head, base_site, plan)
         _check_new_keys(base_site, head_site, plan)
         _check_status_method(base_site, head_site, plan)
+        _check_language_links(base_site, head_site, plan)
         _check_signed_paths(
             plan,
             base_site=base_site,
@@ -475,6 +509,34 @@ def _check_status_method(base_site: Site | None, head_site: Site, plan: Plan) ->
     )
 
 
+def _check_language_links(base_site: Site | None, head_site: Site, plan: Plan) -> None:
+    """A signed credential names the badge's documents in the other languages only if its award was issued when
+    they were published (published_languages_since): turning published_languages on or off, or moving that day,
+    must not change the credentials already in wallets."""
+    if base_site is None or not base_site.config.active_key:
+        return  # no credential was signed before this change
+    base_awards = {award.id: award for award in base_site.awards}
+    changed = [
+        award.id
+        for award in head_site.awards
+        if award.id in base_awards
+        and base_site.config.links_languages(base_awards[award.id].issued_on)
+        != head_site.config.links_languages(award.issued_on)
+    ]
+    if not changed:
+        return
+    today = datetime.now(head_site.config.tz).date().isoformat()
+    plan.problems.append(
+        _problem(
+            "check.credentials-would-change",
+            f"{len(changed)} published credential(s) would change (e.g. award {changed[0]}): awards issued before "
+            "this change keep the credential they were signed with. To publish the other languages from now on, "
+            f"add `published_languages_since: {today}` to content/site.yaml (and keep an existing one as it is)",
+            Location("content/site.yaml"),
+        )
+    )
+
+
 def _signed_claims(site: Site):
     """(path, what) of every file the signed site publishes and an unsigned build does not: the check builds
     without keys, main deploys with them. Every status list an issuer may ever use is included, and the OB 3.0
@@ -587,9 +649,23 @@ def _check_names(base_site: Site | None, head_site: Site, plan: Plan, compared: 
 
 
 def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan:
-    """Build and verify the working tree, and compare it with `base` (a git revision) when given."""
+    """Build and verify the working tree, and compare it with `base` (a git revision), by default with the merge
+    base of the default branch."""
     root = root.absolute()
     plan = Plan(base)
+    if base is None:
+        found = default_base(root)
+        if found is not None:
+            branch, base = found
+            plan.base = f"{branch} ({base[:12]})"
+            plan.notes.append(
+                _note(
+                    "check.base-chosen",
+                    f"no --base given: compared with `{branch}` where this branch left it (merge base {base[:12]})",
+                )
+            )
+    else:
+        resolve_revision(root, base)  # an unknown revision fails before the long build
     with tempfile.TemporaryDirectory(prefix="sitegen-check-", dir=workdir) as tmp_name:
         tmp = Path(tmp_name)
         # The gate never signs: no key is in reach of a pull request's content, and what signing would add is
@@ -612,7 +688,13 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
                     )
                 )
         if base is None:
-            plan.notes.append(_note("check.no-base", "no base revision given: nothing to compare with"))
+            plan.notes.append(
+                _note(
+                    "check.no-base",
+                    "nothing to compare with: no --base given, and no default branch (origin/HEAD, main or master) "
+                    "shares history with this commit. Nothing can be said about what this change unpublishes",
+                )
+            )
             _check_signed_paths(
                 plan,
                 base_site=None,
@@ -627,6 +709,7 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
         if not export_revision(root, base, base_root):
             plan.notes.append(_note("check.base-empty", f"{base} has no content/: everything is new"))
             compare(tmp / "empty", tmp / "head", plan, head_site=result.site)
+            plan.compared = True
             _check_new_ids(result.site, plan)
             return plan
         try:
@@ -639,6 +722,7 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
             _check_new_ids(result.site, plan)
             return plan
         compare(tmp / "base-out", tmp / "head", plan, base_site=base_result.site, head_site=result.site)
+        plan.compared = True
         _check_new_ids(result.site, plan)
     return plan
 
@@ -880,7 +964,13 @@ def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
     def link(award_id: str) -> str:
         return f"[`{award_id}`]({base_url}/assertions/{award_id}.html)" if base_url else f"`{award_id}`"
 
-    lines = ["## sitegen check: " + ("✅ ready to merge" if plan.ok else "❌ must be fixed before merging"), ""]
+    if not plan.ok:
+        verdict = "❌ must be fixed before merging"
+    elif plan.compared:
+        verdict = "✅ ready to merge"
+    else:  # built and verified, but what it would unpublish or change is unknown
+        verdict = "⚠️ not compared with a base revision: builds and verifies, nothing more is known"
+    lines = ["## sitegen check: " + verdict, ""]
     if plan.problems:
         lines += ["### Problems", ""] + [f"- {_line(p.message)}" for p in plan.problems] + [""]
     against = f" compared with `{plan.base}`" if plan.base else ""

@@ -72,9 +72,8 @@ def stackable_url(site: Site, target: str) -> str:
     return to_uri(target) if "://" in target else site.urls.url(site.urls.badge_json(target))
 
 
-def microcredential_extension(site: Site, badge: BadgeClass, mc: Microcredential) -> dict:
-    """The descriptors as one OB 2.0 extension object, its text in the site's language."""
-    lang = site.config.default_language
+def microcredential_extension(site: Site, badge: BadgeClass, mc: Microcredential, lang: str) -> dict:
+    """The descriptors as one OB 2.0 extension object, its text in `lang`."""
     out: dict[str, Any] = {
         "@context": site.urls.url(site.urls.microcredential_ob2_context()),
         "type": ["Extension", MC_BADGE_EXTENSION],
@@ -131,10 +130,9 @@ def level_text(level, lang: str) -> str:
     return f"{level.name.get(lang)}{open_}{code}{close}" if level.name else code
 
 
-def microcredential_section(site: Site, badge: BadgeClass, extension: dict) -> str:
-    """The descriptors as labelled lines after the description, in the site's language: displayers that know
-    no extension show the description."""
-    lang = site.config.default_language
+def microcredential_section(badge: BadgeClass, extension: dict, lang: str) -> str:
+    """The descriptors as labelled lines after the description, in `lang`: displayers that know no extension
+    show the description."""
     ja = lang == "ja"
     sep = "；" if ja else "; "
 
@@ -153,7 +151,7 @@ def microcredential_section(site: Site, badge: BadgeClass, extension: dict) -> s
         "learning_outcomes": sep.join(extension.get("learningOutcomes", [])),
         "workload_hours": str(extension.get("workloadHours", "")),
         "credits": mc.credits and f"{extension['credits']['value']} {mc.credits.system}",
-        "level": mc.level and level_text(mc.level, site.config.default_language),
+        "level": mc.level and level_text(mc.level, lang),
         "assessment": sep.join(
             microcredentials.value_words(a["assessmentType"], lang)
             + (f"{open_}{a['description']}{close}" if "description" in a else "")
@@ -213,32 +211,55 @@ def to_json(document: dict) -> bytes:
     return (json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def issuer_profile(site: Site, issuer: Issuer) -> dict:
-    urls, lang = site.urls, site.config.default_language
-    doc = {
+def language_links(site: Site, path: str, lang: str) -> dict:
+    """`@language` and `related` of a badge or issuer document published in several languages (OB 2.0's way of
+    naming the translations of one document): each document links to every other language's, both ways."""
+    if not site.config.other_languages:
+        return {}
+    related = [
+        {"id": site.urls.url(language_path(site, path, other)), "@language": other}
+        for other in site.config.published_languages
+        if other != lang
+    ]
+    return {"@language": lang, "related": related}
+
+
+def language_path(site: Site, path: str, lang: str) -> str:
+    """Where the `lang` version of the document at `path` is published."""
+    return path if lang == site.config.default_language else site.urls.in_language(lang, path)
+
+
+def issuer_profile(site: Site, issuer: Issuer, lang: str | None = None) -> dict:
+    """The issuer's profile in the default language, or (`lang`) its translation at {lang}/issuers/{issuer}.json,
+    which the badge translations name. A translation keeps the verification policy (an assertion naming a
+    translated badge is held to the same rules) but names no revocation list or key: each has one owner, the
+    default-language profile, which every award names."""
+    urls = site.urls
+    translation = lang is not None and lang != site.config.default_language
+    lang = lang or site.config.default_language
+    path = urls.issuer_json(issuer.slug)
+    doc: dict[str, Any] = {
         "@context": OB2_CONTEXT,
         "type": "Profile",
-        "id": urls.url(urls.issuer_json(issuer.slug)),
+        "id": urls.url(language_path(site, path, lang)),
         "name": issuer.name.get(lang),
         "url": to_uri(issuer.url),
         "email": issuer.email,
-        "revocationList": urls.url(urls.revocation_list(issuer.slug)),
         # Every project site of a GitHub account shares one origin: accept hosted assertions only
         # under our own assertions/ folder, so another repository there cannot issue in our name.
-        "verification": {
-            "type": "VerificationObject",
-            "startsWith": urls.url(urls.assertions_folder()),
-        },
+        "verification": {"type": "VerificationObject", "startsWith": urls.url(urls.assertions_folder())},
     }
+    if not translation:
+        doc["revocationList"] = urls.url(urls.revocation_list(issuer.slug))
+        if site.config.ob2_key:
+            doc["publicKey"] = [urls.url(ob2_key_path(site))]
     if issuer.description:
         doc["description"] = issuer.description.get(lang)
     if issuer.image:
         doc["image"] = urls.url(urls.issuer_image(issuer.slug, issuer.image.kind))
     if issuer.telephone:
         doc["telephone"] = issuer.telephone
-    if site.config.ob2_key:
-        doc["publicKey"] = [urls.url(ob2_key_path(site))]
-    return doc
+    return doc | language_links(site, path, lang)
 
 
 def ob2_key_path(site: Site) -> str:
@@ -273,12 +294,16 @@ def signed_assertion(site: Site, award: Award) -> dict:
     return doc
 
 
-def badge_class(site: Site, badge: BadgeClass) -> dict:
-    urls, lang = site.urls, site.config.default_language
+def badge_class(site: Site, badge: BadgeClass, lang: str | None = None) -> dict:
+    """The badge class in the default language, or (`lang`) its translation at {lang}/badges/{badge}.json, whose
+    criteria are on the page in that language and whose issuer is the issuer's profile in that language."""
+    urls = site.urls
+    lang = lang or site.config.default_language
+    path = urls.badge_json(badge.slug)
     doc: dict[str, Any] = {
         "@context": OB2_CONTEXT,
         "type": "BadgeClass",
-        "id": urls.url(urls.badge_json(badge.slug)),
+        "id": urls.url(language_path(site, path, lang)),
         "name": badge.name.get(lang),
         "description": badge.description.get(lang),
         "image": {
@@ -286,20 +311,20 @@ def badge_class(site: Site, badge: BadgeClass) -> dict:
             "caption": badge.image_caption.get(lang),
         },
         "criteria": {
-            "id": urls.criteria(badge.slug),
+            "id": urls.url(language_path(site, urls.badge_page(badge.slug), lang)) + "#criteria",
             "narrative": badge.criteria.get(lang),
         },
-        "issuer": urls.url(urls.issuer_json(badge.issuer)),
+        "issuer": urls.url(language_path(site, urls.issuer_json(badge.issuer), lang)),
     }
     if badge.tags:
         doc["tags"] = list(badge.tags)
     if badge.alignments:
         doc["alignment"] = [alignment_entry(a, lang) for a in badge.alignments]
     if badge.microcredential:
-        extension = microcredential_extension(site, badge, badge.microcredential)
+        extension = microcredential_extension(site, badge, badge.microcredential, lang)
         doc[MC_BADGE_EXTENSION] = extension
-        doc["description"] = doc["description"].rstrip() + "\n\n" + microcredential_section(site, badge, extension)
-    return doc
+        doc["description"] = doc["description"].rstrip() + "\n\n" + microcredential_section(badge, extension, lang)
+    return doc | language_links(site, path, lang)
 
 
 def alignment_entry(alignment, lang: str, **extra) -> dict:

@@ -240,6 +240,17 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
         }
     if badge.microcredential:
         doc["@context"].append(MC_CONTEXT)
+    if site.config.links_languages(award.issued_on):
+        # The badge's documents in the other languages; an award issued before they were published keeps the
+        # credential it was signed with (published_languages_since).
+        doc["credentialSubject"]["achievement"].setdefault("related", []).extend(
+            {
+                "id": urls.url(urls.in_language(other, urls.badge_json(badge.slug))),
+                "type": ["Related"],
+                "inLanguage": other,
+            }
+            for other in site.config.other_languages
+        )
     if award.expires:
         doc["validUntil"] = format_datetime(award.expires)
     if award.narrative:
