@@ -574,7 +574,7 @@ def decoding_problem(data: bytes, start: int) -> tuple[int, int, str]:
         encoding, label = "utf-8", ""
         for candidate, name in (
             ("cp932", _("Shift_JIS (the Japanese Windows encoding)")),
-            ("cp1252", _("Windows-1252")),
+            ("cp1252", "Windows-1252"),
         ):
             try:
                 data.decode(candidate)
