@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import filecmp
 import hashlib
 import multiprocessing
 import os
@@ -21,6 +22,7 @@ import time
 from pathlib import Path, PurePosixPath
 
 from sitegen.diagnostics import SitegenError
+from sitegen.messages import _
 
 
 class OutputCollision(SitegenError):
@@ -35,10 +37,9 @@ class SiteTooLarge(SitegenError):
         self.written, self.limit = written, limit
 
     def __str__(self) -> str:
-        return (
-            f"the site is over the {self.limit / 1e6:,.0f} MB GitHub Pages limit (the build stopped when "
-            f"it had written {self.written / 1e6:,.1f} MB)"
-        )
+        return _(
+            "the site is over the {limit} MB GitHub Pages limit (the build stopped when it had written {written} MB)"
+        ).format(limit=f"{self.limit / 1e6:,.0f}", written=f"{self.written / 1e6:,.1f}")
 
 
 class SizeBudget:
@@ -73,18 +74,26 @@ def check_output_folder(root: Path, output: Path) -> None:
     root, output = root.resolve(), output.resolve()
     if root == output or root.is_relative_to(output):
         raise UnsafeOutput(
-            f"--output {output} holds the repository itself; the build replaces its output folder "
-            "entirely, so choose a folder of its own (default: output/)"
+            _(
+                "--output {output} holds the repository itself; the build replaces its output folder "
+                "entirely, so choose a folder of its own (default: output/)"
+            ).format(output=output)
         )
     for kept in ("content", "themes", ".git", ".github"):
         if output.is_relative_to(root / kept):
-            raise UnsafeOutput(f"--output {output} is inside {kept}/; choose a folder of its own (default: output/)")
+            raise UnsafeOutput(
+                _("--output {output} is inside {folder}/; choose a folder of its own (default: output/)").format(
+                    output=output, folder=kept
+                )
+            )
     if output.exists() and not output.is_dir():
-        raise UnsafeOutput(f"{output} is a file, not a folder; choose a new or empty folder")
+        raise UnsafeOutput(_("{output} is a file, not a folder; choose a new or empty folder").format(output=output))
     if output.is_dir() and any(output.iterdir()) and not (output / SITE_MARKER).is_file():
         raise UnsafeOutput(
-            f"{output} is not empty and is not a site built by sitegen (it has no {SITE_MARKER}); "
-            "the build would replace it: choose a new or empty folder"
+            _(
+                "{output} is not empty and is not a site built by sitegen (it has no {marker}); "
+                "the build would replace it: choose a new or empty folder"
+            ).format(output=output, marker=SITE_MARKER)
         )
 
 
@@ -174,9 +183,15 @@ class OutputWriter:
         """Write one file; two sources claiming one path is an error naming both."""
         pure = PurePosixPath(path)
         if pure.is_absolute() or ".." in pure.parts:
-            raise OutputCollision(f"refusing to write outside the output folder: {path} (from {source})")
+            raise OutputCollision(
+                _("refusing to write outside the output folder: {path} (from {source})").format(
+                    path=path, source=source
+                )
+            )
         if path in self.sources:
-            raise OutputCollision(f"{source} and {self.sources[path]} both produce {path}")
+            raise OutputCollision(
+                _("{source} and {other} both produce {path}").format(source=source, other=self.sources[path], path=path)
+            )
         self.sources[path] = source
         self.files.write(path, data)
 
@@ -184,16 +199,31 @@ class OutputWriter:
         """Replace output/ by the staging folder in one step: where the system can exchange two folders
         atomically (Linux, macOS), output/ is at every moment either the complete old site or the complete
         new one. Elsewhere the old folder is renamed away first, and a build killed between the two renames is
-        repaired by the next one (`clear_leftovers` puts the old site back)."""
+        repaired by the next one (`clear_leftovers` puts the old site back). Where output/ cannot be renamed at
+        all (Windows, while a program holds a file in it open or has it as its working folder), its contents
+        are replaced one entry at a time instead (`replace_contents`)."""
         if not self.output.exists():
-            os.replace(self.staging, self.output)
+            _rename(self.staging, self.output)
             return
         if exchange_folders(self.staging, self.output):
             _remove(self.staging)  # now the old output/ (a folder, or a link that stood in its place)
             return
         old = Path(tempfile.mkdtemp(prefix=f"{OLD_PREFIX}{os.getpid()}-", dir=self.output.parent))
-        os.replace(self.output, old / "output")
-        os.replace(self.staging, self.output)
+        try:
+            _rename(self.output, old / "output")
+        except OSError:
+            _remove(old)
+            replace_contents(self.staging, self.output)
+            _remove(self.staging)
+            return
+        try:
+            _rename(self.staging, self.output)
+        except OSError:  # e.g. a virus scanner still reading the new files: put the old site back, fill it in
+            os.replace(old / "output", self.output)
+            _remove(old)
+            replace_contents(self.staging, self.output)
+            _remove(self.staging)
+            return
         shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:
@@ -205,6 +235,88 @@ class OutputWriter:
     def __exit__(self, exc_type, exc, tb) -> None:
         if self.staging.exists():
             self.discard()
+
+
+class OutputInUse(SitegenError):
+    """Files of output/ that another program holds open could not be replaced."""
+
+    def __init__(self, output: Path, paths: list[str]):
+        super().__init__(output, paths)
+        self.output, self.paths = output, paths
+
+    def __str__(self) -> str:
+        return _(
+            "{count} file(s) in {output} are in use by another program and were not replaced (e.g. {path}): "
+            "close the program that has them open, then build again"
+        ).format(count=len(self.paths), output=self.output, path=self.paths[0])
+
+
+RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)  # seconds: a virus scanner or indexer holds a new file briefly
+
+
+def _rename(source: Path, target: Path) -> None:
+    """os.replace, tried again for a moment where the system refuses it (Windows: the file is open)."""
+    for delay in RETRY_DELAYS:
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            time.sleep(delay)
+    os.replace(source, target)
+
+
+def replace_contents(new: Path, target: Path) -> None:
+    """Make the folder `target` hold exactly what `new` holds, moving one file at a time: the swap where a folder
+    cannot be renamed. Files both hold already (hard links of a rebuild) are left alone, so a program that has one
+    open is in the way only of a file that changed. Not atomic: a build killed meanwhile leaves some files of
+    each site, and the next build replaces the rest."""
+    wanted = {PurePosixPath(".")}
+    for folder, dirs, files in os.walk(new):
+        here = PurePosixPath(Path(folder).relative_to(new).as_posix())
+        wanted.update(here / name for name in [*dirs, *files])
+    in_use = []
+    for folder, dirs, files in os.walk(new):
+        counterpart = target / Path(folder).relative_to(new)
+        for name in dirs:
+            made = counterpart / name
+            if made.is_symlink() or not made.is_dir():
+                _remove(made)
+                made.mkdir()
+        for name in files:
+            source, destination = Path(folder) / name, counterpart / name
+            if destination.is_dir() and not destination.is_symlink():
+                shutil.rmtree(destination)
+            elif _same_file(source, destination):
+                continue
+            try:
+                _rename(source, destination)
+            except PermissionError:
+                if not _same_bytes(source, destination):  # a page rendered again, unchanged, may stay
+                    in_use.append(destination)
+    for folder, dirs, files in os.walk(target, topdown=False):
+        here = PurePosixPath(Path(folder).relative_to(target).as_posix())
+        for name in [*files, *dirs]:
+            if here / name not in wanted:
+                try:
+                    _remove(Path(folder) / name, strict=True)
+                except PermissionError:
+                    in_use.append(Path(folder) / name)
+    if in_use:
+        raise OutputInUse(target, sorted(path.relative_to(target).as_posix() for path in in_use))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    try:
+        return filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
 
 
 def clear_leftovers(output: Path) -> None:
@@ -230,15 +342,19 @@ def clear_leftovers(output: Path) -> None:
         _remove(Path(entry.path))
 
 
-def _remove(path: Path) -> None:
-    """Remove a folder, or a link or file in its place (never what a link points at)."""
+def _remove(path: Path, strict: bool = False) -> None:
+    """Remove a folder, or a link or file in its place (never what a link points at); `strict`: a file that
+    cannot be removed is an error (PermissionError where a program holds it open)."""
     if path.is_symlink() or not path.is_dir():
         try:
             path.unlink()
-        except OSError:
+        except FileNotFoundError:
             pass
+        except OSError:
+            if strict:
+                raise
     else:
-        shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(path, ignore_errors=not strict)
 
 
 STALE_AFTER = 24 * 3600  # where a process cannot be asked whether it lives: a day-old build is not running
@@ -276,6 +392,8 @@ _RENAME_SWAP = 2  # macOS stdio.h, renamex_np
 
 def exchange_folders(a: Path, b: Path) -> bool:
     """Swap two folders in one system call; False where the system or the file system cannot."""
+    if not sys.platform.startswith("linux") and sys.platform != "darwin":
+        return False  # Windows has no C library to load by name (ctypes.CDLL(None) fails there)
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
     except OSError:
