@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from sitegen.content.load import LineDict
+from sitegen.messages import _
 from sitegen.model import (
     LANGUAGES,
     PACKAGE_THEMES,
@@ -66,7 +67,7 @@ def read_site_config(f: _File, raw: Any, root: Path) -> SiteConfig | None:
             data,
             "ob2_signing",
             KEY_PROBLEM,
-            f"key id '{ob2_key.id}' is used twice: keys/{ob2_key.id}.json can hold one key",
+            _("key id '{id}' is used twice: keys/{id}.json can hold one key").format(id=ob2_key.id),
         )
     if not f.ok:
         return None
@@ -78,7 +79,14 @@ def _choice(f: _File, data: LineDict, row: OptionDoc) -> str:
     assert row.default is not None and row.allowed, f"'{row.key}' is not a choice: give it a reader in STRUCTURED"
     value = f.string(data, row.key, required=False) or row.default
     if value not in row.allowed:
-        f.error_at(data, row.key, BAD_VALUE, f"'{row.key}' must be {' or '.join(row.allowed)}, not '{value}'")
+        f.error_at(
+            data,
+            row.key,
+            BAD_VALUE,
+            _("'{key}' must be {allowed}, not '{value}'").format(
+                key=row.key, allowed=_(" or ").join(row.allowed), value=value
+            ),
+        )
         return row.default
     return value
 
@@ -86,11 +94,14 @@ def _choice(f: _File, data: LineDict, row: OptionDoc) -> str:
 def _base_url(f: _File, data: LineDict, root: Path) -> str | None:
     base_url = f.url(data, "base_url")
     if base_url and re.search(r"[?#]", base_url):
-        f.error_at(data, "base_url", BAD_VALUE, "'base_url' must not have a query or fragment")
+        f.error_at(data, "base_url", BAD_VALUE, _("'base_url' must not have a query or fragment"))
     elif base_url and re.search(r"[\"'<>\\`{}|^@]", base_url):
         # It is written into every page and document as it is: only plain URL characters.
         f.error_at(
-            data, "base_url", BAD_VALUE, f"'base_url' may hold letters, digits and - . _ ~ / : % only, not '{base_url}'"
+            data,
+            "base_url",
+            BAD_VALUE,
+            _("'base_url' may hold letters, digits and - . _ ~ / : % only, not '{value}'").format(value=base_url),
         )
     elif base_url:
         scheme, rest = base_url.split("://", 1)
@@ -98,7 +109,7 @@ def _base_url(f: _File, data: LineDict, root: Path) -> str | None:
         if host != host.lower():
             # Verifiers fetch the lowercased host, and then the ids no longer equal the URLs they come from.
             fixed = f"{scheme}://{host.lower()}{rest[len(host) :]}"
-            f.error_at(data, "base_url", BAD_VALUE, f"'base_url' must have a lowercase host: {fixed}")
+            f.error_at(data, "base_url", BAD_VALUE, _("'base_url' must have a lowercase host: {url}").format(url=fixed))
     return base_url.rstrip("/") if base_url else None
 
 
@@ -113,7 +124,9 @@ def _timezone(f: _File, data: LineDict, root: Path) -> timezone | None:
             data,
             "timezone",
             BAD_VALUE,
-            f"'timezone' must be an offset like \"+09:00\" or \"Z\", not '{data.get('timezone')}'",
+            _("'timezone' must be an offset like \"+09:00\" or \"Z\", not '{value}'").format(
+                value=data.get("timezone")
+            ),
         )
     return tz
 
@@ -134,9 +147,14 @@ def parse_timezone(value: Any) -> timezone | None:
 
 
 def _theme(f: _File, data: LineDict, root: Path) -> str:
-    theme = f.string(data, "theme", required=False, pattern=SLUG, hint=" (a folder name under themes/)") or "default"
+    theme = f.string(data, "theme", required=False, pattern=SLUG, hint=_("a folder name under themes/")) or "default"
     if theme != "default" and not (root / "themes" / theme).is_dir() and not (PACKAGE_THEMES / theme).is_dir():
-        f.error_at(data, "theme", BAD_VALUE, f"theme '{theme}' not found: there is no folder themes/{theme}/")
+        f.error_at(
+            data,
+            "theme",
+            BAD_VALUE,
+            _("theme '{theme}' not found: there is no folder themes/{theme}/").format(theme=theme),
+        )
     return theme
 
 
@@ -149,21 +167,25 @@ def _ob2_key(f: _File, data: LineDict, root: Path) -> Ob2SigningKey | None:
     if raw is None:
         return None
     f.known_keys(raw, {"key_id", "public_key"}, "'ob2_signing'")
-    key_id = f.string(raw, "key_id", pattern=SLUG, hint=" (lowercase letters, digits and hyphens)")
+    key_id = f.string(raw, "key_id", pattern=SLUG, hint=_("lowercase letters, digits and hyphens"))
     pem = f.string(raw, "public_key")
     if pem is None or key_id is None:
         return None
     if "PRIVATE" in pem:
-        f.error_at(raw, "public_key", KEY_PROBLEM, "this is a private key: never put a private key in the repository")
+        f.error_at(
+            raw, "public_key", KEY_PROBLEM, _("this is a private key: never put a private key in the repository")
+        )
         return None
     try:
         public = load_pem_public_key(pem.encode("ascii"))
     except (ValueError, UnicodeEncodeError):
-        f.error_at(raw, "public_key", KEY_PROBLEM, "'public_key' is not a PEM public key (-----BEGIN PUBLIC KEY-----…)")
+        f.error_at(
+            raw, "public_key", KEY_PROBLEM, _("'public_key' is not a PEM public key (-----BEGIN PUBLIC KEY-----…)")
+        )
         return None
     if not isinstance(public, rsa.RSAPublicKey) or public.key_size < 2048:
         f.error_at(
-            raw, "public_key", KEY_PROBLEM, "Open Badges 2.0 signing needs an RSA key of at least 2048 bits (RS256)"
+            raw, "public_key", KEY_PROBLEM, _("Open Badges 2.0 signing needs an RSA key of at least 2048 bits (RS256)")
         )
         return None
     return Ob2SigningKey(key_id, pem.strip() + "\n")
@@ -173,41 +195,47 @@ def _keys(f: _File, data: LineDict, root: Path) -> tuple[PublicKey, ...]:
     """The Open Badges 3.0 signing keys: public halves only (`sitegen keys generate` prints an entry)."""
     keys: list[PublicKey] = []
     for item, line in f.items(data, "keys", "{id, public_key, retired}"):
-        item = f.mapping(item, "a key", line)
+        item = f.mapping(item, _("a key"), line)
         if item is None:
             continue
-        f.known_keys(item, KEY_KEYS, "a key")
-        key_id = f.string(item, "id", pattern=SLUG, hint=" (lowercase letters, digits and hyphens)")
+        f.known_keys(item, KEY_KEYS, _("a key"))
+        key_id = f.string(item, "id", pattern=SLUG, hint=_("lowercase letters, digits and hyphens"))
         public = f.string(
             item,
             "public_key",
             pattern=MULTIKEY,
-            hint=" (an Ed25519 Multikey, z6Mk…, as `sitegen keys generate` prints)",
+            hint=_("an Ed25519 Multikey, z6Mk…, as `sitegen keys generate` prints"),
         )
         if "private" in str(item.get("public_key", "")).lower():
             f.error_at(
                 item,
                 "public_key",
                 KEY_PROBLEM,
-                "this looks like a private key: never put a private key in the repository",
+                _("this looks like a private key: never put a private key in the repository"),
             )
         if key_id and public:
             if any(k.id == key_id for k in keys):
-                f.error_at(item, "id", KEY_PROBLEM, f"duplicate key id '{key_id}'")
+                f.error_at(item, "id", KEY_PROBLEM, _("duplicate key id '{id}'").format(id=key_id))
             keys.append(PublicKey(key_id, public, f.boolean(item, "retired")))
     if keys and not any(not k.retired for k in keys):
-        f.error_at(data, "keys", KEY_PROBLEM, "every key is retired: add a new key to sign new credentials")
+        f.error_at(data, "keys", KEY_PROBLEM, _("every key is retired: add a new key to sign new credentials"))
     return tuple(keys)
 
 
 def _published_languages(f: _File, data: LineDict, root: Path) -> tuple[str, ...]:
     """`[ja, en]`: the default language first, each other one once."""
     languages: list[str] = []
-    for item, line in f.items(data, "published_languages", "languages"):
+    for item, line in f.items(data, "published_languages", _("languages")):
         if item not in LANGUAGES:
-            f.error(line, BAD_VALUE, f"'published_languages' may list {' and '.join(LANGUAGES)}, not '{item}'")
+            f.error(
+                line,
+                BAD_VALUE,
+                _("'published_languages' may list {languages}, not '{value}'").format(
+                    languages=_(" and ").join(LANGUAGES), value=item
+                ),
+            )
         elif item in languages:
-            f.error(line, BAD_VALUE, f"'published_languages' lists '{item}' twice")
+            f.error(line, BAD_VALUE, _("'published_languages' lists '{value}' twice").format(value=item))
         else:
             languages.append(item)
     if languages and f.lang not in languages:
@@ -215,7 +243,9 @@ def _published_languages(f: _File, data: LineDict, root: Path) -> tuple[str, ...
             data,
             "published_languages",
             BAD_VALUE,
-            f"'published_languages' must list the default language '{f.lang}' too: badges are published in it",
+            _("'published_languages' must list the default language '{lang}' too: badges are published in it").format(
+                lang=f.lang
+            ),
         )
     return tuple(sorted(languages, key=lambda lang: lang != f.lang))
 
@@ -242,7 +272,7 @@ def commented_site_yaml() -> str:
     """`sitegen new`'s site.yaml: every option under a comment with its doc; an option without an example is
     written as its default, commented out, so the file builds exactly as if it were absent."""
     out = ["# The site's options. Each is explained above it; a commented-out line shows the option's default."]
-    for _, row in site_options():
+    for _key, row in site_options():
         out.append("")
         out.extend(
             textwrap.wrap(f"{row.doc} {_default_note(row)}", width=110, initial_indent="# ", subsequent_indent="# ")
@@ -264,7 +294,7 @@ def options_markdown() -> str:
         "| option | type | default | allowed values | since | what it does |",
         "|---|---|---|---|---|---|",
     ]
-    for _, row in site_options():
+    for _key, row in site_options():
         default = "*required*" if row.default is None else f"`{row.default}`"
         allowed = ", ".join(f"`{value}`" for value in row.allowed)
         out.append(f"| `{row.key}` | {row.type} | {default} | {allowed} | {row.since} | {row.doc} |")

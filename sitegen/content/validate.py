@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
+from difflib import get_close_matches
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +21,7 @@ from sitegen.content.load import INVALID, LineDict, LineList, RawDoc
 from sitegen.content.markdown import images_without_alt
 from sitegen.content.options import NEUTRAL_CONFIG, SLUG, read_site_config
 from sitegen.diagnostics import Collector, Location
+from sitegen.messages import _, message_language
 from sitegen.microcredentials import (
     ASSESSMENT_TYPES,
     BADGE,
@@ -26,6 +29,7 @@ from sitegen.microcredentials import (
     ISSUER,
     PARTICIPATION,
     YAML_EXAMPLES,
+    Descriptor,
     required_by,
 )
 from sitegen.microcredentials import (
@@ -146,19 +150,66 @@ CORPORATE_NUMBER = re.compile(r"^[1-9][0-9]{12}$")
 
 
 def _type_name(value) -> str:
+    """What a YAML value is, in words of the message language ("not a list")."""
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, (int, float)):
-        return "a number"
+        return _("a number")
     if isinstance(value, (datetime, date)):
-        return "a date"
+        return _("a date")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if value is None:
-        return "empty"
+        return _("empty")
+    if isinstance(value, str):
+        return _("str")
     return type(value).__name__
+
+
+def closest(word, choices: Iterable[str]) -> str | None:
+    """The choice a typo most likely meant ("bakin" → "baking"), or None when none is close."""
+    matches = get_close_matches(str(word), sorted(choices), n=1)
+    return matches[0] if matches else None
+
+
+def either(choices: Iterable[str]) -> str:
+    """ "a or b" in the message language (values stay as they are)."""
+    return _(" or ").join(choices)
+
+
+def unknown_key_message(key, allowed: Iterable[str], what: str) -> str:
+    """An unknown key: the allowed key it most likely meant, else the allowed keys."""
+    suggestion = closest(key, allowed)
+    if suggestion is not None:
+        return _("unknown key '{key}' in {what}: did you mean '{suggestion}'?").format(
+            key=key, what=what, suggestion=suggestion
+        )
+    return _("unknown key '{key}' in {what} (allowed: {allowed})").format(
+        key=key, what=what, allowed=", ".join(sorted(allowed))
+    )
+
+
+def unknown_slug_message(kind: str, slug: str, known: set[str]) -> str:
+    """A badge or issuer file name that does not exist: the existing one it most likely meant, else all of them."""
+    suggestion = closest(slug, known)
+    listed = ", ".join(sorted(known)) or _("none yet")
+    if kind == "issuer":
+        if suggestion is not None:
+            return _(
+                "unknown issuer '{issuer}': did you mean '{suggestion}'? (one per file in content/issuers/)"
+            ).format(issuer=slug, suggestion=suggestion)
+        return _("unknown issuer '{issuer}' (issuers: {known}; one per file in content/issuers/)").format(
+            issuer=slug, known=listed
+        )
+    if suggestion is not None:
+        return _(
+            "unknown badge '{badge}': did you mean '{suggestion}'? (one per file in content/badgeclasses/)"
+        ).format(badge=slug, suggestion=suggestion)
+    return _("unknown badge '{badge}' (badges: {known}; one per file in content/badgeclasses/)").format(
+        badge=slug, known=listed
+    )
 
 
 class _File:
@@ -186,7 +237,7 @@ class _File:
             self.error(
                 getattr(data, "line", line),
                 "content.wrong-type",
-                f"{what} must be a mapping of keys to values, not {_type_name(data)}",
+                _("{what} must be a mapping of keys to values, not {kind}").format(what=what, kind=_type_name(data)),
                 column=getattr(data, "column", 0),
             )
             return None
@@ -195,8 +246,7 @@ class _File:
     def known_keys(self, data: LineDict, allowed: set[str], what: str) -> None:
         for key in data:
             if key not in allowed:
-                hint = ", ".join(sorted(allowed))
-                self.error_at(data, key, "content.unknown-field", f"unknown key '{key}' in {what} (allowed: {hint})")
+                self.error_at(data, key, "content.unknown-field", unknown_key_message(key, allowed, what))
 
     def get(self, data: LineDict, key: str, required: bool):
         value = data.get(key)
@@ -205,7 +255,7 @@ class _File:
             return None
         if value is None or value == "":
             if required:
-                self.error_at(data, key, "content.missing-field", f"missing required field '{key}'")
+                self.error_at(data, key, "content.missing-field", _("missing required field '{key}'").format(key=key))
             return None
         return value
 
@@ -223,30 +273,42 @@ class _File:
                         value,
                         lang,
                         "content.invalid-value",
-                        f"'{key}' has a stray part '{lang}': inside {{…}}, put text that "
-                        "contains a comma or colon in quotes",
+                        _(
+                            "'{key}' has a stray part '{lang}': inside {{…}}, put text that contains a comma or "
+                            "colon in quotes"
+                        ).format(key=key, lang=lang),
                     )
                 elif lang not in LANGUAGES:
                     self.error_at(
                         value,
                         lang,
                         "content.invalid-value",
-                        f"'{key}' has language '{lang}'; use {' or '.join(LANGUAGES)}",
+                        _("'{key}' has language '{lang}'; use {languages}").format(
+                            key=key, lang=lang, languages=either(LANGUAGES)
+                        ),
                     )
                 elif not isinstance(text, str) or not text.strip():
-                    self.error_at(value, lang, "content.invalid-value", f"'{key}.{lang}' must be non-empty text")
+                    self.error_at(
+                        value,
+                        lang,
+                        "content.invalid-value",
+                        _("'{key}.{lang}' must be non-empty text").format(key=key, lang=lang),
+                    )
                 else:
                     pairs.append((lang, text))
             if not pairs:
                 if value:
                     return None
-                self.error_at(data, key, "content.missing-field", f"'{key}' has no text")
+                self.error_at(data, key, "content.missing-field", _("'{key}' has no text").format(key=key))
                 return None
             # The default language first: it is what a reader sees when their language is missing.
             pairs.sort(key=lambda pair: (pair[0] != self.lang, LANGUAGES.index(pair[0])))
             return Text(tuple(pairs))
         self.error_at(
-            data, key, "content.wrong-type", f"'{key}' must be text or {{ja: …, en: …}}, not {_type_name(value)}"
+            data,
+            key,
+            "content.wrong-type",
+            _("'{key}' must be text or {{ja: …, en: …}}, not {kind}").format(key=key, kind=_type_name(value)),
         )
         return None
 
@@ -275,24 +337,37 @@ class _File:
         shows from whoever cannot see it."""
         for src in images_without_alt(markdown):
             src = " ".join(src.split())
-            image = f"the image {_shorten(src)}" if src else "an image without a source"
-            self.problems.warning(
-                where,
-                "content.image-without-alt",
-                f"'{field}': {image} has no alt text; say what it shows, ![what it shows](…) in Markdown or "
-                '<img alt="what it shows" …> in HTML (alt="" marks an image that is only decoration)',
-            )
+            if src:
+                message = _(
+                    "'{field}': the image {src} has no alt text; say what it shows, ![what it shows](…) in Markdown "
+                    'or <img alt="what it shows" …> in HTML (alt="" marks an image that is only decoration)'
+                ).format(field=field, src=_shorten(src))
+            else:
+                message = _(
+                    "'{field}': an image without a source has no alt text; say what it shows, ![what it shows](…) "
+                    'in Markdown or <img alt="what it shows" …> in HTML (alt="" marks an image that is only '
+                    "decoration)"
+                ).format(field=field)
+            self.problems.warning(where, "content.image-without-alt", message)
 
     def string(self, data: LineDict, key: str, *, required: bool = True, pattern=None, hint: str = "") -> str | None:
         value = self.get(data, key, required)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            self.error_at(data, key, "content.wrong-type", f"'{key}' must be text, not {_type_name(value)}")
+            self.error_at(
+                data,
+                key,
+                "content.wrong-type",
+                _("'{key}' must be text, not {kind}").format(key=key, kind=_type_name(value)),
+            )
             return None
         value = str(value).strip()
         if pattern is not None and not pattern.match(value):
-            self.error_at(data, key, "content.invalid-value", f"'{key}' is not valid: '{value}'{hint}")
+            message = (
+                _("'{key}' is not valid: '{value}' ({hint})") if hint else _("'{key}' is not valid: '{value}'")
+            ).format(key=key, value=value, hint=hint)
+            self.error_at(data, key, "content.invalid-value", message)
             return None
         return value
 
@@ -300,7 +375,10 @@ class _File:
         value = self.string(data, key, required=required)
         if value is not None and not re.match(r"^https?://[^\s/?#]+[^\s]*$", value):
             self.error_at(
-                data, key, "content.invalid-value", f"'{key}' must be an http:// or https:// URL, not '{value}'"
+                data,
+                key,
+                "content.invalid-value",
+                _("'{key}' must be an http:// or https:// URL, not '{value}'").format(key=key, value=value),
             )
             return None
         if value is not None:
@@ -308,9 +386,14 @@ class _File:
                 parts = urlsplit(value)
                 parts.port  # noqa: B018 (raises on a malformed host:port)
                 if not parts.hostname:
-                    raise ValueError("no host")
+                    raise ValueError(_("no host"))
             except ValueError as exc:
-                self.error_at(data, key, "content.invalid-value", f"'{key}' is not a valid URL ({exc}): '{value}'")
+                self.error_at(
+                    data,
+                    key,
+                    "content.invalid-value",
+                    _("'{key}' is not a valid URL ({reason}): '{value}'").format(key=key, reason=exc, value=value),
+                )
                 return None
         return value
 
@@ -319,7 +402,12 @@ class _File:
         if value is None or value is INVALID:
             return False
         if not isinstance(value, bool):
-            self.error_at(data, key, "content.wrong-type", f"'{key}' must be true or false, not {_type_name(value)}")
+            self.error_at(
+                data,
+                key,
+                "content.wrong-type",
+                _("'{key}' must be true or false, not {kind}").format(key=key, kind=_type_name(value)),
+            )
             return False
         return value
 
@@ -336,14 +424,21 @@ class _File:
                     data,
                     key,
                     "content.invalid-value",
-                    f"'{key}' is not a date: '{value}' (write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+09:00)",
+                    _("'{key}' is not a date: '{value}' (write YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+09:00)").format(
+                        key=key, value=value
+                    ),
                 )
                 return None
         if isinstance(value, datetime):
             return value if value.tzinfo else value.replace(tzinfo=tz)
         if isinstance(value, date):
             return datetime.combine(value, time(0, 0), tzinfo=tz)
-        self.error_at(data, key, "content.wrong-type", f"'{key}' must be a date (YYYY-MM-DD), not {_type_name(value)}")
+        self.error_at(
+            data,
+            key,
+            "content.wrong-type",
+            _("'{key}' must be a date (YYYY-MM-DD), not {kind}").format(key=key, kind=_type_name(value)),
+        )
         return None
 
     def items(self, data: LineDict, key: str, what: str):
@@ -352,7 +447,12 @@ class _File:
         if value is None:
             return []
         if not isinstance(value, LineList):
-            self.error_at(data, key, "content.wrong-type", f"'{key}' must be a list of {what}, not {_type_name(value)}")
+            self.error_at(
+                data,
+                key,
+                "content.wrong-type",
+                _("'{key}' must be a list of {what}, not {kind}").format(key=key, what=what, kind=_type_name(value)),
+            )
             return []
         return [(item, value.line_of(i)) for i, item in enumerate(value)]
 
@@ -364,11 +464,18 @@ class _File:
         if rel is None:
             return None
         if any(ord(c) < 32 for c in rel):
-            self.error_at(data, key, "image.bad-path", f"'{key}' must be a file name inside content/, not {rel!r}")
+            self.error_at(
+                data,
+                key,
+                "image.bad-path",
+                _("'{key}' must be a file name inside content/, not {name}").format(key=key, name=repr(rel)),
+            )
             return None
         path = (content / rel).resolve()
         if not path.is_relative_to(content.resolve()):
-            self.error_at(data, key, "image.bad-path", f"'{key}' points outside content/: '{rel}'")
+            self.error_at(
+                data, key, "image.bad-path", _("'{key}' points outside content/: '{name}'").format(key=key, name=rel)
+            )
             return None
         kind = path.suffix.lower().lstrip(".")
         if kind not in ("png", "svg"):
@@ -376,11 +483,13 @@ class _File:
                 data,
                 key,
                 "image.bad-path",
-                f"'{key}' must be a PNG or SVG file (Open Badges allows no other format), not '{rel}'",
+                _("'{key}' must be a PNG or SVG file (Open Badges allows no other format), not '{name}'").format(
+                    key=key, name=rel
+                ),
             )
             return None
         if not path.is_file():
-            self.error_at(data, key, "image.not-found", f"image not found: content/{rel}")
+            self.error_at(data, key, "image.not-found", _("image not found: content/{name}").format(name=rel))
             return None
         prepared = _once(cache, path, lambda: prepare_image(_read_image(path), kind))
         rendered = None
@@ -388,7 +497,9 @@ class _File:
             rendered = _once(cache, (path, "preview"), lambda: svg_preview(prepared))
         for result in (prepared, rendered):
             if isinstance(result, ImageError):
-                self.error_at(data, key, result.code, f"image content/{rel}: {result}")
+                self.error_at(
+                    data, key, result.code, _("image content/{name}: {problem}").format(name=rel, problem=result)
+                )
                 return None
         return ImageFile(rel, kind, prepared, rendered)
 
@@ -403,10 +514,13 @@ def _read_image(path: Path) -> bytes:
         with open(path, "rb") as handle:
             data = handle.read(MAX_IMAGE_BYTES + 1)
     except OSError as exc:
-        raise ImageError(f"cannot be read ({exc.strerror})") from None
+        raise ImageError(_("cannot be read ({reason})").format(reason=exc.strerror)) from None
     if len(data) > MAX_IMAGE_BYTES:
         raise ImageError(
-            f"the file has more than {MAX_IMAGE_BYTES:,} bytes; images may have at most that", "image.too-large"
+            _("the file has more than {limit} bytes; images may have at most that").format(
+                limit=f"{MAX_IMAGE_BYTES:,}"
+            ),
+            "image.too-large",
         )
     return data
 
@@ -469,8 +583,10 @@ def _slug_ok(doc: RawDoc, f: _File) -> bool:
     f.error(
         0,
         "content.bad-file-name",
-        f"file name '{doc.stem}' is not URL-safe: it becomes the public URL, so use lowercase "
-        f"letters, digits and hyphens (e.g. {suggestion}.yaml)",
+        _(
+            "file name '{name}' is not URL-safe: it becomes the public URL, so use lowercase letters, digits and "
+            "hyphens (e.g. {suggestion}.yaml)"
+        ).format(name=doc.stem, suggestion=suggestion),
     )
     return False
 
@@ -479,27 +595,27 @@ def _issuer(doc: RawDoc, config: SiteConfig, content: Path, problems: Collector,
     if not doc.readable:
         return None
     f = _File(doc.rel, problems, config.default_language)
-    data = f.mapping(doc.data, "an issuer file")
+    data = f.mapping(doc.data, _("an issuer file"))
     if data is None:
         return None
     _slug_ok(doc, f)
-    f.known_keys(data, ISSUER_KEYS, "an issuer")
+    f.known_keys(data, ISSUER_KEYS, _("an issuer"))
     # Every field is read (and so checked) before the first problem ends the record: one run names them all.
     name = f.text(data, "name")
     url = f.url(data, "url")
-    email = f.string(data, "email", pattern=EMAIL, hint=" (an email address the issuer reads)")
+    email = f.string(data, "email", pattern=EMAIL, hint=_("an email address the issuer reads"))
     description = f.markdown(data, "description", required=False)
     image = f.image(data, "image", content=content, required=False, cache=images)
     image_caption = f.text(data, "image_caption", required=False)
     telephone = f.string(
-        data, "telephone", required=False, pattern=TELEPHONE, hint=" (international format, e.g. +81312345678)"
+        data, "telephone", required=False, pattern=TELEPHONE, hint=_("international format, e.g. +81312345678")
     )
     linkedin_organization_id = f.string(
         data,
         "linkedin_organization_id",
         required=False,
         pattern=LINKEDIN_ORGANIZATION_ID,
-        hint=" (LinkedIn's numeric company id, digits only: the number in linkedin.com/company/12345678/admin)",
+        hint=_("LinkedIn's numeric company id, digits only: the number in linkedin.com/company/12345678/admin"),
     )
     country = _country(f, data)
     identifiers = _identifiers(f, data)
@@ -530,7 +646,7 @@ def _country(f: _File, data: LineDict) -> str | None:
             data,
             "country",
             "content.invalid-value",
-            f"'country' must be an ISO 3166-1 alpha-2 country code such as JP, not '{value}'",
+            _("'country' must be an ISO 3166-1 alpha-2 country code such as JP, not '{value}'").format(value=value),
         )
         return None
     return value.upper()
@@ -548,12 +664,12 @@ def corporate_number_ok(number: str) -> bool:
 def _identifiers(f: _File, data: LineDict) -> tuple[Identifier, ...]:
     found = []
     for item, line in f.items(data, "identifiers", "{type, value}"):
-        item = f.mapping(item, "an identifier", line)
+        item = f.mapping(item, _("an identifier"), line)
         if item is None:
             continue
-        f.known_keys(item, {"type", "value"}, "an identifier")
+        f.known_keys(item, {"type", "value"}, _("an identifier"))
         kind = f.string(
-            item, "type", pattern=IDENTIFIER_TYPE, hint=" (lowercase words joined by hyphens: corporate-number, ror)"
+            item, "type", pattern=IDENTIFIER_TYPE, hint=_("lowercase words joined by hyphens: corporate-number, ror")
         )
         value = f.string(item, "value")
         if kind == "corporate-number" and value is not None and not corporate_number_ok(value):
@@ -561,8 +677,10 @@ def _identifiers(f: _File, data: LineDict) -> tuple[Identifier, ...]:
                 item,
                 "value",
                 "content.invalid-value",
-                f"'{value}' is not a corporate number (法人番号): 13 digits whose first is the check digit; "
-                "copy it from the National Tax Agency's register (houjin-bangou.nta.go.jp)",
+                _(
+                    "'{value}' is not a corporate number (法人番号): 13 digits whose first is the check digit; copy "
+                    "it from the National Tax Agency's register (houjin-bangou.nta.go.jp)"
+                ).format(value=value),
             )
         elif kind is not None and value is not None:
             found.append(Identifier(kind, value))
@@ -582,32 +700,26 @@ def _badge(
     if not doc.readable:
         return None
     f = _File(doc.rel, problems, config.default_language)
-    data = f.mapping(doc.data, "a badge class file")
+    data = f.mapping(doc.data, _("a badge class file"))
     if data is None:
         return None
     _slug_ok(doc, f)
-    f.known_keys(data, BADGE_KEYS, "a badge class")
+    f.known_keys(data, BADGE_KEYS, _("a badge class"))
     issuer = f.string(data, "issuer")
     if issuer is not None and issuer not in issuers:
-        known = ", ".join(sorted(issuers)) or "none yet"
-        f.error_at(
-            data,
-            "issuer",
-            "content.unknown-issuer",
-            f"unknown issuer '{issuer}' (issuers: {known}; one per file in content/issuers/)",
-        )
+        f.error_at(data, "issuer", "content.unknown-issuer", unknown_slug_message("issuer", issuer, issuers))
     tags = []
-    for tag, line in f.items(data, "tags", "words"):
+    for tag, line in f.items(data, "tags", _("words")):
         if isinstance(tag, (str, int, float)) and not isinstance(tag, bool) and str(tag).strip():
             tags.append(str(tag).strip())
         else:
-            f.error(line, "content.wrong-type", f"a tag must be text, not {_type_name(tag)}")
+            f.error(line, "content.wrong-type", _("a tag must be text, not {kind}").format(kind=_type_name(tag)))
     alignments = []
     for item, line in f.items(data, "alignment", "{name, url, framework, code, description}"):
-        item = f.mapping(item, "an alignment", line)
+        item = f.mapping(item, _("an alignment"), line)
         if item is None:
             continue
-        f.known_keys(item, ALIGNMENT_KEYS, "an alignment")
+        f.known_keys(item, ALIGNMENT_KEYS, _("an alignment"))
         name, url = f.text(item, "name"), f.url(item, "url")
         framework, code = f.string(item, "framework", required=False), f.string(item, "code", required=False)
         description = f.text(item, "description", required=False)
@@ -615,10 +727,10 @@ def _badge(
             alignments.append(Alignment(name, url, framework, code, description))
     endorsements = []
     for item, line in f.items(data, "endorsements", "{by, url, comment}"):
-        item = f.mapping(item, "an endorsement", line)
+        item = f.mapping(item, _("an endorsement"), line)
         if item is None:
             continue
-        f.known_keys(item, {"by", "url", "comment"}, "an endorsement")
+        f.known_keys(item, {"by", "url", "comment"}, _("an endorsement"))
         by, url, comment = f.string(item, "by"), f.url(item, "url"), f.text(item, "comment", required=False)
         if by is not None and url is not None:
             endorsements.append(Endorsement(by=by, url=url, comment=comment))
@@ -628,17 +740,19 @@ def _badge(
             data,
             "achievement_type",
             "content.invalid-value",
-            f"'achievement_type' must be one of {', '.join(sorted(ACHIEVEMENT_TYPES))} or ext:…",
+            _("'achievement_type' must be one of {types} or ext:…").format(types=", ".join(sorted(ACHIEVEMENT_TYPES))),
         )
     valid_for = f.string(
-        data, "valid_for", required=False, pattern=DURATION, hint=" (an ISO 8601 duration such as P2Y, P6M or P90D)"
+        data, "valid_for", required=False, pattern=DURATION, hint=_("an ISO 8601 duration such as P2Y, P6M or P90D")
     )
     if valid_for and duration_years(valid_for) > 100:
         f.error_at(
             data,
             "valid_for",
             "content.invalid-value",
-            f"'valid_for' of {valid_for} is more than 100 years; leave it out for a badge that does not expire",
+            _("'valid_for' of {value} is more than 100 years; leave it out for a badge that does not expire").format(
+                value=valid_for
+            ),
         )
     microcredential = None
     if data.get("microcredential") is not None:
@@ -679,16 +793,18 @@ def _microcredential(f: _File, data: LineDict, slug: str, badge_slugs: set[str])
         return None
     f.known_keys(block, set(MICROCREDENTIAL_KEYS), "'microcredential'")
     outcomes = []
-    for item, line in f.items(block, "learning_outcomes", "texts (each text or {ja: …, en: …})"):
+    for item, line in f.items(
+        block, "learning_outcomes", _("texts (each text or {example})").format(example="{ja: …, en: …}")
+    ):
         text = f.text(_item(item, line, "learning_outcomes"), "learning_outcomes")
         if text is not None:
             outcomes.append(text)
-    workload = _positive(f, block, "workload_hours", "a number of hours, e.g. 30 or 7.5")
+    workload = _positive(f, block, "workload_hours", _("a number of hours, e.g. 30 or 7.5"))
     credits = None
     raw = f.get(block, "credits", False)
     if raw is not None and (raw := f.mapping(raw, "'credits' ({value, system})", block.line_of("credits"))):
         f.known_keys(raw, {"value", "system"}, "'credits'")
-        value = _positive(f, raw, "value", "the number of credits, e.g. 2 or 0.5", required=True)
+        value = _positive(f, raw, "value", _("the number of credits, e.g. 2 or 0.5"), required=True)
         system = f.string(raw, "system")
         if value is not None and system is not None:
             credits = Credits(value, system)
@@ -702,9 +818,10 @@ def _microcredential(f: _File, data: LineDict, slug: str, badge_slugs: set[str])
         if framework is not None:
             level = Level(framework, code, name, url)
     assessment = []
-    for item, line in f.items(block, "assessment", f"types ({', '.join(ASSESSMENT_TYPES)}) or {{type, text}}"):
+    kinds = _("types ({types}) or {example}").format(types=", ".join(ASSESSMENT_TYPES), example="{type, text}")
+    for item, line in f.items(block, "assessment", kinds):
         if isinstance(item, LineDict):
-            f.known_keys(item, {"type", "text"}, "an assessment")
+            f.known_keys(item, {"type", "text"}, _("an assessment"))
             kind = _choice(f, item, "type", ASSESSMENT_TYPES, required=True)
             text = f.text(item, "text", required=False)
         else:
@@ -723,29 +840,39 @@ def _microcredential(f: _File, data: LineDict, slug: str, badge_slugs: set[str])
         if text is not None:
             quality_assurance = QualityAssurance(text, url)
     stackable = []
-    for item, line in f.items(block, "stackable_into", "badge file names of this site or https:// URLs"):
+    for item, line in f.items(block, "stackable_into", _("badge file names of this site or https:// URLs")):
         target = f.string(_item(item, line, "stackable_into"), "stackable_into")
         if target is None:
             continue
         if re.match(r"^https?://", target):
             target = f.url(_item(target, line, "stackable_into"), "stackable_into")
         elif target == slug or target not in badge_slugs:
-            known = ", ".join(sorted(badge_slugs - {slug})) or "none"
-            f.error(
-                line,
-                "content.unknown-badge",
-                f"'stackable_into': '{target}' is not another badge of this site (badges: {known}) nor an "
-                "http(s):// URL",
-            )
+            others = badge_slugs - {slug}
+            suggestion = closest(target, others)
+            if suggestion is not None:
+                message = _(
+                    "'stackable_into': '{target}' is not another badge of this site nor an http(s):// URL: did you "
+                    "mean '{suggestion}'?"
+                ).format(target=target, suggestion=suggestion)
+            else:
+                message = _(
+                    "'stackable_into': '{target}' is not another badge of this site (badges: {known}) nor an "
+                    "http(s):// URL"
+                ).format(target=target, known=", ".join(sorted(others)) or _("none"))
+            f.error(line, "content.unknown-badge", message)
             target = None
         if target is not None:
             stackable.append(target)
     languages = []
-    for item, line in f.items(block, "language_of_instruction", "language codes such as ja or en"):
+    for item, line in f.items(block, "language_of_instruction", _("language codes such as ja or en")):
         code = f.string(_item(item, line, "language_of_instruction"), "language_of_instruction")
         match = LANGUAGE_TAG.match(code) if code is not None else None
         if code is not None and (match is None or match.group(1) not in LANGUAGE_NAMES):
-            f.error(line, "content.invalid-value", f"'{code}' is not a language code (BCP 47, e.g. ja, en, pt-BR)")
+            f.error(
+                line,
+                "content.invalid-value",
+                _("'{code}' is not a language code (BCP 47, e.g. ja, en, pt-BR)").format(code=code),
+            )
         elif code is not None:
             languages.append(code)
     return Microcredential(
@@ -777,7 +904,12 @@ def _positive(f: _File, data: LineDict, key: str, hint: str, *, required: bool =
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
-        f.error_at(data, key, "content.invalid-value", f"'{key}' must be a positive number ({hint}), not '{value}'")
+        f.error_at(
+            data,
+            key,
+            "content.invalid-value",
+            _("'{key}' must be a positive number ({hint}), not '{value}'").format(key=key, hint=hint, value=value),
+        )
         return None
     return value
 
@@ -785,7 +917,14 @@ def _positive(f: _File, data: LineDict, key: str, hint: str, *, required: bool =
 def _choice(f: _File, data: LineDict, key: str, allowed: tuple[str, ...], *, required: bool = False) -> str | None:
     value = f.string(data, key, required=required)
     if value is not None and value not in allowed:
-        f.error_at(data, key, "content.invalid-value", f"'{key}' must be one of {', '.join(allowed)}, not '{value}'")
+        f.error_at(
+            data,
+            key,
+            "content.invalid-value",
+            _("'{key}' must be one of {allowed}, not '{value}'").format(
+                key=key, allowed=", ".join(allowed), value=value
+            ),
+        )
         return None
     return value
 
@@ -802,23 +941,38 @@ def _profile(
     issuer = issuers.get(issuer_slug) if issuer_slug else None
     anchor = "microcredential" if "microcredential" in data else "achievement_type"
     for descriptor in required_by(profile):
-        example = YAML_EXAMPLES[descriptor.key]
+        words = {
+            "key": descriptor.key,
+            "element": descriptor_words(descriptor, message_language()),
+            "profile": profile,
+            "example": YAML_EXAMPLES[descriptor.key],
+        }
         if descriptor.where == ISSUER and issuer is not None and getattr(issuer, descriptor.key) is None:
             f.error_at(
                 data,
                 "issuer",
                 "content.microcredential-missing",
-                f"micro-credential descriptor '{descriptor.key}' missing ({descriptor.eu}; required by "
-                f"microcredential_profile: {profile}): add it to {issuer.source}, e.g. `{example}`",
+                _(
+                    "micro-credential descriptor '{key}' missing ({element}; required by microcredential_profile: "
+                    "{profile}): add it to {file}, e.g. `{example}`"
+                ).format(file=issuer.source, **words),
             )
         elif descriptor.where == BADGE and microcredential_missing(microcredential, descriptor.key):
             f.error_at(
                 data,
                 anchor,
                 "content.microcredential-missing",
-                f"micro-credential descriptor '{descriptor.key}' missing ({descriptor.eu}; required by "
-                f"microcredential_profile: {profile}): add it under 'microcredential:', e.g. `{example}`",
+                _(
+                    "micro-credential descriptor '{key}' missing ({element}; required by microcredential_profile: "
+                    "{profile}): add it under 'microcredential:', e.g. `{example}`"
+                ).format(**words),
             )
+
+
+def descriptor_words(descriptor: Descriptor, lang: str) -> str:
+    """A descriptor named in a message: the EU Recommendation's element in English, the pages' label in Japanese
+    (the Recommendation has no official Japanese words)."""
+    return descriptor.label_ja if lang == "ja" else descriptor.eu
 
 
 def microcredential_missing(microcredential: Microcredential | None, key: str) -> bool:
@@ -836,29 +990,23 @@ def _awards(
     if not doc.readable:
         return []
     f = _File(doc.rel, problems, config.default_language)
-    data = f.mapping(doc.data, "an award file")
+    data = f.mapping(doc.data, _("an award file"))
     if data is None:
         return []
-    f.known_keys(data, COHORT_KEYS, "an award file (each award goes under 'awards:')")
+    f.known_keys(data, COHORT_KEYS, _("an award file (each award goes under 'awards:')"))
     badge_slug = f.string(data, "badge")
     if badge_slug is not None and badge_slug not in badge_slugs:
-        known = ", ".join(sorted(badge_slugs)) or "none yet"
-        f.error_at(
-            data,
-            "badge",
-            "content.unknown-badge",
-            f"unknown badge '{badge_slug}' (badges: {known}; one per file in content/badgeclasses/)",
-        )
+        f.error_at(data, "badge", "content.unknown-badge", unknown_slug_message("badge", badge_slug, badge_slugs))
     default_issued = f.moment(data, "issued_on", tz=config.tz, required=False)
     if default_issued is not None and in_future(data.get("issued_on"), default_issued, now):
         f.error_at(data, "issued_on", "content.future-date", _future_issue(data.get("issued_on")))
     default_expires = f.moment(data, "expires", tz=config.tz, required=False)
-    entries = f.items(data, "awards", "awards")
+    entries = f.items(data, "awards", _("awards"))
     if "awards" not in data:
         f.error(
             data.line,
             "content.missing-field",
-            "missing required field 'awards' (a list with one entry per recipient)",
+            _("missing required field 'awards' (a list with one entry per recipient)"),
             column=data.column,
         )
     badge = badges.get(badge_slug) if badge_slug is not None else None
@@ -876,10 +1024,10 @@ def _awards(
 
 
 def _future_issue(value) -> str:
-    return (
-        f"'issued_on' {value} is in the future: an award is published, and its credential signed, when it is "
+    return _(
+        "'issued_on' {value} is in the future: an award is published, and its credential signed, when it is "
         "issued; write the date it was awarded (today or earlier)"
-    )
+    ).format(value=value)
 
 
 def _award(
@@ -893,10 +1041,10 @@ def _award(
     config: SiteConfig,
     now: datetime,
 ) -> Award | None:
-    item = f.mapping(item, "an award", line)
+    item = f.mapping(item, _("an award"), line)
     if item is None:
         return None
-    f.known_keys(item, AWARD_KEYS, "an award")
+    f.known_keys(item, AWARD_KEYS, _("an award"))
     award_id = f.string(item, "id")
     if award_id is not None:
         try:
@@ -907,7 +1055,9 @@ def _award(
                 item,
                 "id",
                 "content.invalid-value",
-                f"'id' must be a lowercase UUID such as {uuid.uuid4()} (`sitegen issue` writes one), not '{award_id}'",
+                _("'id' must be a lowercase UUID such as {example} (`sitegen issue` writes one), not '{value}'").format(
+                    example=uuid.uuid4(), value=award_id
+                ),
             )
     hash_, salt = None, None
     recipient = f.get(item, "recipient", True)
@@ -919,12 +1069,14 @@ def _award(
                     recipient,
                     "email",
                     "content.plaintext-email",
-                    "a plaintext email must never be stored in the repository: "
-                    'write {hash: "sha256$…", salt: "…"} instead (`sitegen issue --email` computes them)',
+                    _(
+                        "a plaintext email must never be stored in the repository: "
+                        'write {{hash: "sha256$…", salt: "…"}} instead (`sitegen issue --email` computes them)'
+                    ).format(),
                 )
             else:
                 f.known_keys(recipient, {"hash", "salt"}, "'recipient'")
-                hash_ = f.string(recipient, "hash", pattern=HASH, hint=" (expected sha256$ and 64 hex digits)")
+                hash_ = f.string(recipient, "hash", pattern=HASH, hint=_("expected sha256$ and 64 hex digits"))
                 salt = f.string(recipient, "salt")
     issued = f.moment(item, "issued_on", tz=config.tz, required=False)
     if issued is not None and in_future(item.get("issued_on"), issued, now):
@@ -934,7 +1086,7 @@ def _award(
         f.error(
             item.line,
             "content.missing-field",
-            "missing 'issued_on' (set it on the award or once at the top of the file)",
+            _("missing 'issued_on' (set it on the award or once at the top of the file)"),
             column=item.column,
         )
     expires = f.moment(item, "expires", tz=config.tz, required=False) or default_expires
@@ -945,18 +1097,19 @@ def _award(
             f.error(
                 item.line,
                 "content.invalid-value",
-                f"the badge's valid_for {badge.valid_for} takes this award's expiry past the year "
-                "9999; check its issue date",
+                _(
+                    "the badge's valid_for {value} takes this award's expiry past the year 9999; check its issue date"
+                ).format(value=badge.valid_for),
                 column=item.column,
             )
     if expires is not None and issued is not None and expires <= issued:
-        f.error_at(item, "expires", "content.date-order", "'expires' must be after the issue date")
+        f.error_at(item, "expires", "content.date-order", _("'expires' must be after the issue date"))
     evidence = []
     for entry, eline in f.items(item, "evidence", "{url, name, narrative, description}"):
-        entry = f.mapping(entry, "an evidence entry", eline)
+        entry = f.mapping(entry, _("an evidence entry"), eline)
         if entry is None:
             continue
-        f.known_keys(entry, EVIDENCE_KEYS, "evidence")
+        f.known_keys(entry, EVIDENCE_KEYS, _("evidence"))
         ev = Evidence(
             f.url(entry, "url", required=False),
             f.text(entry, "name", required=False),
@@ -964,7 +1117,7 @@ def _award(
             f.text(entry, "description", required=False),
         )
         if not (ev.url or ev.narrative) and "url" not in entry:
-            f.error(eline, "content.missing-field", "evidence needs a 'url' or a 'narrative'", column=entry.column)
+            f.error(eline, "content.missing-field", _("evidence needs a 'url' or a 'narrative'"), column=entry.column)
         evidence.append(ev)
     revoked = None
     if item.get("revoked") not in (None, False):
@@ -979,9 +1132,10 @@ def _award(
                     raw,
                     "on",
                     "content.future-date",
-                    f"revocation date {raw.get('on')} is in the future: a revocation takes "
-                    "effect when the site is published; write today's date (or an earlier "
-                    "one) and publish it on the day it applies",
+                    _(
+                        "revocation date {value} is in the future: a revocation takes effect when the site is "
+                        "published; write today's date (or an earlier one) and publish it on the day it applies"
+                    ).format(value=raw.get("on")),
                 )
             reason = f.text(raw, "reason")  # a plain string, or {ja: …, en: …}
             if on is not None and reason is not None:
@@ -991,7 +1145,7 @@ def _award(
     show_name = f.boolean(item, "show_name")
     narrative = f.markdown_string(item, "narrative")  # read (and checked) whatever else is wrong
     if show_name and not name:
-        f.error_at(item, "show_name", "content.missing-field", "'show_name: true' needs a 'name' to show")
+        f.error_at(item, "show_name", "content.missing-field", _("'show_name: true' needs a 'name' to show"))
     if award_id is None or hash_ is None or salt is None or issued is None or badge_slug is None:
         return None
     return Award(
@@ -1047,7 +1201,9 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
             problems.error(
                 award.source,
                 "award.duplicate-id",
-                f"duplicate award id {award.id} (also at {seen[award.id].source}); every award needs its own id",
+                _("duplicate award id {id} (also at {other}); every award needs its own id").format(
+                    id=award.id, other=seen[award.id].source
+                ),
             )
         else:
             seen[award.id] = award
@@ -1060,10 +1216,17 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
             problems.error(
                 award.source,
                 "award.status-collision",
-                f"award {award.id} would share status list entry {position.index} of "
-                f"list {position.list_number} with award {positions[position].id} (at "
-                f"{positions[position].source}), so revoking one would revoke both: give the one not "
-                "published yet a new random id (`sitegen issue` picks ids that never collide)",
+                _(
+                    "award {id} would share status list entry {index} of list {list} with award {other_id} (at "
+                    "{other}), so revoking one would revoke both: give the one not published yet a new random id "
+                    "(`sitegen issue` picks ids that never collide)"
+                ).format(
+                    id=award.id,
+                    index=position.index,
+                    list=position.list_number,
+                    other_id=positions[position].id,
+                    other=positions[position].source,
+                ),
             )
         else:
             positions[position] = award
