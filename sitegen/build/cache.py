@@ -27,6 +27,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.build.render import theme_dirs
+from sitegen.messages import _
 from sitegen.openbadges.jws import public_pem
 
 CACHE_DIR = Path(".sitegen-cache")
@@ -144,21 +145,21 @@ def cache_problem(root: Path) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return f"{CACHE_DIR} cannot be read ({exc.strerror}); it was ignored"
+        return _("{folder} cannot be read ({problem}); it was ignored").format(folder=CACHE_DIR, problem=exc.strerror)
     if stat.S_ISLNK(info.st_mode):
-        return (
-            f"{CACHE_DIR} is a symbolic link; sitegen never reads or writes its cache through a link, so it "
+        return _(
+            "{folder} is a symbolic link; sitegen never reads or writes its cache through a link, so it "
             "was ignored and everything was signed and written afresh (remove the link to have a cache)"
-        )
+        ).format(folder=CACHE_DIR)
     if not stat.S_ISDIR(info.st_mode):
-        return f"{CACHE_DIR} is not a folder; it was ignored (remove it to have a cache)"
+        return _("{folder} is not a folder; it was ignored (remove it to have a cache)").format(folder=CACHE_DIR)
     return None
 
 
 def cache_note(root: Path) -> str | None:
     """A note for the build's report when the cache folder was ignored."""
     problem = cache_problem(root)
-    return f"The cache was not used: {problem}." if problem else None
+    return _("The cache was not used: {problem}.").format(problem=problem) if problem else None
 
 
 def _open_cache_dir(root: Path, create: bool) -> int | None:

@@ -43,6 +43,7 @@ from markupsafe import Markup
 from sitegen.build import i18n
 from sitegen.content.markdown import render_markdown
 from sitegen.keyfiles import named_like_key, private_key_at
+from sitegen.messages import _
 from sitegen.microcredentials import AWARD, DESCRIPTORS, FROM_CORE, ISSUER, value_words
 from sitegen.model import (
     LANGUAGES,
@@ -505,7 +506,9 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
     def unsafe_undefined(self, obj, attribute: str):
         # At once, not an undefined value that fails when printed: one inside a list or a test would not.
         raise SecurityError(
-            f"a template may not use {attribute!r} of a {type(obj).__name__!r} object (templates get data only)"
+            _("a template may not use {attribute!r} of a {kind!r} object (templates get data only)").format(
+                attribute=attribute, kind=type(obj).__name__
+            )
         )
 
     def getattr(self, obj, attribute: str):
@@ -555,7 +558,11 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
                 else left.bit_length() + right.bit_length()
             )
             if bits > POWER_LIMIT_BITS:
-                raise SecurityError(f"'{operator}' would make a number of about {bits:,} bits")
+                raise SecurityError(
+                    _("'{operator}' would make a number of about {bits} bits").format(
+                        operator=operator, bits=f"{bits:,}"
+                    )
+                )
         elif operator == "*":
             sequence, count = (left, right) if isinstance(right, int) else (right, left)
             if (
@@ -563,7 +570,9 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
                 and isinstance(count, int)
                 and len(sequence) * count > PAGE_SIZE_LIMIT
             ):
-                raise SecurityError(f"'*' would make a sequence of {len(sequence) * count:,} items")
+                raise SecurityError(
+                    _("'*' would make a sequence of {count} items").format(count=f"{len(sequence) * count:,}")
+                )
         return super().call_binop(context, operator, left, right)
 
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
@@ -575,18 +584,20 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
             raise
         except MemoryError:
             raise TemplateProblem(
-                f"compiling the template needed over {PAGE_MEMORY_BUDGET // 2**20} MB of memory", filename or name
+                _("compiling the template needed over {size} MB of memory").format(size=PAGE_MEMORY_BUDGET // 2**20),
+                filename or name,
             ) from None
         except RecursionError:
-            raise TemplateProblem("the template is nested too deeply to compile", filename or name) from None
+            raise TemplateProblem(_("the template is nested too deeply to compile"), filename or name) from None
         except Exception as exc:  # e.g. a SyntaxError in the Python code Jinja made of it
             raise TemplateProblem(
-                f"the template cannot be compiled ({type(exc).__name__}: {exc})", filename or name
+                _("the template cannot be compiled ({kind}: {problem})").format(kind=type(exc).__name__, problem=exc),
+                filename or name,
             ) from None
 
     def tick(self) -> None:
         if time.monotonic() > self.deadline:
-            raise OverBudget(f"rendering the page took over {PAGE_TIME_BUDGET:g} s (does the theme loop?)")
+            raise OverBudget(_page_took_too_long())
 
     def render_page(self, template: jinja2.Template, context: dict) -> str:
         """The page, or TemplateProblem naming the template and line that failed and why."""
@@ -599,15 +610,23 @@ class ThemeEnvironment(ImmutableSandboxedEnvironment):
             with MemoryBudget(PAGE_MEMORY_BUDGET), _alarm(PAGE_TIME_BUDGET * 1.5):  # after the checks' turn
                 page = self.concat(template.root_render_func(template.new_context(context)))
             if len(page) > PAGE_SIZE_LIMIT:
-                raise OverBudget(f"the page is over {PAGE_SIZE_LIMIT / 1e6:g} MB (does the theme loop?)")
+                raise OverBudget(
+                    _("the page is over {size} MB (does the theme loop?)").format(size=f"{PAGE_SIZE_LIMIT / 1e6:g}")
+                )
             # Many pages each just under the page's budget would hold a build (and the pull-request gate) for
             # hours: the pages of one process share a budget too, far above what any real theme takes.
             self.pages_rendered += 1
             self.seconds_rendering += time.monotonic() - started
             if self.seconds_rendering > BUILD_TIME_BUDGET + PAGE_AVERAGE_BUDGET * self.pages_rendered:
                 raise OverBudget(
-                    f"the theme took {self.seconds_rendering:.0f} s for {self.pages_rendered} page(s), "
-                    f"over {PAGE_AVERAGE_BUDGET * 1000:g} ms a page (a page takes about a millisecond)"
+                    _(
+                        "the theme took {seconds} s for {pages} page(s), over {budget} ms a page "
+                        "(a page takes about a millisecond)"
+                    ).format(
+                        seconds=f"{self.seconds_rendering:.0f}",
+                        pages=self.pages_rendered,
+                        budget=f"{PAGE_AVERAGE_BUDGET * 1000:g}",
+                    )
                 )
         except Exception as exc:  # whatever a template does wrong is the theme's error, reported with its place
             page = ""
@@ -627,7 +646,7 @@ def _alarm(seconds: float):
         return
 
     def expire(signum, frame):
-        raise OverBudget(f"rendering the page took over {PAGE_TIME_BUDGET:g} s (does the theme loop?)")
+        raise OverBudget(_page_took_too_long())
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -636,6 +655,10 @@ def _alarm(seconds: float):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _page_took_too_long() -> str:
+    return _("rendering the page took over {seconds} s (does the theme loop?)").format(seconds=f"{PAGE_TIME_BUDGET:g}")
 
 
 def template_problem(exc: Exception, template: jinja2.Template) -> TemplateProblem:
@@ -662,9 +685,11 @@ def template_problem(exc: Exception, template: jinja2.Template) -> TemplateProbl
             tb = tb.tb_next
         filename, lineno = theirs or innermost or (filename, lineno)
     if isinstance(exc, RecursionError):
-        message = "the templates call themselves without end (a macro, include, extends or loop that recurses)"
+        message = _("the templates call themselves without end (a macro, include, extends or loop that recurses)")
     elif isinstance(exc, MemoryError):
-        message = f"rendering the page needed over {PAGE_MEMORY_BUDGET // 2**20} MB of memory (does the theme loop?)"
+        message = _("rendering the page needed over {size} MB of memory (does the theme loop?)").format(
+            size=PAGE_MEMORY_BUDGET // 2**20
+        )
     elif isinstance(exc, jinja2.TemplateError):
         message = exc.message or type(exc).__name__
     else:
@@ -713,11 +738,13 @@ def key_file_problem(path: Path, data: bytes) -> str | None:
     """Why a theme file must not be published (a private key), or None. Stricter than `check` on content: a
     theme is published as it is, so even a mention of PRIVATE KEY is refused."""
     if named_like_key(path.name):
-        return f"a theme must not hold key files ({path.name} is named like one: *.pem, *.key, id_rsa…)"
+        return _("a theme must not hold key files ({name} is named like one: *.pem, *.key, id_rsa…)").format(
+            name=path.name
+        )
     if b"PRIVATE KEY" in data:
-        return "this file holds a private key ('PRIVATE KEY'); a theme must not publish one"
+        return _("this file holds a private key ('PRIVATE KEY'); a theme must not publish one")
     if b"kty" in data and private_key_at(data.decode("utf-8", errors="replace")) is not None:
-        return "this file holds a private key (a JSON Web Key with a 'd' member); a theme must not publish one"
+        return _("this file holds a private key (a JSON Web Key with a 'd' member); a theme must not publish one")
     return None
 
 
@@ -778,6 +805,7 @@ class Renderer:
             media_kind=media_kind,
             language_names=i18n.LANGUAGE_NAMES,
             default_lang=self.default_lang,
+            data_path=self._data_path,
         )
         if isinstance(self.env, ThemeEnvironment):  # exactly when self.sandboxed
             self.env.allow_globals()
@@ -788,6 +816,10 @@ class Renderer:
         # The day expiry is decided on (the build sets its own, the same for every page).
         self.today = build_day(site.config.tz)
         self._share_images: dict[str, dict] = {}
+
+    def _data_path(self, path: str) -> str:
+        """A badge's or issuer's JSON in the page's language when the site publishes it (published_languages)."""
+        return self.site.urls.in_language(self.lang, path) if self.lang in self.site.config.other_languages else path
 
     def _text(self, value: Text | None) -> str:
         return value.get(self.lang) if value is not None else ""
