@@ -71,6 +71,12 @@ def test_each_badge_and_issuer_is_published_in_both_languages_linked_both_ways(m
     # A translation is held to the issuer's rules for hosted assertions; the revocation list has one owner.
     assert issuer_ja["verification"] == issuer["verification"]
     assert "revocationList" in issuer and "revocationList" not in issuer_ja
+    # Each page links to the document in its own language.
+    page_ja = (root / "output/ja/badges/python-basics.html").read_text(encoding="utf-8")
+    page_en = (root / "output/badges/python-basics.html").read_text(encoding="utf-8")
+    assert 'href="../../ja/badges/python-basics.json"' in page_ja
+    assert 'href="../badges/python-basics.json"' in page_en
+    assert 'href="../../ja/issuers/test-uni.json"' in (root / "output/ja/issuers/test-uni.html").read_text("utf-8")
     # Both are checked by verify: each id is the URL it is served from, each badge's issuer is sound.
     results = {r.subject: r.status for r in verify_site(root / "output")}
     assert {results[p] for p in ("ja/badges/python-basics.json", "ja/issuers/test-uni.json")} == {"valid"}
