@@ -15,6 +15,8 @@ import ast
 import errno
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -291,3 +293,32 @@ def test_sitegen_names_the_encoding_of_every_text_file_it_opens():
         for line in text_opened_without_encoding(path.read_text(encoding="utf-8"))
     ]
     assert not found, "text opened in the machine's encoding (cp932 on Japanese Windows): " + ", ".join(found)
+
+
+# --- the terminal ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="sitegen/cli.py does not yet make its output streams replace what the console's code page cannot "
+    "show (the 'windows' helper's report of issue 15 gives the change); remove this mark with it",
+)
+def test_output_redirected_on_a_japanese_windows_machine_is_not_an_internal_error(make_site, tmp_path):
+    """Redirected (`sitegen check > plan.md`, a pipe in PowerShell), Python writes in the ANSI code page, cp932 on
+    Japanese Windows, which has no ✅: PYTHONIOENCODING gives a Linux process the same stream."""
+    root = make_site()
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(root), *args],
+            check=True,
+            capture_output=True,
+        )
+    environment = {**os.environ, "PYTHONIOENCODING": "cp932", "LANG": "C.UTF-8"}
+    checked = subprocess.run(
+        [sys.executable, "-m", "sitegen", "check", "--base", "main", "--root", str(root)],
+        capture_output=True,
+        env=environment,
+        cwd=tmp_path,
+    )
+    assert checked.returncode == 0, checked.stderr.decode("cp932", "replace")
+    assert "ready to merge" in checked.stdout.decode("cp932")
