@@ -2,7 +2,8 @@
 
 A failed build removes its staging folder and leaves the previous output/ exactly as it was; a build killed at
 any moment leaves either the complete old output/ or the complete new one, and the next build clears what the
-killed one left behind.
+killed one left behind. Where output/ cannot be renamed (Windows, while a program holds a file in it open), its
+files are replaced one by one instead: not atomic, but every file is whole and the next build completes the site.
 """
 
 from __future__ import annotations
