@@ -170,7 +170,7 @@ def _colon_mistake(line: str) -> Mistake | None:
         return Mistake(
             at, _("{char} after '{key}:'").format(char=character_name(following), key=key), _replace_advice(following)
         )
-    if following and following not in " \t/#":  # `url:https://…` keeps its `//`: that is a continued text
+    if following and following not in " \t/":  # `https://…` is no key: a text continued from the line above
         return Mistake(
             at,
             _("no space after '{key}:'").format(key=key),
@@ -242,6 +242,13 @@ def _value_mistake(line: str) -> Mistake | None:
         return None
     if first in "[{":  # a list or mapping in brackets; text after its closing bracket was meant as text
         end = _closing_bracket(line, start)
+        comment = re.search(r"[ ,\[{]#", value)
+        if comment and (end < 0 or start + comment.start() < end):  # `[python, #AI]`: the hashtag starts a comment
+            return Mistake(
+                start + comment.end() - 1,
+                _("'#' starts a comment here: YAML ignores the rest of the line"),
+                _("Put text starting with '#' in quotes: \"#text\""),
+            )
         rest = line[end + 1 :] if end >= 0 else ""
         if rest.strip() and not rest.strip().startswith("#") and not rest.lstrip().startswith((",", "]", "}")):
             return Mistake(
@@ -417,7 +424,11 @@ def explain(text: str, problem: str | None, problem_mark, context: str | None, c
             ),
         )
     if context_mark is not None and "flow" in context and context_mark.line < line0:
-        opening = lines[context_mark.line][context_mark.column : context_mark.column + 1] or "["
+        opening_line = lines[context_mark.line]
+        mistake = _value_mistake(opening_line)
+        if mistake and mistake.column > context_mark.column:  # e.g. a hashtag that hides the closing bracket
+            return _explained(lines, context_mark.line, mistake)
+        opening = opening_line[context_mark.column : context_mark.column + 1] or "["
         closing = {"[": "]", "{": "}"}.get(opening, "]")
         return _explained(
             lines,
