@@ -9,8 +9,10 @@ import io
 import openpyxl
 from conftest import AWARD_ID, EMAIL, REVOKED_ID
 from helpers import tree_bytes
+from test_spreadsheets import Recorder
 
 from sitegen.cli import main
+from sitegen.commands import authoring
 
 BASE = "https://example.github.io/badges"
 
@@ -116,3 +118,15 @@ def test_recipients_is_in_the_help(capsys):
         assert exit.code == 0
     out = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
     assert "--csv FILE" in out and "--sheet SHEET" in out and "(default: the first sheet)" in out
+
+
+def test_matching_a_large_sheet_reports_progress(make_site, tmp_path):
+    root = make_site()
+    sheet = tmp_path / "large.csv"
+    sheet.write_text("email\n" + "".join(f"person{n}@example.org\n" for n in range(250)) + f"{EMAIL}\n")
+    recorder = Recorder()
+    found = authoring.find_recipients(root, "python-basics", sheet, progress=recorder)
+    assert [item.award_id for item in found.issued] == [AWARD_ID] and len(found.not_found) == 250
+    assert recorder.events[0] == ("start", authoring.MATCH_STAGE, 251)
+    assert sum(event[1] for event in recorder.events if event[0] == "advance") == 251
+    assert recorder.events[-1] == ("finish",)
