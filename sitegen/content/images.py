@@ -22,6 +22,12 @@ import resvg_py
 from PIL import Image
 
 from sitegen.diagnostics import known_code
+from sitegen.messages import _
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name: marks a message that is translated where it is used)
+    return message
+
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -64,12 +70,12 @@ def png_chunks(png: bytes):
     pos = len(PNG_SIGNATURE)
     while pos < len(png):
         if pos + 8 > len(png):
-            raise ImageError("truncated PNG chunk header")
+            raise ImageError(_("truncated PNG chunk header"))
         (length,) = struct.unpack(">I", png[pos : pos + 4])
         kind = png[pos + 4 : pos + 8]
         end = pos + 12 + length
         if end > len(png):
-            raise ImageError(f"truncated PNG chunk {kind.decode('latin-1')}")
+            raise ImageError(_("truncated PNG chunk {kind}").format(kind=kind.decode("latin-1")))
         yield kind, png[pos + 8 : pos + 8 + length], pos, end
         pos = end
         if kind == b"IEND":
@@ -83,15 +89,19 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
 def _check_size(data: bytes) -> None:
     if len(data) > MAX_IMAGE_BYTES:
         raise ImageError(
-            f"the file has {len(data):,} bytes; images may have at most {MAX_IMAGE_BYTES:,}", "image.too-large"
+            _("the file has {size} bytes; images may have at most {limit}").format(
+                size=f"{len(data):,}", limit=f"{MAX_IMAGE_BYTES:,}"
+            ),
+            "image.too-large",
         )
 
 
 def _check_pixels(width: int, height: int, what: str) -> None:
     if width * height > MAX_IMAGE_PIXELS:
         raise ImageError(
-            f"{what} is {width:,} × {height:,} pixels; images may have at most {MAX_IMAGE_PIXELS:,} "
-            "pixels (4096 × 4096)",
+            _("{what} is {width} × {height} pixels; images may have at most {limit} pixels (4096 × 4096)").format(
+                what=what, width=f"{width:,}", height=f"{height:,}", limit=f"{MAX_IMAGE_PIXELS:,}"
+            ),
             "image.too-large",
         )
 
@@ -102,11 +112,13 @@ def inflate_bounded(data: bytes, limit: int) -> bytes:
     try:
         out = inflater.decompress(data, limit + 1)
     except zlib.error as exc:
-        raise ImageError(f"a compressed PNG chunk is corrupt ({exc})") from None
+        raise ImageError(_("a compressed PNG chunk is corrupt ({reason})").format(reason=exc)) from None
     if len(out) > limit:
         raise ImageError(
-            f"a compressed PNG chunk inflates to more than {limit / 1e6:g} MB: refused (a badge is a "
-            "few kilobytes; this looks like a decompression bomb)",
+            _(
+                "a compressed PNG chunk inflates to more than {limit} MB: refused (a badge is a few kilobytes; this "
+                "looks like a decompression bomb)"
+            ).format(limit=f"{limit / 1e6:g}"),
             "image.too-large",
         )
     return out
@@ -128,12 +140,12 @@ def prepare_png(data: bytes) -> bytes:
     """Check that `data` is a PNG Pillow can read and no bomb, and drop earlier bakings and timestamps."""
     _check_size(data)
     if not data.startswith(PNG_SIGNATURE):
-        raise ImageError("not a PNG file (only PNG and SVG images can be baked)")
+        raise ImageError(_("not a PNG file (only PNG and SVG images can be baked)"))
     chunks = list(png_chunks(data))
     if not chunks or chunks[0][0] != b"IHDR" or len(chunks[0][1]) != 13:
-        raise ImageError("PNG does not start with an IHDR chunk")
+        raise ImageError(_("PNG does not start with an IHDR chunk"))
     width, height = struct.unpack(">II", chunks[0][1][:8])
-    _check_pixels(width, height, "the PNG")
+    _check_pixels(width, height, _("the PNG"))
     # Every compressed chunk, wherever it is (Pillow reads only those before the image data; a verifier or
     # viewer may read them all), inflates within the limit.
     budget = MAX_INFLATED_BYTES
@@ -141,7 +153,7 @@ def prepare_png(data: bytes) -> bytes:
         stream = _compressed_part(kind, body)
         if stream is not None:
             budget -= len(inflate_bounded(stream, budget))
-    _check_raster(data, "PNG")
+    _check_raster(data, embedded=False)
     kept = [PNG_SIGNATURE]
     for kind, body, start, end in chunks:
         if kind == b"tIME":
@@ -153,21 +165,24 @@ def prepare_png(data: bytes) -> bytes:
 
 
 _FORBIDDEN_SVG = [
-    (re.compile(rb"<\s*script", re.I), "contains a <script> element"),
-    (re.compile(rb"<\s*foreignObject", re.I), "contains a <foreignObject> element"),
-    (re.compile(rb"\son[a-z]+\s*=", re.I), "contains an event handler attribute (on…=)"),
-    (re.compile(rb"javascript\s*:", re.I), "contains a javascript: link"),
-    (re.compile(rb"<!ENTITY", re.I), "declares XML entities"),
+    (re.compile(rb"<\s*script", re.I), N_("contains a <script> element")),
+    (re.compile(rb"<\s*foreignObject", re.I), N_("contains a <foreignObject> element")),
+    (re.compile(rb"\son[a-z]+\s*=", re.I), N_("contains an event handler attribute (on…=)")),
+    (re.compile(rb"javascript\s*:", re.I), N_("contains a javascript: link")),
+    (re.compile(rb"<!ENTITY", re.I), N_("declares XML entities")),
     # A baked copy is served from other URLs and a verifier may fetch the file alone: nothing may point outside it.
     (
         re.compile(rb"(?:href|src)\s*=\s*[\"']\s*(?!#|data:)[^\"'\s]", re.I),
-        "references another file (embed images as data: URIs)",
+        N_("references another file (embed images as data: URIs)"),
     ),
-    (re.compile(rb"url\(\s*[\"']?\s*(?!#|data:)", re.I), "references another file in a url() (use #ids or data: URIs)"),
-    (re.compile(rb"@import", re.I), "imports a stylesheet"),
-    (re.compile(rb"openbadges:(?:assertion|credential)"), "is already baked"),
+    (
+        re.compile(rb"url\(\s*[\"']?\s*(?!#|data:)", re.I),
+        N_("references another file in a url() (use #ids or data: URIs)"),
+    ),
+    (re.compile(rb"@import", re.I), N_("imports a stylesheet")),
+    (re.compile(rb"openbadges:(?:assertion|credential)"), N_("is already baked")),
     # Baking declares this prefix for OB 2.0 and for OB 3.0 in turn: a declaration of its own would win.
-    (re.compile(rb"xmlns:openbadges\s*="), "already declares the openbadges namespace (use the unbaked image)"),
+    (re.compile(rb"xmlns:openbadges\s*="), N_("already declares the openbadges namespace (use the unbaked image)")),
 ]
 
 
@@ -284,65 +299,71 @@ def _svg_problem(root) -> str | None:
             continue
         namespace, local = _split(element.tag)
         if namespace == SVG_NAMESPACE and local not in _SVG_ELEMENTS:
-            return f"has a <{local}> element (badge images may hold drawing elements only)"
+            return _("has a <{element}> element (badge images may hold drawing elements only)").format(element=local)
         if namespace in _ACTIVE_NAMESPACES:
-            return f"has an element of {namespace}"
+            return _("has an element of {namespace}").format(namespace=namespace)
         if local == "style" and namespace == SVG_NAMESPACE:
             # A browser's style sheet is all the text in <style>, however comments, CDATA sections or
             # elements split it: `@im<!-- -->port` is @import. Elements inside <style> are refused outright.
             if len(element):
-                return "has elements inside a <style> (a style sheet is text only)"
+                return _("has elements inside a <style> (a style sheet is text only)")
             sheets.append("".join(element.itertext()))
             css = _css_problem(sheets[-1])
             if css:
-                return f"has a style sheet that {css}"
+                return _("has a style sheet that {problem}").format(problem=css)
         for name, value in element.attrib.items():
             attr_ns, attr = _split(name)
             if attr.lower().startswith("on") and attr_ns in (None, SVG_NAMESPACE, *_ACTIVE_NAMESPACES):
-                return f"has an event handler attribute ({attr})"
+                return _("has an event handler attribute ({attribute})").format(attribute=attr)
             if attr_ns in _ACTIVE_NAMESPACES or (attr_ns == _XML and attr == "base"):
-                return f"has an attribute {attr} of {attr_ns}"
+                return _("has an attribute {attribute} of {namespace}").format(attribute=attr, namespace=attr_ns)
             if attr == "href" and attr_ns in (None, _XLINK) and not _SAFE_HREF.match(value):
-                return "links to another file (use #ids, or data: URIs for embedded PNG/JPEG images)"
+                return _("links to another file (use #ids, or data: URIs for embedded PNG/JPEG images)")
             css = _css_problem(value) if attr == "style" else None
             if css:
-                return f"has a style attribute that {css}"
+                return _("has a style attribute that {problem}").format(problem=css)
             if attr_ns is None and not attr.startswith(("aria-", "data-")) and _ATTRIBUTE_CSS_FORBIDDEN.search(value):
-                return f"has an attribute {attr} with a CSS escape or a function that loads something"
+                return _("has an attribute {attribute} with a CSS escape or a function that loads something").format(
+                    attribute=attr
+                )
             if any(not target.startswith("#") for target in _CSS_URL.findall(value)):
-                return "references another file in a url() (use #ids)"
+                return _("references another file in a url() (use #ids)")
     css = _css_problem("".join(sheets))  # nothing hides across the document's style sheets either
-    return f"has a style sheet that {css}" if css else None
+    return _("has a style sheet that {problem}").format(problem=css) if css else None
 
 
 def _css_problem(css: str) -> str | None:
     if _CSS_FORBIDDEN.search(css):
-        return "imports, escapes or loads something (only plain declarations and url(#id) are allowed)"
+        return _("imports, escapes or loads something (only plain declarations and url(#id) are allowed)")
     if any(not target.startswith("#") for target in _CSS_URL.findall(css)):
-        return "references another file in a url() (use #ids)"
+        return _("references another file in a url() (use #ids)")
     return None
 
 
-def _check_raster(data: bytes, what: str) -> str:
+def _check_raster(data: bytes, *, embedded: bool) -> str:
     """The format of a raster image Pillow can read whose size is within the limits; ImageError otherwise.
-    Only the header is read: nothing is decoded."""
+    Only the header is read: nothing is decoded. `embedded`: an image embedded in an SVG, else a PNG file."""
+    what = _("the image embedded in the SVG") if embedded else _("the PNG")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as im:
                 width, height = im.size
-                _check_pixels(width, height, f"the {what}")
+                _check_pixels(width, height, what)
                 im.verify()
                 return im.format or ""
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageError(
-            f"the {what} has more than {MAX_IMAGE_PIXELS:,} pixels, the most images may have (4096 × 4096)",
+            _("{what} has more than {limit} pixels, the most images may have (4096 × 4096)").format(
+                what=what, limit=f"{MAX_IMAGE_PIXELS:,}"
+            ),
             "image.too-large",
         ) from None
     except Exception as exc:  # Pillow raises many kinds on a malformed file; none is sitegen's bug
-        raise ImageError(f"unreadable {what}: {exc}") from None
+        unreadable = _("unreadable image embedded in the SVG: {reason}") if embedded else _("unreadable PNG: {reason}")
+        raise ImageError(unreadable.format(reason=exc)) from None
 
 
 def _check_embedded_images(root) -> None:
@@ -354,7 +375,7 @@ def _check_embedded_images(root) -> None:
                 continue
             match = _DATA_IMAGE.match(value)
             if match is None:
-                raise ImageError("SVG has a data: URI that is not an image")
+                raise ImageError(_("SVG has a data: URI that is not an image"))
             try:
                 payload = (
                     base64.b64decode(re.sub(r"\s+", "", match.group(3)), validate=True)
@@ -362,9 +383,9 @@ def _check_embedded_images(root) -> None:
                     else unquote_to_bytes(match.group(3))
                 )
             except (binascii.Error, ValueError):
-                raise ImageError("SVG has an embedded image whose base64 data is malformed") from None
-            if _check_raster(payload, "image embedded in the SVG") not in ("PNG", "JPEG", "GIF", "WEBP"):
-                raise ImageError("SVG embeds an image that is not PNG, JPEG, GIF or WebP")
+                raise ImageError(_("SVG has an embedded image whose base64 data is malformed")) from None
+            if _check_raster(payload, embedded=True) not in ("PNG", "JPEG", "GIF", "WEBP"):
+                raise ImageError(_("SVG embeds an image that is not PNG, JPEG, GIF or WebP"))
 
 
 def _root_element(data: bytes) -> tuple[int, int]:
@@ -375,7 +396,7 @@ def _root_element(data: bytes) -> tuple[int, int]:
     `<?xml-stylesheet?>` (it loads a style sheet), another encoding than UTF-8 (what a browser reads once the
     declaration is dropped), and nesting deeper than MAX_SVG_DEPTH."""
     if data.startswith((b"\xfe\xff", b"\xff\xfe", b"\x00\x00\xfe\xff")):
-        raise ImageError("SVG is not UTF-8 (save it as UTF-8)")
+        raise ImageError(_("SVG is not UTF-8 (save it as UTF-8)"))
     parser = expat.ParserCreate("UTF-8")
     depth, span = 0, {}
 
@@ -385,7 +406,7 @@ def _root_element(data: bytes) -> tuple[int, int]:
             span["start"] = parser.CurrentByteIndex
         depth += 1
         if depth > MAX_SVG_DEPTH:
-            raise ImageError(f"SVG nests elements more than {MAX_SVG_DEPTH} deep")
+            raise ImageError(_("SVG nests elements more than {depth} deep").format(depth=MAX_SVG_DEPTH))
 
     def end(_name):
         nonlocal depth
@@ -396,18 +417,18 @@ def _root_element(data: bytes) -> tuple[int, int]:
     def doctype(_name, _system_id, _public_id, has_internal_subset):
         if has_internal_subset:
             raise ImageError(
-                "SVG has a DOCTYPE with declarations of its own (badge images may not declare entities or a DTD)"
+                _("SVG has a DOCTYPE with declarations of its own (badge images may not declare entities or a DTD)")
             )
 
     def instruction(target, _data):
         if target.lower() == "xml-stylesheet":
-            raise ImageError("SVG has an <?xml-stylesheet?> instruction (badge images may not load a style sheet)")
+            raise ImageError(_("SVG has an <?xml-stylesheet?> instruction (badge images may not load a style sheet)"))
 
     def declaration(_version, encoding, _standalone):
         # The bytes are read as UTF-8 whatever the declaration says (a browser does once it is dropped); for
         # plain ASCII that is the same text.
         if encoding is not None and encoding.lower().replace("_", "-") not in ("utf-8", "utf8") and not data.isascii():
-            raise ImageError(f"SVG declares the encoding {encoding} (save it as UTF-8)")
+            raise ImageError(_("SVG declares the encoding {encoding} (save it as UTF-8)").format(encoding=encoding))
 
     parser.StartElementHandler, parser.EndElementHandler = start, end
     parser.StartDoctypeDeclHandler, parser.ProcessingInstructionHandler = doctype, instruction
@@ -415,11 +436,16 @@ def _root_element(data: bytes) -> tuple[int, int]:
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
-        raise ImageError(f"SVG is not well-formed XML: {exc}") from None
+        raise ImageError(_("SVG is not well-formed XML: {reason}").format(reason=exc)) from None
     start_at, end_tag = span["start"], span["end"]
     if data[end_tag : end_tag + 2] != b"</":  # <svg …/>: nothing to draw, nowhere to bake
-        raise ImageError("SVG root element is empty (<svg …/>)")
+        raise ImageError(_("SVG root element is empty (<svg …/>)"))
     return start_at, data.index(b">", end_tag) + 1
+
+
+def static_only(problem: str) -> str:
+    """What makes an SVG unsafe to serve, as the message says it."""
+    return _("SVG {problem}; badge images are served from the site and must be static").format(problem=problem)
 
 
 def prepare_svg(data: bytes) -> bytes:
@@ -432,25 +458,27 @@ def prepare_svg(data: bytes) -> bytes:
     _check_size(data)
     for pattern, problem in _FORBIDDEN_SVG:
         if pattern.search(data):
-            raise ImageError(f"SVG {problem}; badge images are served from the site and must be static")
+            raise ImageError(static_only(_(problem)))
     start, end = _root_element(data)
     svg = data[start:end] + b"\n"
     if not re.match(rb"<svg[\s>]", svg):
         raise ImageError(
-            'not an SVG image (the root element must be written <svg xmlns="http://www.w3.org/2000/svg">,'
-            " without a prefix)"
+            _(
+                'not an SVG image (the root element must be written <svg xmlns="http://www.w3.org/2000/svg">, '
+                "without a prefix)"
+            )
         )
     if _root_element(svg) != (0, len(svg) - 1):  # cannot happen; the bytes published are checked all the same
-        raise ImageError("SVG root element could not be isolated")
+        raise ImageError(_("SVG root element could not be isolated"))
     root = ElementTree.fromstring(svg)
     if root.tag != f"{{{SVG_NAMESPACE}}}svg":
-        raise ImageError('not an SVG image (the root element must be <svg xmlns="http://www.w3.org/2000/svg">)')
+        raise ImageError(_('not an SVG image (the root element must be <svg xmlns="http://www.w3.org/2000/svg">)'))
     unsafe = _svg_problem(root)
     if unsafe:
-        raise ImageError(f"SVG {unsafe}; badge images are served from the site and must be static")
+        raise ImageError(static_only(unsafe))
     _check_embedded_images(root)
     if start_tag_end(svg) is None:
-        raise ImageError("SVG root element is not closed properly")
+        raise ImageError(_("SVG root element is not closed properly"))
     return svg
 
 
@@ -496,8 +524,10 @@ def svg_preview(svg: bytes) -> bytes:
                 os.kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
                 raise ImageError(
-                    f"SVG takes more than {PREVIEW_SECONDS} seconds to draw as a PNG preview (its "
-                    "filters or patterns cost too much)"
+                    _(
+                        "SVG takes more than {seconds} seconds to draw as a PNG preview (its filters or patterns "
+                        "cost too much)"
+                    ).format(seconds=PREVIEW_SECONDS)
                 )
             part = pipe.read(1 << 16)
             if not part:
@@ -508,7 +538,7 @@ def svg_preview(svg: bytes) -> bytes:
     if result[:1] == b"E":
         raise ImageError(result[1:].decode("utf-8"))
     if result[:1] != b"P":
-        raise ImageError("SVG cannot be drawn as a PNG preview (the renderer crashed)")
+        raise ImageError(_("SVG cannot be drawn as a PNG preview (the renderer crashed)"))
     return result[1:]
 
 
@@ -524,7 +554,7 @@ def _draw_preview(svg: bytes) -> bytes:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # ValueError, or a panic of the native renderer (a BaseException)
-        raise ImageError(f"SVG cannot be drawn as a PNG preview: {exc}") from None
+        raise ImageError(_("SVG cannot be drawn as a PNG preview: {reason}").format(reason=exc)) from None
 
 
 def start_tag_end(svg: bytes) -> int | None:
