@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -45,7 +46,7 @@ class SpreadsheetError(SitegenError):
     """The file cannot be read as a table at all (nothing of it is used)."""
 
 
-@dataclass(frozen=True, order=False)
+@dataclass(frozen=True)
 class SheetRow(Location):
     """A row of an .xlsx sheet: messages say "row N" of the sheet, as Excel numbers its rows."""
 
@@ -83,7 +84,9 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SpreadsheetError(_("cannot read {path}: {reason}").format(path=path, reason=exc.strerror)) from None
+        raise SpreadsheetError(
+            _("cannot read {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from None
     if suffix == ".xlsx" or data.startswith(ZIP_MAGIC):
         if suffix != ".xlsx":  # an .xlsx saved under another name opens fine; anything else zipped does not
             raise SpreadsheetError(
@@ -132,14 +135,13 @@ def _decode(data: bytes, rel: str) -> tuple[str, str]:
             shift_jis_error = exc.start
     # Neither: name the line where the likelier of the two (the one that read further) stopped.
     offset = max(utf8_error, shift_jis_error)
+    line = _line_of(data, offset)
     bad = " ".join(f"{byte:02X}" for byte in data[offset : offset + 2])
     raise SpreadsheetError(
         _(
             "{where}: the file is neither UTF-8 nor Shift_JIS: line {line} has bytes ({bytes}) that neither "
             "allows. {how}"
-        ).format(
-            where=Location(rel, _line_of(data, offset)), line=_line_of(data, offset), bytes=bad, how=save_as_advice()
-        )
+        ).format(where=Location(rel, line), line=line, bytes=bad, how=save_as_advice())
     )
 
 
@@ -271,7 +273,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     try:
         # read_only streams the sheet (large sheets stay small in memory); data_only gives formulas' cached values.
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise SpreadsheetError(
             _("{path} cannot be opened as an Excel workbook ({reason}). {how}").format(
                 path=path, reason=exc, how=save_as_advice()
@@ -290,6 +292,8 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
                 )
             )
         title = worksheet.title
+        # The size a sheet declares may be a whole formatted sheet (a million rows): go by the cells it holds.
+        worksheet.reset_dimensions()
         read_as = _("Excel workbook, sheet '{sheet}'").format(sheet=title)
         rel = str(path)
         problems: list[Diagnostic] = []
