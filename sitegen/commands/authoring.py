@@ -364,22 +364,17 @@ HOLDS_STAGE = "check who holds the badge already"
 MATCH_STAGE = "match emails with awards"
 
 
-def _hashed_awards(awards: list[Award]) -> list[tuple[str, bytes, str, Award]]:
-    """Each award's hash algorithm, salt and digest, split once (they are compared with every email)."""
-    hashed = []
-    for award in awards:
-        algorithm, _sep, digest = award.identity_hash.partition("$")
-        if algorithm.lower() in ("sha256", "md5"):
-            hashed.append((algorithm.lower(), award.salt.encode("utf-8"), digest.lower(), award))
-    return hashed
+def _hashed_awards(awards: list[Award]) -> list[tuple[bytes, str, Award]]:
+    """Each award's salt and digest, split once (they are compared with every email); content holds sha256 only."""
+    return [
+        (award.salt.encode("utf-8"), award.identity_hash.lower().removeprefix("sha256$"), award) for award in awards
+    ]
 
 
-def _awards_to(email: str, hashed: list[tuple[str, bytes, str, Award]]) -> list[Award]:
+def _awards_to(email: str, hashed: list[tuple[bytes, str, Award]]) -> list[Award]:
     """The awards whose recipient hash is of `email` with their salt."""
     data = normalise_email(email).encode("utf-8")
-    return [
-        award for algorithm, salt, digest, award in hashed if hashlib.new(algorithm, data + salt).hexdigest() == digest
-    ]
+    return [award for salt, digest, award in hashed if hashlib.sha256(data + salt).hexdigest() == digest]
 
 
 def already_held(
