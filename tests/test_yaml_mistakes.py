@@ -326,6 +326,33 @@ CASES = {
         ("a list item on the same line as 'tags:'", "Start the list on the next line"),
         ("'tags:' と同じ行にリストの項目があります",),
     ),
+    "a Windows path in double quotes": Case(
+        BADGE,
+        BADGE_START + 'description: "C:\\Users\\office\\star.png"\n',
+        6,
+        17,
+        "      |                 ^",
+        ("a backslash (\\) inside double quotes starts an escape sequence", "Put the value in single quotes instead"),
+        ("二重引用符の中のバックスラッシュ（\\）", "単一引用符 ' で囲むか"),
+    ),
+    "a missing comma between entries in braces": Case(
+        AWARDS,
+        AWARDS_START + f"  - id: {AWARD_ID}\n    recipient: {{hash: x salt: y}}\n",
+        5,
+        25,
+        "      |                         ^",
+        ("a ',' or the closing '}' is missing here", "Separate the items with ', '"),
+        ("ここに ',' または閉じる '}' がありません", "', ' で区切ってください"),
+    ),
+    "a full-width space after a quoted value": Case(
+        ISSUER,
+        'name: "テスト大学"\u3000\nurl: https://uni.example.org\nemail: badges@uni.example.org\n',
+        1,
+        14,
+        "      | " + " " * 18 + "^",  # the Japanese characters take two columns each
+        ("a full-width space (U+3000) after the end of the value",),
+        ("値の終わりの後に全角スペース（U+3000）があります",),
+    ),
     "a second document": Case(
         ISSUER,
         "name: Test\nurl: https://uni.example.org\n---\nemail: badges@uni.example.org\n",

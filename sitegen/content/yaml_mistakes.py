@@ -179,6 +179,13 @@ def _colon_mistake(line: str) -> Mistake | None:
     return None
 
 
+def _after_value(column: int, char: str) -> Mistake:
+    """A space-like character after a quoted value or a closing bracket, where YAML allows only spaces."""
+    return Mistake(
+        column, _("{char} after the end of the value").format(char=character_name(char)), _replace_advice(char)
+    )
+
+
 def _value_mistake(line: str) -> Mistake | None:
     """The value after `key: ` (or after `- `): curly quotes, characters that cannot start it, text after a
     closing quote, an unclosed quote, a second `: ` that is not in quotes."""
@@ -229,6 +236,8 @@ def _value_mistake(line: str) -> Mistake | None:
             )
         rest = line[end + 1 :]
         after = len(rest) - len(rest.lstrip(" "))
+        if rest[after:] and rest[after] in _NOT_A_SPACE:
+            return _after_value(end + 1 + after, rest[after])
         if rest[after:] and not (after and rest[after] == "#"):
             if rest[0] == "#":
                 return Mistake(
@@ -250,6 +259,9 @@ def _value_mistake(line: str) -> Mistake | None:
                 _("Put text starting with '#' in quotes: \"#text\""),
             )
         rest = line[end + 1 :] if end >= 0 else ""
+        after = len(rest) - len(rest.lstrip(" "))
+        if rest[after:] and rest[after] in _NOT_A_SPACE:
+            return _after_value(end + 1 + after, rest[after])
         if rest.strip() and not rest.strip().startswith("#") and not rest.lstrip().startswith((",", "]", "}")):
             return Mistake(
                 end + 1 + len(rest) - len(rest.lstrip()),
@@ -412,6 +424,19 @@ def explain(text: str, problem: str | None, problem_mark, context: str | None, c
     here = lines[line0]
 
     # Mistakes PyYAML finds where they begin: an unclosed quote or bracket, seen only at the end.
+    unclosed = "end of stream" in problem or "document" in problem
+    backslash = here.rfind("\\", 0, column0 + 1)
+    if context_mark is not None and "quoted scalar" in context and not unclosed and backslash >= 0:
+        # `"C:\Users\…"`: in double quotes a backslash starts an escape; PyYAML points after it
+        return _explained(
+            lines,
+            line0,
+            Mistake(
+                backslash,
+                _("a backslash (\\) inside double quotes starts an escape sequence, such as \\n"),
+                _("Put the value in single quotes instead, or write each backslash twice (\\\\)."),
+            ),
+        )
     if context_mark is not None and "quoted scalar" in context:
         quote = lines[context_mark.line][context_mark.column : context_mark.column + 1] or '"'
         return _explained(
@@ -541,6 +566,20 @@ def explain(text: str, problem: str | None, problem_mark, context: str | None, c
                 _("If it is part of the text, put the whole value in quotes."),
             ),
         )
+    if "',' or" in problem and context_mark is not None:
+        closing = "}" if "'}'" in problem else "]"
+        if char == ":":  # `{hash: x salt: y}`: YAML read "x salt" as one text; the comma belongs before "salt"
+            word = re.search(r"[^ ,\[{]*$", here[:column0])
+            column0 = word.start() if word else column0
+        return _explained(
+            lines,
+            line0,
+            Mistake(
+                column0,
+                _("a ',' or the closing '{closing}' is missing here").format(closing=closing),
+                _("Separate the items with ', '; put an item containing ',', ':', '#' or quotes in quotes."),
+            ),
+        )
     if "cannot start any token" in problem and char:
         return _explained(
             lines,
@@ -550,8 +589,27 @@ def explain(text: str, problem: str | None, problem_mark, context: str | None, c
     return _explained(
         lines,
         line0,
-        Mistake(column0, problem, _("Check the line and the one above it: quotes, colons and indentation.")),
+        Mistake(
+            column0,
+            _plain_words(problem),
+            _("Check the line and the one above it: quotes, colons and indentation."),
+        ),
     )
+
+
+def _plain_words(problem: str) -> str:
+    """PyYAML's problems that no known mistake explained, in the user's words and language where we can."""
+    if "expected node content" in problem:
+        return _("a value is missing here")
+    if "comment or line break" in problem:
+        return _("nothing else may follow here on this line")
+    if "unexpected ':'" in problem:
+        return _("a ':' where YAML does not expect one")
+    if "expected key" in problem or "block end" in problem:
+        return _("text where YAML expects the next key")
+    if "block sequence entries" in problem:
+        return _("a '- ' list item where YAML does not expect one")
+    return problem
 
 
 def odd_key(key: str) -> Mistake | None:
