@@ -20,7 +20,7 @@ from sitegen.content.site import load_site
 from sitegen.diagnostics import BuildError, Diagnostic, Location, SitegenError
 from sitegen.messages import _, ngettext
 from sitegen.model import Award, Site
-from sitegen.progress import NO_PROGRESS, Progress
+from sitegen.progress import N_, NO_PROGRESS, Progress
 from sitegen.recipients import EMAIL, hash_email, normalise_email
 from sitegen.status import draw_award_ids
 
@@ -360,8 +360,9 @@ def issue(
     return target, issued
 
 
-HOLDS_STAGE = "check who holds the badge already"
-MATCH_STAGE = "match emails with awards"
+# Stages of the progress shown while every row is compared with every award of the badge.
+HOLDS_STAGE = N_("Checking who holds the badge already")
+MATCH_STAGE = N_("Matching emails with awards")
 
 
 def _hashed_awards(awards: list[Award]) -> list[tuple[bytes, str, Award]]:
