@@ -437,7 +437,7 @@ def explain(text: str, problem: str | None, problem_mark, context: str | None, c
                 _("Put the value in single quotes instead, or write each backslash twice (\\\\)."),
             ),
         )
-    if context_mark is not None and "quoted scalar" in context:
+    if context_mark is not None and "quoted scalar" in context and unclosed:
         quote = lines[context_mark.line][context_mark.column : context_mark.column + 1] or '"'
         return _explained(
             lines,
@@ -453,20 +453,22 @@ def explain(text: str, problem: str | None, problem_mark, context: str | None, c
         mistake = _value_mistake(opening_line)
         if mistake and mistake.column > context_mark.column:  # e.g. a hashtag that hides the closing bracket
             return _explained(lines, context_mark.line, mistake)
-        opening = opening_line[context_mark.column : context_mark.column + 1] or "["
-        closing = {"[": "]", "{": "}"}.get(opening, "]")
-        return _explained(
-            lines,
-            context_mark.line,
-            Mistake(
-                context_mark.column,
-                _("the '{opening}' is never closed by '{closing}'").format(opening=opening, closing=closing),
-                _(
-                    "Add the closing '{closing}', or, if the brackets are part of the text, put the whole value in "
-                    "quotes."
-                ).format(closing=closing),
-            ),
-        )
+        # A list or mapping in brackets may span lines: only one never closed is explained at its start.
+        if _closing_bracket("\n".join(lines[context_mark.line :]), context_mark.column) < 0:
+            opening = opening_line[context_mark.column : context_mark.column + 1] or "["
+            closing = {"[": "]", "{": "}"}.get(opening, "]")
+            return _explained(
+                lines,
+                context_mark.line,
+                Mistake(
+                    context_mark.column,
+                    _("the '{opening}' is never closed by '{closing}'").format(opening=opening, closing=closing),
+                    _(
+                        "Add the closing '{closing}', or, if the brackets are part of the text, put the whole value "
+                        "in quotes."
+                    ).format(closing=closing),
+                ),
+            )
     if "single document" in context:
         return _explained(
             lines,
@@ -499,8 +501,8 @@ def explain(text: str, problem: str | None, problem_mark, context: str | None, c
         over = _over_indented(lines, line0)
         if over:
             return _explained(lines, line0, over)
-    earlier = [n for n in range(line0 - 1, -1, -1) if not _blank(lines[n])][:3]
-    for number in dict.fromkeys([*candidates, *earlier]):
+    earlier = [n for n in range(line0 - 1, -1, -1) if not _blank(lines[n]) and n not in candidates][:3]
+    for number in earlier:
         mistake = line_mistake(lines[number])
         if mistake:
             return _explained(lines, number, mistake)
