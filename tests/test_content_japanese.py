@@ -97,7 +97,8 @@ CASES = {
             "content/site.yaml": "base_url: https://example.github.io/badges\nname: Badges\n"
             "microcredential_profile: eu\n",
             "content/badgeclasses/star.yaml": "issuer: test-uni\nname: Star\ndescription: A star.\n"
-            "image: images/star.svg\nimage_caption: A circle\ncriteria: Be a star.\nachievement_type: MicroCredential\n",
+            "image: images/star.svg\nimage_caption: A circle\ncriteria: Be a star.\n"
+            "achievement_type: MicroCredential\n",
         },
         "content/badgeclasses/star.yaml:7",
         "マイクロクレデンシャルの記述項目 workload_hours（学習時間（時間））がありません（microcredential_profile: eu "
@@ -119,8 +120,8 @@ CASES = {
     "content.bad-file-name": (
         {"content/issuers/Test_Uni.yaml": "name: T\nurl: https://t.example.org\nemail: t@t.example.org\n"},
         "content/issuers/Test_Uni.yaml",
-        "ファイル名「Test_Uni」は URL に使えません。ファイル名は公開される URL になるため、英小文字・数字・ハイフンだけに"
-        "してください（例：test-uni.yaml）",
+        "ファイル名「Test_Uni」は URL に使えません。ファイル名は公開される URL になるため、"
+        "英小文字・数字・ハイフンだけにしてください（例：test-uni.yaml）",
     ),
     "content.unknown-issuer": (
         {
