@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.build.pipeline import BuildResult, build_site
+from sitegen.cli_progress import progress_display
 from sitegen.commands import authoring
 from sitegen.commands.check import failure_markdown, plan_markdown, run_check
 from sitegen.commands.new import create
@@ -72,7 +73,12 @@ def cmd_build(args) -> int:
     output = Path(args.output) if args.output else None
     try:
         result = build_site(
-            root, output, jobs=args.jobs, size_limit=args.size_limit, require_signing=args.require_signing
+            root,
+            output,
+            jobs=args.jobs,
+            size_limit=args.size_limit,
+            require_signing=args.require_signing,
+            progress=args.progress,
         )
     except BuildError as exc:
         errors = sum(1 for d in exc.diagnostics if d.severity == "error")
@@ -154,7 +160,7 @@ def cmd_verify(args) -> int:
                 file=sys.stderr,
             )
             return 2
-        results = verify_inputs.verify_site(path, args.base_url)
+        results = verify_inputs.verify_site(path, args.base_url, progress=args.progress)
         site_mode = True
     elif path.is_file():
         site = args.site
@@ -323,7 +329,8 @@ def cmd_issue(args) -> int:
 
 def _print_mail_merge(issued: list[authoring.Issued]) -> None:
     """For a mail merge: printed only, never written anywhere."""
-    writer = csv.writer(sys.stdout)
+    # "\n": stdout turns it into the system's line ending; csv's own "\r\n" became "\r\r\n" on Windows.
+    writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["email", "name", "award_id", "award_url"])
     for item in issued:
         writer.writerow([item.email, item.name or "", item.award_id, item.page_url])
@@ -537,6 +544,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help=_("print what was built and every warning and note as one JSON object")
     )
     build.add_argument("--size-limit", type=int, default=1_000_000_000, help=argparse.SUPPRESS)  # for tests
+    _quiet_option(build)
     build.set_defaults(func=cmd_build)
 
     serve = commands.add_parser("serve", help=_("preview the site on 127.0.0.1, rebuilding on every change"))
@@ -566,6 +574,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--json", action="store_true", help=_("print the full report as JSON"))
     verify.add_argument("-v", "--verbose", action="store_true", help=_("with a folder: list valid badges too"))
+    _quiet_option(verify)
     verify.set_defaults(func=cmd_verify)
 
     issue = commands.add_parser("issue", help=_("award a badge to one email address or to every row of a CSV"))
@@ -606,6 +615,7 @@ def make_parser() -> argparse.ArgumentParser:
         help=_("print email, name and award page URL as CSV for a mail merge"),
     )
     issue.add_argument("--root", default=".", help=root_help)
+    _quiet_option(issue)
     issue.set_defaults(func=cmd_issue)
 
     recipients = commands.add_parser(
@@ -621,6 +631,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     recipients.add_argument("--sheet", help=_("with an .xlsx workbook: the sheet to read (default: the first sheet)"))
     recipients.add_argument("--root", default=".", help=root_help)
+    _quiet_option(recipients)
     recipients.set_defaults(func=cmd_recipients)
 
     revoke = commands.add_parser("revoke", help=_("revoke an award (its YAML is edited, never deleted)"))
@@ -722,6 +733,12 @@ def _wants_json(args: argparse.Namespace) -> bool:
     return bool(getattr(args, "json", False)) and args.command in ("build", "check")
 
 
+def _quiet_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "-q", "--quiet", action="store_true", help=_("show no progress of long work (a bar, or lines in a CI log)")
+    )
+
+
 def _main(argv: list[str] | None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -729,7 +746,10 @@ def _main(argv: list[str] | None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.func(args)
+        # Long work reports its progress on stderr; the display is closed before anything else is printed.
+        with progress_display(quiet=getattr(args, "quiet", False)) as progress:
+            args.progress = progress
+            return args.func(args)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -34,6 +34,7 @@ def test_the_list_printed_again_is_the_one_issue_printed(make_site, tmp_path, ca
     assert main(["recipients", "python-basics", "--csv", str(sheet), "--root", str(root)]) == 0
     out, err = capsys.readouterr()
     assert out == issued  # the same rows, the same shape, byte for byte
+    assert "\r" not in out  # "\n", which a text stdout turns into the system's line ending (CRLF on Windows)
     assert f"read {sheet} as Shift_JIS (cp932)" in err
     assert tree_bytes(tmp_path) == before  # nothing written
 
