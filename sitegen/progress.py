@@ -31,3 +31,19 @@ class NoProgress:
 
 
 NO_PROGRESS = NoProgress()
+
+
+def listening(progress: Progress) -> bool:
+    """Whether anyone listens: work may then be cut into smaller steps to report, which costs nothing otherwise."""
+    return not isinstance(progress, NoProgress)
+
+
+def N_(message: str) -> str:
+    """Marks a stage name for the message catalogue (pybabel extract); the listener translates it when shown."""
+    return message
+
+
+# The stages the library reports. A stage named elsewhere is marked with N_ there, so that it gets its Japanese.
+AWARD_FILES = N_("Writing award pages")
+AWARD_FILES_SIGNED = N_("Signing credentials and writing award pages")
+VERIFY_SITE = N_("Verifying the site's documents")
