@@ -334,7 +334,7 @@ class Diagnostic:
 
 
 def severity_word(severity: str) -> str:
-    """"error", "warning" or "note" as printed for a person, in the chosen language."""
+    """The word for a severity (error, warning, note) as printed for a person, in the chosen language."""
     words = {"error": _("error"), "warning": _("warning"), "note": _("note")}
     return words.get(severity, severity)
 
