@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from babel.messages.extract import extract_from_file
 from conftest import AWARD_ID, SALT, identity_hash
 from helpers import build, tree_bytes
 
+import sitegen.content
 from sitegen.cli import main
 from sitegen.content.load import load_content
 from sitegen.diagnostics import Collector
-from sitegen.messages import use_language
+from sitegen.messages import translations, use_language
 
 ISSUER = "content/issuers/test-uni.yaml"
 BADGE = "content/badgeclasses/star.yaml"
@@ -509,3 +512,17 @@ def test_json_output_carries_the_line_and_column_of_the_mistake(make_site, capsy
     (found,) = [d for d in report["diagnostics"] if d["code"] == "content.yaml-syntax"]
     assert (found["path"], found["line"], found["column"]) == (ISSUER, 1, 5)
     assert "    1 | name：テスト大学\n      |     ^\n" in found["message"]
+
+
+def test_every_message_of_the_loader_has_its_japanese():
+    """A message added to the loader without its Japanese would reach Japanese users in English."""
+    japanese = translations("ja")
+    content = Path(sitegen.content.__file__).parent
+    for module in (content / "load.py", content / "yaml_mistakes.py"):
+        for _line, message, _comments, _context in extract_from_file(
+            "python", str(module), keywords={"_": None, "ngettext": (1, 2)}
+        ):
+            if isinstance(message, tuple):
+                assert japanese.ngettext(message[0], message[1], 2) != message[1], message
+            else:
+                assert japanese.gettext(message) != message, message

@@ -80,7 +80,7 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines:
             problems.error(
                 _at(rel, node.start_mark),
                 "content.yaml-unsupported",
-                "YAML aliases of lists or mappings (*name) are not supported: write the value out",
+                _("YAML aliases of lists or mappings (*name) are not supported: write the value out"),
             )
             return INVALID
         seen.add(id(node))
@@ -91,7 +91,9 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines:
             # Keys are names: YAML 1.1 would read `on:` (as in `revoked: {on: …}`) as the boolean true.
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 problems.error(
-                    _at(rel, key_node.start_mark), "content.yaml-unsupported", "unsupported key (use plain text keys)"
+                    _at(rel, key_node.start_mark),
+                    "content.yaml-unsupported",
+                    _("unsupported key (use plain text keys)"),
                 )
                 continue
             key = key_node.value
@@ -102,7 +104,9 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines:
                 problems.error(Location(rel, line, column), "content.yaml-syntax", text)
                 continue
             if key in out:
-                problems.error(_at(rel, key_node.start_mark), "content.duplicate-key", f"duplicate key '{key}'")
+                problems.error(
+                    _at(rel, key_node.start_mark), "content.duplicate-key", _("duplicate key '{key}'").format(key=key)
+                )
                 continue
             out[key] = _convert(value_node, loader, rel, problems, seen, lines)
             out.lines[key] = key_node.start_mark.line + 1
@@ -118,7 +122,11 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines:
     try:
         return loader.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. a date like 2026-02-30
-        problems.error(_at(rel, node.start_mark), "content.invalid-value", f"invalid value '{node.value}': {exc}")
+        problems.error(
+            _at(rel, node.start_mark),
+            "content.invalid-value",
+            _("invalid value '{value}': {reason}").format(value=node.value, reason=exc),
+        )
         return INVALID
 
 
@@ -168,8 +176,10 @@ def load_content(root: Path, problems: Collector) -> list[RawDoc]:
         problems.error(
             Location(rel),
             "content.symlink",
-            "a symbolic link: content and theme files must be files of the repository itself "
-            "(replace the link with the file)",
+            _(
+                "a symbolic link: content and theme files must be files of the repository itself "
+                "(replace the link with the file)"
+            ),
         )
     docs: list[RawDoc] = []
     site = content / "site.yaml"
@@ -177,7 +187,7 @@ def load_content(root: Path, problems: Collector) -> list[RawDoc]:
         problems.error(
             Location("content/site.yaml"),
             "content.missing-file",
-            "missing: every site needs content/site.yaml (run `sitegen new` for an example)",
+            _("missing: every site needs content/site.yaml (run `sitegen new` for an example)"),
         )
     else:
         docs.append(_read(root, site, "site", problems))
@@ -191,7 +201,7 @@ def load_content(root: Path, problems: Collector) -> list[RawDoc]:
                 problems.error(
                     Location(_rel(root, path)),
                     "content.wrong-extension",
-                    "rename to .yaml: content files use the .yaml extension",
+                    _("rename to .yaml: content files use the .yaml extension"),
                 )
             if path.suffix != ".yaml" or not path.is_file():
                 continue
@@ -219,8 +229,10 @@ def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
         problems.error(
             Location(rel, text[: text.index("PRIVATE KEY-----")].count("\n") + 1),
             "content.private-key",
-            "this file holds a private key: remove it from the repository (and from its history), "
-            "replace the key, and give the build the new one through SITEGEN_SIGNING_KEY",
+            _(
+                "this file holds a private key: remove it from the repository (and from its history), "
+                "replace the key, and give the build the new one through SITEGEN_SIGNING_KEY"
+            ),
         )
     before = len(problems.errors)
     data = parse_yaml(text, rel, problems) if text else None
