@@ -21,6 +21,7 @@ from sitegen.cli_progress import progress_display
 from sitegen.commands import authoring
 from sitegen.commands.check import failure_markdown, plan_markdown, run_check
 from sitegen.commands.new import create
+from sitegen.commands.notify import LEDGER, expiring_days, notify
 from sitegen.commands.serve import serve
 from sitegen.content.site import load_site
 from sitegen.diagnostics import BuildError, Diagnostic, SitegenError, severity_word
@@ -79,6 +80,7 @@ def cmd_build(args) -> int:
             size_limit=args.size_limit,
             require_signing=args.require_signing,
             progress=args.progress,
+            check_signing=args.check_signing,
         )
     except BuildError as exc:
         errors = sum(1 for d in exc.diagnostics if d.severity == "error")
@@ -352,6 +354,68 @@ def cmd_recipients(args) -> int:
     return 1 if found.not_found else 0
 
 
+def cmd_notify(args) -> int:
+    outcome = notify(
+        Path(args.root),
+        Path(args.csv),
+        sheet=args.sheet,
+        expiring_within=args.expiring_within,
+        again=args.again or (),
+        dry_run=args.dry_run,
+        outbox=Path(args.outbox) if args.outbox else None,
+        sender=args.sender,
+        wait=args.wait,
+        progress=getattr(args, "progress", NO_PROGRESS),
+    )
+    for line in [*outcome.notes, *outcome.unmatched, *outcome.skipped, *outcome.not_live]:
+        print(line, file=sys.stderr)
+    for notice, subject, file in outcome.done:
+        if args.dry_run:
+            line = _("would send to {email}: {subject} (award {award})")
+        elif file:
+            line = _("wrote {file} for {email}: {subject} (award {award})")
+        else:
+            line = _("sent to {email}: {subject} (award {award})")
+        print(line.format(email=notice.email, subject=subject, award=notice.award.id, file=file))
+    for line in outcome.failed:
+        print(_("error: {message}").format(message=line), file=sys.stderr)
+    if outcome.already:
+        print(
+            _(
+                "{count} message(s) were sent before ({ledger}): not sent again (--again AWARD-ID sends one again)"
+            ).format(count=outcome.already, ledger=LEDGER.as_posix()),
+            file=sys.stderr,
+        )
+    if args.dry_run:
+        print(
+            _("dry run: {count} message(s) would be sent; nothing was sent or written").format(count=len(outcome.done)),
+            file=sys.stderr,
+        )
+    elif outcome.done:
+        print(
+            _("{count} message(s) recorded in {ledger}: commit it, so that nobody sends them again").format(
+                count=len(outcome.done), ledger=LEDGER.as_posix()
+            ),
+            file=sys.stderr,
+        )
+    elif not outcome.failed:
+        print(_("nothing to send"), file=sys.stderr)
+    return 0 if outcome.ok else 1
+
+
+def _window(text: str) -> int:
+    try:
+        return expiring_days(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(_("not a number of days like 30d: {text}").format(text=text)) from None
+
+
+def _seconds(text: str) -> float:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(_("not a number of seconds: {text}").format(text=text))
+    return float(text)
+
+
 def cmd_revoke(args) -> int:
     path = authoring.revoke(Path(args.root), args.award_id, reason=args.reason, on=args.on or date.today())
     print(
@@ -541,6 +605,14 @@ def make_parser() -> argparse.ArgumentParser:
         help=_("fail unless Open Badges 3.0 credentials are signed (for the deploy workflow)"),
     )
     build.add_argument(
+        "--check-signing",
+        action="store_true",
+        help=_(
+            "canonicalise every credential both ways (sitegen's fast path and plain pyld) and fail on any "
+            "difference; signs afresh, without cached proofs"
+        ),
+    )
+    build.add_argument(
         "--json", action="store_true", help=_("print what was built and every warning and note as one JSON object")
     )
     build.add_argument("--size-limit", type=int, default=1_000_000_000, help=argparse.SUPPRESS)  # for tests
@@ -634,6 +706,60 @@ def make_parser() -> argparse.ArgumentParser:
     _quiet_option(recipients)
     recipients.set_defaults(func=cmd_recipients)
 
+    notify_command = commands.add_parser(
+        "notify",
+        help=_("email each recipient of a spreadsheet their awards not yet announced (or a reminder before expiry)"),
+        epilog=_(
+            "The mail server is SITEGEN_SMTP_URL (smtp://user@host:587, STARTTLS whenever offered, or "
+            "smtps://user@host:465) with the password in SITEGEN_SMTP_PASSWORD. What was sent is recorded in "
+            "content/notified.yaml (award ids and days, never an email): commit it."
+        ),
+    )
+    notify_command.add_argument(
+        "--csv",
+        metavar="FILE",
+        required=True,
+        help=_("the spreadsheet (.csv or .xlsx) given to `sitegen issue`, or any with an email column (and language)"),
+    )
+    notify_command.add_argument(
+        "--sheet", help=_("with an .xlsx workbook: the sheet to read (default: the first sheet)")
+    )
+    notify_command.add_argument(
+        "--expiring-within",
+        type=_window,
+        metavar="DAYS",
+        help=_("remind holders of awards that expire within this many days, e.g. 30d (once per award and window)"),
+    )
+    notify_command.add_argument(
+        "--again",
+        action="append",
+        metavar="AWARD-ID",
+        help=_("send the message of this award again, although it was sent before"),
+    )
+    notify_how = notify_command.add_mutually_exclusive_group()
+    notify_how.add_argument("--dry-run", action="store_true", help=_("show what would be sent; send and write nothing"))
+    notify_how.add_argument(
+        "--outbox",
+        metavar="DIR",
+        help=_("write the messages as .eml files into DIR instead of sending them (recorded as sent)"),
+    )
+    notify_command.add_argument(
+        "--from",
+        dest="sender",
+        metavar="ADDRESS",
+        help=_("the sender, e.g. 'Badges <badges@example.ac.jp>' (default: the issuer's name and email)"),
+    )
+    notify_command.add_argument(
+        "--wait",
+        type=_seconds,
+        default=0,
+        metavar="SECONDS",
+        help=_("wait up to this long for the awards' pages to be online (a deploy still running)"),
+    )
+    notify_command.add_argument("--root", default=".", help=root_help)
+    _quiet_option(notify_command)
+    notify_command.set_defaults(func=cmd_notify)
+
     revoke = commands.add_parser("revoke", help=_("revoke an award (its YAML is edited, never deleted)"))
     revoke.add_argument("award_id", metavar="AWARD-ID", help=_("the award's id (as `sitegen issue` printed it)"))
     revoke.add_argument("--reason", required=True, help=_("why; published with the award"))
@@ -706,7 +832,7 @@ def _system_problem(exc: OSError) -> str:
     return f"{what}{where}" + (f"; {advice}" if advice else "")
 
 
-def message_language(argv: list[str], environ) -> str:
+def chosen_language(argv: list[str], environ) -> str:
     """--lang's value when it is given and known (before or after the command), else the locale's language."""
     for i, arg in enumerate(argv):
         if arg == "--":
@@ -721,7 +847,7 @@ def message_language(argv: list[str], environ) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    use_language(message_language(argv, os.environ))
+    use_language(chosen_language(argv, os.environ))
     # argparse words its own messages through gettext's module-level functions: ours, in the language chosen.
     vars(argparse).update(_=_, ngettext=ngettext)
     with guarded_output():  # content printed in a message must not read as a command to the CI runner

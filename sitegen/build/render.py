@@ -762,15 +762,16 @@ def published_view(site: Site) -> Site:
 
 
 class Renderer:
-    def __init__(self, root: Path, site: Site, lang: str | None = None):
+    def __init__(self, root: Path, site: Site, lang: str | None = None, *, folder: str = "templates"):
+        """`folder`: the theme's folder of templates; "mail" for the messages of `sitegen notify`."""
         self.site = site
         self.lang = lang or site.config.default_language
         self.default_lang = site.config.default_language
         dirs = theme_dirs(root, site.config.theme)
-        loaders = [ThemeLoader(str(d / "templates")) for d in dirs]
+        loaders = [ThemeLoader(str(d / folder)) for d in dirs]
         # A theme's own templates come from the content repository, so from pull requests: with any, every page
         # renders in ThemeEnvironment (data only, within a budget). sitegen's own templates are its code.
-        self.sandboxed = any((d / "templates").is_dir() and not d.is_relative_to(PACKAGE_THEMES) for d in dirs)
+        self.sandboxed = any((d / folder).is_dir() and not d.is_relative_to(PACKAGE_THEMES) for d in dirs)
         environment = ThemeEnvironment if self.sandboxed else jinja2.Environment
         self.env: jinja2.Environment = environment(
             loader=jinja2.ChoiceLoader(loaders),
@@ -871,6 +872,11 @@ class Renderer:
         if isinstance(self.env, ThemeEnvironment):  # exactly when self.sandboxed
             return self.env.render_page(template, context).encode("utf-8")
         return template.render(context).encode("utf-8")
+
+    def render_mail(self, name: str, **context) -> str:
+        """A message of `sitegen notify` from the theme's mail/ templates (a Renderer made with folder="mail"):
+        the same sandbox and budget as the pages."""
+        return self._render(name, "", [], **context).decode("utf-8")
 
     def _alternates(self, rel: str) -> list[dict]:
         """Links to the same site-wide page in the other languages."""
