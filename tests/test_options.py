@@ -77,7 +77,10 @@ def test_every_option_problem_is_reported_in_one_run_with_file_line_and_code(mak
             "content/site.yaml:8: error: theme 'missing' not found: there is no folder themes/missing/",
             "content.invalid-option",
         ),
-        ("content/site.yaml:9: error: unknown key 'bakin' in site.yaml: did you mean 'baking'?", "content.unknown-field"),
+        (
+            "content/site.yaml:9: error: unknown key 'bakin' in site.yaml: did you mean 'baking'?",
+            "content.unknown-field",
+        ),
     }
     assert all(code in CODES for _, code in found)
 
