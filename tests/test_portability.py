@@ -233,6 +233,21 @@ def test_content_with_windows_line_endings_builds_the_same_bytes(make_site, tmp_
     assert "Writes small Python programs." in criteria and "\\r" not in criteria
 
 
+def test_two_published_names_that_differ_only_in_case_are_refused(make_site, capsys):
+    """`themes/default/static/Site.css` (meant to override site.css) would publish assets/Site.css beside the
+    default theme's assets/site.css: one file on Windows and macOS, so the build refuses it by name."""
+    root = make_site({"themes/default/static/Site.css": "body { color: navy; }\n"})
+    assert main(["build", "--root", str(root)]) == 1
+    error = capsys.readouterr().err
+    assert "assets/Site.css and assets/site.css" in error or "assets/site.css and assets/Site.css" in error
+    assert "differ only in case" in error and "rename one of them" in error
+    assert not (root / "output").exists()
+
+    use_language("ja")
+    assert main(["build", "--lang", "ja", "--root", str(root)]) == 1
+    assert "大文字・小文字しか違いません" in capsys.readouterr().err
+
+
 # --- the code ---------------------------------------------------------------------------------------------
 
 PACKAGE = Path(sitegen.__file__).parent

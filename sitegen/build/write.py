@@ -179,6 +179,7 @@ class OutputWriter:
         self.budget = SizeBudget(size_limit) if size_limit is not None else None
         self.files = StagingFolder(self.staging, self.budget)
         self.sources: dict[str, str] = {}
+        self.folded: dict[str, str] = {}  # each path in lower case (casefold) → the path
 
     def add(self, path: str, data: bytes, source: str) -> None:
         """Write one file; two sources claiming one path is an error naming both."""
@@ -192,6 +193,15 @@ class OutputWriter:
         if path in self.sources:
             raise OutputCollision(
                 _("{source} and {other} both produce {path}").format(source=source, other=self.sources[path], path=path)
+            )
+        # Windows and macOS see one file where two names differ only in case (a theme's Logo.png and logo.png).
+        same_name = self.folded.setdefault(path.casefold(), path)
+        if same_name != path:
+            raise OutputCollision(
+                _(
+                    "{source} and {other} produce {path} and {same_name}, whose names differ only in case: on "
+                    "Windows and macOS they are one file; rename one of them"
+                ).format(source=source, other=self.sources[same_name], path=path, same_name=same_name)
             )
         self.sources[path] = source
         self.files.write(path, data)
