@@ -1,4 +1,5 @@
-"""Edit the content for people: award badges (one email or a CSV) and revoke awards.
+"""Edit the content for people: award badges (one email, or a spreadsheet: sitegen/commands/spreadsheet.py) and
+revoke awards; and find the awards of a spreadsheet's emails again (`sitegen recipients`), writing nothing.
 
 The plaintext email is hashed here and never written anywhere; every row is checked before anything is
 written, and existing files are edited as text so that their comments and layout survive.
