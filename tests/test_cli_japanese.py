@@ -34,7 +34,11 @@ from sitegen.openbadges.keys import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "sitegen/locale/ja/LC_MESSAGES/sitegen.po"
-JAPANESE = {**os.environ, "LANG": "ja_JP.UTF-8"}
+
+
+def japanese() -> dict[str, str]:
+    """The environment of a Japanese locale (read after conftest's fixture has cleared the machine's own)."""
+    return {**os.environ, "LANG": "ja_JP.UTF-8"}
 
 
 # --- every message has its Japanese ---------------------------------------------------------------------------
@@ -90,7 +94,7 @@ def run_cli(*args, env=None, cwd=None) -> subprocess.CompletedProcess:
 
 
 def test_help_is_japanese_under_a_japanese_locale_with_argparse_s_own_words():
-    shown = run_cli("--help", env=JAPANESE)
+    shown = run_cli("--help", env=japanese())
     assert shown.returncode == 0
     assert shown.stdout.startswith("使い方：sitegen ")
     for words in (
@@ -100,16 +104,16 @@ def test_help_is_japanese_under_a_japanese_locale_with_argparse_s_own_words():
         "メッセージと --help の言語",
     ):
         assert words in shown.stdout, words
-    issue = run_cli("issue", "--help", env=JAPANESE).stdout
+    issue = run_cli("issue", "--help", env=japanese()).stdout
     assert "授与日。例：2026-04-01（既定：今日）" in issue and "位置引数" in issue
-    missing = run_cli("issue", env=JAPANESE)  # argparse's own error, worded by it through our catalogue
+    missing = run_cli("issue", env=japanese())  # argparse's own error, worded by it through our catalogue
     assert missing.returncode == 2 and "sitegen issue：エラー：次の引数が必要です：badge" in missing.stderr
 
 
 def test_lang_overrides_the_locale_and_lc_all_overrides_lang():
-    english = run_cli("--lang", "en", "--help", env=JAPANESE)
+    english = run_cli("--lang", "en", "--help", env=japanese())
     assert english.stdout.startswith("usage: sitegen ") and "build the site into output/" in english.stdout
-    assert "usage: sitegen" in run_cli("--help", env={**JAPANESE, "LC_ALL": "en_US.UTF-8"}).stdout
+    assert "usage: sitegen" in run_cli("--help", env={**japanese(), "LC_ALL": "en_US.UTF-8"}).stdout
     no_lang = {name: value for name, value in os.environ.items() if name != "LANG"}
     assert "使い方：" in run_cli("--help", env={**no_lang, "LANGUAGE": "ja:en"}).stdout
     after_the_command = run_cli("build", "--lang", "ja", "--help")  # --lang after the command works too
@@ -131,14 +135,17 @@ def test_a_build_with_a_content_error_speaks_japanese(make_site, capsys):
 
 
 def test_a_built_site_is_the_same_bytes_whatever_the_language(make_site, tmp_path):
-    english, japanese = make_site(root=tmp_path / "en"), make_site(root=tmp_path / "ja")
-    assert run_cli("build", cwd=english).returncode == 0
-    built = run_cli("build", cwd=japanese, env=JAPANESE)
+    in_english, in_japanese = make_site(root=tmp_path / "en"), make_site(root=tmp_path / "ja")
+    assert run_cli("build", cwd=in_english).returncode == 0
+    built = run_cli("build", cwd=in_japanese, env=japanese())
     assert built.returncode == 0 and "をビルドしました" in built.stdout
-    files = sorted(p.relative_to(english / "output") for p in (english / "output").rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(japanese / "output") for p in (japanese / "output").rglob("*") if p.is_file())
-    for rel in files:
-        assert (english / "output" / rel).read_bytes() == (japanese / "output" / rel).read_bytes(), rel
+    english_files, japanese_files = tree(in_english / "output"), tree(in_japanese / "output")
+    assert english_files.keys() == japanese_files.keys()
+    assert [rel for rel in english_files if english_files[rel] != japanese_files[rel]] == []
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 # --- serve: its error page and its log ------------------------------------------------------------------------
@@ -191,7 +198,7 @@ def fetch(url: str) -> tuple[int, str]:
 
 def test_serve_shows_its_build_error_page_in_japanese(make_site):
     root = make_site({"content/issuers/test-uni.yaml": "url: https://uni.example.org\nemail: a@uni.example.org\n"})
-    preview = Preview(root, JAPANESE)
+    preview = Preview(root, japanese())
     try:
         preview.wait_for("ビルドに失敗しました（問題 1 件）：")
         preview.wait_for("でプレビューしています（Ctrl-C で終了。output/ は変更しません）")
@@ -283,7 +290,7 @@ def test_verify_of_a_file_inside_a_built_folder_reads_that_folder_offline(signed
 
 
 def test_verify_inside_a_built_folder_in_japanese_words_the_verdict(signed_build):
-    checked = run_cli("verify", f"output/credentials/{AWARD_ID}.json", cwd=signed_build, env=JAPANESE)
+    checked = run_cli("verify", f"output/credentials/{AWARD_ID}.json", cwd=signed_build, env=japanese())
     assert checked.returncode == 0
     assert checked.stdout.startswith("有効") and "1 件を検証しました：有効 1 件" in checked.stdout
     assert "サイトのファイルを" in checked.stderr and "から読み取ります（--site " in checked.stderr
@@ -297,6 +304,6 @@ def test_new_says_which_sample_award_to_delete_before_publishing(tmp_path):
     named = last.split(": ", 1)[1].split(", ")
     assert len(named) == 2 and all((tmp_path / path).is_file() for path in named)
     assert {Path(path).name for path in named} == {"first-badge.yaml", "intro-data-analysis.yaml"}
-    japanese = run_cli("new", "other", cwd=tmp_path, env=JAPANESE)
-    assert "新しいバッジサイトを other/ に作成しました" in japanese.stdout
-    assert "公開する前に、サンプルの授与ファイルを削除してください" in japanese.stdout
+    in_japanese = run_cli("new", "other", cwd=tmp_path, env=japanese())
+    assert "新しいバッジサイトを other/ に作成しました" in in_japanese.stdout
+    assert "公開する前に、サンプルの授与ファイルを削除してください" in in_japanese.stdout
