@@ -356,6 +356,16 @@ CASES = {
         ("a full-width space (U+3000) after the end of the value",),
         ("値の終わりの後に全角スペース（U+3000）があります",),
     ),
+    "a list item indented wrongly after a Markdown text": Case(
+        BADGE,
+        "issuer: test-uni\nname: Star\nimage: images/star.svg\nimage_caption: A blue circle\ndescription: A star.\n"
+        "criteria: |\n  - 課題: 提出\n  - 試験: 合格\ntags:\n  - python\n - stars\n",
+        11,
+        2,
+        "       |  ^",
+        ("the indentation of this line (1 space) matches none of the lines above",),  # not the Markdown's ': '
+        ("この行の字下げ（スペース 1 個）",),
+    ),
     "a second document": Case(
         ISSUER,
         "name: Test\nurl: https://uni.example.org\n---\nemail: badges@uni.example.org\n",

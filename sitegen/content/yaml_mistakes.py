@@ -358,11 +358,32 @@ def _over_indented(lines: list[str], number: int) -> Mistake | None:
     )
 
 
+_BLOCK_START = re.compile(r"[ ]*(?:-[ ]+)?(?:[^ #][^#]*?:[ ]+)?[|>][0-9+-]*[ ]*(?:#.*)?$")
+
+
+def _block_text_lines(lines: list[str], last: int) -> set[int]:
+    """The lines (0-based, before `last`) inside a `|` or `>` text: Markdown such as `- 課題: 提出` there is
+    text, not YAML, and must not be taken for the mistake."""
+    inside: set[int] = set()
+    number = 0
+    while number < last:
+        if _BLOCK_START.match(lines[number]):
+            indent = _indent(lines[number])
+            number += 1
+            while number < last and (not lines[number].strip(" ") or _indent(lines[number]) > indent):
+                inside.add(number)
+                number += 1
+        else:
+            number += 1
+    return inside
+
+
 def _indentation_levels(lines: list[str], first: int, last: int) -> list[int]:
     """The columns (0-based) where the keys and list items of lines first..last-1 start; `  - id:` has two."""
     levels = set()
-    for line in lines[first:last]:
-        if not _blank(line):
+    text_lines = _block_text_lines(lines, last)
+    for number, line in enumerate(lines[first:last], first):
+        if not _blank(line) and number not in text_lines:
             levels.add(_indent(line))
             item = re.match(r"[ ]*(?:-[ ]+)+", line)
             if item:
@@ -501,7 +522,9 @@ def explain(text: str, problem: str | None, problem_mark, context: str | None, c
         over = _over_indented(lines, line0)
         if over:
             return _explained(lines, line0, over)
-    earlier = [n for n in range(line0 - 1, -1, -1) if not _blank(lines[n]) and n not in candidates][:3]
+    text_lines = _block_text_lines(lines, line0)
+    earlier = [n for n in range(line0 - 1, -1, -1) if not _blank(lines[n]) and n not in candidates]
+    earlier = [n for n in earlier if n not in text_lines][:3]
     for number in earlier:
         mistake = line_mistake(lines[number])
         if mistake:
