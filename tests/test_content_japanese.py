@@ -295,6 +295,7 @@ def test_composed_pieces_read_in_japanese_too(make_site, japanese):
             "content/badgeclasses/star.yaml": "issuer: test-uni\nname: {ja: 星, de: Stern}\ndescription: A star.\n"
             "image: images/star.svg\nimage_caption: A circle\ncriteria: Be a star.\nvalid_for: two years\n",
             "content/assertions/star-carol.yaml": award_file(show_name="1"),
+            "content/assertions/more.yaml": award_file(id=f"{uuid.UUID(int=1, version=4)}", recipient="{sal: x}"),
         }
     )
     found = {(where, message) for where, _code, message in diagnostics_of(root)}
@@ -314,4 +315,8 @@ def test_composed_pieces_read_in_japanese_too(make_site, japanese):
             "「valid_for」の値「two years」は正しくありません（ISO 8601 の期間で書きます。例：P2Y、P6M、P90D）",
         ),
         ("content/assertions/star-carol.yaml:6", "「show_name」は true か false にしてください（数値になっています）"),
+        (
+            "content/assertions/more.yaml:5",
+            "「recipient」に不明なキー「sal」があります。「salt」の誤りではありませんか？",
+        ),
     }, found

@@ -163,10 +163,11 @@ def _ob2_key(f: _File, data: LineDict, root: Path) -> Ob2SigningKey | None:
     raw = data.get("ob2_signing")
     if raw in (None, False):
         return None
-    raw = f.mapping(raw, "'ob2_signing' ({key_id, public_key})", data.line_of("ob2_signing"))
+    what = _("'{key}' ({example})").format(key="ob2_signing", example="{key_id, public_key}")
+    raw = f.mapping(raw, what, data.line_of("ob2_signing"))
     if raw is None:
         return None
-    f.known_keys(raw, {"key_id", "public_key"}, "'ob2_signing'")
+    f.known_keys(raw, {"key_id", "public_key"}, _("'{key}'").format(key="ob2_signing"))
     key_id = f.string(raw, "key_id", pattern=SLUG, hint=_("lowercase letters, digits and hyphens"))
     pem = f.string(raw, "public_key")
     if pem is None or key_id is None:

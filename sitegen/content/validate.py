@@ -168,6 +168,13 @@ def _type_name(value) -> str:
     return type(value).__name__
 
 
+def field(key: str, example: str = "") -> str:
+    """A field named in a message as what it is ("'recipient'", or "'credits' ({value, system})")."""
+    if example:
+        return _("'{key}' ({example})").format(key=key, example=example)
+    return _("'{key}'").format(key=key)
+
+
 def closest(word, choices: Iterable[str]) -> str | None:
     """The choice a typo most likely meant ("bakin" → "baking"), or None when none is close."""
     matches = get_close_matches(str(word), sorted(choices), n=1)
@@ -788,10 +795,10 @@ def _badge(
 
 def _microcredential(f: _File, data: LineDict, slug: str, badge_slugs: set[str]) -> Microcredential | None:
     """The badge's `microcredential:` block, every key checked (None when it is not a mapping)."""
-    block = f.mapping(data["microcredential"], "'microcredential'", data.line_of("microcredential"))
+    block = f.mapping(data["microcredential"], field("microcredential"), data.line_of("microcredential"))
     if block is None:
         return None
-    f.known_keys(block, set(MICROCREDENTIAL_KEYS), "'microcredential'")
+    f.known_keys(block, set(MICROCREDENTIAL_KEYS), field("microcredential"))
     outcomes = []
     for item, line in f.items(
         block, "learning_outcomes", _("texts (each text or {example})").format(example="{ja: …, en: …}")
@@ -802,16 +809,17 @@ def _microcredential(f: _File, data: LineDict, slug: str, badge_slugs: set[str])
     workload = _positive(f, block, "workload_hours", _("a number of hours, e.g. 30 or 7.5"))
     credits = None
     raw = f.get(block, "credits", False)
-    if raw is not None and (raw := f.mapping(raw, "'credits' ({value, system})", block.line_of("credits"))):
-        f.known_keys(raw, {"value", "system"}, "'credits'")
+    if raw is not None and (raw := f.mapping(raw, field("credits", "{value, system}"), block.line_of("credits"))):
+        f.known_keys(raw, {"value", "system"}, field("credits"))
         value = _positive(f, raw, "value", _("the number of credits, e.g. 2 or 0.5"), required=True)
         system = f.string(raw, "system")
         if value is not None and system is not None:
             credits = Credits(value, system)
     level = None
     raw = f.get(block, "level", False)
-    if raw is not None and (raw := f.mapping(raw, "'level' ({framework, code, name, url})", block.line_of("level"))):
-        f.known_keys(raw, {"framework", "code", "name", "url"}, "'level'")
+    what = field("level", "{framework, code, name, url}")
+    if raw is not None and (raw := f.mapping(raw, what, block.line_of("level"))):
+        f.known_keys(raw, {"framework", "code", "name", "url"}, field("level"))
         framework = f.string(raw, "framework")
         code, name = f.string(raw, "code", required=False), f.text(raw, "name", required=False)
         url = f.url(raw, "url", required=False)
@@ -833,9 +841,9 @@ def _microcredential(f: _File, data: LineDict, slug: str, badge_slugs: set[str])
     quality_assurance = None
     raw = f.get(block, "quality_assurance", False)
     if raw is not None and (
-        raw := f.mapping(raw, "'quality_assurance' ({text, url})", block.line_of("quality_assurance"))
+        raw := f.mapping(raw, field("quality_assurance", "{text, url}"), block.line_of("quality_assurance"))
     ):
-        f.known_keys(raw, {"text", "url"}, "'quality_assurance'")
+        f.known_keys(raw, {"text", "url"}, field("quality_assurance"))
         text, url = f.text(raw, "text"), f.url(raw, "url", required=False)
         if text is not None:
             quality_assurance = QualityAssurance(text, url)
@@ -1062,7 +1070,7 @@ def _award(
     hash_, salt = None, None
     recipient = f.get(item, "recipient", True)
     if recipient is not None:
-        recipient = f.mapping(recipient, "'recipient'", item.line_of("recipient"))
+        recipient = f.mapping(recipient, field("recipient"), item.line_of("recipient"))
         if recipient is not None:
             if "email" in recipient:
                 f.error_at(
@@ -1075,7 +1083,7 @@ def _award(
                     ).format(),
                 )
             else:
-                f.known_keys(recipient, {"hash", "salt"}, "'recipient'")
+                f.known_keys(recipient, {"hash", "salt"}, field("recipient"))
                 hash_ = f.string(recipient, "hash", pattern=HASH, hint=_("expected sha256$ and 64 hex digits"))
                 salt = f.string(recipient, "salt")
     issued = f.moment(item, "issued_on", tz=config.tz, required=False)
@@ -1121,9 +1129,9 @@ def _award(
         evidence.append(ev)
     revoked = None
     if item.get("revoked") not in (None, False):
-        raw = f.mapping(item["revoked"], "'revoked' ({on: DATE, reason: …})", item.line_of("revoked"))
+        raw = f.mapping(item["revoked"], field("revoked", "{on: DATE, reason: …}"), item.line_of("revoked"))
         if raw is not None:
-            f.known_keys(raw, {"on", "reason"}, "'revoked'")
+            f.known_keys(raw, {"on", "reason"}, field("revoked"))
             on = f.moment(raw, "on", tz=config.tz, required=True)
             if on is not None and in_future(raw.get("on"), on, now):
                 # The status list says "revoked" from the build that publishes it: a later date would be a lie,
