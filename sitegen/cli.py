@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import csv
 import difflib
 import errno
+import io
 import json
 import os
 import signal
@@ -708,7 +710,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     notify_command = commands.add_parser(
         "notify",
-        help=_("email each recipient of a spreadsheet their awards not yet announced (or a reminder before expiry)"),
+        help=_(
+            "email each recipient of a spreadsheet the awards not yet announced to them (or a reminder before expiry)"
+        ),
         epilog=_(
             "The mail server is SITEGEN_SMTP_URL (smtp://user@host:587, STARTTLS whenever offered, or "
             "smtps://user@host:465) with the password in SITEGEN_SMTP_PASSWORD. What was sent is recorded in "
@@ -728,20 +732,22 @@ def make_parser() -> argparse.ArgumentParser:
         "--expiring-within",
         type=_window,
         metavar="DAYS",
-        help=_("remind holders of awards that expire within this many days, e.g. 30d (once per award and window)"),
+        help=_("remind the holders of awards that expire within this many days, e.g. 30d (once per award and window)"),
     )
     notify_command.add_argument(
         "--again",
         action="append",
         metavar="AWARD-ID",
-        help=_("send the message of this award again, although it was sent before"),
+        help=_("send the message of this award once more, although it was sent before"),
     )
     notify_how = notify_command.add_mutually_exclusive_group()
-    notify_how.add_argument("--dry-run", action="store_true", help=_("show what would be sent; send and write nothing"))
+    notify_how.add_argument(
+        "--dry-run", action="store_true", help=_("show what would be sent; nothing is sent or written")
+    )
     notify_how.add_argument(
         "--outbox",
         metavar="DIR",
-        help=_("write the messages as .eml files into DIR instead of sending them (recorded as sent)"),
+        help=_("write the messages into DIR as .eml files instead of sending them (recorded as sent)"),
     )
     notify_command.add_argument(
         "--from",
@@ -754,7 +760,7 @@ def make_parser() -> argparse.ArgumentParser:
         type=_seconds,
         default=0,
         metavar="SECONDS",
-        help=_("wait up to this long for the awards' pages to be online (a deploy still running)"),
+        help=_("wait up to this many seconds for the awards' pages to be online (a deploy still running)"),
     )
     notify_command.add_argument("--root", default=".", help=root_help)
     _quiet_option(notify_command)
@@ -848,6 +854,11 @@ def chosen_language(argv: list[str], environ) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     use_language(chosen_language(argv, os.environ))
+    for stream in (sys.stdout, sys.stderr):
+        # Output in a legacy encoding (cp932: Japanese Windows, redirected to a file) lacks a few characters
+        # sitegen prints (›, –, ✅): they show as ? rather than failing the command.
+        if isinstance(stream, io.TextIOWrapper) and codecs.lookup(stream.encoding).name != "utf-8":
+            stream.reconfigure(errors="replace")
     # argparse words its own messages through gettext's module-level functions: ours, in the language chosen.
     vars(argparse).update(_=_, ngettext=ngettext)
     with guarded_output():  # content printed in a message must not read as a command to the CI runner

@@ -307,3 +307,18 @@ def test_new_says_which_sample_award_to_delete_before_publishing(tmp_path):
     in_japanese = run_cli("new", "other", cwd=tmp_path, env=japanese())
     assert "新しいバッジサイトを other/ に作成しました" in in_japanese.stdout
     assert "公開する前に、サンプルの授与ファイルを削除してください" in in_japanese.stdout
+
+
+def test_japanese_output_in_a_legacy_encoding_does_not_fail(tmp_path):
+    """Japanese Windows writes redirected output in cp932, which lacks a few characters sitegen prints (›)."""
+    printed = subprocess.run(
+        [sys.executable, "-m", "sitegen", "--lang", "ja", "keys", "generate"],
+        cwd=tmp_path,
+        env={**japanese(), "PYTHONIOENCODING": "cp932"},
+        capture_output=True,
+        timeout=120,
+    )
+    assert printed.returncode == 0, printed.stderr.decode("cp932")
+    text = printed.stdout.decode("cp932")
+    assert "1. 公開鍵を content/site.yaml に追加して、コミットしてください：" in text
+    assert "GitHub ? Settings ? Environments" in text
