@@ -536,3 +536,13 @@ def test_every_message_of_the_loader_has_its_japanese():
                 assert japanese.ngettext(message[0], message[1], 2) != message[1], message
             else:
                 assert japanese.gettext(message) != message, message
+
+
+def test_a_long_line_is_cut_around_the_mistake(make_site):
+    description = "あ" * 200 + ": " + "x" * 100
+    root = make_site({BADGE: BADGE_START + f"description: {description}\n"})
+    (problem,) = syntax_problems(root, BADGE)
+    assert (problem.location.line, problem.location.column) == (6, 214)
+    _head, quoted, marker, _advice = problem.message.split("\n")
+    assert quoted == "    6 | ..." + "あ" * 50 + ": " + "x" * 48 + "..."
+    assert marker == "      | " + " " * (3 + 2 * 50) + "^"  # under the colon: each あ takes two columns

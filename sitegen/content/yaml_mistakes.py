@@ -412,8 +412,9 @@ def quote_line(text: str, line: int, column: int) -> str:
     """The line `text`, numbered `line`, with a ^ under the column; long lines are cut around it."""
     index = max(0, min(column - 1, len(text)))
     start, end = max(0, index - 50), min(len(text), index + 50)
-    shown = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-    before = ("…" if start else "") + text[start:index]
+    # "..." rather than "…": a Japanese terminal may draw "…" two columns wide and move the marker.
+    shown = ("..." if start else "") + text[start:end] + ("..." if end < len(text) else "")
+    before = ("..." if start else "") + text[start:index]
     # A tab would move the rest of the line to the next tab stop: it shows as one space.
     shown, before = shown.replace("\t", " "), before.replace("\t", " ")
     number = str(line)
