@@ -876,9 +876,28 @@ def _quiet_option(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _unrecognized(parser: argparse.ArgumentParser, args: argparse.Namespace, unknown: list[str]) -> str:
+    """argparse's message for arguments no option takes, with the closest option of the command for a mistyped one
+    (`--isued-on`: did you mean '--issued-on'?)."""
+    problem = _("unrecognized arguments: %s") % " ".join(unknown)
+    options = list(parser._option_string_actions)
+    command: argparse.ArgumentParser | None = parser
+    while command is not None:  # down the commands given: `keys generate`
+        chosen = next((a for a in command._actions if isinstance(a, argparse._SubParsersAction)), None)
+        command = chosen.choices.get(getattr(args, chosen.dest, None) or "") if chosen else None
+        options += list(command._option_string_actions) if command else []
+    for word in unknown:
+        close = difflib.get_close_matches(word.split("=", 1)[0], options, n=1) if word.startswith("--") else []
+        if close:
+            return _("{problem}; did you mean '{suggestion}'?").format(problem=problem, suggestion=close[0])
+    return problem
+
+
 def _main(argv: list[str] | None) -> int:
     parser = make_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        parser.error(_unrecognized(parser, args, unknown))
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -242,6 +242,21 @@ def test_a_mistyped_command_suggests_the_closest(capsys):
     assert "did you mean" not in capsys.readouterr().err
 
 
+def test_a_mistyped_option_suggests_the_closest_of_its_command(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["issue", "first-badge", "--email", "a@example.org", "--isued-on", "2026-04-01"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("unrecognized arguments: --isued-on 2026-04-01; did you mean '--issued-on'?")
+    with pytest.raises(SystemExit):
+        main(["--lang", "ja", "keys", "generate", "--privat-key-file=key.pem"])  # a command's own command
+    suggested = "認識できない引数です：--privat-key-file=key.pem。「--private-key-file」のことですか？"
+    assert suggested in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["build", "--zzz"])
+    assert capsys.readouterr().err.rstrip().endswith("error: unrecognized arguments: --zzz")
+
+
 def test_every_date_option_shows_its_format_and_an_example():
     parser = make_parser()
     commands = next(a for a in parser._actions if a.dest == "command")
