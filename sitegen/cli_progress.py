@@ -162,7 +162,7 @@ class ProgressLines:
     def finish(self) -> None:
         if self._stage is not None and self._clock() - self._started >= self._show_after:
             self._print(
-                _("{stage}: {done} of {total} in {duration}").format(
+                _("{stage}: {done} of {total} done in {duration}").format(
                     stage=_(self._stage),
                     done=f"{self._done:,}",
                     total=f"{self._total:,}",
