@@ -80,13 +80,15 @@ def build_site(
     environ=os.environ,
     base_url: str | None = None,
     progress: Progress = NO_PROGRESS,
+    check_signing: bool = False,
 ) -> BuildResult:
     """Build the site of the content repository at `root` into `output` (default: root/output).
 
     `jobs` worker processes write the per-award files (default: one per CPU core for large sites).
     Open Badges 3.0 credentials are signed when site.yaml lists a key and the private key is given
     (SITEGEN_SIGNING_KEY); `require_signing` makes their absence an error instead of a note.
-    `progress` hears how many awards are written (the bulk of a build).
+    `progress` hears how many awards are written (the bulk of a build). `check_signing` canonicalises every
+    credential both ways (the fast path and pyld), refuses any difference, and signs afresh (no cached proof).
     """
     root = root.absolute()
     output = output if output is not None else root / "output"
@@ -96,7 +98,7 @@ def build_site(
     signing, jws_key = None, None
     notes: list[Diagnostic] = []
     try:
-        signing, notes = prepare_signing(root, site, required=require_signing, environ=environ)
+        signing, notes = prepare_signing(root, site, required=require_signing, environ=environ, check=check_signing)
     except BuildError as exc:
         problems += exc.diagnostics
     try:
@@ -205,7 +207,7 @@ SITE_YAML = Location("content/site.yaml")
 
 
 def prepare_signing(
-    root: Path, site: Site, *, required: bool, environ: Mapping[str, str]
+    root: Path, site: Site, *, required: bool, environ: Mapping[str, str], check: bool = False
 ) -> tuple[ob3_signing.SigningContext | None, list[Diagnostic]]:
     """The signing context, or None with a note saying why Open Badges 3.0 credentials cannot be signed."""
     active = site.config.active_key
@@ -240,7 +242,8 @@ def prepare_signing(
                 active.multibase,
                 ob3.verification_method_id(site, active.id),
                 ob3.assign_status_positions(site),
-                ob3_signing.load_cache(root),
+                {} if check else ob3_signing.load_cache(root),
+                check=check,
             )
             return context, []
     if required:

@@ -45,6 +45,7 @@ class SigningContext:
     positions: dict[str, StatusPosition]
     cache: dict[str, dict] = field(default_factory=dict)  # cache key → {"proof", "mac"}; untrusted until checked
     status_proofs: dict[str, dict] = field(default_factory=dict)  # proofs of the status lists of this build
+    check: bool = False  # canonicalise both ways and refuse any difference (`build --check-signing`)
 
     def __post_init__(self) -> None:
         self._mac_key = derived_secret(self.private_key, b"sitegen proof cache v2")
@@ -79,7 +80,8 @@ class SigningContext:
         key = self.proof_key(unsigned, created)
         entry = self.cache.get(key)
         if entry is None:
-            proof = sign_credential(unsigned, self.private_key, self.verification_method, created)["proof"][0]
+            signed = sign_credential(unsigned, self.private_key, self.verification_method, created, check=self.check)
+            proof = signed["proof"][0]
             entry = {"proof": proof, "mac": self._mac(key, proof)}
         used[key] = entry
         return {**unsigned, "proof": [entry["proof"]]}

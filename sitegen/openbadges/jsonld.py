@@ -156,5 +156,11 @@ def canonize(document: dict | list) -> str:
     return jsonld.normalize(document, dict(CANON_OPTIONS))
 
 
+def to_rdf(document: dict | list) -> dict[str, list[dict]]:
+    """The RDF dataset of a JSON-LD document, as `canonize` makes it before canonicalising (graph → triples)."""
+    options = {key: value for key, value in CANON_OPTIONS.items() if key != "format"}
+    return jsonld.to_rdf(document, {**options, "produceGeneralizedRdf": False})
+
+
 def expand(document: dict) -> list:
     return jsonld.expand(document, {"documentLoader": document_loader, "base": None})

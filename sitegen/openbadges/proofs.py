@@ -17,7 +17,9 @@ from functools import lru_cache
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from sitegen.messages import _
 from sitegen.openbadges import jsonld
+from sitegen.openbadges.fastcanon import CanonTemplates, utf8
 from sitegen.openbadges.keys import SigningError, base58_decode, base58_encode
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -157,18 +159,45 @@ def _proof_options_hash(options_json: str) -> bytes:
 def hash_data(document: dict, proof_options: dict, expanded: list | None = None) -> bytes:
     """SHA-256 of the canonical proof options, then SHA-256 of the canonical document (64 bytes).
     `expanded` (the document already expanded) saves expanding it a second time."""
-    proof_hash = _proof_options_hash(json.dumps(proof_options, sort_keys=True))
     canonical = jsonld.canonize(expanded if expanded is not None else document)
-    return proof_hash + hashlib.sha256(canonical.encode("utf-8")).digest()
+    return _hash_canonical(canonical, proof_options)
 
 
-def sign_credential(credential: dict, private_key: Ed25519PrivateKey, verification_method: str, created: str) -> dict:
-    """A copy of `credential` with `proof` = [a DataIntegrityProof] (eddsa-rdfc-2022). Deterministic."""
+def _hash_canonical(canonical: str, proof_options: dict) -> bytes:
+    proof_hash = _proof_options_hash(json.dumps(proof_options, sort_keys=True))
+    return proof_hash + hashlib.sha256(utf8(canonical)).digest()
+
+
+# The shapes of this process's credentials (one JSON-LD expansion per shape: see fastcanon).
+TEMPLATES = CanonTemplates(lost_fields)
+
+
+def canonical_document(document: dict, *, fast: bool = True) -> str:
+    """The RDFC-1.0 canonical N-Quads of a document to sign, refusing one whose expansion loses data: from its
+    shape's template when it has one (fast), else through pyld."""
+    canonical = TEMPLATES.canonical(document) if fast else None
+    if canonical is None:
+        expanded = jsonld.expand(document)
+        check_no_data_loss(document, expanded)
+        canonical = jsonld.canonize(expanded)
+    return canonical
+
+
+def sign_credential(
+    credential: dict, private_key: Ed25519PrivateKey, verification_method: str, created: str, *, check: bool = False
+) -> dict:
+    """A copy of `credential` with `proof` = [a DataIntegrityProof] (eddsa-rdfc-2022). Deterministic.
+    `check`: canonicalise through pyld too and refuse to sign when the two differ (`build --check-signing`)."""
     unsecured = {k: v for k, v in credential.items() if k != "proof"}
-    expanded = jsonld.expand(unsecured)
-    check_no_data_loss(unsecured, expanded)
+    canonical = canonical_document(unsecured)
+    if check and canonical != canonical_document(unsecured, fast=False):
+        raise SigningError(
+            _("the fast canonical form of {id} differs from pyld's: not signed (please report it)").format(
+                id=unsecured.get("id")
+            )
+        )
     options = _proof_options(unsecured, verification_method, created)
-    signature = private_key.sign(hash_data(unsecured, options, expanded))
+    signature = private_key.sign(_hash_canonical(canonical, options))
     proof = {k: v for k, v in options.items() if k != "@context"}
     proof["proofValue"] = "z" + base58_encode(signature)
     return {**unsecured, "proof": [proof]}
