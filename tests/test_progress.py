@@ -19,6 +19,7 @@ from conftest import default_files, identity_hash, write_files
 from helpers import tree_bytes
 
 from sitegen.cli_progress import ProgressLines, duration
+from sitegen.commands.authoring import HOLDS_STAGE
 from sitegen.messages import use_language
 from sitegen.openbadges.keys import generate
 from sitegen.status import draw_award_ids
@@ -191,6 +192,30 @@ def test_verifying_a_folder_reports_each_document(site, tmp_path):
     first = re.match(r"Verifying the site's documents: (\d+) of [\d,]+ \(\d+%\)", lines[0])
     assert first and int(first.group(1)) == 1  # every document is a step
     assert f"checked {documents + 3}: " in result.stdout  # and the issuer's profile and the two badges
+
+
+def test_issue_of_a_spreadsheet_reports_its_recipients(tmp_path):
+    """`issue --csv` through the same display: the check of who holds the badge already, recipient by recipient;
+    stdout keeps only the mail-merge list."""
+    root = scratch_site(tmp_path / "site", 300)
+    emails = [f"new{number}@example.org" for number in range(200)]
+    (tmp_path / "cohort.csv").write_text("email\n" + "\n".join(emails) + "\n", encoding="utf-8")
+    result = sitegen(
+        "issue",
+        "python-basics",
+        "--csv",
+        str(tmp_path / "cohort.csv"),
+        "--print-urls",
+        "--root",
+        str(root),
+        env=SHOW_AT_ONCE,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = log_lines(result.stderr, HOLDS_STAGE)
+    assert re.fullmatch(rf"{HOLDS_STAGE}: 1 of 200 \(0%\), [\d,]+/s(, about \d+ s left)?", lines[0]), lines
+    assert re.fullmatch(rf"{HOLDS_STAGE}: 200 of 200 done in \d+ s", lines[-1]), lines
+    rows = result.stdout.splitlines()
+    assert rows[0] == "email,name,award_id,award_url" and [row.split(",")[0] for row in rows[1:]] == emails
 
 
 def test_a_signed_parallel_build_reports_its_workers_chunks_and_writes_the_same_site(tmp_path):
