@@ -24,10 +24,11 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
 
+import jinja2
 import yaml
 from markupsafe import Markup
 
-from sitegen.build.render import Renderer, linkedin_url, published_award
+from sitegen.build.render import Renderer, TemplateProblem, linkedin_url, published_award
 from sitegen.commands import mail
 from sitegen.commands.authoring import (
     AuthoringError,
@@ -473,7 +474,18 @@ def notify(
                     where=notice.row, award=notice.award.id, reason=state
                 )
             )
-    messages = [(notice, composer.compose(notice, state, expiring_within)) for notice, state in ready]
+    try:  # every message is made before any is sent: a theme's mistake sends nothing
+        messages = [(notice, composer.compose(notice, state, expiring_within)) for notice, state in ready]
+    except jinja2.TemplateError as exc:
+        where = None
+        if isinstance(exc, TemplateProblem) and exc.filename:
+            file = Path(exc.filename)
+            where = Location((file.relative_to(root) if file.is_relative_to(root) else file).as_posix(), exc.lineno)
+        raise NotifyError(
+            _("{where}: the mail template failed: {problem}; nothing was sent").format(
+                where=where or _("a mail template"), problem=exc.message or type(exc).__name__
+            )
+        ) from None
     if dry_run:
         outcome.done.extend((notice, str(message["Subject"]), "") for notice, message in messages)
         return outcome
