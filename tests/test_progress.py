@@ -29,6 +29,8 @@ TOTAL = AWARDS + 3  # and the default site's three
 SHOW_AT_ONCE = {"SITEGEN_PROGRESS_AFTER": "0", "SITEGEN_PROGRESS_EVERY": "0"}
 BUILD_LINE = re.compile(r"^Writing award pages: (\d+) of 303 \((\d+)%\), [\d,]+/s(, about \d+ s left)?$")
 BUILD_DONE = re.compile(r"^Writing award pages: 303 of 303 done in \d+ s$")
+# Windows has no pseudo-terminals to test with (its console draws the same tqdm bar)
+pseudo_terminal = pytest.mark.skipif(sys.platform == "win32", reason="no pseudo-terminal on Windows")
 
 
 def scratch_site(root: Path, awards: int = AWARDS, site_options: str = "") -> Path:
@@ -51,6 +53,15 @@ def scratch_site(root: Path, awards: int = AWARDS, site_options: str = "") -> Pa
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     return scratch_site(tmp_path_factory.mktemp("progress") / "site")
+
+
+@pytest.fixture(scope="module")
+def built(site, tmp_path_factory) -> Path:
+    """The scratch site built once, quietly, for the verify tests."""
+    output = tmp_path_factory.mktemp("built") / "output"
+    result = sitegen("build", "--quiet", "--root", str(site), "--output", str(output))
+    assert result.returncode == 0 and "Writing" not in result.stderr, result.stderr
+    return output
 
 
 def sitegen(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -109,13 +120,16 @@ def test_a_build_in_a_log_prints_plain_lines_every_tenth_and_one_at_the_end(site
     assert "\r" not in result.stderr and "\x1b" not in result.stderr  # no bar drawing in a log
     lines = log_lines(result.stderr, "Writing award pages")
     assert BUILD_DONE.match(lines[-1]), lines
-    done = [int(BUILD_LINE.match(line).group(1).replace(",", "")) for line in lines[:-1]]  # type: ignore[union-attr]
+    matches = [BUILD_LINE.match(line) for line in lines[:-1]]
+    done = [int(match.group(1)) for match in matches if match]
+    assert len(done) == len(matches), lines
     assert len(done) >= 5, lines
     assert done == sorted(done) and done[-1] < TOTAL
     assert all(later - earlier >= TOTAL / 10 for earlier, later in zip(done, done[1:], strict=False)), done
     assert f"{TOTAL} award(s)" in result.stdout
 
 
+@pseudo_terminal
 def test_a_build_on_a_terminal_draws_a_bar(site, tmp_path):
     stdout, terminal, code = on_terminal(
         "build", "--root", str(site), "--output", str(tmp_path / "out"), env=SHOW_AT_ONCE
@@ -131,6 +145,7 @@ def test_a_build_on_a_terminal_draws_a_bar(site, tmp_path):
     assert re.search(r"Writing award pages: +\d+%\|█*[^|]* *\| \d+/303 \[", frames[0]), frames[0]
 
 
+@pseudo_terminal
 def test_the_bar_and_the_lines_speak_japanese(site, tmp_path):
     stdout, terminal, code = on_terminal(
         "--lang", "ja", "build", "--root", str(site), "--output", str(tmp_path / "bar"), env=SHOW_AT_ONCE
@@ -146,6 +161,7 @@ def test_the_bar_and_the_lines_speak_japanese(site, tmp_path):
     assert re.fullmatch(r"授与ページの書き出し：303 件中 303 件を処理（\d+ 秒）", lines[-1])
 
 
+@pseudo_terminal
 def test_quiet_shows_no_progress(site, tmp_path):
     result = sitegen("build", "--quiet", "--root", str(site), "--output", str(tmp_path / "out"), env=SHOW_AT_ONCE)
     assert result.returncode == 0 and "Writing award pages" not in result.stderr
@@ -155,18 +171,22 @@ def test_quiet_shows_no_progress(site, tmp_path):
     assert code == 0 and "Writing award pages" not in terminal and "%|" not in terminal
 
 
-def test_json_stays_pure_json_on_stdout(site, tmp_path):
+def test_build_json_stays_pure_json_on_stdout(site, tmp_path):
     result = sitegen("build", "--json", "--root", str(site), "--output", str(tmp_path / "out"), env=SHOW_AT_ONCE)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["awards"] == TOTAL  # the whole of stdout is the JSON object
     assert BUILD_DONE.match(log_lines(result.stderr, "Writing award pages")[-1])  # progress went to stderr
-    result = sitegen("verify", "--json", str(tmp_path / "out"), env=SHOW_AT_ONCE)
+
+
+def test_verify_json_stays_pure_json_on_stdout(built):
+    result = sitegen("verify", "--json", str(built), env=SHOW_AT_ONCE)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["counts"]["valid"] >= 2 * AWARDS and "invalid" not in report["counts"]
     assert log_lines(result.stderr, "Verifying the site's documents")
 
 
+@pseudo_terminal
 def test_small_work_shows_nothing(make_site, tmp_path):
     """Under the default threshold (2 s) nothing is shown: no flicker on a small site, on a terminal or in a log."""
     root = make_site()
@@ -179,13 +199,11 @@ def test_small_work_shows_nothing(make_site, tmp_path):
     assert result.returncode == 0 and result.stderr == ""
 
 
-def test_verifying_a_folder_reports_each_document(site, tmp_path):
-    built = sitegen("build", "--quiet", "--root", str(site), "--output", str(tmp_path / "out"))
-    assert built.returncode == 0, built.stderr
-    result = sitegen("verify", str(tmp_path / "out"), env=SHOW_AT_ONCE)
+def test_verifying_a_folder_reports_each_document(built):
+    result = sitegen("verify", str(built), env=SHOW_AT_ONCE)
     assert result.returncode == 0, result.stdout
     # each award's hosted assertion and baked image, one document at a time
-    documents = len([p for p in (tmp_path / "out/assertions").iterdir() if p.suffix in (".json", ".png", ".svg")])
+    documents = len([p for p in (built / "assertions").iterdir() if p.suffix in (".json", ".png", ".svg")])
     assert documents >= 2 * AWARDS
     lines = log_lines(result.stderr, "Verifying the site's documents")
     assert re.fullmatch(rf"Verifying the site's documents: {documents:,} of {documents:,} done in \d+ s", lines[-1])
