@@ -23,7 +23,7 @@ from sitegen.cli_progress import progress_display
 from sitegen.commands import authoring
 from sitegen.commands.check import failure_markdown, plan_markdown, run_check
 from sitegen.commands.new import create
-from sitegen.commands.notify import LEDGER, expiring_days, notify
+from sitegen.commands.notify import LEDGER, expiring_days, masked_email, notify
 from sitegen.commands.serve import serve
 from sitegen.content.site import load_site
 from sitegen.diagnostics import BuildError, Diagnostic, SitegenError, severity_word
@@ -357,6 +357,8 @@ def cmd_recipients(args) -> int:
 
 
 def cmd_notify(args) -> int:
+    # A CI log (GitHub Actions sets CI) may be public: it shows no recipient's address in full.
+    hide_emails = bool(os.environ.get("CI"))
     outcome = notify(
         Path(args.root),
         Path(args.csv),
@@ -367,6 +369,7 @@ def cmd_notify(args) -> int:
         outbox=Path(args.outbox) if args.outbox else None,
         sender=args.sender,
         wait=args.wait,
+        hide_emails=hide_emails,
         progress=getattr(args, "progress", NO_PROGRESS),
     )
     for line in [*outcome.notes, *outcome.unmatched, *outcome.skipped, *outcome.not_live]:
@@ -378,7 +381,8 @@ def cmd_notify(args) -> int:
             line = _("wrote {file} for {email}: {subject} (award {award})")
         else:
             line = _("sent to {email}: {subject} (award {award})")
-        print(line.format(email=notice.email, subject=subject, award=notice.award.id, file=file))
+        email = masked_email(notice.email) if hide_emails else notice.email
+        print(line.format(email=email, subject=subject, award=notice.award.id, file=file))
     for line in outcome.failed:
         print(_("error: {message}").format(message=line), file=sys.stderr)
     if outcome.already:

@@ -30,6 +30,11 @@ CAROL_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"  # expired in the scratch site
 TODAY = date.today()
 
 
+@pytest.fixture(autouse=True)
+def not_in_ci(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)  # the log of a CI run hides addresses (tests/test_notify_smtp.py)
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """The scratch site with two more awards, built for the address it is served at. The server serves a copy of

@@ -16,7 +16,7 @@ import re
 import smtplib
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.headerregistry import Address
@@ -208,6 +208,7 @@ def plan(
     window: int | None,
     again: Sequence[str],
     now: datetime,
+    shown: Callable[[str], str] = str,
 ) -> list[Notice]:
     """The messages a spreadsheet asks for: each row's awards not notified yet (of this kind)."""
     try:
@@ -234,7 +235,7 @@ def plan(
         email = cells.get("email", "")
         if not EMAIL.match(email):
             outcome.unmatched.append(
-                _("{where}: '{email}' is not an email address").format(where=row.where, email=email)
+                _("{where}: '{email}' is not an email address").format(where=row.where, email=shown(email))
                 if email
                 else _("{where}: no email").format(where=row.where)
             )
@@ -243,14 +244,16 @@ def plan(
         if languages is None:
             outcome.unmatched.append(
                 _("{where}: language must be ja or en, not '{value}'; nothing was sent to {email}").format(
-                    where=row.where, value=cells.get("language"), email=email
+                    where=row.where, value=cells.get("language"), email=shown(email)
                 )
             )
             continue
         awards = sorted(_awards_to(email, hashed), key=lambda a: (a.issued_on, a.id))
         if not awards:
             outcome.unmatched.append(
-                _("{where}: {email} holds no award of this site; nothing was sent").format(where=row.where, email=email)
+                _("{where}: {email} holds no award of this site; nothing was sent").format(
+                    where=row.where, email=shown(email)
+                )
             )
             continue
         matched.update(award.id for award in awards)
@@ -433,6 +436,12 @@ def _sender(text: str) -> Address:
     return Address(name, username, domain)
 
 
+def masked_email(address: str) -> str:
+    """An address as a public log may show it: its first character and its domain (a…@example.org)."""
+    user, at, domain = address.strip().rpartition("@")
+    return f"{user[:1]}…@{domain}" if at else "…"
+
+
 # --- the run -------------------------------------------------------------------------------------------------
 
 
@@ -447,17 +456,20 @@ def notify(
     outbox: Path | None = None,
     sender: str | None = None,
     wait: float = 0,
+    hide_emails: bool = False,
     environ: Mapping[str, str] = os.environ,
     progress: Progress = NO_PROGRESS,
 ) -> Outcome:
     """Send (or, with `outbox`, write as .eml; with `dry_run`, only list) one message per award of each row of
-    the spreadsheet `path` not yet notified, recording each one sent in the ledger as soon as it is sent."""
+    the spreadsheet `path` not yet notified, recording each one sent in the ledger as soon as it is sent.
+    `hide_emails`: messages show an address as a…@example.org (a CI log may be public)."""
     root = root.absolute()
     site, _warnings = load_site(root)
     ledger = Ledger(root)
     outcome = Outcome()
     now = datetime.now(site.config.tz)
-    notices = plan(site, path, ledger, outcome, sheet=sheet, window=expiring_within, again=again, now=now)
+    shown = masked_email if hide_emails else str
+    notices = plan(site, path, ledger, outcome, sheet=sheet, window=expiring_within, again=again, now=now, shown=shown)
     composer = Composer(root, site, sender)
     config = None if dry_run or outbox is not None else mail.smtp_config(environ)  # a wrong URL: stop now
     if not notices:
@@ -508,7 +520,7 @@ def notify(
                     # This recipient only: the others are still sent, and the ledger does not name this one.
                     outcome.failed.append(
                         _("{where}: the mail server refused the message to {email} ({reply}); not recorded").format(
-                            where=notice.row, email=notice.email, reply=mail.refusal(exc)
+                            where=notice.row, email=shown(notice.email), reply=mail.refusal(exc)
                         )
                     )
                     continue
