@@ -150,13 +150,19 @@ class CanonTemplates:
 
 
 def _fill(template: _Template, values: list[str]) -> dict[str, list[dict]]:
-    """The shape's dataset with the document's values, as fresh dicts (canonicalisation changes its input)."""
+    """The shape's dataset with the document's values, as fresh dicts (canonicalisation changes its input).
+    An RDF dataset is a set: where two values are the same IRI (two evidence entries with one URL), JSON-LD
+    merges the nodes and their equal triples become one, so equal triples are kept once here too."""
     dataset: dict[str, list[dict]] = {}
+    seen: set[tuple] = set()
     for (graph, triple), slots in zip(template.triples, template.slots, strict=True):
         fresh = {part: dict(term) for part, term in triple.items()}
         for slot in slots:
             fresh[slot.part]["value"] = values[slot.value]
-        dataset.setdefault(graph, []).append(fresh)
+        key = (graph, *(tuple(sorted(term.items())) for term in fresh.values()))
+        if key not in seen:
+            seen.add(key)
+            dataset.setdefault(graph, []).append(fresh)
     return dataset
 
 

@@ -243,16 +243,30 @@ def verify_credential(credential: dict, public_key_for: Callable[[str], Ed25519P
         public_key = public_key_for(proof.get("verificationMethod", ""))
         unsecured = {k: v for k, v in credential.items() if k != "proof"}
         options = {"@context": unsecured.get("@context"), **{k: v for k, v in proof.items() if k != "proofValue"}}
-        expanded = jsonld.expand(unsecured)
-        public_key.verify(signature, hash_data(unsecured, options, expanded))
-        # A valid signature covers only what JSON-LD keeps: fields it drops could say anything.
-        lost = lost_fields(unsecured, expanded)
+        # From its shape's template when it has one: exactly pyld's canonical form, and a shape with a template
+        # loses no field. Otherwise through pyld, and then a valid signature covers only what JSON-LD keeps:
+        # fields it drops could say anything.
+        canonical = TEMPLATES.canonical(unsecured)
+        expanded = None
+        if canonical is None:
+            expanded = jsonld.expand(unsecured)
+            canonical = jsonld.canonize(expanded)
+        public_key.verify(signature, _hash_canonical(canonical, options))
+        lost = lost_fields(unsecured, expanded) if expanded is not None else []
         if lost:
             return [f"the signature does not cover {', '.join(lost)} (no @context defines it)"]
     except InvalidSignature:
         return [
             "the signature does not match the credential (it was changed after signing, or signed with another key)"
         ]
-    except (ValueError, KeyError, TypeError, AttributeError, jsonld.jsonld.JsonLdError) as exc:
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+        SigningError,
+        jsonld.jsonld.JsonLdError,
+    ) as exc:
         return [f"the proof cannot be checked: {exc}"]
     return []
