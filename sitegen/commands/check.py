@@ -42,7 +42,7 @@ from sitegen.verify.inputs import verify_site
 # would publish personal data in the repository's history for good.
 # Internationalised addresses too (alice@exämple.de, 山田@例え.jp).
 EMAIL_IN_TEXT = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
-SPREADSHEETS = (".csv", ".tsv", ".xlsx", ".xls", ".ods", ".numbers")
+SPREADSHEETS = (".csv", ".tsv", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".numbers")
 
 
 class GitError(SitegenError):
