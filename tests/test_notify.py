@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import shutil
 import textwrap
 import urllib.request
@@ -388,3 +389,33 @@ def test_a_theme_cannot_reach_beyond_data(root, smtp, tmp_path, capsys):
         "themes/default/mail/issued_subject.txt:1: the mail template failed: a template may not use '__class__' of a "
         "'str' object (templates get data only); nothing was sent" in capsys.readouterr().err
     )
+
+
+def test_an_award_the_live_site_says_is_revoked_is_not_announced(site, root, smtp, tmp_path, capsys):
+    """A clone that has not pulled the revocation yet: the published JSON is what counts."""
+    server, source = site
+    published = source / "public" / "assertions" / f"{AWARD_ID}.json"
+    original = published.read_bytes()
+    data = json.loads(original)
+    published.write_text(json.dumps({**data, "revoked": True, "revocationReason": "Awarded by mistake"}))
+    csv = write_csv(tmp_path, "email\nalice@example.org\nALICE@example.org\n")
+    try:
+        assert run(root, csv) == 1
+    finally:
+        published.write_bytes(original)
+    assert f"{server.url}/assertions/{AWARD_ID}.json says it is revoked" in capsys.readouterr().err
+    assert smtp.messages == [] and ledger(root) == []
+    assert run(root, csv) == 0  # the same address on two rows: one message
+    assert smtp.recipients == ["alice@example.org"]
+
+
+def test_help_in_japanese(capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang", "ja", "notify", "--help"])
+    shown = "".join(capsys.readouterr().out.split())  # argparse wraps lines where the terminal ends
+    for words in (
+        "この日数以内に有効期限が切れる授与の受領者に再通知します",
+        "送信する内容を表示します（送信も記録もしません）",
+        "content/notified.yamlに記録されます",
+    ):
+        assert words in shown, words

@@ -271,6 +271,8 @@ def plan(
             if ledger.has(award.id, kind) and award.id not in again:
                 outcome.already += 1
                 continue
+            if any(notice.award.id == award.id for notice in notices):
+                continue  # the same address on two rows: one message
             notices.append(Notice(award, email, cells.get("name") or None, languages, kind, row.where))
     unknown = [award_id for award_id in again if award_id not in matched]
     if unknown:
