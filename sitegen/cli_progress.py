@@ -64,7 +64,7 @@ def _interactive(stream: TextIO) -> bool:
         return False
 
 
-UNKNOWN_SIZE = {"ncols": 80, "nrows": 24}  # what shutil.get_terminal_size assumes too
+UNKNOWN_SIZE = (80, 24)  # columns and lines, as shutil.get_terminal_size assumes too
 
 
 def _size_known(stream: TextIO) -> bool:
@@ -92,6 +92,7 @@ class ProgressBar:
 
     def start(self, stage: str, total: int) -> None:
         self.finish()
+        columns, lines = (None, None) if _size_known(self._stream) else UNKNOWN_SIZE  # else tqdm draws nothing
         self._bar = _Bar(
             total=total,
             desc=_(stage),
@@ -101,7 +102,8 @@ class ProgressBar:
             bar_format=_("{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]"),
             unit="",
             mininterval=0.2,
-            **({} if _size_known(self._stream) else UNKNOWN_SIZE),  # else tqdm would draw nothing
+            ncols=columns,
+            nrows=lines,
         )
 
     def advance(self, done: int = 1) -> None:
