@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import argparse
 import ast
 import errno
 import os
@@ -25,7 +26,7 @@ from helpers import build, edit, tree_bytes
 
 import sitegen
 import sitegen.build.write as write
-from sitegen.cli import main
+from sitegen.cli import main, make_parser
 from sitegen.messages import use_language
 
 LEFTOVER_PREFIXES = (write.STAGING_PREFIX, write.OLD_PREFIX)
@@ -332,3 +333,36 @@ def test_output_redirected_on_a_japanese_windows_machine_is_not_an_internal_erro
     )
     assert checked.returncode == 0, checked.stderr.decode("cp932", "replace")
     assert "? ready to merge" in checked.stdout.decode("cp932")  # ✅ is not in cp932: shown as ?
+
+
+# --- the Japanese README ----------------------------------------------------------------------------------
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def commands_in_readme(text: str, heading: str) -> set[str]:
+    table = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return {row.split("`")[1].split()[1] for row in table.splitlines() if row.startswith("| `sitegen ")}
+
+
+def test_the_japanese_readme_documents_every_command_and_option_the_english_one_does():
+    """README.ja.md is the README of the staff who issue: every command of README.md's table is in its table too,
+    and every option of those commands' --help that README.md names is written in it."""
+    english_text = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    english = commands_in_readme(english_text, "Commands")
+    japanese_text = (REPOSITORY / "README.ja.md").read_text(encoding="utf-8")
+    japanese = commands_in_readme(japanese_text, "コマンド")
+    assert english - {"--version"} <= japanese, f"missing in README.ja.md's table: {english - japanese}"
+
+    parser = make_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for name in sorted(english & set(commands.choices)):
+        command = commands.choices[name]
+        nested = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
+        for parser_of_command in [command, *(p for a in nested for p in a.choices.values())]:
+            for option in parser_of_command._actions:
+                for spelled in option.option_strings:
+                    if spelled.startswith("--") and spelled in english_text and spelled not in japanese_text:
+                        missing.append(f"sitegen {name} {spelled}")
+    assert not missing, "options not in README.ja.md: " + ", ".join(missing)
