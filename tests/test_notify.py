@@ -81,6 +81,14 @@ class Mailbox:
     def __init__(self):
         self.messages: list[tuple[list[str], email.message.EmailMessage, bytes]] = []
         self.refuse: set[str] = set()
+        self.refuse_senders: set[str] = set()
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if address in self.refuse_senders:
+            return "553 5.7.1 Sender address rejected: not owned by user"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -419,3 +427,16 @@ def test_help_in_japanese(capsys):
         "content/notified.yamlに記録されます",
     ):
         assert words in shown, words
+
+
+def test_a_refused_sender_stops_the_run_before_anything_is_recorded(root, smtp, tmp_path, capsys):
+    smtp.refuse_senders = {"badges@uni.example.org"}
+    csv = write_csv(tmp_path, "email\nalice@example.org\nerin@example.org\n")
+    assert run(root, csv) == 1
+    err = capsys.readouterr().err
+    assert "the mail server refused the sender badges@uni.example.org (553 5.7.1 Sender address rejected" in err
+    assert "give --from an address it accepts" in err
+    assert smtp.messages == [] and ledger(root) == []
+    assert run(root, csv, "--from", "Badge Office <office@uni.example.org>") == 0
+    assert sorted(smtp.recipients) == ["alice@example.org", "erin@example.org"]
+    assert {str(message["From"]) for _rcpt, message, _raw in smtp.messages} == {"Badge Office <office@uni.example.org>"}

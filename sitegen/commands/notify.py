@@ -526,6 +526,14 @@ def notify(
                         )
                     )
                     continue
+                except smtplib.SMTPSenderRefused as exc:  # it would refuse every message: stop
+                    outcome.failed.append(
+                        _(
+                            "the mail server refused the sender {sender} ({reply}): give --from an address it "
+                            "accepts (often the one you log in with); nothing more was sent"
+                        ).format(sender=exc.sender, reply=mail.refusal(exc))
+                    )
+                    break
                 except (smtplib.SMTPException, OSError) as exc:
                     outcome.failed.append(
                         _(
