@@ -144,6 +144,8 @@ def variants(draw, bases):
         achievement.setdefault("related", []).append(
             {"id": iri(), "type": ["Related"], "inLanguage": draw(st.sampled_from(["en", "ja"]))}
         )
+    if draw(st.booleans()):  # tags, often repeated
+        achievement["tag"] = draw(st.lists(st.sampled_from(["python", "python", "データ", ""]), max_size=4))
     if draw(st.booleans()):  # a language-tagged value, as JSON-LD writes one
         achievement["name"] = {"@value": draw(TEXT), "@language": draw(st.sampled_from(["ja", "en", "ar"]))}
     return document, odd
@@ -163,6 +165,10 @@ def test_equal_iris_merge_as_json_ld_merges_them(example_credentials):
     document = copy.deepcopy(example_credentials[0])
     same = {"type": ["Evidence"], "id": "https://evidence.example.org/", "name": "A"}
     document["evidence"] = [same, dict(same), dict(same, name="B"), {"type": ["Evidence"], "id": document["id"]}]
+    fast, slow = both(document)
+    assert fast is not None and fast == slow
+    # Equal literals of one node too: two equal tags are one triple.
+    document["credentialSubject"]["achievement"]["tag"] = ["same", "same", "other"]
     fast, slow = both(document)
     assert fast is not None and fast == slow
 

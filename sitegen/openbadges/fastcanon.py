@@ -69,6 +69,7 @@ class _Template:
     triples: tuple[tuple[str, dict], ...]  # (graph name, triple) as pyld's to_rdf gives them
     slots: tuple[tuple[_Slot, ...], ...]  # per triple, the values that go into it
     iri_values: frozenset[int]  # the values that must be plain IRIs
+    constants: frozenset[str]  # the shape's own IRIs and literals (subjects and objects)
 
 
 class CanonTemplates:
@@ -146,23 +147,34 @@ class CanonTemplates:
         if len(kinds) != count:
             return None  # a value that did not reach the RDF
         per_triple = tuple(tuple(slot for slot in slots if slot.triple == index) for index in range(len(triples)))
-        return _Template(tuple(triples), per_triple, frozenset(n for n, iri in kinds.items() if iri))
+        constants = frozenset(
+            term["value"]
+            for _, triple in triples
+            for term in (triple["subject"], triple["object"])
+            if term["type"] != "blank node" and marker not in term["value"]
+        )
+        return _Template(tuple(triples), per_triple, frozenset(n for n, iri in kinds.items() if iri), constants)
 
 
 def _fill(template: _Template, values: list[str]) -> dict[str, list[dict]]:
     """The shape's dataset with the document's values, as fresh dicts (canonicalisation changes its input).
     An RDF dataset is a set: where two values are the same IRI (two evidence entries with one URL), JSON-LD
     merges the nodes and their equal triples become one, so equal triples are kept once here too."""
+    # Two triples can become one only where a value repeats another value or one of the shape's own (two equal
+    # tags of one node, two evidence entries with one URL): only then are equal triples looked for.
+    merges = len(set(values)) < len(values) or not template.constants.isdisjoint(values)
     dataset: dict[str, list[dict]] = {}
     seen: set[tuple] = set()
     for (graph, triple), slots in zip(template.triples, template.slots, strict=True):
         fresh = {part: dict(term) for part, term in triple.items()}
         for slot in slots:
             fresh[slot.part]["value"] = values[slot.value]
-        key = (graph, *(tuple(sorted(term.items())) for term in fresh.values()))
-        if key not in seen:
+        if merges:  # only then can two triples become equal
+            key = (graph, *(tuple(sorted(term.items())) for term in fresh.values()))
+            if key in seen:
+                continue
             seen.add(key)
-            dataset.setdefault(graph, []).append(fresh)
+        dataset.setdefault(graph, []).append(fresh)
     return dataset
 
 

@@ -241,6 +241,28 @@ def verify_credential(credential: dict, public_key_for: Callable[[str], Ed25519P
     try:
         signature = base58_decode(value[1:])
         public_key = public_key_for(proof.get("verificationMethod", ""))
+        return _verified(credential, public_key, signature, proof)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        return [f"the proof cannot be checked: {exc}"]
+
+
+# Results by (credential, public key): a site's status list is checked once, not once per credential naming it,
+# and a baked credential identical to the hosted one is not checked twice. Bounded, like every cache here.
+_RESULTS: dict[tuple[str, bytes], list[str]] = {}
+
+
+def _verified(credential: dict, public_key: Ed25519PublicKey, signature: bytes, proof: dict) -> list[str]:
+    material = json.dumps(credential, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    memo = (hashlib.sha256(material.encode("ascii")).hexdigest(), public_key.public_bytes_raw())
+    if memo not in _RESULTS:
+        if len(_RESULTS) > 4096:
+            _RESULTS.clear()
+        _RESULTS[memo] = _check_signature(credential, public_key, signature, proof)
+    return list(_RESULTS[memo])
+
+
+def _check_signature(credential: dict, public_key: Ed25519PublicKey, signature: bytes, proof: dict) -> list[str]:
+    try:
         unsecured = {k: v for k, v in credential.items() if k != "proof"}
         options = {"@context": unsecured.get("@context"), **{k: v for k, v in proof.items() if k != "proofValue"}}
         # From its shape's template when it has one: exactly pyld's canonical form, and a shape with a template
