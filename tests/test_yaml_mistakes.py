@@ -191,6 +191,15 @@ CASES = {
         ("no space after the list marker '-'", "Put a space after '-'"),
         ("リストの記号 '-' の後にスペースがありません",),
     ),
+    "a full-width space after the list marker": Case(
+        BADGE,
+        BADGE_START + "description: A star.\ntags:\n-\u3000python\n-\u3000programming\n",
+        8,
+        2,
+        "      |  ^",
+        ("a full-width space (U+3000) after the list marker '-'", "Replace the full-width space with a normal space."),
+        ("リストの記号 '-' の後に全角スペース（U+3000）があります",),
+    ),
     "unclosed double quote": Case(
         ISSUER,
         'name: "テスト大学\nurl: https://uni.example.org\nemail: badges@uni.example.org\n',

@@ -148,6 +148,12 @@ def _list_mark_mistake(line: str) -> Mistake | None:
             _("{char} used as a list marker").format(char=character_name(stripped[0])),
             _("Start each list item with '-' (a normal hyphen) and a space: - item"),
         )
+    if stripped.startswith("-") and len(stripped) > 1 and stripped[1] in _NOT_A_SPACE:
+        return Mistake(
+            index + 1,
+            _("{char} after the list marker '-'").format(char=character_name(stripped[1])),
+            _replace_advice(stripped[1]),
+        )
     if stripped.startswith("-") and len(stripped) > 1 and stripped[1] not in " -\t":
         return Mistake(index + 1, _("no space after the list marker '-'"), _("Put a space after '-': - item"))
     return None
