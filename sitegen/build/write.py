@@ -222,14 +222,14 @@ class OutputWriter:
         old = Path(tempfile.mkdtemp(prefix=f"{OLD_PREFIX}{os.getpid()}-", dir=self.output.parent))
         try:
             _rename(self.output, old / "output")
-        except OSError:
+        except PermissionError:  # Windows' answer while something in the folder is open
             _remove(old)
             replace_contents(self.staging, self.output)
             _remove(self.staging)
             return
         try:
             _rename(self.staging, self.output)
-        except OSError:  # e.g. a virus scanner still reading the new files: put the old site back, fill it in
+        except PermissionError:  # e.g. a virus scanner still reading the new files: put the old site back, fill it in
             os.replace(old / "output", self.output)
             _remove(old)
             replace_contents(self.staging, self.output)
