@@ -193,8 +193,8 @@ class SiteConfig:
         default=(),
         default_yaml="[]",
         doc="The languages each badge and issuer is published in: the default language at badges/{badge}.json, "
-        "each other one as its own document at {lang}/badges/{badge}.json (and {lang}/issuers/), linked both ways.",
-        example="[ja, en]",
+        "each other one as its own document at {lang}/badges/{badge}.json (and {lang}/issuers/), linked both ways "
+        "(e.g. [ja, en]).",
     )
     published_languages_since: date | None = option(
         "published_languages_since",

@@ -154,7 +154,7 @@ def test_a_content_error_carries_its_code_line_and_column(make_site):
         }
     )
     found = {(d.code, d.location) for d in _problems(root)}
-    assert ("content.yaml-syntax", Location("content/issuers/test-uni.yaml", 4, 9)) in found
+    assert ("content.yaml-syntax", Location("content/issuers/test-uni.yaml", 4, 3)) in found
     assert ("content.unknown-field", Location("content/badgeclasses/star.yaml", 8, 1)) in found
     assert ("content.unknown-badge", Location("content/assertions/typo.yaml", 1, 1)) in found
 

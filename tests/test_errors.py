@@ -21,7 +21,7 @@ def errors_of(root, capsys) -> tuple[int, list[str]]:
 CASES = {
     "malformed YAML": (
         {"content/issuers/test-uni.yaml": "name: Test\nurl: [https://x.example\nemail: a@b.example\n"},
-        "content/issuers/test-uni.yaml:3: error: YAML syntax error",
+        "content/issuers/test-uni.yaml:2: error: YAML syntax error",
     ),
     "missing required field": (
         {"content/issuers/test-uni.yaml": "name: Test\nurl: https://uni.example.org\n"},
