@@ -34,9 +34,9 @@ def linkedin_fields(html: str) -> dict[str, str] | None:
 
 
 def figure_svg(html: str, start: str) -> str:
-    """The inline SVG of the figure whose start tag is `start`."""
+    """The QR code's image (an <img> of a PNG data: URL) of the figure whose start tag is `start`."""
     at = html.index(start) + len(start)
-    return html[at : html.index("</svg>", at) + 6]
+    return html[at : html.index(">", at) + 1]
 
 
 def test_an_award_built_after_its_expiry_says_expired_offers_no_linkedin_and_a_rebuild_notices(make_site):

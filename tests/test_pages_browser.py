@@ -95,8 +95,8 @@ def test_a_printed_award_is_a_one_page_certificate(served, page, lang):
     for part in expected:
         assert part in text, part
     # The QR code of the address in the language read, and the check's result with its time.
-    assert page.is_visible(f'figure.qr[data-lang-only="{lang}"] svg')
-    assert not page.is_visible(f'figure.qr[data-lang-only="{"en" if lang == "ja" else "ja"}"] svg')
+    assert page.is_visible(f'figure.qr[data-lang-only="{lang}"] img')
+    assert not page.is_visible(f'figure.qr[data-lang-only="{"en" if lang == "ja" else "ja"}"] img')
     assert page.is_visible(".verify-result") and page.is_visible(".verify-time")
     for screen_only in ("button.copy", "a[href*='linkedin.com']", "#embed-code", ".downloads", ".site-header nav"):
         assert not page.is_visible(screen_only), screen_only
@@ -117,7 +117,7 @@ def test_a_printed_award_with_a_long_criteria_a_logo_and_a_named_recipient_stays
     page.emulate_media(media="print")
     assert page.is_visible(".issued-by img.issuer-logo-small") and page.is_visible(".badge-image")
     assert page.is_visible(".recipient-name") and page.inner_text(".recipient-name") == "山田 花子"
-    assert page.is_visible(".check-here .qr svg >> visible=true") and page.is_visible(".page-address >> visible=true")
+    assert page.is_visible(".check-here .qr img >> visible=true") and page.is_visible(".page-address >> visible=true")
 
 
 def test_language_switch_on_an_award_page(served, page):

@@ -8,6 +8,7 @@ language, and their script switches them to the other language from `assets/i18n
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import dataclasses
 import datetime as dt
@@ -16,10 +17,12 @@ import math
 import os
 import re
 import signal
+import struct
 import sys
 import threading
 import time
 import types
+import zlib
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
@@ -89,32 +92,56 @@ def media_kind(url: str | None) -> str | None:
     return None
 
 
-_DARK_RUN = re.compile(rb"\x00+")
 QR_QUIET_ZONE = 4
+_MODULE_BITS = b"0" + b"1" * 255  # zxing-cpp's dark module (0) is a black bit, anything else a white one
 
 
-def qr_svg(url: str, label: str = "QR code") -> Markup:
-    """The QR code of a URL as inline SVG: zxing-cpp encodes it (a pure-Python encoder took several
-    milliseconds per award, the largest cost of a big site's build). Each row of modules is one line of a
-    single stroked path, moving over the light runs: a third of the bytes of one rectangle per dark run."""
+def qr_png(url: str) -> bytes:
+    """The QR code of a URL as a 1-bit PNG, one pixel per module, its quiet zone included: zxing-cpp encodes it
+    (a pure-Python encoder took several milliseconds per award). About 350 bytes, a seventh of an SVG path of
+    its dark runs: an award page carries up to three."""
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     image = code.to_image(scale=1, add_quiet_zones=False)
     height, width = image.shape
+    modules = bytes(memoryview(cast(Any, image)))  # 8-bit: 0 dark, 255 light (the stubs do not declare it)
     q = QR_QUIET_ZONE
-    modules = bytes(memoryview(cast(Any, image)))  # an 8-bit buffer (the stubs do not declare its protocol)
-    path = []
-    for y in range(height):
-        pen = None  # where the pen stands in this row, after the last dark run
-        for run in _DARK_RUN.finditer(modules, y * width, (y + 1) * width):
-            start, end = run.start() - y * width + q, run.end() - y * width + q
-            path.append(f"M{start} {y + q}.5h{end - start}" if pen is None else f"m{start - pen} 0h{end - start}")
-            pen = end
     size = width + 2 * q
-    return Markup(
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
-        f'aria-label="{escape(label)}: {escape(url)}"><rect width="{size}" height="{size}" fill="#fff"/>'
-        f'<path stroke="#1d2330" shape-rendering="crispEdges" d="{"".join(path)}"/></svg>'
+    row_bytes = (size + 7) // 8
+    light_row = b"\x00" + b"\xff" * row_bytes  # filter type 0, then every bit light (1 is white in 1-bit grey)
+    rows = [light_row] * q
+    for y in range(height):
+        bits = "1" * q + modules[y * width : (y + 1) * width].translate(_MODULE_BITS).decode() + "1" * q
+        rows.append(b"\x00" + int(bits.ljust(row_bytes * 8, "1"), 2).to_bytes(row_bytes, "big"))
+    rows += [light_row] * q
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", size, size, 1, 0, 0, 0, 0)  # 1-bit greyscale, not interlaced
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
     )
+
+
+def qr_image(url: str, label: str = "QR code") -> Markup:
+    """The QR code of a URL as an <img> of its PNG inline (a data: URL), named for screen readers by its
+    address; site.css draws it with sharp pixels on screen and on paper."""
+    data = base64.b64encode(qr_png(url)).decode("ascii")
+    return Markup(f'<img class="qr-code" src="data:image/png;base64,{data}" alt="{escape(label)}: {escape(url)}">')
+
+
+# Whitespace between two tags that holds a line break is one line break: it renders the same (one space, or none
+# between blocks), the page stays one element a line for a diff, and the template's indentation is not published
+# 100,000 times. The content of <pre>, <textarea> and <script> is kept as it is.
+_LAYOUT_WHITESPACE = re.compile(rb"(<(pre|textarea|script)\b.*?</\2>)|>[ \t\r\n]*\n[ \t\r\n]*<", re.S | re.I)
+
+
+def compact_html(page: bytes) -> bytes:
+    """A page without the whitespace of its template's layout (see _LAYOUT_WHITESPACE)."""
+    return _LAYOUT_WHITESPACE.sub(lambda m: m.group(1) or b">\n<", page)
 
 
 def linkedin_url(
@@ -890,7 +917,7 @@ class Renderer:
 
     def site_page(self, template: str, rel: str, **context) -> tuple[str, bytes]:
         path = self.prefix(self.lang) + rel
-        return path, self._render(template, path, self._alternates(rel), **context)
+        return path, compact_html(self._render(template, path, self._alternates(rel), **context))
 
     def index(self) -> tuple[str, bytes]:
         issuers = [(issuer, self.site.badges_of(issuer.slug)) for issuer in self.site.issuers.values()]
@@ -1000,7 +1027,7 @@ class Renderer:
         credential_url = self.site.urls.url(self.site.urls.credential_json(award.id))
         # The page's language first: the others are hidden until the reader switches to them.
         table_langs = [self.lang] + [lang for lang in share_urls if lang != self.lang]
-        return self._render(
+        page = self._render(
             "award.html",
             path,
             alternates,
@@ -1008,17 +1035,18 @@ class Renderer:
             award_state=award_state(award, self.today),
             badge=badge,
             issuer=self.site.issuers[badge.issuer],
-            qr=qr_svg(page_url, self.qr_label),
+            qr=qr_image(page_url, self.qr_label),
             share_urls=share_urls,
-            share_qrs={lang: qr_svg(url, self.qr_label) for lang, url in share_urls.items() if lang != self.lang},
+            share_qrs={lang: qr_image(url, self.qr_label) for lang, url in share_urls.items() if lang != self.lang},
             share_image=self.share_image(badge),
             linkedin=linkedin_url(self.site, award, self.lang, prefixes=self._linkedin_prefixes, cert_url=page_url),
             credentials=self.credentials_published,
             credential_url=credential_url,
-            credential_qr=qr_svg(credential_url, self.qr_label) if self.credentials_published else None,
+            credential_qr=qr_image(credential_url, self.qr_label) if self.credentials_published else None,
             baked_names={version: baked_file_name(badge, award, version) for version in ("ob2", "ob3")},
             microcredential=self.microcredential_tables(badge, published_award(award), path, table_langs),
         )
+        return compact_html(page)
 
     def language_pack(self) -> bytes:
         """What an award page's script needs to show itself in this language: interface text, and the
