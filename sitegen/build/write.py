@@ -265,9 +265,9 @@ class OutputInUse(SitegenError):
 RETRY_DELAYS = (0.05, 0.1, 0.2, 0.4, 0.8)  # seconds: a virus scanner or indexer holds a new file briefly
 
 
-def _rename(source: Path, target: Path) -> None:
+def _rename(source: Path, target: Path, delays: tuple[float, ...] = RETRY_DELAYS) -> None:
     """os.replace, tried again for a moment where the system refuses it (Windows: the file is open)."""
-    for delay in RETRY_DELAYS:
+    for delay in delays:
         try:
             os.replace(source, target)
             return
@@ -281,11 +281,11 @@ def replace_contents(new: Path, target: Path) -> None:
     cannot be renamed. Files both hold already (hard links of a rebuild) are left alone, so a program that has one
     open is in the way only of a file that changed. Not atomic: a build killed meanwhile leaves some files of
     each site, and the next build replaces the rest."""
-    wanted = {PurePosixPath(".")}
+    wanted: set[PurePosixPath] = set()
     for folder, dirs, files in os.walk(new):
         here = PurePosixPath(Path(folder).relative_to(new).as_posix())
         wanted.update(here / name for name in [*dirs, *files])
-    in_use = []
+    in_use: list[Path] = []
     for folder, dirs, files in os.walk(new):
         counterpart = target / Path(folder).relative_to(new)
         for name in dirs:
@@ -300,7 +300,7 @@ def replace_contents(new: Path, target: Path) -> None:
             elif _same_file(source, destination):
                 continue
             try:
-                _rename(source, destination)
+                _rename(source, destination, () if in_use else RETRY_DELAYS)  # one wait, not one per file
             except PermissionError:
                 if not _same_bytes(source, destination):  # a page rendered again, unchanged, may stay
                     in_use.append(destination)
