@@ -353,6 +353,27 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class ImportedFrom:
+    """Where an award imported from another platform was first issued (`sitegen import`): its original assertion
+    or credential URL, and the platform (moodle, badgr, obf, …). The award has a new id and this site's URLs."""
+
+    url: str
+    platform: str
+
+
+# How the published documents and pages name a platform awards were imported from.
+PLATFORM_NAMES = {
+    "moodle": "Moodle",
+    "badgr": "Badgr",
+    "canvas-credentials": "Canvas Credentials",
+    "obf": "Open Badge Factory",
+    "credly": "Credly",
+    "sitegen": "sitegen",
+    "openbadges": "Open Badges",
+}
+
+
+@dataclass(frozen=True)
 class Revocation:
     on: datetime
     reason: Text  # published in every language it has (one string); pages show the reader's
@@ -363,7 +384,7 @@ class Award:
     id: str  # a UUID, the only thing the award's URLs depend on
     badge: str  # badge slug
     identity_hash: str  # "sha256$…"
-    salt: str
+    salt: str  # "" only for an imported award whose original hash had no salt (kept as it was published)
     issued_on: datetime
     expires: datetime | None
     name: str | None
@@ -373,6 +394,7 @@ class Award:
     revoked: Revocation | None
     source: Location  # where the award is in the YAML (its list item)
     grade: str | None = None  # micro-credentials: the grade achieved
+    imported_from: ImportedFrom | None = None
 
     @property
     def public_name(self) -> str | None:

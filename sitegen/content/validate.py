@@ -46,6 +46,7 @@ from sitegen.model import (
     Evidence,
     Identifier,
     ImageFile,
+    ImportedFrom,
     Issuer,
     Level,
     Microcredential,
@@ -135,6 +136,7 @@ AWARD_KEYS = {
     "evidence",
     "revoked",
     "grade",
+    "imported_from",
 }
 EVIDENCE_KEYS = {"url", "name", "narrative", "description"}
 # ISO 3166-1 alpha-2 from CLDR's territory list (babel), without the codes ISO reserves but does not assign
@@ -1067,6 +1069,7 @@ def _award(
                     example=uuid.uuid4(), value=award_id
                 ),
             )
+    imported_from = _imported_from(f, item)
     hash_, salt = None, None
     recipient = f.get(item, "recipient", True)
     if recipient is not None:
@@ -1085,7 +1088,11 @@ def _award(
             else:
                 f.known_keys(recipient, {"hash", "salt"}, field("recipient"))
                 hash_ = f.string(recipient, "hash", pattern=HASH, hint=_("expected sha256$ and 64 hex digits"))
-                salt = f.string(recipient, "salt")
+                # An imported award keeps its recipient as first published: some platforms hashed without salt.
+                imported = "imported_from" in item
+                salt = f.string(recipient, "salt", required=not imported)
+                if imported and salt is None and "salt" not in recipient:
+                    salt = ""
     issued = f.moment(item, "issued_on", tz=config.tz, required=False)
     if issued is not None and in_future(item.get("issued_on"), issued, now):
         f.error_at(item, "issued_on", "content.future-date", _future_issue(item.get("issued_on")))
@@ -1170,7 +1177,22 @@ def _award(
         revoked=revoked,
         source=Location(f.rel, line),
         grade=grade,
+        imported_from=imported_from,
     )
+
+
+def _imported_from(f: _File, item: LineDict) -> ImportedFrom | None:
+    """`imported_from: {url, platform}`: where an imported award was first issued (`sitegen import` writes it)."""
+    raw = item.get("imported_from")
+    if raw is None:
+        return None
+    raw = f.mapping(raw, field("imported_from", "{url, platform}"), item.line_of("imported_from"))
+    if raw is None:
+        return None
+    f.known_keys(raw, {"url", "platform"}, field("imported_from"))
+    url = f.url(raw, "url")
+    platform = f.string(raw, "platform", pattern=SLUG, hint=_("a short name such as moodle, badgr or obf"))
+    return ImportedFrom(url, platform) if url and platform else None
 
 
 def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Site | None:

@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from babel import Locale
 
 from sitegen import microcredentials
-from sitegen.model import Award, BadgeClass, Issuer, Microcredential, Site
+from sitegen.model import PLATFORM_NAMES, Award, BadgeClass, Issuer, Microcredential, Site
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 
@@ -361,8 +361,8 @@ def assertion(site: Site, award: Award) -> dict:
         "recipient": {
             "type": "email",
             "hashed": True,
-            "salt": award.salt,
             "identity": award.identity_hash,
+            **({"salt": award.salt} if award.salt else {}),  # an imported award may have been hashed without
         },
         "badge": urls.url(urls.badge_json(award.badge)),
         "issuedOn": format_datetime(award.issued_on),
@@ -380,6 +380,8 @@ def assertion(site: Site, award: Award) -> dict:
         doc["narrative"] = award.narrative
     if award.evidence:
         doc["evidence"] = [evidence_entry(e, "Evidence", site.config.default_language) for e in award.evidence]
+    if award.imported_from:
+        doc.setdefault("evidence", []).append(imported_entry(award, "Evidence", site.config.default_language))
     if award.grade:
         doc[MC_GRADE_EXTENSION] = {
             "@context": urls.url(urls.microcredential_ob2_context()),
@@ -387,6 +389,27 @@ def assertion(site: Site, award: Award) -> dict:
             "grade": award.grade,
         }
     return doc
+
+
+def imported_entry(award: Award, type_, lang: str) -> dict:
+    """An evidence entry pointing back to where an imported award was first issued: its history stays honest
+    (the signature and the issuer are this site's; the original issue date is kept)."""
+    origin = award.imported_from
+    assert origin is not None
+    platform = PLATFORM_NAMES.get(origin.platform, origin.platform)
+    host = urlsplit(origin.url).hostname or origin.url
+    if lang == "ja":
+        name = f"移行前の発行：{platform}（{host}）"
+        description = (
+            f"この授与は {host}（{platform}）で最初に発行され、このサイトに移されました。発行日は元のままです。"
+        )
+    else:
+        name = f"Originally issued on {platform} ({host})"
+        description = (
+            f"This award was first issued at {host} ({platform}) and moved to this site; "
+            "its issue date is the original."
+        )
+    return {"type": type_, "id": to_uri(origin.url), "name": name, "description": description}
 
 
 def evidence_entry(evidence, type_, lang: str) -> dict:

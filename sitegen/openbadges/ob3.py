@@ -11,7 +11,14 @@ from typing import Any
 from sitegen import microcredentials
 from sitegen.model import Award, BadgeClass, Issuer, Microcredential, PublicKey, Site
 from sitegen.openbadges import jsonld
-from sitegen.openbadges.ob2 import alignment_entry, evidence_entry, format_datetime, stackable_url, to_uri
+from sitegen.openbadges.ob2 import (
+    alignment_entry,
+    evidence_entry,
+    format_datetime,
+    imported_entry,
+    stackable_url,
+    to_uri,
+)
 from sitegen.status import StatusPosition
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -219,7 +226,7 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
                     "identityType": "emailAddress",
                     "hashed": True,
                     "identityHash": award.identity_hash,
-                    "salt": award.salt,
+                    **({"salt": award.salt} if award.salt else {}),  # an imported award may have none
                 }
             ],
             "achievement": achievement(site, badge),
@@ -267,6 +274,8 @@ def credential(site: Site, award: Award, position: StatusPosition) -> dict:
         doc["credentialSubject"]["result"] = [{"type": ["Result"], "resultDescription": grade_id, "value": award.grade}]
     if award.evidence:
         doc["evidence"] = [evidence_entry(e, ["Evidence"], site.config.default_language) for e in award.evidence]
+    if award.imported_from:
+        doc.setdefault("evidence", []).append(imported_entry(award, ["Evidence"], site.config.default_language))
     return doc
 
 
