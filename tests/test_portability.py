@@ -189,6 +189,23 @@ def test_a_file_held_for_a_moment_is_tried_again(make_site, tmp_path, monkeypatc
     assert not leftovers(root)
 
 
+def test_the_atomic_exchange_is_not_looked_for_on_windows(tmp_path, monkeypatch):
+    """Windows has no C library to load by name: ctypes.util.find_library("c") is None there, and ctypes.CDLL(None)
+    raises TypeError (not OSError), which ended every rebuild over an existing output/ in an internal error."""
+
+    def windows_cdll(name, *args, **kwargs):
+        if name is None:
+            raise TypeError("argument of type 'NoneType' is not iterable")  # what CDLL(None) raises on Windows
+        raise OSError(f"no {name} on Windows")
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(write.ctypes.util, "find_library", lambda name: None)
+    monkeypatch.setattr(write.ctypes, "CDLL", windows_cdll)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert write.exchange_folders(tmp_path / "a", tmp_path / "b") is False
+
+
 # --- content written on Windows ----------------------------------------------------------------------------
 
 WINDOWS_TEXT = {
