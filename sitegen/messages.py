@@ -9,6 +9,8 @@ message as `_("'{key}' must be text").format(key=key)`: the placeholders keep th
 from __future__ import annotations
 
 import io
+import locale
+import sys
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -33,15 +35,17 @@ def message_language() -> str:
     return _current["lang"]
 
 
-def language_from_environment(environ: Mapping[str, str]) -> str:
-    """ja when the user's locale is Japanese (LC_ALL, then LC_MESSAGES, LANG, LANGUAGE, as gettext reads them),
-    else en."""
+def language_from_environment(environ: Mapping[str, str], windows_locale: str | None = None) -> str:
+    """ja when the user's locale is Japanese (LC_ALL, then LC_MESSAGES, LANG, LANGUAGE, as gettext reads them;
+    on Windows, which sets none of them, the user's locale: "Japanese_Japan"), else en."""
     for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = environ.get(name, "")
         if value and value not in ("C", "POSIX"):
             first = value.split(":")[0]
             return "ja" if first.lower().startswith("ja") else "en"
-    return "en"
+    if windows_locale is None and sys.platform == "win32":
+        windows_locale = locale.getlocale()[0] or ""
+    return "ja" if (windows_locale or "").lower().startswith(("ja", "japanese")) else "en"
 
 
 @cache

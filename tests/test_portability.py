@@ -27,7 +27,7 @@ from helpers import build, edit, tree_bytes
 import sitegen
 import sitegen.build.write as write
 from sitegen.cli import main, make_parser
-from sitegen.messages import use_language
+from sitegen.messages import language_from_environment, use_language
 
 LEFTOVER_PREFIXES = (write.STAGING_PREFIX, write.OLD_PREFIX)
 
@@ -383,3 +383,12 @@ def test_the_japanese_readme_documents_every_command_and_option_the_english_one_
                     if spelled.startswith("--") and spelled in english_text and spelled not in japanese_text:
                         missing.append(f"sitegen {name} {spelled}")
     assert not missing, "options not in README.ja.md: " + ", ".join(missing)
+
+
+def test_the_message_language_follows_the_windows_locale_when_no_variable_is_set():
+    """Windows sets no LANG: a Japanese Windows user gets Japanese messages from the user's locale."""
+    assert language_from_environment({}, windows_locale="Japanese_Japan") == "ja"
+    assert language_from_environment({}, windows_locale="ja_JP") == "ja"
+    assert language_from_environment({}, windows_locale="English_United States") == "en"
+    assert language_from_environment({"LANG": "en_US.UTF-8"}, windows_locale="Japanese_Japan") == "en"
+    assert language_from_environment({"LC_ALL": "ja_JP.UTF-8"}) == "ja"
