@@ -392,3 +392,20 @@ def test_the_message_language_follows_the_windows_locale_when_no_variable_is_set
     assert language_from_environment({}, windows_locale="English_United States") == "en"
     assert language_from_environment({"LANG": "en_US.UTF-8"}, windows_locale="Japanese_Japan") == "en"
     assert language_from_environment({"LC_ALL": "ja_JP.UTF-8"}) == "ja"
+
+
+def test_revoke_and_issue_keep_a_windows_files_line_endings(make_site):
+    """A cohort file saved on Windows stays CRLF when sitegen edits it (and an LF one stays LF): the pull
+    request shows only the lines that changed."""
+    root = make_site()
+    cohort = root / "content/assertions/2026/spring.yaml"
+    crlf = cohort.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    cohort.write_bytes(crlf)
+    assert main(["revoke", AWARD_ID, "--reason", "mistake", "--root", str(root)]) == 0
+    after = cohort.read_bytes()
+    assert b"revoked: {on:" in after and after.count(b"\n") == after.count(b"\r\n")
+    assert after.replace(b"\r\n", b"\n").count(b"\n") == crlf.count(b"\r\n") + 1  # one line added, none rewritten
+    args = ["issue", "python-basics", "--email", "frank@example.org", "--file", str(cohort), "--root", str(root)]
+    assert main(args) == 0
+    again = cohort.read_bytes()
+    assert again.startswith(after) and again.count(b"\n") == again.count(b"\r\n")

@@ -311,8 +311,10 @@ def issue(
     target = target if target.is_absolute() else (root / target)
     if not target.resolve().is_relative_to(assertions.resolve()):
         raise AuthoringError(_("{path} is not under content/assertions/").format(path=target))
+    newline = "\n"
     if target.exists():
-        original = target.read_text(encoding="utf-8")
+        original_bytes = target.read_bytes()
+        original, newline = _text_and_newline(original_bytes)
         indent = _check_appendable(original, badge, target)
         text = original if original.endswith("\n") else original + "\n"
     else:
@@ -333,7 +335,7 @@ def issue(
             )
         text += "\n".join(_award_lines(award_id, recipient, secrets.token_hex(16), indent)) + "\n"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    target.write_text(text, encoding="utf-8", newline=newline)
     try:
         site, _warnings = load_site(root)
     except BuildError as exc:
@@ -341,7 +343,7 @@ def issue(
         if original is None:
             target.unlink()
         else:
-            target.write_text(original, encoding="utf-8")
+            target.write_bytes(original_bytes)
         raise AuthoringError(
             _("the new award(s) would not build, so {file} was left as it was").format(file=target.name),
             exc.diagnostics,
@@ -518,7 +520,8 @@ def revoke(root: Path, award_id: str, *, reason: str, on: date) -> Path:
         )
     rel = award.source.path
     path = root / rel
-    original = path.read_text(encoding="utf-8")
+    original_bytes = path.read_bytes()
+    original, newline = _text_and_newline(original_bytes)
     lines = original.splitlines(keepends=True)
     pattern = re.compile(rf"^(\s*)(- )?id:\s*['\"]?{re.escape(award_id)}['\"]?\s*$")
     for number, line in enumerate(lines):
@@ -535,10 +538,18 @@ def revoke(root: Path, award_id: str, *, reason: str, on: date) -> Path:
                 path=rel, award=award_id
             )
         )
-    path.write_text("".join(lines), encoding="utf-8")
+    path.write_text("".join(lines), encoding="utf-8", newline=newline)
     try:
         load_site(root)
     except BuildError:
-        path.write_text(original, encoding="utf-8")
+        path.write_bytes(original_bytes)
         raise
     return path
+
+
+def _text_and_newline(data: bytes) -> tuple[str, str]:
+    """A YAML file's text with "\n" line ends, and the line end it uses: an edit keeps a file written on Windows
+    (CRLF) in CRLF and one written elsewhere in LF, so a pull request shows only the lines that changed."""
+    text = data.decode("utf-8")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    return text.replace("\r\n", "\n"), newline
