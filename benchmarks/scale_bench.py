@@ -181,6 +181,7 @@ def measure(awards: int) -> dict:
         sizes, files = bytes_by_kind(root / "output")
         add_one_award(root)
         warm_s, warm_peak = timed_build(root, env)
+        _, files_after = bytes_by_kind(root / "output")
         return {
             "awards": awards,
             "cold_s": round(cold_s, 2),
@@ -188,6 +189,7 @@ def measure(awards: int) -> dict:
             "peak_mib": round(max(cold_peak, warm_peak)),
             "bytes": sizes,
             "files": files,
+            "files_after_adding_one": files_after,
         }
     finally:
         shutil.rmtree(base, ignore_errors=True)
