@@ -22,6 +22,7 @@ from conftest import AWARD_ID, REVOKED_ID, SALT, default_files, identity_hash, w
 from helpers import edit
 
 from sitegen.build.pipeline import build_site
+from sitegen.build.render import ThemeEnvironment
 from sitegen.cli import main
 from sitegen.commands import notify as notify_module
 
@@ -440,3 +441,27 @@ def test_a_refused_sender_stops_the_run_before_anything_is_recorded(root, smtp, 
     assert run(root, csv, "--from", "Badge Office <office@uni.example.org>") == 0
     assert sorted(smtp.recipients) == ["alice@example.org", "erin@example.org"]
     assert {str(message["From"]) for _rcpt, message, _raw in smtp.messages} == {"Badge Office <office@uni.example.org>"}
+
+
+def test_every_object_a_mail_template_can_reach_is_plain_data(root, smtp, tmp_path, monkeypatch):
+    """With templates of its own the repository's messages render in the pages' sandbox, and what notify gives them
+    is data only (the globals are the pages', walked by tests/test_theme_sandbox.py)."""
+    from test_theme_sandbox import reachable_problems
+
+    write_files(root, {"themes/default/mail/_note.txt": "a theme of its own"})
+    seen = []
+    original = ThemeEnvironment.render_page
+
+    def record(self, template, context):  # the real rendering, recording what it was given
+        seen.append((template.name, self, dict(context)))
+        return original(self, template, context)
+
+    monkeypatch.setattr(ThemeEnvironment, "render_page", record)
+    csv = write_csv(tmp_path, "email\nalice@example.org\n")
+    assert run(root, csv) == 0
+    assert {"issued_subject.txt", "issued.txt", "issued.html", "layout.html"} <= {name for name, _e, _c in seen}
+    problems = []
+    for name, env, context in seen:
+        problems += reachable_problems(env, {f"{name}: {key}": value for key, value in context.items()})
+    assert problems == []
+    assert smtp.recipients == ["alice@example.org"]
