@@ -86,7 +86,7 @@ class NotifyError(SitegenError):
 class Entry:
     award: str
     kind: str  # "issued", or "expiring-30d": a reminder within that window
-    on: date
+    day: date  # the day it was sent, in the site's time zone
     via: str | None = None  # "outbox": written as an .eml file for another mail system to send
 
 
@@ -132,7 +132,7 @@ class Ledger:
         lines = [LEDGER_HEADER]
         for item in self.entries:
             via = f", via: {item.via}" if item.via else ""
-            lines.append(f'- {{award: "{item.award}", kind: {item.kind}, date: {item.on.isoformat()}{via}}}\n')
+            lines.append(f'- {{award: "{item.award}", kind: {item.kind}, date: {item.day.isoformat()}{via}}}\n')
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # A new file renamed over the old one: the ledger is either the one before or the one after, never half.
         handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".notified-", suffix=".tmp")
