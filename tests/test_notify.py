@@ -7,8 +7,11 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import shutil
 import textwrap
+import threading
+import urllib.parse
 import urllib.request
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -306,7 +309,7 @@ def test_an_award_not_online_yet_is_not_announced_until_it_is(site, root, smtp, 
 
         # --wait: it is published while notify waits.
         monkeypatch.setattr(notify_module, "WAIT_STEP", 0.2)
-        restore = __import__("threading").Timer(0.5, shutil.move, (hidden, page))
+        restore = threading.Timer(0.5, shutil.move, (hidden, page))
         restore.start()
         assert run(root, csv, "--wait", "20") == 0
         restore.join()
@@ -354,7 +357,7 @@ def test_again_resends_one_award(root, smtp, tmp_path, capsys):
 
 
 def test_no_password_without_tls(root, smtp, tmp_path, monkeypatch, capsys):
-    url = str(__import__("os").environ["SITEGEN_SMTP_URL"])
+    url = os.environ["SITEGEN_SMTP_URL"]
     monkeypatch.setenv("SITEGEN_SMTP_URL", url.replace("smtp://", "smtp://office@"))
     monkeypatch.setenv("SITEGEN_SMTP_PASSWORD", "secret")
     csv = write_csv(tmp_path, "email\nalice@example.org\n")
