@@ -20,7 +20,7 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.build.pipeline import BuildResult, build_site
 from sitegen.cli_progress import progress_display
-from sitegen.commands import authoring
+from sitegen.commands import authoring, importing
 from sitegen.commands.check import failure_markdown, plan_markdown, run_check
 from sitegen.commands.new import create
 from sitegen.commands.notify import LEDGER, expiring_days, masked_email, notify
@@ -433,6 +433,29 @@ def cmd_revoke(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    plan = importing.import_awards(
+        Path(args.root),
+        args.sources,
+        offline=Path(args.offline) if args.offline else None,
+        dry_run=args.dry_run,
+        include_revoked=args.include_revoked,
+        platform=args.platform,
+    )
+    print(importing.plan_text(plan))
+    if args.dry_run:
+        print(_("dry run: nothing was written"), file=sys.stderr)
+    elif not plan.empty:
+        print(
+            _(
+                "wrote {count} file(s); `sitegen check` shows them like any new awards: commit them and open a "
+                "pull request"
+            ).format(count=len(plan.files)),
+            file=sys.stderr,
+        )
+    return 0
+
+
 def cmd_check(args) -> int:
     root = Path(args.root)
     summary = args.summary or os.environ.get("GITHUB_STEP_SUMMARY")
@@ -778,6 +801,34 @@ def make_parser() -> argparse.ArgumentParser:
     )
     revoke.add_argument("--root", default=".", help=root_help)
     revoke.set_defaults(func=cmd_revoke)
+
+    import_command = commands.add_parser(
+        "import",
+        help=_("import awards already issued elsewhere (Moodle, Badgr, Open Badge Factory, …), verified first"),
+    )
+    import_command.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help=_(
+            "a hosted assertion URL, a file listing such URLs, an assertion or credential (JSON, baked PNG or SVG), "
+            "a Badgr / Canvas Credentials export, or a saved copy of the old site (a folder)"
+        ),
+    )
+    import_command.add_argument(
+        "--offline", metavar="DIR", help=_("read every URL from this saved copy of the old site instead of the network")
+    )
+    import_command.add_argument("--dry-run", action="store_true", help=_("verify and print the plan; write nothing"))
+    import_command.add_argument(
+        "--include-revoked", action="store_true", help=_("import a revoked award as revoked, with its reason")
+    )
+    import_command.add_argument(
+        "--platform",
+        choices=importing.PLATFORMS,
+        help=_("the platform the awards were first issued on (default: told by their URLs)"),
+    )
+    import_command.add_argument("--root", default=".", help=root_help)
+    import_command.set_defaults(func=cmd_import)
 
     check = commands.add_parser(
         "check", help=_("the pull-request gate: validate, build, verify and compare with a base revision")

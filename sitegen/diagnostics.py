@@ -99,6 +99,16 @@ CODES: dict[str, Code] = {
     "award.already-held": Code(
         "error", "issue", "The recipient already holds this badge (pass --again to award it again)."
     ),
+    # --- import: awards issued elsewhere (sitegen/commands/importing.py, import_sources.py) ---
+    "import.unreadable": Code("error", "import", "A source of `sitegen import` is no file, folder or http(s) URL."),
+    "import.unsupported": Code(
+        "error", "import", "A source of `sitegen import` is in a form it does not read (a list without URLs)."
+    ),
+    "import.source-refused": Code(
+        "error",
+        "import",
+        "A source does not verify, was revoked, or cannot be kept as published (an md5 or non-email recipient).",
+    ),
     # --- build: what `sitegen build` (and every command building the site) reports (sitegen/build/pipeline.py) ---
     "build.ob3-skipped": Code(
         "note", "build", "Open Badges 3.0 credentials were not signed: no key in site.yaml, or none given."

@@ -1,0 +1,357 @@
+"""`sitegen import`: awards issued on Moodle, Badgr / Canvas Credentials, Open Badge Factory or another sitegen site
+become content of this one, verified first, with their recipient hash, salt and issue date kept and their origin
+recorded. The platforms' documents (tests/fixtures/import/, shaped after what each really publishes) are served
+by a real HTTP server on 127.0.0.1; the round trip imports a built sitegen site into a repository `sitegen new`
+made, rebuilds it and matches every recipient's email again."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import AWARD_ID, SALT, SVG, identity_hash, png_bytes
+from PIL import Image
+
+from sitegen.build.pipeline import build_site
+from sitegen.cli import main
+from sitegen.commands.import_sources import SourceProblem, badge_image
+from sitegen.content.site import load_site
+from sitegen.verify.fetch import Fetcher
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+MOODLE_SALT = "8f2Kq7LpZx3"  # Moodle's one salt for the whole site ($CFG->badges_badgesalt)
+MOODLE_EMAIL = "hanako@uni.example.ac.jp"
+BADGR_SALT = "9b1d6c0f2e3a4b5c"
+BADGR_EMAIL = "dana@example.org"
+OBF_SALT = "d41d8cd98f00b204"
+OBF_EMAIL = "lauri@example.fi"
+PLAIN_EMAIL = "sam@example.org"
+ALICE_ONLY = f"""\
+    badge: python-basics
+    issued_on: 2026-04-01
+    awards:
+      - id: {AWARD_ID}
+        recipient: {{hash: "{identity_hash()}", salt: "{SALT}"}}
+        evidence: [{{url: "https://github.com/alice/project", name: Project}}]
+    """
+MOODLE_HASH = "3f2b9c8e7d6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c"  # Moodle's unique hash of the issued badge
+MOODLE_PATH = f"/moodle/badges/assertion.php?b={MOODLE_HASH}&obversion=2"
+
+
+def sha256(text: str) -> str:
+    return "sha256$" + hashlib.sha256(text.encode()).hexdigest()
+
+
+class Platforms:
+    """The old platforms' documents, served on 127.0.0.1 at the paths each platform uses (query included)."""
+
+    def __init__(self):
+        self.routes: dict[str, tuple[bytes, str]] = {}
+        routes = self.routes
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                body, kind = routes.get(self.path, (b"", ""))
+                self.send_response(200 if kind else 404)
+                self.send_header("Content-Type", kind or "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.values = {
+            "BASE": self.base,
+            "PNG_BASE64": base64.b64encode(png_bytes(48, (200, 30, 40))).decode(),
+            "MOODLE_HASH": sha256(MOODLE_EMAIL + MOODLE_SALT),
+            "MOODLE_SALT": MOODLE_SALT,
+            "BADGR_HASH": sha256(BADGR_EMAIL + BADGR_SALT),
+            "BADGR_SALT": BADGR_SALT,
+            "OBF_HASH": sha256(OBF_EMAIL + OBF_SALT),
+            "OBF_SALT": OBF_SALT,
+        }
+
+    def fixture(self, name: str, **values: str) -> bytes:
+        text = (FIXTURES / name).read_text(encoding="utf-8")
+        for key, value in {**self.values, **values}.items():
+            text = text.replace("{{" + key + "}}", value)
+        return text.encode()
+
+    def serve(self, path: str, body: bytes, kind: str = "application/ld+json") -> str:
+        self.routes[path] = (body, kind)
+        return self.base + path
+
+    def moodle(self) -> str:
+        self.serve("/moodle/badges/badge_json.php?id=7", self.fixture("moodle/badge_json.json"))
+        issuer = "/moodle/badges/badge_json.php?id=7&action=0&obversion=2"
+        self.serve(issuer, self.fixture("moodle/issuer_json.json"))
+        return self.serve(MOODLE_PATH, self.fixture("moodle/assertion.json"))
+
+    def badgr(self) -> str:
+        self.serve("/public/badges/Hk7pL2mNQz6sT9uV0wXyZa", self.fixture("badgr/badgeclass.json"))
+        self.serve("/public/badges/Hk7pL2mNQz6sT9uV0wXyZa/image", png_bytes(60, (20, 160, 90)), "image/png")
+        self.serve("/public/assertions/Qm3vX8kTRuWy0nA1bC2dEf/image", png_bytes(60, (20, 160, 90)), "image/png")
+        self.serve("/public/issuers/Zr1sD4fGhJkL5mN6pQ7rSt", self.fixture("badgr/issuer.json"))
+        return self.serve("/public/assertions/Qm3vX8kTRuWy0nA1bC2dEf", self.fixture("badgr/assertion.json"))
+
+    def obf(self) -> str:
+        event = "O4TGKM2QNJ2AB/0b3a1f9e8d7c6b5a"
+        self.serve(
+            "/v1/badge/_/O4TGKM2QNJ2AB/M2JC4KAQ5VLJ4.json?v=2.0&event=0b3a1f9e8d7c6b5a", self.fixture("obf/badge.json")
+        )
+        self.serve("/v1/badge/_/O4TGKM2QNJ2AB/M2JC4KAQ5VLJ4.png?v=2.0", png_bytes(70, (90, 40, 160)), "image/png")
+        self.serve("/v1/client/_/O4TGKM2QNJ2AB.json?v=2.0&event=0b3a1f9e8d7c6b5a", self.fixture("obf/issuer.json"))
+        return self.serve(f"/v1/assertion/{event}.json?v=2.0", self.fixture("obf/assertion.json"))
+
+    def plain(self, name: str, email: str = PLAIN_EMAIL) -> str:
+        """A plain Open Badges 2.0 issuer's assertion `name` (an unsalted hash); its revocation list names 'revoked'."""
+        self.serve("/badges/class.json", self.fixture("openbadges/class.json"))
+        self.serve("/badges/class.svg", SVG, "image/svg+xml")
+        self.serve("/badges/issuer.json", self.fixture("openbadges/issuer.json"))
+        self.serve("/badges/revocations.json", self.fixture("openbadges/revocations.json"))
+        body = self.fixture("openbadges/assertion.json", NAME=name, HASH=sha256(email))
+        return self.serve(f"/badges/a/{name}.json", body)
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def platforms():
+    served = Platforms()
+    yield served
+    served.stop()
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A fresh content repository, as `sitegen new` makes it."""
+    root = tmp_path / "new-site"
+    assert main(["new", str(root)]) == 0
+    return root
+
+
+def files_of(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes() for p in sorted((root / "content").rglob("*")) if p.is_file()
+    }
+
+
+def run_import(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["import", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def imported_award(root: Path, original: str):
+    site, _warnings = load_site(root)
+    [award] = [a for a in site.awards if a.imported_from and a.imported_from.url == original]
+    return site, award
+
+
+def test_a_moodle_assertion_imports_from_its_url_with_its_quirks(platforms, repo, capsys):
+    url = platforms.moodle()
+    code, out, err = run_import(capsys, url, "--root", str(repo))
+    assert code == 0, err
+
+    site, award = imported_award(repo, url)
+    # The recipient exactly as Moodle published it: its hash with the site-wide salt; the original issue time.
+    assert award.identity_hash == sha256(MOODLE_EMAIL + MOODLE_SALT) and award.salt == MOODLE_SALT
+    assert award.issued_on.isoformat() == "2024-07-31T10:15:42+09:00"
+    assert award.imported_from.platform == "moodle"
+    assert [e.url for e in award.evidence] == [platforms.base + "/moodle/badges/badge.php?hash=" + MOODLE_HASH]
+    badge = site.badges[award.badge]
+    assert badge.name.all_languages("ja") == "情報リテラシー基礎"
+    assert [a.code for a in badge.alignments] == ["MDASH-L"]
+    assert "「情報リテラシー」を修了する" in badge.criteria.all_languages("ja")
+    assert (repo / "content/images/imported" / f"{award.badge}.png").is_file()  # Moodle's data URI, saved
+    issuer = site.issuers[badge.issuer]
+    assert issuer.email == "lms-admin@uni.example.ac.jp"
+    # The files a reviewer reads say where each thing came from.
+    cohort = (repo / "content/assertions/imported" / f"{award.badge}.yaml").read_text(encoding="utf-8")
+    assert f'imported_from: {{url: "{url}", platform: moodle}}' in cohort
+    assert "Awards, by file:" in out and f"content/assertions/imported/{award.badge}.yaml: 1 award" in out
+
+    # Rebuilt here: a new id and this site's URLs, the email still matches, the document points back.
+    build_site(repo)
+    hosted = repo / f"output/assertions/{award.id}.json"
+    assertion = json.loads(hosted.read_text(encoding="utf-8"))
+    assert assertion["recipient"]["identity"] == sha256(MOODLE_EMAIL + MOODLE_SALT)
+    assert assertion["evidence"][-1]["id"] == url
+    assert main(["verify", str(hosted), "--site", str(repo / "output"), "--email", MOODLE_EMAIL]) == 0
+
+
+def test_a_badgr_export_imports_every_assertion_and_never_its_plaintext_emails(platforms, repo, tmp_path, capsys):
+    url = platforms.badgr()
+    export = tmp_path / "badgr-export.json"
+    export.write_bytes(platforms.fixture("badgr/export.json"))
+    code, out, err = run_import(capsys, str(export), "--root", str(repo))
+    assert code == 0, err
+    site, award = imported_award(repo, url)
+    assert award.imported_from.platform == "openbadges"  # 127.0.0.1 says nothing of Badgr …
+    assert award.salt == BADGR_SALT and award.narrative == "Presented a working prototype at the spring showcase."
+    assert [(e.url, e.narrative) for e in award.evidence] == [
+        ("https://portfolio.example.org/dana/showcase", "Showcase recording and slides")
+    ]
+    badge = site.badges[award.badge]
+    assert badge.tags == ("design", "teamwork")
+    assert [(a.name.all_languages("ja"), a.framework, a.code) for a in badge.alignments] == [
+        ("Creative problem solving", "Example Skills Framework", "CPS-2")
+    ]
+    # Badgr's export carries each recipient's email in plain text: it never reaches the repository.
+    assert not any(BADGR_EMAIL.encode() in body for body in files_of(repo).values())
+
+
+def test_the_platform_is_told_by_the_url_or_given(platforms, repo, capsys):
+    url = platforms.obf()
+    code, _out, err = run_import(capsys, url, "--platform", "obf", "--root", str(repo))
+    assert code == 0, err
+    _site, award = imported_award(repo, url)
+    assert award.imported_from.platform == "obf"
+    assert award.expires is not None and award.expires.isoformat() == "2027-11-30T00:00:00+02:00"
+
+
+def test_an_unsalted_hash_is_kept_and_no_salt_is_published(platforms, repo, capsys):
+    url = platforms.plain("member-1")
+    assert run_import(capsys, url, "--root", str(repo))[0] == 0
+    _site, award = imported_award(repo, url)
+    assert award.identity_hash == sha256(PLAIN_EMAIL) and award.salt == ""
+    build_site(repo)
+    hosted = repo / f"output/assertions/{award.id}.json"
+    assert "salt" not in json.loads(hosted.read_text(encoding="utf-8"))["recipient"]
+    assert main(["verify", str(hosted), "--site", str(repo / "output"), "--email", PLAIN_EMAIL]) == 0
+
+
+def test_a_revoked_award_is_refused_unless_imported_as_revoked(platforms, repo, capsys):
+    url = platforms.plain("revoked")
+    before = files_of(repo)
+    code, _out, err = run_import(capsys, url, "--root", str(repo))
+    assert code == 1
+    assert "its issuer revoked it (Awarded to the wrong member); --include-revoked imports it as revoked" in err
+    assert "nothing was written" in err and files_of(repo) == before
+
+    code, out, err = run_import(capsys, url, "--include-revoked", "--root", str(repo))
+    assert code == 0, err
+    assert "(1 revoked)" in out
+    _site, award = imported_award(repo, url)
+    assert award.revoked is not None and award.revoked.reason.all_languages("en") == "Awarded to the wrong member"
+
+
+def test_a_tampered_copy_is_refused_and_nothing_is_written(platforms, repo, tmp_path, capsys):
+    url = platforms.badgr()
+    held = json.loads(platforms.fixture("badgr/assertion.json"))
+    held["issuedOn"] = "2020-01-01T00:00:00+00:00"  # backdated in the earner's copy
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(held), encoding="utf-8")
+    good = platforms.moodle()
+    before = files_of(repo)
+    code, _out, err = run_import(capsys, good, str(forged), "--root", str(repo))
+    assert code == 1
+    assert f"{forged}: error: not imported" in err
+    assert "the issue date differs from the assertion the issuer publishes" in err
+    assert "1 source cannot be imported; nothing was written" in err
+    assert files_of(repo) == before  # the good source was not imported either
+    assert url  # served, so that the forged copy was compared with the real one
+
+
+def test_an_md5_recipient_and_an_unreachable_url_are_reported_per_source(platforms, repo, tmp_path, capsys):
+    held = json.loads(platforms.fixture("openbadges/assertion.json", NAME="md5", HASH="md5$" + "0" * 32))
+    platforms.plain("unused")
+    platforms.serve("/badges/a/md5.json", json.dumps(held).encode())
+    closed = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
+    nowhere = f"http://127.0.0.1:{closed.server_address[1]}/badges/a/gone.json"
+    closed.server_close()  # nothing listens there any more
+    code, _out, err = run_import(capsys, platforms.base + "/badges/a/md5.json", nowhere, "--root", str(repo))
+    assert code == 1
+    assert "cannot keep an md5-hashed recipient" in err
+    assert f"{nowhere}: error: not imported" in err and "could not reach" in err
+    assert "2 sources cannot be imported; nothing was written" in err
+
+
+def test_a_second_run_adds_nothing_and_dry_run_writes_nothing(platforms, repo, tmp_path, capsys):
+    listing = tmp_path / "urls.txt"
+    listing.write_text(f"# the old LMS\n{platforms.moodle()}\n\n{platforms.plain('member-2')}\n", encoding="utf-8")
+    before = files_of(repo)
+    code, out, err = run_import(capsys, str(listing), "--dry-run", "--root", str(repo))
+    assert code == 0 and "dry run: nothing was written" in err
+    assert files_of(repo) == before
+    assert re.search(r"Issuers:\n  .+: new\n  .+: new\nBadges:", out)
+    assert run_import(capsys, str(listing), "--root", str(repo))[0] == 0
+    after = files_of(repo)
+    assert len([p for p in after if p.startswith("content/assertions/imported/")]) == 2
+
+    code, out, _err = run_import(capsys, str(listing), "--root", str(repo))
+    assert code == 0 and files_of(repo) == after
+    assert "Skipped 2 awards imported before" in out and "none: nothing to import" in out
+
+
+def test_new_awards_of_a_badge_imported_before_join_its_cohort_file(platforms, repo, capsys):
+    assert run_import(capsys, platforms.plain("member-3"), "--root", str(repo))[0] == 0
+    assert run_import(capsys, platforms.plain("member-4", "kim@example.org"), "--root", str(repo))[0] == 0
+    site, _warnings = load_site(repo)
+    imported = [a for a in site.awards if a.imported_from]
+    assert len(imported) == 2 and len({a.badge for a in imported}) == 1 and len({a.source.path for a in imported}) == 1
+    assert len([b for b in site.badges.values() if b.name.all_languages("en") == "Community Mentor"]) == 1
+
+
+def test_the_plan_in_japanese(platforms, repo, capsys):
+    code, out, err = run_import(capsys, platforms.moodle(), "--dry-run", "--lang", "ja", "--root", str(repo))
+    assert code == 0, err
+    assert "取り込みの計画：" in out and "授与（ファイルごと）：" in out and "新規" in out
+    assert "ドライラン" in err
+
+
+def test_badge_images_become_png_or_stay_svg():
+    def picture(kind: str) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("RGB", (32, 32), (10, 120, 200)).save(buffer, kind)
+        return buffer.getvalue()
+
+    fetcher = Fetcher()
+    for kind in ("JPEG", "GIF"):
+        data = "data:image/x;base64," + base64.b64encode(picture(kind)).decode()
+        converted, suffix, _caption = badge_image({"id": data, "caption": "A blue square"}, fetcher)
+        assert suffix == "png" and Image.open(io.BytesIO(converted)).format == "PNG"
+    svg = "data:image/svg+xml;base64," + base64.b64encode(SVG).decode()
+    assert badge_image(svg, fetcher)[:2] == (SVG, "svg")
+    with pytest.raises(SourceProblem, match="not an image"):
+        badge_image("data:image/png;base64," + base64.b64encode(b"not a picture").decode(), fetcher)
+
+
+def test_a_sitegen_site_imported_into_a_new_repository_keeps_every_recipient(make_site, repo, tmp_path, capsys):
+    """The round trip: every award of a built site, read from its folder (a saved copy), rebuilt elsewhere."""
+    emails = {"alice@example.org": AWARD_ID, "carol@example.org": "7c9e6679-7425-40de-944b-e07fc1f90ae7"}
+    # The source site without its revoked award: a revoked one is published stripped, with nothing to import.
+    source = make_site({"content/assertions/2026/spring.yaml": ALICE_ONLY})
+    build_site(source)
+    code, out, err = run_import(capsys, str(source / "output"), "--root", str(repo))
+    assert code == 0, err
+    site, _warnings = load_site(repo)
+    imported = {a.imported_from.url: a for a in site.awards if a.imported_from}
+    assert len(imported) == len(emails)
+    assert all(a.imported_from.platform == "sitegen" for a in imported.values())
+    build_site(repo)
+    for email, old_id in emails.items():
+        award = imported[f"https://example.github.io/badges/assertions/{old_id}.json"]
+        assert award.id != old_id
+        hosted = repo / f"output/assertions/{award.id}.json"
+        # Carol's star expired (valid for a year): it still names her, and the import kept its expiry.
+        expired = email.startswith("carol")
+        capsys.readouterr()
+        assert main(["verify", str(hosted), "--site", str(repo / "output"), "--email", email]) == (1 if expired else 0)
+        out = capsys.readouterr().out
+        assert ("EXPIRED" if expired else "VALID") in out and "not awarded" not in out
+        assert main(["verify", str(hosted), "--site", str(repo / "output"), "--email", "x" + email]) == 1
+        assert f"the badge was not awarded to x{email}" in capsys.readouterr().out
