@@ -310,7 +310,7 @@ def test_the_plan_in_japanese(platforms, repo, capsys):
     code, out, err = run_import(capsys, platforms.moodle(), "--dry-run", "--lang", "ja", "--root", str(repo))
     assert code == 0, err
     assert "取り込みの計画：" in out and "授与（ファイルごと）：" in out and "新規" in out
-    assert "ドライラン" in err
+    assert "試行（dry run）：何も書き込んでいません" in err
 
 
 def test_badge_images_become_png_or_stay_svg():
