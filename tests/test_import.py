@@ -11,6 +11,8 @@ import hashlib
 import io
 import json
 import re
+import subprocess
+import textwrap
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -355,3 +357,88 @@ def test_a_sitegen_site_imported_into_a_new_repository_keeps_every_recipient(mak
         assert ("EXPIRED" if expired else "VALID") in out and "not awarded" not in out
         assert main(["verify", str(hosted), "--site", str(repo / "output"), "--email", "x" + email]) == 1
         assert f"the badge was not awarded to x{email}" in capsys.readouterr().out
+
+
+def git(root: Path, *args: str) -> None:
+    who = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", "-C", str(root), *who, *args], check=True, capture_output=True)
+
+
+def test_sitegen_check_shows_an_import_like_new_awards(platforms, repo, tmp_path, capsys):
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    moodle, badgr = platforms.moodle(), platforms.badgr()
+    assert run_import(capsys, moodle, badgr, "--root", str(repo))[0] == 0
+    site, _warnings = load_site(repo)
+    imported = [a for a in site.awards if a.imported_from]
+    code = main(["check", "--base", "main", "--root", str(repo), "--summary", str(tmp_path / "summary.md")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "| awards issued | 2 |" in out and "| badges added / changed | 2 / 0 |" in out
+    assert "| issuers added / changed | 2 / 0 |" in out
+    assert all(a.id in out for a in imported)
+
+
+def test_offline_reads_a_saved_copy_of_the_old_site(platforms, repo, tmp_path, capsys):
+    """A copy saved as `wget --mirror` saves it: DIR/<host>/<path>, the query kept in the file's name."""
+    platforms.moodle()
+    saved = tmp_path / "saved"
+    for path, (body, _kind) in platforms.routes.items():
+        target = saved / "moodle.uni.example.ac.jp" / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body.replace(platforms.base.encode(), b"https://moodle.uni.example.ac.jp"))
+    platforms.stop()  # nothing is served any more: every read comes from the copy
+    url = "https://moodle.uni.example.ac.jp" + MOODLE_PATH
+    code, _out, err = run_import(capsys, url, "--offline", str(saved), "--root", str(repo))
+    assert code == 0, err
+    _site, award = imported_award(repo, url)
+    assert award.imported_from.platform == "moodle" and award.salt == MOODLE_SALT
+    missing = "https://moodle.uni.example.ac.jp/moodle/badges/assertion.php?b=0000&obversion=2"
+    code, _out, err = run_import(capsys, missing, "--offline", str(saved), "--root", str(repo))
+    assert code == 1 and f"HTTP 404 for {missing}" in err
+
+
+@pytest.fixture(scope="module")
+def signed_site(tmp_path_factory):
+    """A built sitegen site with Open Badges 3.0 credentials (signed) and baked credential images."""
+    from conftest import default_files, write_files
+
+    from sitegen.openbadges.keys import generate
+
+    private, public = generate()
+    files = default_files()
+    files["content/assertions/2026/spring.yaml"] = ALICE_ONLY
+    files["content/site.yaml"] = textwrap.dedent(str(files["content/site.yaml"])) + (
+        f"keys:\n  - id: key-1\n    public_key: {public}\n"
+    )
+    root = write_files(tmp_path_factory.mktemp("signed") / "site", files)
+    build_site(root, environ={"SITEGEN_SIGNING_KEY": private})
+    return root
+
+
+@pytest.mark.parametrize("form", ["json", "png"])
+def test_an_ob3_credential_imports_from_its_json_or_baked_image(signed_site, repo, form, capsys):
+    credential = signed_site / f"output/credentials/{AWARD_ID}.{form}"
+    if not credential.exists():
+        pytest.skip(f"the site publishes no credentials/{AWARD_ID}.{form}")
+    code, _out, err = run_import(capsys, str(credential), "--offline", str(signed_site / "output"), "--root", str(repo))
+    assert code == 0, err
+    original = f"https://example.github.io/badges/credentials/{AWARD_ID}.json"
+    site, award = imported_award(repo, original)
+    assert award.identity_hash == identity_hash() and award.salt == SALT
+    assert award.issued_on.date().isoformat() == "2026-04-01"
+    badge = site.badges[award.badge]
+    assert badge.name.all_languages("en") == "Python Basics" and badge.tags == ("python", "programming")
+    build_site(repo)
+    hosted = repo / f"output/assertions/{award.id}.json"
+    assert main(["verify", str(hosted), "--site", str(repo / "output"), "--email", "alice@example.org"]) == 0
+
+
+def test_a_tampered_credential_is_refused(signed_site, repo, tmp_path, capsys):
+    doc = json.loads((signed_site / f"output/credentials/{AWARD_ID}.json").read_text(encoding="utf-8"))
+    doc["validFrom"] = "2020-01-01T00:00:00Z"
+    forged = tmp_path / "forged-credential.json"
+    forged.write_text(json.dumps(doc), encoding="utf-8")
+    code, _out, err = run_import(capsys, str(forged), "--offline", str(signed_site / "output"), "--root", str(repo))
+    assert code == 1 and "not imported: it does not verify" in err and "nothing was written" in err
