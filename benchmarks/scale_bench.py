@@ -7,8 +7,8 @@ For each N: a synthetic content repository of N awards (build_bench.py's generat
 ids drawn as `sitegen issue` draws them) with a signing key and `baking: browser`;
 - cold: `sitegen build` with empty caches, one worker per core (the CLI's default);
 - warm +1: one award added to the last cohort file, then `sitegen build` again (what a merge of one award does);
-- peak memory: the most resident memory (RSS) the build's processes held at once, its workers included
-  (sampled from /proc every 0.1 s: Linux only);
+- peak memory: the most resident memory (RSS) the build's processes held at once, its workers included, and
+  the same as PSS (pages shared by the workers counted once) (sampled from /proc every 0.1 s: Linux only);
 - bytes per award by file type: the output's file sizes, shared files (assets, badge pages, status lists, …)
   spread over the awards.
 `--side-by-side N` adds sign_bench.py's run (sitegen, plain pyld and Digital Bazaar's signer on N credentials).
@@ -75,29 +75,35 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _rss_kib(pid: int) -> int:
+def _memory_kib(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of a process: PSS counts a page shared by n processes as 1/n, so PSS adds up across a tree
+    whose workers share their parent's pages (fork), and RSS counts them in each."""
+    found = {"Rss:": 0, "Pss:": 0}
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.split(maxsplit=1)[0] in found:
+                found[line.split()[0]] = int(line.split()[1])
     except OSError:
-        pass
-    return 0
+        pass  # ended meanwhile
+    return found["Rss:"], found["Pss:"]
 
 
-def tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants, now."""
+def tree_memory_kib(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of a process and all its descendants, now."""
     tree = _children()
-    total, todo = 0, [pid]
+    rss = pss = 0
+    todo = [pid]
     while todo:
         current = todo.pop()
-        total += _rss_kib(current)
+        one_rss, one_pss = _memory_kib(current)
+        rss, pss = rss + one_rss, pss + one_pss
         todo.extend(tree.get(current, []))
-    return total
+    return rss, pss
 
 
-def timed_build(root: Path, env: dict) -> tuple[float, float, float]:
-    """(seconds, CPU seconds, peak RSS in MiB) of one `sitegen build` as a user runs it, its workers included.
+def timed_build(root: Path, env: dict) -> tuple[float, float, tuple[float, float]]:
+    """(seconds, CPU seconds, (peak RSS, peak PSS) in MiB) of one `sitegen build` as a user runs it, its workers
+    included.
     The CPU time says what the build costs when other work shares the machine and stretches the wall time."""
     # The Pages limit is the budget measured below, not a reason to stop the build here.
     command = [sys.executable, "-m", "sitegen", "build", "--quiet", "--size-limit", str(10**12)]
@@ -106,12 +112,13 @@ def timed_build(root: Path, env: dict) -> tuple[float, float, float]:
     process = subprocess.Popen(
         command, cwd=root, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
-    peak = 0
+    peak_rss = peak_pss = 0
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak_rss, peak_pss
         while process.poll() is None:
-            peak = max(peak, tree_rss_kib(process.pid))
+            rss, pss = tree_memory_kib(process.pid)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample)
@@ -123,7 +130,7 @@ def timed_build(root: Path, env: dict) -> tuple[float, float, float]:
         sys.exit(f"build failed:\n{errors}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build and its workers, which it waited for
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return seconds, cpu, peak / 1024
+    return seconds, cpu, (peak_rss / 1024, peak_pss / 1024)
 
 
 def add_one_award(root: Path) -> str:
@@ -193,7 +200,8 @@ def measure(awards: int) -> dict:
             "cold_cpu_s": round(cold_cpu, 2),
             "warm_plus_one_s": round(warm_s, 2),
             "warm_plus_one_cpu_s": round(warm_cpu, 2),
-            "peak_mib": round(max(cold_peak, warm_peak)),
+            "peak_mib": round(max(cold_peak[0], warm_peak[0])),
+            "peak_pss_mib": round(max(cold_peak[1], warm_peak[1])),
             "bytes": sizes,
             "files": files,
             "files_after_adding_one": files_after,
@@ -228,7 +236,7 @@ def render(figures: dict | None) -> str:
         "a signed site with `baking: browser`, builds with one worker per core:",
         "",
         "| awards | signed, cold (CPU time) | per award | warm, +1 award (CPU time) "
-        "| peak memory (RSS, workers included) | output | per award |",
+        "| peak memory, workers included: RSS (PSS) | output | per award |",
         "|---|---|---|---|---|---|---|",
     ]
     for run in runs:
@@ -236,7 +244,8 @@ def render(figures: dict | None) -> str:
         lines.append(
             f"| {run['awards']:,} | {run['cold_s']:.1f} s ({run['cold_cpu_s']:.1f} s) "
             f"| {1000 * run['cold_s'] / run['awards']:.2f} ms "
-            f"| {run['warm_plus_one_s']:.1f} s ({run['warm_plus_one_cpu_s']:.1f} s) | {run['peak_mib']:,} MiB "
+            f"| {run['warm_plus_one_s']:.1f} s ({run['warm_plus_one_cpu_s']:.1f} s) "
+            f"| {run['peak_mib']:,} MiB ({run['peak_pss_mib']:,} MiB) "
             f"| {total / 2**20:,.0f} MiB, {run['files']:,} files | {total / run['awards'] / 1024:.1f} KB |"
         )
     largest = runs[-1]
