@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
@@ -61,7 +61,8 @@ class OfflineFetcher(Fetcher):
                 found = found / "index.html"
             if found.is_file():
                 if found.stat().st_size > MAX_DOCUMENT_BYTES:
-                    raise FetchError(_("{url} is larger than {size} MB: not read").format(url=url, size=32))
+                    size = MAX_DOCUMENT_BYTES // 2**20
+                    raise FetchError(_("{url} is larger than {size} MB: not read").format(url=url, size=size))
                 return 200, found.read_bytes()
         return 404, b""
 
@@ -81,7 +82,7 @@ class Source:
 
 @dataclass(frozen=True)
 class IssuerRecord:
-    key: str  # the issuer's id on the old platform (its profile URL), or its name and url when it has none
+    key: str  # the issuer's id on the old platform (its profile URL or DID), else its url, else its name
     name: str
     url: str | None
     email: str | None
@@ -237,7 +238,7 @@ def platform_of(url: str, doc: dict) -> str:
         return "obf"
     if "credly" in host or "youracclaim" in host:
         return "credly"
-    if re.search(r"/(assertions|credentials)/[0-9a-f-]{36}\.json$", path) and "publicKey" not in doc:
+    if re.search(r"/(assertions|credentials)/[0-9a-f-]{36}\.json$", path):
         return "sitegen"
     return "openbadges"
 
@@ -527,7 +528,7 @@ def _issuer(doc: dict) -> IssuerRecord:
         raise SourceProblem(_("not imported: its issuer has no name"))
     url = doc.get("url") if isinstance(doc.get("url"), str) else None
     email = doc.get("email") if isinstance(doc.get("email"), str) else None
-    key = doc["id"] if isinstance(doc.get("id"), str) else f"{name} {url}"
+    key = doc["id"] if isinstance(doc.get("id"), str) else url or "urn:issuer:" + quote(name)
     return IssuerRecord(key, name, url, email, _text(doc.get("description")))
 
 
@@ -538,7 +539,7 @@ def _badge(doc: dict, issuer: IssuerRecord, fetcher: Fetcher) -> BadgeRecord:
     image, kind, caption = badge_image(doc.get("image"), fetcher)
     tags = doc.get("tags", doc.get("tag"))
     return BadgeRecord(
-        key=str(doc.get("id") or f"{issuer.key} {name}"),
+        key=str(doc.get("id") or f"{issuer.key}#" + quote(name)),
         issuer=issuer,
         name=name,
         description=_text(doc.get("description")) or name,

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from sitegen.commands.import_sources import (
     PLATFORMS,
@@ -32,7 +33,7 @@ from sitegen.content.site import load_site
 from sitegen.diagnostics import BuildError, Diagnostic, SitegenError
 from sitegen.messages import _, ngettext
 from sitegen.model import Site
-from sitegen.status import draw_award_ids
+from sitegen.status import StatusPosition, draw_award_ids, status_position
 from sitegen.verify.fetch import Fetcher
 
 IMPORTED_FROM = re.compile(r"^# imported from: (\S+)\s*$", re.M)  # the marker line of an imported issuer or badge
@@ -174,6 +175,11 @@ def _markers(folder: Path) -> dict[str, str]:
     return found
 
 
+def _one_line(key: str) -> str:
+    """An original id for a marker comment: any space or line break in it escaped, so it stays one comment."""
+    return re.sub(r"\s", lambda m: quote(m.group()), key)
+
+
 def _yaml(text: str) -> str:
     """A JSON string is a valid YAML double-quoted scalar: safe for any text, in any language."""
     return json.dumps(text, ensure_ascii=False)
@@ -193,38 +199,43 @@ def make_plan(root: Path, site: Site, awards: list[AwardRecord], today: date) ->
         if award.original_url in already:
             plan.skipped.append(award.original_url)
             continue
-        issuer = award.badge.issuer
-        if issuer.key not in issuer_slugs:
+        issuer, badge = award.badge.issuer, award.badge
+        issuer_key, badge_key = _one_line(issuer.key), _one_line(badge.key)  # as the marker lines say them
+        if issuer_key not in issuer_slugs:
             fallback = _slugify(urlhost(issuer.url or issuer.key)) or "imported-issuer"
             slug = _free_slug(_slugify(issuer.name), fallback, taken_issuers)
-            issuer_slugs[issuer.key] = slug
+            issuer_slugs[issuer_key] = slug
             plan.issuers.append((slug, issuer.name, True))
             plan.files.append(PlannedFile(Path("content/issuers", f"{slug}.yaml"), _issuer_yaml(issuer, award)))
-        elif not any(s == issuer_slugs[issuer.key] for s, _n, _new in plan.issuers):
-            plan.issuers.append((issuer_slugs[issuer.key], issuer.name, False))
-        badge = award.badge
-        if badge.key not in badge_slugs:
+        elif not any(s == issuer_slugs[issuer_key] for s, _n, _new in plan.issuers):
+            plan.issuers.append((issuer_slugs[issuer_key], issuer.name, False))
+        if badge_key not in badge_slugs:
             slug = _free_slug(_slugify(badge.name), "imported-badge", taken_badges)
-            badge_slugs[badge.key] = slug
+            badge_slugs[badge_key] = slug
             plan.badges.append((slug, badge.name, True))
             image = Path("content/images/imported", f"{slug}.{badge.image_kind}")
             plan.files.append(PlannedFile(image, badge.image))
             plan.files.append(
                 PlannedFile(
                     Path("content/badgeclasses", f"{slug}.yaml"),
-                    _badge_yaml(badge, issuer_slugs[issuer.key], image.relative_to("content"), award),
+                    _badge_yaml(badge, issuer_slugs[issuer_key], image.relative_to("content"), award),
                 )
             )
-        elif not any(s == badge_slugs[badge.key] for s, _n, _new in plan.badges):
-            plan.badges.append((badge_slugs[badge.key], badge.name, False))
-        by_badge.setdefault(badge_slugs[badge.key], []).append(award)
-        issuer_of_badge[badge_slugs[badge.key]] = issuer_slugs[issuer.key]
+        elif not any(s == badge_slugs[badge_key] for s, _n, _new in plan.badges):
+            plan.badges.append((badge_slugs[badge_key], badge.name, False))
+        by_badge.setdefault(badge_slugs[badge_key], []).append(award)
+        issuer_of_badge[badge_slugs[badge_key]] = issuer_slugs[issuer_key]
         already.add(award.original_url)
         plan.hashed_here += award.hashed_here
+    used: dict[str, set[StatusPosition]] = {}  # per issuer: positions taken, by the site and by earlier cohorts here
     for badge_slug, cohort in by_badge.items():
         issuer_slug = issuer_of_badge[badge_slug]
-        used = {site.status_position(a) for a in site.awards if site.badges[a.badge].issuer == issuer_slug}
-        ids = draw_award_ids(issuer_slug, len(cohort), used)
+        if issuer_slug not in used:
+            used[issuer_slug] = {
+                site.status_position(a) for a in site.awards if site.badges[a.badge].issuer == issuer_slug
+            }
+        ids = draw_award_ids(issuer_slug, len(cohort), used[issuer_slug])
+        used[issuer_slug] |= {status_position(issuer_slug, award_id) for award_id in ids}
         rel = Path("content/assertions/imported", f"{badge_slug}.yaml")
         lines = [line for pair in zip(ids, cohort, strict=True) for line in _award_lines(*pair, today)]
         existing = root / rel
@@ -251,7 +262,7 @@ def urlhost(url: str) -> str:
 
 def _issuer_yaml(issuer: IssuerRecord, award: AwardRecord) -> str:
     lines = [
-        f"# imported from: {issuer.key}" if issuer.key.startswith("http") else f"# imported from: {award.original_url}",
+        f"# imported from: {_one_line(issuer.key)}",
         "# Written by `sitegen import`: check it before you merge (the issuer's email must be one it reads).",
         f"name: {_yaml(issuer.name)}",
     ]
@@ -269,7 +280,7 @@ def _issuer_yaml(issuer: IssuerRecord, award: AwardRecord) -> str:
 
 def _badge_yaml(badge: BadgeRecord, issuer_slug: str, image: Path, award: AwardRecord) -> str:
     lines = [
-        f"# imported from: {badge.key}",
+        f"# imported from: {_one_line(badge.key)}",
         "# Written by `sitegen import` from the badge class first published there: check the wording before you merge.",
         f"issuer: {issuer_slug}",
         f"name: {_yaml(badge.name)}",
@@ -295,7 +306,6 @@ def _award_lines(award_id: str, award: AwardRecord, today: date) -> list[str]:
     recipient = f'{{hash: "{award.identity_hash}"' + (f', salt: "{award.salt}"}}' if award.salt else "}")
     lines = [
         f"  - id: {award_id}",
-        f"    # from {award.original_url}",
         f"    recipient: {recipient}",
         f"    issued_on: {_yaml(award.issued_on)}",
     ]
