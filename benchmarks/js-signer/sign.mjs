@@ -26,8 +26,13 @@ const key = await Ed25519Multikey.fromJwk({jwk: job.jwk, secretKey: true, id: jo
 const signer = key.signer();
 const proofs = [];
 const start = performance.now();
+// One suite per `created` (a cohort's awards share it), as an issuing service keeps one for its key.
+const suites = new Map();
 for(const {credential, created} of job.items) {
-  const suite = new DataIntegrityProof({signer, date: created, cryptosuite: eddsaRdfc2022});
+  if(!suites.has(created)) {
+    suites.set(created, new DataIntegrityProof({signer, date: created, cryptosuite: eddsaRdfc2022}));
+  }
+  const suite = suites.get(created);
   const signed = await vc.issue({credential, suite, documentLoader});
   proofs.push(signed.proof.proofValue);
 }
