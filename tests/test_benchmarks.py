@@ -167,7 +167,7 @@ def test_sign_bench_signs_the_same_credentials_three_ways_to_the_published_proof
     else:
         assert signers == ["sitegen (fast path)", "plain pyld"] and "The JavaScript signer did not run" in result.stdout
     assert all(row.endswith("| 5 of 5 |") for row in rows)
-    assert rows[0].split(" | ")[2] == "1.0×"
+    assert rows[0].split(" | ")[3] == "1.0×"
 
 
 def test_sign_bench_reports_a_proof_that_differs():
@@ -175,10 +175,12 @@ def test_sign_bench_reports_a_proof_that_differs():
 
     published = ["zAAA", "zBBB"]
     lines, agree = report(
-        [Run("sitegen (fast path)", 1.0, published), Run("plain pyld", 4.0, ["zAAA", "zCCC"])], published, None
+        [Run("sitegen (fast path)", 1.0, 0.5, published), Run("plain pyld", 4.0, 2.0, ["zAAA", "zCCC"])],
+        published,
+        None,
     )
     assert not agree
-    assert lines[-1] == "| plain pyld | 0 | 4.0× | 1 of 2 |"
+    assert lines[-1] == "| plain pyld | 0 | 1 | 4.0× | 1 of 2 |"
 
 
 def test_the_readme_shows_the_saved_scale_figures():

@@ -3,7 +3,7 @@
 //
 //   node sign.mjs job.json    # job: {contexts: {url: file}, jwk, verificationMethod, items: [{credential, created}]}
 //
-// Prints one JSON object: {"seconds": time spent signing (after start-up), "proofs": [proofValue, ...]}.
+// Prints one JSON object: {"seconds": time spent signing (after start-up), "cpuSeconds", "proofs": [proofValue, ...]}.
 import fs from 'node:fs';
 import {performance} from 'node:perf_hooks';
 import * as vc from '@digitalbazaar/vc';
@@ -26,6 +26,7 @@ const key = await Ed25519Multikey.fromJwk({jwk: job.jwk, secretKey: true, id: jo
 const signer = key.signer();
 const proofs = [];
 const start = performance.now();
+const cpuStart = process.cpuUsage();
 // One suite per `created` (a cohort's awards share it), as an issuing service keeps one for its key.
 const suites = new Map();
 for(const {credential, created} of job.items) {
@@ -37,4 +38,6 @@ for(const {credential, created} of job.items) {
   proofs.push(signed.proof.proofValue);
 }
 const seconds = (performance.now() - start) / 1000;
-process.stdout.write(JSON.stringify({seconds, proofs}) + '\n');
+const cpu = process.cpuUsage(cpuStart);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+process.stdout.write(JSON.stringify({seconds, cpuSeconds, proofs}) + '\n');
