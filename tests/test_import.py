@@ -442,3 +442,27 @@ def test_a_tampered_credential_is_refused(signed_site, repo, tmp_path, capsys):
     forged.write_text(json.dumps(doc), encoding="utf-8")
     code, _out, err = run_import(capsys, str(forged), "--offline", str(signed_site / "output"), "--root", str(repo))
     assert code == 1 and "not imported: it does not verify" in err and "nothing was written" in err
+
+
+def test_moodle_badges_of_one_site_share_one_issuer(platforms, repo, capsys):
+    """Moodle gives each badge's issuer an id of its own (badge_json.php?id=N&action=0): one issuer all the same."""
+    first = platforms.moodle()
+    second_path = MOODLE_PATH.replace(MOODLE_HASH, "0" * 40)
+    body = platforms.fixture("moodle/assertion.json").decode()
+    for old, new in (("badge_json.php?id=7", "badge_json.php?id=8"), (MOODLE_HASH, "0" * 40)):
+        body = body.replace(old, new)
+    body = body.replace("情報リテラシー基礎", "情報リテラシー応用")
+    badge = platforms.fixture("moodle/badge_json.json").decode().replace("badge_json.php?id=7", "badge_json.php?id=8")
+    platforms.serve(
+        "/moodle/badges/badge_json.php?id=8", badge.replace("情報リテラシー基礎", "情報リテラシー応用").encode()
+    )
+    issuer = platforms.fixture("moodle/issuer_json.json").decode().replace("id=7", "id=8")
+    platforms.serve("/moodle/badges/badge_json.php?id=8&action=0&obversion=2", issuer.encode())
+    second = platforms.serve(second_path, body.encode())
+    assert run_import(capsys, first, "--root", str(repo))[0] == 0
+    assert run_import(capsys, second, "--root", str(repo))[0] == 0  # a later run finds the issuer imported before
+    site, first_award = imported_award(repo, first)
+    _site, second_award = imported_award(repo, second)
+    assert first_award.badge != second_award.badge
+    assert site.badges[first_award.badge].issuer == site.badges[second_award.badge].issuer
+    assert len(site.issuers) == 2  # `sitegen new`'s example organisation, and the university's centre

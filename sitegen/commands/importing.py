@@ -64,6 +64,7 @@ class Plan:
     skipped: list[str] = field(default_factory=list)  # original URLs already in the content
     hashed_here: int = 0  # plaintext emails hashed with a new salt
     files: list[PlannedFile] = field(default_factory=list)
+    issuer_records: dict[str, IssuerRecord] = field(default_factory=dict)  # the new issuers, by slug
 
     @property
     def empty(self) -> bool:
@@ -201,16 +202,20 @@ def make_plan(root: Path, site: Site, awards: list[AwardRecord], today: date) ->
             continue
         issuer, badge = award.badge.issuer, award.badge
         issuer_key, badge_key = _one_line(issuer.key), _one_line(badge.key)  # as the marker lines say them
+        same = _same_issuer(site, plan, issuer)
+        if issuer_key not in issuer_slugs and same:
+            issuer_slugs[issuer_key] = same  # Moodle gives each badge an issuer id of its own: one issuer all the same
         if issuer_key not in issuer_slugs:
             fallback = _slugify(urlhost(issuer.url or issuer.key)) or "imported-issuer"
             slug = _free_slug(_slugify(issuer.name), fallback, taken_issuers)
             issuer_slugs[issuer_key] = slug
             plan.issuers.append((slug, issuer.name, True))
+            plan.issuer_records[slug] = issuer
             plan.files.append(PlannedFile(Path("content/issuers", f"{slug}.yaml"), _issuer_yaml(issuer, award)))
         elif not any(s == issuer_slugs[issuer_key] for s, _n, _new in plan.issuers):
             plan.issuers.append((issuer_slugs[issuer_key], issuer.name, False))
         if badge_key not in badge_slugs:
-            slug = _free_slug(_slugify(badge.name), "imported-badge", taken_badges)
+            slug = _free_slug(_slugify(badge.name), f"{award.platform}-badge", taken_badges)
             badge_slugs[badge_key] = slug
             plan.badges.append((slug, badge.name, True))
             image = Path("content/images/imported", f"{slug}.{badge.image_kind}")
@@ -253,6 +258,20 @@ def make_plan(root: Path, site: Site, awards: list[AwardRecord], today: date) ->
             plan.files.append(PlannedFile(rel, "\n".join(header + lines) + "\n"))
         plan.awards.append((rel, len(cohort), sum(1 for a in cohort if a.revoked is not None)))
     return plan
+
+
+def _same_issuer(site: Site, plan: Plan, issuer: IssuerRecord) -> str | None:
+    """The slug of an issuer of the site, or one planned here, with the same name and url (and email, when both
+    say one)."""
+    for slug, known in plan.issuer_records.items():
+        if (known.name, known.url) == (issuer.name, issuer.url) and issuer.url:
+            return slug
+    for slug, existing in site.issuers.items():
+        names = {text for _lang, text in existing.name.values}
+        email_agrees = not issuer.email or existing.email == issuer.email
+        if issuer.url and existing.url == issuer.url and issuer.name in names and email_agrees:
+            return slug
+    return None
 
 
 def urlhost(url: str) -> str:
