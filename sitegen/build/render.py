@@ -136,12 +136,12 @@ def qr_image(url: str, label: str = "QR code") -> Markup:
 # Whitespace between two tags that holds a line break is one line break: it renders the same (one space, or none
 # between blocks), the page stays one element a line for a diff, and the template's indentation is not published
 # 100,000 times. The content of <pre>, <textarea> and <script> is kept as it is.
-_LAYOUT_WHITESPACE = re.compile(rb"(<(pre|textarea|script)\b.*?</\2>)|>[ \t\r\n]*\n[ \t\r\n]*<", re.S | re.I)
+_LAYOUT_WHITESPACE = re.compile(rb"(<(pre|textarea|script)\b.*?</\2)|>[ \t\r\n]*\n[ \t\r\n]*(?=<)", re.S | re.I)
 
 
 def compact_html(page: bytes) -> bytes:
     """A page without the whitespace of its template's layout (see _LAYOUT_WHITESPACE)."""
-    return _LAYOUT_WHITESPACE.sub(lambda m: m.group(1) or b">\n<", page)
+    return _LAYOUT_WHITESPACE.sub(lambda m: m.group(1) or b">\n", page)
 
 
 def linkedin_url(
@@ -1035,14 +1035,14 @@ class Renderer:
             award_state=award_state(award, self.today),
             badge=badge,
             issuer=self.site.issuers[badge.issuer],
+            # The page's own QR code, printed with it; the script draws the others (another language's, the
+            # credential's) from their addresses: not three codes in each of 100,000 pages.
             qr=qr_image(page_url, self.qr_label),
             share_urls=share_urls,
-            share_qrs={lang: qr_image(url, self.qr_label) for lang, url in share_urls.items() if lang != self.lang},
             share_image=self.share_image(badge),
             linkedin=linkedin_url(self.site, award, self.lang, prefixes=self._linkedin_prefixes, cert_url=page_url),
             credentials=self.credentials_published,
             credential_url=credential_url,
-            credential_qr=qr_image(credential_url, self.qr_label) if self.credentials_published else None,
             baked_names={version: baked_file_name(badge, award, version) for version in ("ob2", "ob3")},
             microcredential=self.microcredential_tables(badge, published_award(award), path, table_langs),
         )
@@ -1066,6 +1066,11 @@ class Renderer:
                 for slug, badge in self.site.badges.items()
             },
             "verify_words": self.verify_words(),
+            # The parts of an award page only its script uses (<template id="award-parts">): here once, not in
+            # every page.
+            "award_parts": compact_html(
+                self._render("_award_parts.html", f"assets/i18n/{self.lang}.json", [])
+            ).decode(),
         }
         return (json.dumps(pack, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
@@ -1073,7 +1078,7 @@ class Renderer:
         """The verification words in this language: the two <template>s verify.html carries inline. Award pages
         load them from the language pack instead: 12 KB less on every award page, cached once for all."""
         path = f"assets/i18n/{self.lang}.json"
-        return "".join(self._render(name, path, []).decode("utf-8") for name in VERIFY_WORDS)
+        return "".join(compact_html(self._render(name, path, [])).decode("utf-8") for name in VERIFY_WORDS)
 
     def extra_pages(self) -> list[tuple[str, bytes]]:
         """Pages that belong to no issuer, badge or award (output path, bytes)."""

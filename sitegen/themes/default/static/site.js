@@ -43,13 +43,14 @@
     return packs[lang];
   }
 
-  // Puts the pack's two <template>s in the page, replacing those of another language. The pack is this site's
-  // own build output (never data of a badge), parsed inside an inert <template>: nothing in it loads or runs.
+  // Puts the pack's <template>s (words, an award page's parts) in the page, replacing another language's. The pack
+  // is this site's own build output (never data of a badge), parsed inside an inert <template>: nothing in it loads
+  // or runs.
   function installWords(pack) {
     if (typeof pack.verify_words !== "string") { return; }
     var holder = document.createElement("template");
-    holder.innerHTML = pack.verify_words;
-    ["verify-messages", "verify-reasons"].forEach(function (id) {
+    holder.innerHTML = pack.verify_words + (typeof pack.award_parts === "string" ? pack.award_parts : "");
+    ["verify-messages", "verify-reasons", "award-parts"].forEach(function (id) {
       var fresh = holder.content.querySelector('template[id="' + id + '"]');
       if (!fresh) { return; }
       fresh.setAttribute("data-lang", pack.lang);
@@ -68,8 +69,15 @@
     });
   }
 
+  // A part of an award page from the language pack (_award_parts.html), a fresh copy; null without the pack.
+  function part(name) {
+    var template = document.getElementById("award-parts");
+    var node = template && template.content.querySelector('[data-part="' + name + '"]');
+    return node ? document.importNode(node, true) : null;
+  }
+
   // What verify.js (the checks) shares with this script.
-  window.Sitegen = {message: message, formatDay: formatDay, words: words};
+  window.Sitegen = {message: message, formatDay: formatDay, words: words, part: part};
 
   /* --- copy buttons ----------------------------------------------------------------------------- */
 
@@ -210,6 +218,131 @@
     });
   }
 
+  /* --- the parts of an award page that only the script uses --------------------------------------
+     They come with the language pack, not in each of 100,000 pages: a copy button beside each address to copy,
+     and (baking: browser) a button before each JSON link that bakes it into the badge image. */
+
+  function named(partName, key) {  // the part in the page's words, or its English words without the pack
+    var node = part(partName);
+    if (!node) {
+      node = document.createElement(partName === "copy" ? "button" : "span");
+      node.textContent = key;
+      node.setAttribute("data-t", key);
+    }
+    node.removeAttribute("data-part");
+    return node;
+  }
+
+  function addCopyButton(field) {
+    var button = named("copy", "Copy");
+    button.type = "button";
+    button.className = "copy";
+    button.setAttribute("data-copy", field.id);
+    field.insertAdjacentElement("afterend", button);
+    setUpCopy(button);
+  }
+
+  function addBakeButton(link) {
+    var version = link.getAttribute("data-bake"), filename = link.getAttribute("data-filename");
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "link-button";
+    button.setAttribute("data-bake", version);
+    button.setAttribute("data-image", document.querySelector(".badge-image").getAttribute("src"));
+    button.setAttribute("data-data", link.getAttribute("href"));
+    button.setAttribute("data-filename", filename);
+    button.appendChild(named("bake-" + version, version === "ob3" ?
+      "Badge image with the signed credential inside (Open Badges 3.0)" :
+      "Badge image with the award inside (Open Badges 2.0)"));
+    button.appendChild(document.createTextNode(", " + filename.split(".").pop().toUpperCase()));
+    button.addEventListener("click", function () { bakeDownload(button); });
+    var item = document.createElement("li");
+    item.appendChild(button);
+    link.parentNode.parentNode.insertBefore(item, link.parentNode);
+  }
+
+  // QR codes the page does not carry, drawn here: assets/vendor/qrcode.js (qrcode-generator, MIT), loaded once
+  // when one is needed. One pixel per module in a 4-module quiet zone, as the build draws the page's own.
+  var qrLibrary = null;
+
+  function qrImage(url, label) {
+    if (!qrLibrary) {
+      qrLibrary = new Promise(function (resolve, reject) {
+        if (window.qrcode) { resolve(window.qrcode); return; }
+        var script = document.createElement("script");
+        script.src = siteRoot() + "assets/vendor/qrcode.js";
+        script.onload = function () { resolve(window.qrcode); };
+        script.onerror = function () { qrLibrary = null; reject(new Error("assets/vendor/qrcode.js")); };
+        document.head.appendChild(script);
+      });
+    }
+    return qrLibrary.then(function (qrcode) {
+      var code = qrcode(0, "M");
+      code.addData(url);
+      code.make();
+      var img = document.createElement("img");
+      img.className = "qr-code";
+      img.src = code.createDataURL(1, 4);
+      img.alt = label + ": " + url;
+      return img;
+    });
+  }
+
+  // A QR code put first in its figure (once it is drawn).
+  function drawQr(figure, url, label) {
+    qrImage(url, label).then(function (img) {
+      var old = figure.querySelector("img.qr-code");
+      if (old) { old.remove(); }
+      figure.insertBefore(img, figure.firstChild);
+    }, function () {});
+  }
+
+  // The wallet panel of an award with a signed credential, not revoked: its words from the pack, its address
+  // as the build wrote the page's own (the canonical address's site), its QR code drawn here.
+  function addWallet() {
+    var panel = document.querySelector(".verify-panel[data-credential]");
+    var award = document.querySelector("article.award");
+    var wallet = panel && award.getAttribute("data-state") !== "revoked" && !document.querySelector(".panel.wallet") &&
+      part("wallet");
+    if (!wallet) { return; }
+    wallet.removeAttribute("data-part");
+    var canonical = document.querySelector('link[rel="canonical"]');
+    var url = new URL(panel.getAttribute("data-credential"), canonical ? canonical.href : location.href).href;
+    wallet.querySelector("#credential-link").setAttribute("value", url);
+    document.querySelector("section.downloads").insertAdjacentElement("beforebegin", wallet);
+    var figure = wallet.querySelector("figure.qr");
+    drawQr(figure, url, figure.getAttribute("data-qr-label"));
+  }
+
+  // Switched to another language: its address's QR code and printed address, beside the page's own (shown by
+  // the language, as data-lang-only says).
+  function addLanguageQr(lang, url, label) {
+    var own = document.querySelector(".check-here figure.qr[data-lang-only]");
+    if (!own || !url || document.querySelector('.check-here figure.qr[data-lang-only="' + lang + '"]')) { return; }
+    var figure = own.cloneNode(true);
+    figure.querySelector("img.qr-code").remove();
+    figure.setAttribute("data-lang-only", lang);
+    figure.hidden = true;
+    own.insertAdjacentElement("afterend", figure);
+    drawQr(figure, url, label);
+    var address = document.querySelector(".check-here .page-address");
+    if (address) {
+      var other = address.cloneNode(false);
+      other.setAttribute("data-lang-only", lang);
+      other.textContent = url;
+      other.hidden = true;
+      address.insertAdjacentElement("afterend", other);
+    }
+  }
+
+  function addAwardParts() {
+    addWallet();
+    document.querySelectorAll(".copy-row > input[readonly], .copy-row > textarea[readonly]").forEach(function (field) {
+      if (!document.querySelector('button[data-copy="' + field.id + '"]')) { addCopyButton(field); }
+    });
+    document.querySelectorAll("a[data-bake]").forEach(addBakeButton);
+  }
+
   /* --- the language switch of award pages --------------------------------------------------------- */
 
   function switchLanguage(lang, link) {
@@ -236,6 +369,7 @@
       var pageLink = document.getElementById("page-link");
       var shareUrl = pageLink ? pageLink.getAttribute("data-url-" + lang) || pageLink.defaultValue : null;
       if (pageLink) { pageLink.value = shareUrl; }
+      addLanguageQr(lang, shareUrl, pack.ui["QR code"] || "QR code");
       document.querySelectorAll('[data-field="share-url"]').forEach(function (n) { n.textContent = shareUrl; });
       document.querySelectorAll("[data-lang-only]").forEach(function (n) {
         n.hidden = n.getAttribute("data-lang-only") !== lang;
@@ -290,6 +424,10 @@
       button.addEventListener("click", function () { bakeDownload(button); });
     });
     document.querySelectorAll("[data-lang-switch]").forEach(setUpLanguageSwitch);
+    if (document.querySelector("article.award")) {
+      // In the page's own words (a failed fetch: in English rather than not at all).
+      words(pageLang).then(null, function () {}).then(addAwardParts);
+    }
     // ?lang=xx on a page that exists in that language as a page of its own: go there.
     var wanted = new URLSearchParams(location.search).get("lang");
     var other = wanted && !document.querySelector("[data-lang-switch]") &&

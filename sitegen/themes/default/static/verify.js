@@ -77,6 +77,24 @@
     };
   }
 
+  // An award page's panel gets its details and the recipient's email check from the language pack
+  // (_award_parts.html), once; without the pack, the details alone, so that a result is still shown.
+  function ensureParts(panel) {
+    if (panel.querySelector(".verify-body")) { return; }
+    var words = window.Sitegen.part ? window.Sitegen.part("verify") : null;
+    if (!words) {
+      words = element("div");
+      words.appendChild(element("p", "verify-detail"));
+      var body = words.appendChild(element("div", "verify-body"));
+      body.hidden = true;
+      body.appendChild(element("div", "verify-badge")).hidden = true;
+      body.appendChild(element("div", "verify-checks-box")).appendChild(element("ul", "verify-checks"));
+      words.appendChild(element("p", "verify-time"));
+    }
+    while (words.firstChild) { panel.appendChild(words.firstChild); }
+    if (panel.querySelector("[data-verify-recipient]")) { setUpRecipient(panel); }
+  }
+
   // A new check's number, so that a slower earlier check cannot overwrite a later one's result.
   function nextRun(panel) {
     var run = String(Number(panel.getAttribute("data-run") || 0) + 1);
@@ -102,8 +120,10 @@
     p.badge.textContent = "";
     p.badge.hidden = true;
     p.body.hidden = true;
-    p.recipient.hidden = true;
-    p.recipient.querySelector(".verify-recipient-result").textContent = "";
+    if (p.recipient) {
+      p.recipient.hidden = true;
+      p.recipient.querySelector(".verify-recipient-result").textContent = "";
+    }
     p.time.textContent = "";
   }
 
@@ -207,7 +227,7 @@
     checks.forEach(function (check) { if (check && typeof check === "object") { p.checks.appendChild(checkLine(check)); } });
     if (badge) { badgeCard(p.badge, badge); }
     p.body.hidden = !checks.length && !badge;
-    p.recipient.hidden = !(badge && badge.recipient);
+    if (p.recipient) { p.recipient.hidden = !(badge && badge.recipient); }
     p.time.textContent = message("checked") + " " + formatMoment(new Date());
   }
 
@@ -264,6 +284,7 @@
     var wordsReady = window.Sitegen.words ? window.Sitegen.words(lang).then(null, function () {}) : Promise.resolve();
     return wordsReady.then(function () {
       if (panel.getAttribute("data-run") !== run) { return null; }  // a newer check started meanwhile
+      ensureParts(panel);
       clear(panel);
       return reported;
     }).then(function (report) {
@@ -333,7 +354,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var panel = document.querySelector(".verify-panel[data-assertion]");
     if (panel) {
-      setUpRecipient(panel);
+      // (A theme's own award.html may still carry the form; sitegen's comes with the language pack.)
+      if (panel.querySelector("[data-verify-recipient]")) { setUpRecipient(panel); }
       checkAwardPage(panel);
     }
     var tool = document.querySelector(".verify-panel[data-verify-tool]");
