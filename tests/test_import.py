@@ -466,3 +466,28 @@ def test_moodle_badges_of_one_site_share_one_issuer(platforms, repo, capsys):
     assert first_award.badge != second_award.badge
     assert site.badges[first_award.badge].issuer == site.badges[second_award.badge].issuer
     assert len(site.issuers) == 2  # `sitegen new`'s example organisation, and the university's centre
+
+
+def test_a_revoked_award_published_stripped_imports_from_the_earners_copy(make_site, repo, tmp_path, capsys):
+    from conftest import REVOKED_ID
+
+    source = make_site()
+    spring = source / "content/assertions/2026/spring.yaml"
+    revoked_line = "    revoked: {on: 2026-05-01, reason: Awarded by mistake}\n"
+    text = spring.read_text(encoding="utf-8")
+    spring.write_text(text.replace(revoked_line, ""), encoding="utf-8")
+    build_site(source)  # before the revocation: Bob saves his badge
+    held = tmp_path / "bob.json"
+    held.write_bytes((source / f"output/assertions/{REVOKED_ID}.json").read_bytes())
+    spring.write_text(text, encoding="utf-8")
+    build_site(source)  # revoked: the site publishes only that
+
+    url = f"https://example.github.io/badges/assertions/{REVOKED_ID}.json"
+    offline = ["--offline", str(source / "output"), "--include-revoked", "--root", str(repo)]
+    code, _out, err = run_import(capsys, url, *offline)
+    assert code == 1 and "publishes only that it was revoked; give the badge its earner holds" in err
+    code, out, err = run_import(capsys, str(held), *offline)
+    assert code == 0, err
+    _site, award = imported_award(repo, url)
+    assert award.revoked is not None and award.revoked.reason.all_languages("en") == "Awarded by mistake"
+    assert award.identity_hash == identity_hash("bob@example.org") and award.salt == SALT
