@@ -320,3 +320,30 @@ def test_composed_pieces_read_in_japanese_too(make_site, japanese):
             "「recipient」に不明なキー「sal」があります。「salt」の誤りではありませんか？",
         ),
     }, found
+
+
+def test_a_file_yaml_reads_as_one_text_because_of_full_width_colons_is_explained(make_site, japanese):
+    """Every key followed by a full-width colon (as a Japanese input method types it) is no YAML syntax error:
+    the whole file is one text. The mistake is named at its line and column, as a syntax error is."""
+    root = make_site(
+        {"content/issuers/test-uni.yaml": "name：テスト大学\nurl：https://uni.example.org\nemail：b@uni.example.org\n"}
+    )
+    assert diagnostics_of(root) == [
+        (
+            "content/issuers/test-uni.yaml:1",
+            "content.yaml-syntax",
+            "YAML の構文エラー（5 文字目）：'name' の後が ':' ではなく全角コロン（U+FF1A）になっています\n"
+            "    1 | name：テスト大学\n"
+            "      |     ^\n"
+            "    '：' を半角の ':' と半角スペースに置き換えてください：name: 値",
+        )
+    ]
+    use_language("en")
+    root = make_site({"content/site.yaml": "base_url:\u3000https://example.github.io/badges\n"})
+    assert [(where, code, message.splitlines()[0]) for where, code, message in diagnostics_of(root)] == [
+        (
+            "content/site.yaml:1",
+            "content.yaml-syntax",
+            "YAML syntax error at column 10: a full-width space (U+3000) after 'base_url:'",
+        )
+    ]

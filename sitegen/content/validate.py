@@ -6,6 +6,7 @@ nothing to the model, so later stages only ever see checked data.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Iterable
@@ -20,6 +21,8 @@ from sitegen.content.images import MAX_IMAGE_BYTES, ImageError, prepare_image, s
 from sitegen.content.load import INVALID, LineDict, LineList, RawDoc
 from sitegen.content.markdown import images_without_alt
 from sitegen.content.options import NEUTRAL_CONFIG, SLUG, read_site_config
+from sitegen.content.yaml_mistakes import line_mistake, yaml_lines
+from sitegen.content.yaml_mistakes import message as mistake_message
 from sitegen.diagnostics import Collector, Location
 from sitegen.messages import _, message_language
 from sitegen.microcredentials import (
@@ -1195,8 +1198,32 @@ def _imported_from(f: _File, item: LineDict) -> ImportedFrom | None:
     return ImportedFrom(url, platform) if url and platform else None
 
 
+def _read_as_one_text(doc: RawDoc, problems: Collector) -> RawDoc:
+    """A file YAML read as one text instead of keys and values, because of a mistake on its lines (a full-width
+    colon or space after each key, as a Japanese input method types them): the first such mistake, explained as
+    a YAML syntax error is, and the file taken as unreadable. Any other file as it is."""
+    if not doc.readable or not isinstance(doc.data, str):
+        return doc
+    try:
+        lines = yaml_lines(doc.path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
+        return doc
+    for number, line in enumerate(lines, 1):
+        mistake = line_mistake(line)
+        if mistake is not None:
+            column = mistake.column + 1
+            problems.error(
+                Location(doc.rel, number, column),
+                "content.yaml-syntax",
+                mistake_message(lines, number, column, mistake.what, mistake.fix),
+            )
+            return dataclasses.replace(doc, readable=False)
+    return doc  # plain text: reported as not a mapping
+
+
 def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Site | None:
     """The checked site, or None when any file has an error (all of them are in `problems`)."""
+    docs = [_read_as_one_text(doc, problems) for doc in docs]
     content = root / "content"
     site_docs = [d for d in docs if d.kind == "site"]
     site_doc = site_docs[0] if site_docs and site_docs[0].readable else None
