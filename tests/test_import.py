@@ -491,3 +491,16 @@ def test_a_revoked_award_published_stripped_imports_from_the_earners_copy(make_s
     _site, award = imported_award(repo, url)
     assert award.revoked is not None and award.revoked.reason.all_languages("en") == "Awarded by mistake"
     assert award.identity_hash == identity_hash("bob@example.org") and award.salt == SALT
+
+
+def test_an_email_published_in_plain_text_is_hashed_with_a_new_salt_and_never_stored(platforms, repo, capsys):
+    platforms.plain("unused")
+    doc = json.loads(platforms.fixture("openbadges/assertion.json", NAME="open", HASH=""))
+    doc["recipient"] = {"type": "email", "hashed": False, "identity": "Open.Earner@example.org"}
+    url = platforms.serve("/badges/a/open.json", json.dumps(doc).encode())
+    code, out, err = run_import(capsys, url, "--root", str(repo))
+    assert code == 0, err
+    assert "1 recipient was published as a plain email: it is hashed with a new salt and not stored" in out
+    _site, award = imported_award(repo, url)
+    assert len(award.salt) == 32 and award.identity_hash == identity_hash("open.earner@example.org", award.salt)
+    assert not any(b"earner@example.org" in body.lower() for body in files_of(repo).values())
