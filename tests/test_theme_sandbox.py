@@ -25,7 +25,9 @@ from sitegen.cli import main
 
 SECRET = "top-secret-7f3a9c"  # in a file and in the environment; no attack may get it into a page or a message
 # The functions a theme template may call besides methods of its data; a new one is a decision to review.
-EXPECTED_FUNCTIONS = {"range", "dict", "cycler", "joiner", "namespace", "_", "gettext", "ngettext", "media_kind"}
+EXPECTED_FUNCTIONS = {
+    *("range", "dict", "cycler", "joiner", "namespace", "_", "gettext", "ngettext", "media_kind", "data_path")
+}
 
 
 # --- everything reachable is data ------------------------------------------------------------------------------

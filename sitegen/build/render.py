@@ -788,6 +788,18 @@ def published_view(site: Site) -> Site:
     return dataclasses.replace(site, awards=tuple(published_award(award) for award in site.awards))
 
 
+def data_path_in(lang: str, site: Site) -> Callable[[str], str]:
+    """The templates' data_path(path): a badge's or issuer's JSON in the page's language when the site publishes
+    it (published_languages). A plain function: a template reaches nothing through it."""
+    translated = lang in site.config.other_languages
+    prefix = site.urls.in_language(lang, "")
+
+    def data_path(path: str) -> str:
+        return prefix + path if translated else path
+
+    return data_path
+
+
 class Renderer:
     def __init__(self, root: Path, site: Site, lang: str | None = None, *, folder: str = "templates"):
         """`folder`: the theme's folder of templates; "mail" for the messages of `sitegen notify`."""
@@ -833,7 +845,7 @@ class Renderer:
             media_kind=media_kind,
             language_names=i18n.LANGUAGE_NAMES,
             default_lang=self.default_lang,
-            data_path=self._data_path,
+            data_path=data_path_in(self.lang, site),
         )
         if isinstance(self.env, ThemeEnvironment):  # exactly when self.sandboxed
             self.env.allow_globals()
@@ -844,10 +856,6 @@ class Renderer:
         # The day expiry is decided on (the build sets its own, the same for every page).
         self.today = build_day(site.config.tz)
         self._share_images: dict[str, dict] = {}
-
-    def _data_path(self, path: str) -> str:
-        """A badge's or issuer's JSON in the page's language when the site publishes it (published_languages)."""
-        return self.site.urls.in_language(self.lang, path) if self.lang in self.site.config.other_languages else path
 
     def _text(self, value: Text | None) -> str:
         return value.get(self.lang) if value is not None else ""
