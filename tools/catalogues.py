@@ -1,7 +1,8 @@
 """Extract the two gettext catalogues and bring the Japanese ones up to date:
 
-- `sitegen` — the pages: the themes' templates and the page words render.py marks with N_(). The site publishes
-  this catalogue's Japanese (assets/i18n/ja.json) for the award pages' language switch.
+- `sitegen` — the pages: the themes' templates (and their mail templates, rendered the same way) and the page words
+  render.py marks with N_(). The site publishes this catalogue's Japanese (assets/i18n/ja.json) for the award
+  pages' language switch.
 - `cli` — sitegen's own messages: every _(), ngettext() and N_() in sitegen/**/*.py (the terminal, --help, check's
   plan, serve's error page, mail). Never published.
 
@@ -38,7 +39,10 @@ def _add(catalog: Catalog, found, path: Path) -> None:
 
 def page_messages() -> Catalog:
     catalog = Catalog(domain="sitegen")
-    for path in sorted((ROOT / "sitegen" / "themes").glob("**/templates/**/*.html")):
+    themes = ROOT / "sitegen" / "themes"
+    for path in sorted([*themes.glob("**/templates/**/*.html"), *themes.glob("**/mail/**/*")]):
+        if not path.is_file():
+            continue
         _add(catalog, extract_from_file("jinja2", path, options=TEMPLATE_OPTIONS), path)
     render = ROOT / "sitegen" / "build" / "render.py"
     _add(catalog, extract_from_file("python", render, keywords={"N_": None}), render)
