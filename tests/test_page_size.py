@@ -10,6 +10,7 @@ import base64
 import io
 import json
 import textwrap
+from html.parser import HTMLParser
 
 import pytest
 import zxingcpp
@@ -99,6 +100,8 @@ def test_an_award_page_carries_the_facts_and_leaves_the_shared_parts_to_the_lang
     assert html.count('<img class="qr-code"') == 1 and "<svg" not in html
     for shared in ("data-verify-recipient", "panel wallet", "<button", "\n  "):
         assert shared not in html
+    # Words that name their msgid by themselves carry a bare data-t: the switch looks the msgid up in the pack.
+    assert html.count(" data-t>") > 10 and '<h2 id="share-h" data-t>このバッジを共有する</h2>' in html
     # They are in each language's pack, once for the whole site.
     for lang in ("ja", "en"):
         parts = json.loads((out / f"assets/i18n/{lang}.json").read_text(encoding="utf-8"))["award_parts"]
@@ -131,6 +134,9 @@ def test_the_script_puts_back_everything_the_page_showed(japanese_signed, page):
     ]
     assert bakes[0][1].endswith("（Open Badges 2.0）, PNG")
     assert page.is_visible(".verify-checks li") and page.is_visible("[data-verify-recipient]")
+    # The badge's criteria, from the pack (the page links to them on the badge's page).
+    page.wait_for_selector("#criteria .prose strong")
+    assert page.inner_text("#criteria .prose strong") == "final exam"
     assert axe_violations(page) == []
     # Switched to English: every part follows, and the English address gets its QR code, on screen and printed.
     page.click("[data-lang-switch]")
@@ -141,6 +147,9 @@ def test_the_script_puts_back_everything_the_page_showed(japanese_signed, page):
     assert page.inner_text("button.copy >> nth=0") == "Copy"
     assert image_qr(page.get_attribute('figure.qr[data-lang-only="en"] img', "src")) == english
     assert not page.is_visible('figure.qr[data-lang-only="ja"]')
+    # Words with a bare data-t and words whose msgid is written out (発行日 is two msgids' words) both switch.
+    assert page.inner_text("#share-h") == "Share this badge" and page.inner_text(".issued-by span") == "Issued by"
+    assert page.eval_on_selector_all("dl.facts dt", "dts => dts.map(d => d.textContent)")[:1] == ["Issued on"]
     page.emulate_media(media="print")
     assert shown_qr(page, ".check-here .qr img >> visible=true") == english
     assert page.inner_text(".page-address >> visible=true") == english
@@ -173,5 +182,51 @@ def test_without_script_the_page_keeps_the_facts_and_the_links(japanese_signed, 
         assert links == [f"../assertions/{AWARD_ID}.json", f"../credentials/{AWARD_ID}.json"]
         assert page.is_visible("a[data-field=linkedin]") and page.is_visible(".check-here .qr img")
         assert not page.is_visible("button") and not page.is_visible(".panel.wallet")
+        # The criteria are one link away, on the badge's page.
+        assert page.get_attribute("#criteria .prose a", "href") == "../badges/python-basics.html#criteria"
     finally:
         context.close()
+
+
+def test_the_fields_for_linkedin_and_the_embed_snippet_are_filled_in_by_the_script(make_site, browser):
+    """Moved here from test_pages.py (the snippet came in the page; it comes with the language pack now)."""
+    port = free_port()
+    badge = edit(
+        default_files()["content/badgeclasses/python-basics.yaml"],
+        "en: Python Basics",
+        "en: 'Py \"Basics\" <b onmouseover=x>'",
+    )
+    site_yaml = edit(
+        default_files()["content/site.yaml"], "https://example.github.io/badges", f"http://127.0.0.1:{port}"
+    )
+    root = make_site({"content/badgeclasses/python-basics.yaml": badge, "content/site.yaml": site_yaml})
+    build_site(root)
+    server = Server(root / "output", port)
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/{PAGE}")
+        page.wait_for_selector("#embed-code", state="attached")  # inside a closed disclosure
+        tags = []
+
+        class Tags(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                tags.append((tag, dict(attrs)))
+
+        Tags().feed(page.input_value("#embed-code"))  # what an earner pastes into another page
+        assert [t for t, _ in tags] == ["a", "img"]
+        assert tags[0][1]["href"] == f"{server.url}/{PAGE}"
+        assert tags[1][1]["src"] == f"{server.url}/badges/python-basics.png"
+        assert tags[1][1]["alt"] == 'Py "Basics" <b onmouseover=x> – Test University'
+        page.click("summary >> text=Fields for LinkedIn's form")
+        fields = page.eval_on_selector_all(".share dl.facts dd", "dds => dds.map(d => d.textContent)")
+        assert fields == [
+            'Py "Basics" <b onmouseover=x>',
+            "Test University",
+            "2026-04",
+            AWARD_ID,
+            f"{server.url}/{PAGE}",
+        ]
+    finally:
+        context.close()
+        server.stop()

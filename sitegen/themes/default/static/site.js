@@ -335,7 +335,59 @@
     }
   }
 
+  // LinkedIn's form's fields and the HTML to embed, after the share panel's QR code: the facts the page shows,
+  // laid out for copying (the language switch keeps them in step, as data-field says).
+  function addShareDetails() {
+    var here = document.querySelector(".share .check-here");
+    var fields = here && !document.getElementById("embed-code") && part("linkedin-fields");
+    var embed = fields && part("embed");
+    if (!embed) { return; }
+    var award = document.querySelector("article.award");
+    var name = document.querySelector('h1[data-field="name"]').textContent;
+    var issuer = document.querySelector('.issued-by [data-field="issuer"]').textContent;
+    var pageLink = document.getElementById("page-link");
+    var fill = function (field, value) {
+      fields.querySelectorAll('[data-field="' + field + '"], [data-fill="' + field + '"]').forEach(function (n) {
+        n.textContent = value;
+      });
+    };
+    fill("name", name);
+    fill("issuer", issuer);
+    fill("issued", award.getAttribute("data-issued"));
+    fill("award", award.getAttribute("data-award"));
+    fill("share-url", pageLink.value);
+    if (award.hasAttribute("data-expires")) {
+      fill("expires", award.getAttribute("data-expires"));
+    } else {
+      var row = fields.querySelector('[data-fill-row="expires"]');
+      row.nextElementSibling.remove();
+      row.remove();
+    }
+    var canonical = document.querySelector('link[rel="canonical"]');
+    var image = new URL(document.querySelector(".badge-image").getAttribute("src"),
+      canonical ? canonical.href : location.href).href;
+    embed.querySelector("#embed-code").textContent = '<a href="' + escapeAttribute(pageLink.defaultValue) + '">' +
+      '<img src="' + escapeAttribute(image) + '" alt="' + escapeAttribute(name + " – " + issuer) +
+      '" width="120" height="120"></a>';
+    [fields, embed].forEach(function (node) { node.removeAttribute("data-part"); });
+    here.insertAdjacentElement("afterend", embed);
+    here.insertAdjacentElement("afterend", fields);
+  }
+
+  // The badge's criteria, the same on every award page of the badge: from the page language's pack.
+  function addCriteria() {
+    var award = document.querySelector("article.award");
+    languagePack(pageLang).then(function (pack) {
+      var badge = pack.badges[award.getAttribute("data-badge")];
+      if (!badge || document.documentElement.lang !== pageLang) { return; }  // switched: the switch filled them
+      // Sanitised at build time (the same HTML as the badge page in that language).
+      document.querySelectorAll('[data-field="criteria"]').forEach(function (n) { n.innerHTML = badge.criteria; });
+    }, function () {});
+  }
+
   function addAwardParts() {
+    addCriteria();
+    addShareDetails();
     addWallet();
     document.querySelectorAll(".copy-row > input[readonly], .copy-row > textarea[readonly]").forEach(function (field) {
       if (!document.querySelector('button[data-copy="' + field.id + '"]')) { addCopyButton(field); }
@@ -345,13 +397,37 @@
 
   /* --- the language switch of award pages --------------------------------------------------------- */
 
+  // The msgid of words in the page's own language, for a bare data-t (the build leaves out a key the words name
+  // by themselves): English words are their msgid; other words are looked up in the page language's pack.
+  function keysOfPage() {
+    if (pageLang === "en") { return Promise.resolve(function (words) { return words; }); }
+    return languagePack(pageLang).then(function (pack) {
+      var keys = {};
+      Object.keys(pack.ui).forEach(function (key) {
+        if (typeof pack.ui[key] === "string") { keys[pack.ui[key]] = key; }
+      });
+      return function (words) { return Object.prototype.hasOwnProperty.call(keys, words) ? keys[words] : words; };
+    });
+  }
+
+  // The address to share of this page read in `lang`: a page switched by script is shared from another
+  // language's view with ?lang=…, so that whoever opens the link reads it in that language too.
+  function shareAddress(pageLink, lang) {
+    return lang === pageLang ? pageLink.defaultValue : pageLink.defaultValue + "?lang=" + encodeURIComponent(lang);
+  }
+
   function switchLanguage(lang, link) {
-    return languagePack(lang).then(function (pack) {
+    return Promise.all([languagePack(lang), keysOfPage()]).then(function (got) {
+      var pack = got[0], keyOf = got[1];
       var award = document.querySelector("[data-badge]");
       var badge = pack.badges[award.getAttribute("data-badge")];
       var issuer = pack.issuers[award.getAttribute("data-issuer")];
       var translate = function (node) {
         var key = node.getAttribute("data-t");
+        if (!key) {  // still in the page's own words: their msgid, kept for the next switch
+          key = keyOf(node.textContent);
+          node.setAttribute("data-t", key);
+        }
         node.textContent = pack.ui[key] || key;
       };
       document.querySelectorAll("[data-t]").forEach(translate);
@@ -365,9 +441,9 @@
       document.querySelectorAll('[data-field="description"]').forEach(function (n) { n.innerHTML = badge.description; });
       document.querySelectorAll('[data-field="criteria"]').forEach(function (n) { n.innerHTML = badge.criteria; });
       // What the reader copies to LinkedIn or another page follows the language too, and so does the address
-      // shared: from another language's view it carries ?lang=… (built into data-url-…, QR codes included).
+      // shared: from another language's view it carries ?lang=… (shareAddress, QR codes included).
       var pageLink = document.getElementById("page-link");
-      var shareUrl = pageLink ? pageLink.getAttribute("data-url-" + lang) || pageLink.defaultValue : null;
+      var shareUrl = pageLink ? shareAddress(pageLink, lang) : null;
       if (pageLink) { pageLink.value = shareUrl; }
       addLanguageQr(lang, shareUrl, pack.ui["QR code"] || "QR code");
       document.querySelectorAll('[data-field="share-url"]').forEach(function (n) { n.textContent = shareUrl; });
