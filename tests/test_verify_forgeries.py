@@ -146,6 +146,12 @@ def options(site: Site, way: str) -> list:
     return ["--site", site.folder] if way == "offline" else []
 
 
+def in_hand(site: Site, rel: str, way: str) -> Path:
+    """The file verified: in the built folder offline, a copy held elsewhere over the network (verify reads the
+    built folder a file is in, as --site would)."""
+    return site.folder / rel if way == "offline" else site.file(rel.replace("/", "-"), site.bytes(rel))
+
+
 # --- (d) what is genuine stays valid, and says what was checked -------------------------------------------
 
 
@@ -158,14 +164,14 @@ def test_genuine_baked_images_and_credentials_stay_valid_and_list_the_new_checks
         (f"credentials/{STAR_ID}.svg", "expired"),
         (f"assertions/{REVOKED_ID}.png", "revoked"),
     ):
-        code, result = verify(capsys, site.folder / rel, *options(site, way))
+        code, result = verify(capsys, in_hand(site, rel, way), *options(site, way))
         assert result["status"] == status, (rel, result["findings"])
         assert code == (0 if status == "valid" else 1)
         # A revoked award's hosted assertion is stripped: it names no badge image to compare with.
         picture = "skipped" if rel.startswith("assertions/") and status == "revoked" else "passed"
         assert verdicts(result)[CONFIRMS] == "passed" and verdicts(result)[PICTURE] == picture, rel
     for rel in (f"credentials/{AWARD_ID}.json", f"assertions/{AWARD_ID}.json"):  # a badge file in hand
-        code, result = verify(capsys, site.folder / rel, *options(site, way))
+        code, result = verify(capsys, in_hand(site, rel, way), *options(site, way))
         assert (code, result["status"], verdicts(result)[CONFIRMS]) == (0, "valid", "passed"), rel
         assert PICTURE not in verdicts(result)  # no picture in a JSON file
 
@@ -337,7 +343,7 @@ def test_a_server_that_never_answers_is_a_timeout_not_a_forgery(site, capsys):
 
 def test_a_certificate_that_cannot_be_checked_is_unverifiable_not_invalid(site, capsys, monkeypatch):
     monkeypatch.delenv("SSL_CERT_FILE")  # the test certificate is then trusted by nobody
-    code, result = verify(capsys, site.folder / f"credentials/{AWARD_ID}.png")
+    code, result = verify(capsys, in_hand(site, f"credentials/{AWARD_ID}.png", "network"))
     assert (code, result["status"]) == (4, "unverifiable"), result["findings"]
 
 
