@@ -22,16 +22,10 @@ from urllib.parse import unquote
 
 import yaml
 
-from sitegen.build.pipeline import (
-    PAGES_SIZE_LIMIT,
-    SIZE_ADVICE,
-    SIZE_ADVICE_BAKED_IN_BROWSER,
-    BuildResult,
-    build_site,
-    signed_size_estimate,
-)
-from sitegen.diagnostics import BuildError, Diagnostic, Location, SitegenError
+from sitegen.build.pipeline import PAGES_SIZE_LIMIT, BuildResult, build_site, signed_size_estimate, size_advice
+from sitegen.diagnostics import BuildError, Diagnostic, Location, SitegenError, severity_word
 from sitegen.keyfiles import named_like_key, private_key_at
+from sitegen.messages import _, message_language
 from sitegen.microcredentials import BADGE, BY_KEY, DESCRIPTORS
 from sitegen.model import Site
 from sitegen.status import STATUS_LISTS, scattered_awards
@@ -116,9 +110,10 @@ def _git(root: Path, *args: str) -> bytes:
     try:
         return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True).stdout
     except FileNotFoundError:
-        raise GitError("git is not installed") from None
+        raise GitError(_("git is not installed")) from None
     except subprocess.CalledProcessError as exc:
-        raise GitError(f"git {' '.join(args)} failed: {exc.stderr.decode(errors='replace').strip()}") from None
+        problem = exc.stderr.decode(errors="replace").strip()
+        raise GitError(_("git {command} failed: {problem}").format(command=" ".join(args), problem=problem)) from None
 
 
 def default_base(root: Path) -> tuple[str, str] | None:
@@ -146,8 +141,10 @@ def resolve_revision(root: Path, revision: str) -> str:
         return _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").decode().strip()
     except GitError:
         raise GitError(
-            f"unknown revision '{revision}': give a branch, tag or commit of this repository "
-            "(`git branch -a` lists the branches)"
+            _(
+                "unknown revision '{revision}': give a branch, tag or commit of this repository "
+                "(`git branch -a` lists the branches)"
+            ).format(revision=revision)
         ) from None
 
 
@@ -163,7 +160,11 @@ def export_revision(root: Path, revision: str, target: Path) -> bool:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(target, filter="data")
     except tarfile.TarError as exc:  # e.g. a link pointing out of the repository
-        raise GitError(f"{revision} holds a file that cannot be exported safely: {exc}") from None
+        raise GitError(
+            _("{revision} holds a file that cannot be exported safely: {problem}").format(
+                revision=revision, problem=exc
+            )
+        ) from None
     return True
 
 
@@ -215,10 +216,12 @@ def compare(
         plan.problems.append(
             _problem(
                 "check.base-url-changed",
-                f"base_url changed from {base_url} to {head_url}: every published badge would stop "
-                "verifying. Keep the old base_url (a custom domain can be moved, a URL cannot). If "
-                "nothing was ever published from this repository (its first setup from the template), "
-                "commit this change to main directly: the check compares with what main publishes.",
+                _(
+                    "base_url changed from {old} to {new}: every published badge would stop "
+                    "verifying. Keep the old base_url (a custom domain can be moved, a URL cannot). If "
+                    "nothing was ever published from this repository (its first setup from the template), "
+                    "commit this change to main directly: the check compares with what main publishes."
+                ).format(old=base_url, new=head_url),
                 Location("content/site.yaml"),
             )
         )
@@ -226,8 +229,10 @@ def compare(
         plan.problems.append(
             _problem(
                 "check.unpublished",
-                f"`{path}` was published and would disappear: revoke awards instead of deleting them, "
-                "and keep badge and issuer files",
+                _(
+                    "`{path}` was published and would disappear: revoke awards instead of deleting them, "
+                    "and keep badge and issuer files"
+                ).format(path=path),
             )
         )
     base_awards, head_awards = _json_files(base, "assertions"), _json_files(head, "assertions")
@@ -247,18 +252,18 @@ def compare(
             plan.problems.append(
                 _problem(
                     "check.reinstated",
-                    f"award {award_id} was revoked and would be reinstated: issue a new award instead",
+                    _("award {award} was revoked and would be reinstated: issue a new award instead").format(
+                        award=award_id
+                    ),
                 )
             )
         else:
-            for key, what in (("badge", "badge"), ("recipient", "recipient")):
+            for key, message in (
+                ("badge", _("award {award}: its badge would change; revoke it and issue a new award")),
+                ("recipient", _("award {award}: its recipient would change; revoke it and issue a new award")),
+            ):
                 if old.get(key) != doc.get(key):
-                    plan.problems.append(
-                        _problem(
-                            "check.award-changed",
-                            f"award {award_id}: its {what} would change; revoke it and issue a new award",
-                        )
-                    )
+                    plan.problems.append(_problem("check.award-changed", message.format(award=award_id)))
             plan.changed_awards.append(award_id)
     for folder, added, changed in (
         ("badges", plan.badges_added, plan.badges_changed),
@@ -312,28 +317,48 @@ def descriptor_changes(base_site: Site, head_site: Site) -> list[str]:
             after = getattr(badge.microcredential, descriptor.key, None) or None
             if before == after:
                 continue
+            label = _label(descriptor)
             if before is None:
-                added.append(descriptor.label_en)
+                added.append(label)
             elif after is None:
-                removed.append(descriptor.label_en)
+                removed.append(label)
             else:
-                changed.append(descriptor.label_en)
-        said = "; ".join(
-            f"{what} {', '.join(labels)}"
-            for what, labels in (("added", added), ("changed", changed), ("removed", removed))
+                changed.append(label)
+        said = _("; ").join(
+            what.format(labels=_(", ").join(labels))
+            for what, labels in (
+                (_("added {labels}"), added),
+                (_("changed {labels}"), changed),
+                (_("removed {labels}"), removed),
+            )
             if labels
         )
         if said:
             count = awarded.get(slug, 0)
-            issued = f" after {count} award(s) were issued" if count else ""
-            lines.append(f"badge `{slug}`{issued}: {said}")
-    label = BY_KEY["country"].label_en
+            if count:
+                line = _("badge `{badge}` after {count} award(s) were issued: {changes}")
+            else:
+                line = _("badge `{badge}`: {changes}")
+            lines.append(line.format(badge=slug, count=count, changes=said))
+    label = _label(BY_KEY["country"])
     for slug, issuer in head_site.issuers.items():
         old_issuer = base_site.issuers.get(slug)
         if old_issuer is not None and old_issuer.country != issuer.country:
-            what = "added" if old_issuer.country is None else "removed" if issuer.country is None else "changed"
-            lines.append(f"issuer `{slug}`: {what} {label} ({old_issuer.country or '—'} → {issuer.country or '—'})")
+            if old_issuer.country is None:
+                line = _("issuer `{issuer}`: added {label} ({old} → {new})")
+            elif issuer.country is None:
+                line = _("issuer `{issuer}`: removed {label} ({old} → {new})")
+            else:
+                line = _("issuer `{issuer}`: changed {label} ({old} → {new})")
+            lines.append(
+                line.format(issuer=slug, label=label, old=old_issuer.country or "—", new=issuer.country or "—")
+            )
     return lines
+
+
+def _label(descriptor) -> str:
+    """A descriptor's label in the language of the messages (the pages' labels)."""
+    return descriptor.label_ja if message_language() == "ja" else descriptor.label_en
 
 
 def _awards_by_issuer(site: Site) -> dict[str, int]:
@@ -356,10 +381,12 @@ def _check_rehoming(base_site: Site | None, head_site: Site, plan: Plan) -> None
             plan.problems.append(
                 _problem(
                     "check.rehomed-issuer",
-                    f"badge `{slug}` has published awards and would move from issuer `{old}` to `{new.issuer}`: their "
-                    "credentials name the status lists and revocation lists of the issuer that issued them, so a "
-                    "revocation would no longer reach them. Keep the badge with its issuer; make a new badge for the "
-                    "other issuer",
+                    _(
+                        "badge `{badge}` has published awards and would move from issuer `{old}` to `{new}`: their "
+                        "credentials name the status lists and revocation lists of the issuer that issued them, so a "
+                        "revocation would no longer reach them. Keep the badge with its issuer; make a new badge for "
+                        "the other issuer"
+                    ).format(badge=slug, old=old, new=new.issuer),
                     Location(f"content/badgeclasses/{slug}.yaml"),
                 )
             )
@@ -368,9 +395,11 @@ def _check_rehoming(base_site: Site | None, head_site: Site, plan: Plan) -> None
             plan.problems.append(
                 _problem(
                     "check.issuer-removed",
-                    f"issuer `{slug}` has {count} published award(s) and would disappear (a renamed issuer file "
-                    "renames its URLs): keep content/issuers/" + slug + ".yaml under its name; its display name may "
-                    "change",
+                    _(
+                        "issuer `{issuer}` has {count} published award(s) and would disappear (a renamed issuer file "
+                        "renames its URLs): keep content/issuers/{issuer}.yaml under its name; its display name may "
+                        "change"
+                    ).format(issuer=slug, count=count),
                 )
             )
 
@@ -387,7 +416,7 @@ def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> N
     credentials in wallets are checked against them. Rotation adds a key and marks the old one retired."""
     if base_site is None or not base_site.awards:
         return  # nothing was signed yet
-    advice = (
+    advice = _(
         "to replace a key, add the new one to `keys:` in content/site.yaml and mark the old one `retired: true` "
         "(for ob2_signing: keep it; a new OB 2.0 key cannot take over assertions signed with the old one)"
     )
@@ -400,8 +429,10 @@ def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> N
             plan.problems.append(
                 _problem(
                     "check.key-changed",
-                    f"the public key `{rel}` signed published credentials and would be removed: they "
-                    f"would stop verifying; {advice}",
+                    _(
+                        "the public key `{key}` signed published credentials and would be removed: they "
+                        "would stop verifying; {advice}"
+                    ).format(key=rel, advice=advice),
                     Location("content/site.yaml"),
                 )
             )
@@ -411,8 +442,10 @@ def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> N
             plan.problems.append(
                 _problem(
                     "check.key-changed",
-                    f"the public key `{rel}` signed published credentials and would change: they "
-                    f"would stop verifying; {advice}",
+                    _(
+                        "the public key `{key}` signed published credentials and would change: they "
+                        "would stop verifying; {advice}"
+                    ).format(key=rel, advice=advice),
                     Location("content/site.yaml"),
                 )
             )
@@ -420,11 +453,16 @@ def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> N
             plan.problems.append(
                 _problem(
                     "check.key-changed",
-                    f"the OB 2.0 signing key `{rel}` would change its owner from `{old.get('owner')}` to "
-                    f"`{new.get('owner')}`: assertions signed with it name the old owner and would stop verifying. "
-                    "The key belongs to the site's first issuer by file name: give a new issuer a file name that "
-                    "sorts after "
-                    f"`{str(old.get('owner', '')).rsplit('/', 1)[-1].removesuffix('.json')}`",
+                    _(
+                        "the OB 2.0 signing key `{key}` would change its owner from `{old}` to `{new}`: assertions "
+                        "signed with it name the old owner and would stop verifying. The key belongs to the site's "
+                        "first issuer by file name: give a new issuer a file name that sorts after `{first}`"
+                    ).format(
+                        key=rel,
+                        old=old.get("owner"),
+                        new=new.get("owner"),
+                        first=str(old.get("owner", "")).rsplit("/", 1)[-1].removesuffix(".json"),
+                    ),
                     Location("content/site.yaml"),
                 )
             )
@@ -432,8 +470,10 @@ def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> N
             plan.problems.append(
                 _problem(
                     "check.key-changed",
-                    f"the public key document `{rel}` signed published credentials and would change "
-                    f"(its controller or id): they would stop verifying; {advice}",
+                    _(
+                        "the public key document `{key}` signed published credentials and would change "
+                        "(its controller or id): they would stop verifying; {advice}"
+                    ).format(key=rel, advice=advice),
                     Location("content/site.yaml"),
                 )
             )
@@ -447,8 +487,10 @@ def _check_keys(base: Path, head: Path, base_site: Site | None, plan: Plan) -> N
             plan.problems.append(
                 _problem(
                     "check.key-changed",
-                    f"the key `{method.get('id')}` of `{did_path}` signed published credentials and "
-                    f"would be changed or removed: they would stop verifying; {advice}",
+                    _(
+                        "the key `{key}` of `{document}` signed published credentials and "
+                        "would be changed or removed: they would stop verifying; {advice}"
+                    ).format(key=method.get("id"), document=did_path, advice=advice),
                     Location("content/site.yaml"),
                 )
             )
@@ -467,14 +509,19 @@ def _check_new_keys(base_site: Site | None, head_site: Site, plan: Plan) -> None
         if (key.id, key.multibase) in known:
             continue
         if key is not active:
-            state = "retired" if key.retired else "not the first key in use"
+            if key.retired:
+                state = _("the new key `{key}` in content/site.yaml is retired")
+            else:
+                state = _("the new key `{key}` in content/site.yaml is not the first key in use")
             plan.problems.append(
                 _problem(
                     "check.unproven-key",
-                    f"the new key `{key.id}` in content/site.yaml is {state}: the DID document would list it as a "
-                    "key of the issuer, although no build ever proves who holds its private half, so anything signed "
-                    "with it would verify as issued by you. Add a new key only as the first key not retired "
-                    "(rotation), and keep retired only keys that signed published credentials",
+                    _(
+                        "{state}: the DID document would list it as a key of the issuer, although no build ever "
+                        "proves who holds its private half, so anything signed with it would verify as issued by "
+                        "you. Add a new key only as the first key not retired (rotation), and keep retired only "
+                        "keys that signed published credentials"
+                    ).format(state=state.format(key=key.id)),
                     Location("content/site.yaml"),
                 )
             )
@@ -482,8 +529,10 @@ def _check_new_keys(base_site: Site | None, head_site: Site, plan: Plan) -> None
             plan.notes.append(
                 _warning(
                     "check.new-key",
-                    f"a new signing key `{key.id}` takes over from the merge on: the deploy only works if the "
-                    "SITEGEN_SIGNING_KEY secret holds its private half; make sure the badge office made it",
+                    _(
+                        "a new signing key `{key}` takes over from the merge on: the deploy only works if the "
+                        "SITEGEN_SIGNING_KEY secret holds its private half; make sure the badge office made it"
+                    ).format(key=key.id),
                 )
             )
 
@@ -501,10 +550,11 @@ def _check_status_method(base_site: Site | None, head_site: Site, plan: Plan) ->
     plan.notes.append(
         _warning(
             "check.status-method-changed",
-            f"credential_status changes from {base_site.config.credential_status} to "
-            f"{head_site.config.credential_status}: the hosted credentials will name the new method, the "
-            "copies already in wallets keep the old one (both lists stay published and updated, so those "
-            "still verify and can be revoked); verifiers that read only one method see the difference",
+            _(
+                "credential_status changes from {old} to {new}: the hosted credentials will name the new method, "
+                "the copies already in wallets keep the old one (both lists stay published and updated, so those "
+                "still verify and can be revoked); verifiers that read only one method see the difference"
+            ).format(old=base_site.config.credential_status, new=head_site.config.credential_status),
         )
     )
 
@@ -529,9 +579,11 @@ def _check_language_links(base_site: Site | None, head_site: Site, plan: Plan) -
     plan.problems.append(
         _problem(
             "check.credentials-would-change",
-            f"{len(changed)} published credential(s) would change (e.g. award {changed[0]}): awards issued before "
-            "this change keep the credential they were signed with. To publish the other languages from now on, "
-            f"add `published_languages_since: {today}` to content/site.yaml (and keep an existing one as it is)",
+            _(
+                "{count} published credential(s) would change (e.g. award {award}): awards issued before "
+                "this change keep the credential they were signed with. To publish the other languages from now on, "
+                "add `published_languages_since: {today}` to content/site.yaml (and keep an existing one as it is)"
+            ).format(count=len(changed), award=changed[0], today=today),
             Location("content/site.yaml"),
         )
     )
@@ -544,13 +596,20 @@ def _signed_claims(site: Site):
     urls: Urls = site.urls
     for award in site.awards:
         kind = site.badges[award.badge].image.kind
-        yield urls.credential_json(award.id), f"the credential of award `{award.id}`"
-        yield urls.credential_image(award.id, kind), f"the baked credential of award `{award.id}`"
-        yield urls.signed_assertion(award.id), f"the signed assertion of award `{award.id}`"
+        yield urls.credential_json(award.id), _("the credential of award `{award}`").format(award=award.id)
+        yield (
+            urls.credential_image(award.id, kind),
+            _("the baked credential of award `{award}`").format(award=award.id),
+        )
+        yield urls.signed_assertion(award.id), _("the signed assertion of award `{award}`").format(award=award.id)
     for slug in site.issuers:
-        yield urls.credential_revocations(slug), f"the OB 3.0 revocation list of issuer `{slug}`"
+        yield (
+            urls.credential_revocations(slug),
+            _("the OB 3.0 revocation list of issuer `{issuer}`").format(issuer=slug),
+        )
+        status_list = _("status list {number} of issuer `{issuer}`")
         for number in range(1, STATUS_LISTS + 1):
-            yield urls.status_list(slug, number), f"status list {number} of issuer `{slug}`"
+            yield urls.status_list(slug, number), status_list.format(number=number, issuer=slug)
 
 
 def _unsigned_sources(site: Site) -> dict[str, str]:
@@ -558,15 +617,16 @@ def _unsigned_sources(site: Site) -> dict[str, str]:
     urls: Urls = site.urls
     out = {}
     for slug, issuer in site.issuers.items():
-        out[urls.issuer_json(slug)] = f"the profile of issuer `{slug}`"
-        out[urls.revocation_list(slug)] = f"the OB 2.0 revocation list of issuer `{slug}`"
+        out[urls.issuer_json(slug)] = _("the profile of issuer `{issuer}`").format(issuer=slug)
+        out[urls.revocation_list(slug)] = _("the OB 2.0 revocation list of issuer `{issuer}`").format(issuer=slug)
         if issuer.image:
-            out[urls.issuer_image(slug, issuer.image.kind)] = f"the image of issuer `{slug}`"
+            out[urls.issuer_image(slug, issuer.image.kind)] = _("the image of issuer `{issuer}`").format(issuer=slug)
     for slug, badge in site.badges.items():
-        out[urls.badge_json(slug)] = f"the badge class `{slug}`"
-        out[urls.badge_image(slug, badge.image.kind)] = f"the image of badge `{slug}`"
+        out[urls.badge_json(slug)] = _("the badge class `{badge}`").format(badge=slug)
+        out[urls.badge_image(slug, badge.image.kind)] = _("the image of badge `{badge}`").format(badge=slug)
+    assertion = _("the assertion of award `{award}`")
     for award in site.awards:
-        out[urls.assertion_json(award.id)] = f"the assertion of award `{award.id}`"
+        out[urls.assertion_json(award.id)] = assertion.format(award=award.id)
     return out
 
 
@@ -579,9 +639,10 @@ def signed_path_clashes(site: Site, published: set[str]) -> dict[str, str]:
     unsigned = _unsigned_sources(site)
     for path, what in _signed_claims(site):
         if path in seen:
-            clashes.setdefault(path, f"{seen[path]} and {what}")
+            clashes.setdefault(path, _("{first} and {second}").format(first=seen[path], second=what))
         elif path in published:
-            clashes.setdefault(path, f"{what} and {unsigned.get(path, 'a file the unsigned site publishes')}")
+            other = unsigned.get(path) or _("a file the unsigned site publishes")
+            clashes.setdefault(path, _("{first} and {second}").format(first=what, second=other))
         seen[path] = what
     return clashes
 
@@ -591,21 +652,26 @@ def _check_signed_paths(
 ) -> None:
     clashes = signed_path_clashes(head_site, head_published)
     before = signed_path_clashes(base_site, base_published) if base_site is not None else {}
-    when = (
-        "in the signed site that main deploys"
+    twice = (
+        _("`{path}` would be published twice in the signed site that main deploys: {what}")
         if head_site.config.keys
-        else "once the site signs Open Badges 3.0 credentials (keys: in content/site.yaml)"
+        else _(
+            "`{path}` would be published twice once the site signs Open Badges 3.0 credentials (keys: in "
+            "content/site.yaml): {what}"
+        )
     )
     for path, what in sorted(clashes.items()):
-        message = f"`{path}` would be published twice {when}: {what}"
+        message = twice.format(path=path, what=what)
         if path in before:  # both published already: renaming either would break its URLs
             plan.notes.append(_warning("check.path-clash-published", message))
         else:
             plan.problems.append(
                 _problem(
                     "check.path-clash",
-                    f"{message}. Rename the issuer this change adds (no issuer slug may be another's "
-                    "followed by `-credentials`)",
+                    _(
+                        "{problem}. Rename the issuer this change adds (no issuer slug may be another's "
+                        "followed by `-credentials`)"
+                    ).format(problem=message),
                 )
             )
 
@@ -623,9 +689,11 @@ def _check_names(base_site: Site | None, head_site: Site, plan: Plan, compared: 
         plan.problems.append(
             _problem(
                 "check.unconsented-name",
-                f"`{source}` writes the recipient's name without `show_name: true`: a name enters the "
-                "repository only when the recipient agreed to be named. Remove the name, or record their "
-                "consent with `show_name: true`",
+                _(
+                    "`{file}` writes the recipient's name without `show_name: true`: a name enters the "
+                    "repository only when the recipient agreed to be named. Remove the name, or record their "
+                    "consent with `show_name: true`"
+                ).format(file=source),
                 source,
             )
         )
@@ -633,17 +701,17 @@ def _check_names(base_site: Site | None, head_site: Site, plan: Plan, compared: 
         plan.problems.append(
             _problem(
                 "check.unconsented-name",
-                f"… and {len(new) - 20} more award(s) with a name but without `show_name: true`",
+                _("… and {count} more award(s) with a name but without `show_name: true`").format(count=len(new) - 20),
             )
         )
     if kept:
         plan.notes.append(
             _warning(
                 "check.kept-name",
-                f"{len(kept)} award(s) keep a recipient's name without `show_name: true` ("
-                + ", ".join(f"`{s}`" for s in kept[:5])
-                + ("…" if len(kept) > 5 else "")
-                + "): the pages do not show it, but the repository holds it; remove those `name:` lines",
+                _(
+                    "{count} award(s) keep a recipient's name without `show_name: true` ({files}): the pages do not "
+                    "show it, but the repository holds it; remove those `name:` lines"
+                ).format(count=len(kept), files=", ".join(f"`{s}`" for s in kept[:5]) + ("…" if len(kept) > 5 else "")),
             )
         )
 
@@ -661,7 +729,9 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
             plan.notes.append(
                 _note(
                     "check.base-chosen",
-                    f"no --base given: compared with `{branch}` where this branch left it (merge base {base[:12]})",
+                    _(
+                        "no --base given: compared with `{branch}` where this branch left it (merge base {commit})"
+                    ).format(branch=branch, commit=base[:12]),
                 )
             )
     else:
@@ -683,7 +753,9 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
                 plan.problems.append(
                     _problem(
                         "check.not-verifying",
-                        f"`{item.subject}` does not verify: " + "; ".join(f.message for f in item.errors),
+                        _("`{file}` does not verify: {problems}").format(
+                            file=item.subject, problems=_("; ").join(f.message for f in item.errors)
+                        ),
                         Location(item.subject),
                     )
                 )
@@ -691,8 +763,11 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
             plan.notes.append(
                 _note(
                     "check.no-base",
-                    "nothing to compare with: no --base given, and no default branch (origin/HEAD, main or master) "
-                    "shares history with this commit. Nothing can be said about what this change unpublishes",
+                    _(
+                        "nothing to compare with: no --base given, and no default branch (origin/HEAD, main or "
+                        "master) shares history with this commit. Nothing can be said about what this change "
+                        "unpublishes"
+                    ),
                 )
             )
             _check_signed_paths(
@@ -707,7 +782,9 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
         plan.other_files = changed_files(root, base)
         base_root = tmp / "base"
         if not export_revision(root, base, base_root):
-            plan.notes.append(_note("check.base-empty", f"{base} has no content/: everything is new"))
+            plan.notes.append(
+                _note("check.base-empty", _("{base} has no content/: everything is new").format(base=base))
+            )
             compare(tmp / "empty", tmp / "head", plan, head_site=result.site)
             plan.compared = True
             _check_new_ids(result.site, plan)
@@ -716,7 +793,12 @@ def run_check(root: Path, base: str | None, workdir: Path | None = None) -> Plan
             base_result = build_site(base_root, tmp / "base-out", environ={})
         except BuildError as exc:
             plan.notes.append(
-                _note("check.base-broken", f"the base revision {base} does not build ({exc}); compared with nothing")
+                _note(
+                    "check.base-broken",
+                    _("the base revision {base} does not build ({problem}); compared with nothing").format(
+                        base=base, problem=exc
+                    ),
+                )
             )
             compare(tmp / "empty", tmp / "head", plan, head_site=result.site)
             _check_new_ids(result.site, plan)
@@ -734,12 +816,14 @@ def _check_new_ids(site: Site, plan: Plan) -> None:
         plan.notes.append(
             _warning(
                 "check.scattered-ids",
-                f"{len(scattered)} new award(s) have hand-written ids that put them in a later "
-                "status list while an earlier one has room ("
-                + ", ".join(f"`{a}`" for a in scattered[:5])
-                + ("…" if len(scattered) > 5 else "")
-                + "); few awards per list tell a watcher which award is checked. Before merging, let "
-                "`sitegen issue` draw their ids instead of writing them by hand",
+                _(
+                    "{count} new award(s) have hand-written ids that put them in a later status list while an "
+                    "earlier one has room ({awards}); few awards per list tell a watcher which award is checked. "
+                    "Before merging, let `sitegen issue` draw their ids instead of writing them by hand"
+                ).format(
+                    count=len(scattered),
+                    awards=", ".join(f"`{a}`" for a in scattered[:5]) + ("…" if len(scattered) > 5 else ""),
+                ),
             )
         )
 
@@ -754,15 +838,18 @@ def _check_signed_size(root: Path, result: BuildResult, plan: Plan, size_limit: 
         return
     deployed = result.bytes + signed_size_estimate(root, result.site, ob3_credentials=unsigned_ob3, jws=unsigned_jws)
     share = deployed / size_limit
-    advice = SIZE_ADVICE if result.site.config.baked_files else SIZE_ADVICE_BAKED_IN_BROWSER
-    said = (
-        f"signed for deployment, the site will be about {deployed / 1e6:,.1f} MB ({share:.0%} of the "
-        f"{size_limit / 1e6:,.0f} MB GitHub Pages limit; this check built it without the signing key)"
-    )
+    advice = size_advice(result.site.config.baked_files)
+    said = _(
+        "signed for deployment, the site will be about {size} MB ({share} of the {limit} MB GitHub Pages limit; "
+        "this check built it without the signing key)"
+    ).format(size=f"{deployed / 1e6:,.1f}", share=f"{share:.0%}", limit=f"{size_limit / 1e6:,.0f}")
     if share > 1:
-        plan.problems.append(_problem("check.signed-size-over-limit", f"{said}: over the limit; {advice}"))
+        over = _("{size}: over the limit; {advice}").format(size=said, advice=advice)
+        plan.problems.append(_problem("check.signed-size-over-limit", over))
     elif share >= 0.8:
-        plan.notes.append(_warning("check.signed-size-near-limit", f"{said}; {advice}"))
+        plan.notes.append(
+            _warning("check.signed-size-near-limit", _("{problem}; {advice}").format(problem=said, advice=advice))
+        )
     else:
         plan.notes.append(_note("check.signed-size", said[0].upper() + said[1:]))
 
@@ -820,7 +907,7 @@ def _looks_like_email(text: str) -> bool:
     if not any(mark in text for mark in ("@", "\uff20", "\ufe6b", "&", "%", "\\")):
         return False  # nothing that is or could become an @ (most lines)
     text = re.sub(r"\\(?:x40|u0040|U00000040)", "@", text)  # an escape as written, e.g. in a comment
-    for _ in range(2):  # and once more for a double encoding such as %2540
+    for _twice in range(2):  # and once more for a double encoding such as %2540
         text = unquote(html.unescape(unicodedata.normalize("NFKC", text)))
     text = "".join(c for c in text if unicodedata.category(c) != "Cf").replace("\\", "")
     return bool(EMAIL_IN_TEXT.search(re.sub(r"\s*@\s*", "@", text)))
@@ -835,8 +922,10 @@ def personal_data_problems(root: Path, files: list[str] | None = None) -> list[D
             problems.append(
                 _problem(
                     "check.personal-data",
-                    f"{_code(name)} is a spreadsheet in the repository: recipient lists hold personal data. "
-                    "Keep it outside the repository (sitegen issue --csv reads it from anywhere).",
+                    _(
+                        "{file} is a spreadsheet in the repository: recipient lists hold personal data. "
+                        "Keep it outside the repository (sitegen issue --csv reads it from anywhere)."
+                    ).format(file=_code(name)),
                     Location(name),
                 )
             )
@@ -852,8 +941,10 @@ def personal_data_problems(root: Path, files: list[str] | None = None) -> list[D
                 problems.append(
                     _problem(
                         "check.personal-data",
-                        f"{_code(str(where))} holds an email address: award files keep only the salted "
-                        "hash that `sitegen issue` writes",
+                        _(
+                            "{file} holds an email address: award files keep only the salted "
+                            "hash that `sitegen issue` writes"
+                        ).format(file=_code(str(where))),
                         where,
                     )
                 )
@@ -864,7 +955,7 @@ def private_key_problems(root: Path, files: list[str] | None = None) -> list[Dia
     """Private keys anywhere in the repository: files named like keys, and files holding one (as text, or in a
     YAML value with escapes). A key in a pull request is public to everyone who can read it, for good."""
     problems = []
-    advice = (
+    advice = _(
         "remove it from the repository and from its history, replace the key (consider it known), and give "
         "the build the new one through the SITEGEN_SIGNING_KEY secret"
     )
@@ -873,8 +964,10 @@ def private_key_problems(root: Path, files: list[str] | None = None) -> list[Dia
             problems.append(
                 _problem(
                     "check.private-key",
-                    f"{_code(name)} is named like a private key file (*.pem, *.key, id_rsa…): {advice}. "
-                    "Public keys belong in content/site.yaml",
+                    _(
+                        "{file} is named like a private key file (*.pem, *.key, id_rsa…): {advice}. "
+                        "Public keys belong in content/site.yaml"
+                    ).format(file=_code(name), advice=advice),
                     Location(name),
                 )
             )
@@ -892,7 +985,8 @@ def private_key_problems(root: Path, files: list[str] | None = None) -> list[Dia
             line = next((number for number, value in _yaml_strings(text) if private_key_at(value) is not None), None)
         if line is not None:
             where = Location(name, line)
-            problems.append(_problem("check.private-key", f"{_code(str(where))} holds a private key: {advice}", where))
+            holds = _("{file} holds a private key: {advice}").format(file=_code(str(where)), advice=advice)
+            problems.append(_problem("check.private-key", holds, where))
     return problems
 
 
@@ -911,14 +1005,16 @@ def committed_build_problems(root: Path) -> list[Diagnostic]:
     committed = sorted(n for n in names if n.startswith(BUILD_ARTIFACTS) or n in ("output", ".sitegen-cache"))
     if not committed:
         return []
-    shown = ", ".join(_code(name) for name in committed[:5]) + (
-        f" and {len(committed) - 5} more" if len(committed) > 5 else ""
-    )
+    shown = ", ".join(_code(name) for name in committed[:5])
+    if len(committed) > 5:
+        shown = _("{files} and {count} more").format(files=shown, count=len(committed) - 5)
     return [
         _problem(
             "check.committed-output",
-            f"{shown}: built files and caches are made by the build and never committed "
-            "(remove them with `git rm -r --cached`; .gitignore lists them)",
+            _(
+                "{files}: built files and caches are made by the build and never committed "
+                "(remove them with `git rm -r --cached`; .gitignore lists them)"
+            ).format(files=shown),
             Location(committed[0]),
         )
     ]
@@ -942,9 +1038,9 @@ def _code(text: str) -> str:
 def failure_markdown(diagnostics) -> str:
     """The job summary of a change that does not build: every problem, as the build printed it."""
     lines = [
-        "## sitegen check: ❌ must be fixed before merging",
+        _("## sitegen check: {verdict}").format(verdict=_("❌ must be fixed before merging")),
         "",
-        "The content does not build. Every problem, with its file and line:",
+        _("The content does not build. Every problem, with its file and line:"),
         "",
         "```",
     ]
@@ -957,7 +1053,7 @@ def _note_text(note: Diagnostic) -> str:
     warning: ..."), the check's own warnings with "warning: " before them, and notes as they are."""
     if note.location.path:
         return str(note)
-    return f"warning: {note.message}" if note.severity == "warning" else note.message
+    return f"{severity_word('warning')}: {note.message}" if note.severity == "warning" else note.message
 
 
 def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
@@ -965,53 +1061,60 @@ def plan_markdown(plan: Plan, base_url: str | None = None) -> str:
         return f"[`{award_id}`]({base_url}/assertions/{award_id}.html)" if base_url else f"`{award_id}`"
 
     if not plan.ok:
-        verdict = "❌ must be fixed before merging"
+        verdict = _("❌ must be fixed before merging")
     elif plan.compared:
-        verdict = "✅ ready to merge"
+        verdict = _("✅ ready to merge")
     else:  # built and verified, but what it would unpublish or change is unknown
-        verdict = "⚠️ not compared with a base revision: builds and verifies, nothing more is known"
-    lines = ["## sitegen check: " + verdict, ""]
+        verdict = _("⚠️ not compared with a base revision: builds and verifies, nothing more is known")
+    lines = [_("## sitegen check: {verdict}").format(verdict=verdict), ""]
     if plan.problems:
-        lines += ["### Problems", ""] + [f"- {_line(p.message)}" for p in plan.problems] + [""]
-    against = f" compared with `{plan.base}`" if plan.base else ""
+        lines += [_("### Problems"), ""] + [f"- {_line(p.message)}" for p in plan.problems] + [""]
+    if plan.base:
+        heading = _("### What this change publishes compared with `{base}`").format(base=plan.base)
+    else:
+        heading = _("### What this change publishes")
     lines += [
-        f"### What this change publishes{against}",
+        heading,
         "",
-        "| | count |",
+        _("| | count |"),
         "|---|---|",
-        f"| awards issued | {len(plan.issued)} |",
-        f"| awards revoked | {len(plan.revoked)} |",
-        f"| awards changed | {len(plan.changed_awards)} |",
-        f"| badges added / changed | {len(plan.badges_added)} / {len(plan.badges_changed)} |",
-        f"| issuers added / changed | {len(plan.issuers_added)} / {len(plan.issuers_changed)} |",
+        _("| awards issued | {count} |").format(count=len(plan.issued)),
+        _("| awards revoked | {count} |").format(count=len(plan.revoked)),
+        _("| awards changed | {count} |").format(count=len(plan.changed_awards)),
+        _("| badges added / changed | {added} / {changed} |").format(
+            added=len(plan.badges_added), changed=len(plan.badges_changed)
+        ),
+        _("| issuers added / changed | {added} / {changed} |").format(
+            added=len(plan.issuers_added), changed=len(plan.issuers_changed)
+        ),
         "",
     ]
     for title, items, fmt in (
-        ("Issued", plan.issued, link),
-        ("Revoked", plan.revoked, link),
-        ("Changed awards", plan.changed_awards, link),
-        ("Badges added", plan.badges_added, lambda s: f"`{s}`"),
-        ("Badges changed", plan.badges_changed, lambda s: f"`{s}`"),
-        ("Issuers added", plan.issuers_added, lambda s: f"`{s}`"),
-        ("Issuers changed", plan.issuers_changed, lambda s: f"`{s}`"),
+        (_("Issued ({count})"), plan.issued, link),
+        (_("Revoked ({count})"), plan.revoked, link),
+        (_("Changed awards ({count})"), plan.changed_awards, link),
+        (_("Badges added ({count})"), plan.badges_added, lambda s: f"`{s}`"),
+        (_("Badges changed ({count})"), plan.badges_changed, lambda s: f"`{s}`"),
+        (_("Issuers added ({count})"), plan.issuers_added, lambda s: f"`{s}`"),
+        (_("Issuers changed ({count})"), plan.issuers_changed, lambda s: f"`{s}`"),
     ):
         if items:
             shown = items[:200]
-            lines += [f"<details><summary>{title} ({len(items)})</summary>", ""]
+            lines += [f"<details><summary>{title.format(count=len(items))}</summary>", ""]
             lines += [f"- {fmt(i)}" for i in shown]
             if len(items) > len(shown):
-                lines.append(f"- … and {len(items) - len(shown)} more")
+                lines.append("- " + _("… and {count} more").format(count=len(items) - len(shown)))
             lines += ["", "</details>", ""]
     if plan.descriptor_changes:
-        lines += ["#### Micro-credential descriptors changed", ""]
+        lines += [_("#### Micro-credential descriptors changed"), ""]
         lines += [f"- {_line(change)}" for change in plan.descriptor_changes] + [""]
     if plan.other_files:
-        lines += [
-            f"<details open><summary>Other files changed ({len(plan.other_files)}): themes, workflows and "
-            "code shape every page and run in the deploy job, so review them as code</summary>",
-            "",
-        ]
+        other_files = _(
+            "Other files changed ({count}): themes, workflows and code shape every page and run in the deploy "
+            "job, so review them as code"
+        ).format(count=len(plan.other_files))
+        lines += [f"<details open><summary>{other_files}</summary>", ""]
         lines += [f"- {_code(name)}" for name in plan.other_files[:200]] + ["", "</details>", ""]
-    lines.append(f"Site: {plan.files} files, {plan.bytes / 1e6:.1f} MB.")
+    lines.append(_("Site: {files} files, {size} MB.").format(files=plan.files, size=f"{plan.bytes / 1e6:.1f}"))
     lines += [f"- {_line(_note_text(n))}" for n in plan.notes]
     return "\n".join(lines) + "\n"
