@@ -33,15 +33,6 @@ PARALLEL_THRESHOLD_SIGNING = 100
 PROGRESS_CHUNK = 10  # the fewest awards in a chunk when progress is reported
 # GitHub Pages publishes sites of at most 1 GB.
 PAGES_SIZE_LIMIT = 1_000_000_000
-SIZE_ADVICE = (
-    "to make room, set `baking: browser` in content/site.yaml: award pages then bake the badge image "
-    "in the reader's browser when it is downloaded, instead of publishing one or two baked images per "
-    "award (about the size of the badge image each)"
-)
-SIZE_ADVICE_BAKED_IN_BROWSER = (
-    "the pages already bake images in the browser: publish the site from a host "
-    "without GitHub Pages' limit, or give some issuers a repository of their own"
-)
 
 
 def size_advice(baked_files: bool) -> str:
