@@ -941,7 +941,12 @@ def _unrecognized(parser: argparse.ArgumentParser, args: argparse.Namespace, unk
         chosen = next((a for a in command._actions if isinstance(a, argparse._SubParsersAction)), None)
         command = chosen.choices.get(getattr(args, chosen.dest, None) or "") if chosen else None
         options += list(command._option_string_actions) if command else []
+    top_level = set(parser._option_string_actions)
     for word in unknown:
+        if word in top_level:  # --debug, --lang given after the command: argparse reads them only before it
+            return _("{problem}; {option} goes before the command: sitegen {option} {command} …").format(
+                problem=problem, option=word, command=getattr(args, "command", None) or "COMMAND"
+            )
         close = difflib.get_close_matches(word.split("=", 1)[0], options, n=1) if word.startswith("--") else []
         if close:
             return _("{problem}; did you mean '{suggestion}'?").format(problem=problem, suggestion=close[0])

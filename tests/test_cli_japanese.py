@@ -337,3 +337,9 @@ def test_japanese_output_in_a_legacy_encoding_does_not_fail(tmp_path):
     text = printed.stdout.decode("cp932")
     assert "1. 公開鍵を content/site.yaml に追加して、コミットしてください：" in text
     assert "GitHub ? Settings ? Environments" in text
+
+
+def test_a_global_option_after_the_command_says_where_it_goes(make_site, capsys):
+    with pytest.raises(SystemExit):
+        main(["build", "--debug", "--root", str(make_site())])
+    assert "--debug goes before the command: sitegen --debug build" in capsys.readouterr().err

@@ -17,7 +17,8 @@ from helpers import build, tree_bytes
 import sitegen.content
 from sitegen.cli import main
 from sitegen.content.load import load_content
-from sitegen.diagnostics import Collector
+from sitegen.content.site import load_site
+from sitegen.diagnostics import BuildError, Collector
 from sitegen.messages import translations, use_language
 
 ISSUER = "content/issuers/test-uni.yaml"
@@ -555,3 +556,12 @@ def test_a_long_line_is_cut_around_the_mistake(make_site):
     _head, quoted, marker, _advice = problem.message.split("\n")
     assert quoted == "    6 | ..." + "あ" * 50 + ": " + "x" * 48 + "..."
     assert marker == "      | " + " " * (3 + 2 * 50) + "^"  # under the colon: each あ takes two columns
+
+
+def test_a_file_that_is_not_utf8_is_reported_once(make_site):
+    """A Shift_JIS issuer file is 'unreadable' at its line, not also 'an issuer file must be a mapping… not empty'."""
+    root = make_site({"content/issuers/test-uni.yaml": "name: テスト大学\n".encode("cp932")})
+    with pytest.raises(BuildError) as raised:
+        load_site(root)
+    found = [d for d in raised.value.diagnostics if d.location.path == "content/issuers/test-uni.yaml"]
+    assert [d.code for d in found] == ["content.unreadable"], found

@@ -215,16 +215,17 @@ def _rel(root: Path, path: Path) -> str:
 
 def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
     rel = _rel(root, path)
+    decoded = True
     try:
         raw = path.read_bytes()
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:  # e.g. saved by Excel or Notepad on Japanese Windows (Shift_JIS)
         line, column, words = decoding_problem(raw, exc.start)
         problems.error(Location(rel, line, column), "content.unreadable", words)
-        text = ""
+        text, decoded = "", False
     except OSError as exc:
         problems.error(Location(rel), "content.unreadable", _("cannot read: {reason}").format(reason=exc.strerror))
-        text = ""
+        text, decoded = "", False
     if "PRIVATE KEY-----" in text:
         problems.error(
             Location(rel, text[: text.index("PRIVATE KEY-----")].count("\n") + 1),
@@ -238,4 +239,6 @@ def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
     data = parse_yaml(text, rel, problems) if text else None
     # A file that parsed is checked in full, even with a bad value in it (reported already, read as INVALID),
     # so that one run names every problem; only a syntax error leaves nothing to check.
-    return RawDoc(kind, path, rel, path.stem, data, readable=data is not None or len(problems.errors) == before)
+    # A file that could not be read is reported once, as unreadable, never also as an empty one.
+    readable = decoded and (data is not None or len(problems.errors) == before)
+    return RawDoc(kind, path, rel, path.stem, data, readable=readable)
