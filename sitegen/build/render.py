@@ -99,8 +99,8 @@ _MODULE_BITS = b"0" + b"1" * 255  # zxing-cpp's dark module (0) is a black bit, 
 
 def qr_png(url: str) -> bytes:
     """The QR code of a URL as a 1-bit PNG, one pixel per module, its quiet zone included: zxing-cpp encodes it
-    (a pure-Python encoder took several milliseconds per award). About 350 bytes, a seventh of an SVG path of
-    its dark runs: an award page carries up to three."""
+    (a pure-Python encoder took several milliseconds per award). About 320 bytes, a ninth of an SVG path of
+    its dark runs: an award page carries its own address's, printed with it."""
     code = zxingcpp.create_barcode(url, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
     image = code.to_image(scale=1, add_quiet_zones=False)
     height, width = image.shape
