@@ -56,6 +56,11 @@ def test_an_imported_award_points_back_to_its_origin_in_every_document(make_site
     assert origin["id"] == ORIGINAL and origin["name"] == "Originally issued on Moodle (moodle.example.ac.jp)"
     assert credential["evidence"] == [{**origin, "type": ["Evidence"]}]
 
+    # Its page says so, with a link to the original.
+    page = (root / f"output/assertions/{IMPORTED_ID}.html").read_text(encoding="utf-8")
+    assert "Moved from another platform" in page and "first issued elsewhere" in page
+    assert f'<a href="{ORIGINAL.replace("&", "&amp;")}" rel="noopener nofollow">Moodle</a>' in page
+
     # It verifies, and the earner's email still matches the hash kept from the old platform.
     assert main(["verify", str(root / f"output/credentials/{IMPORTED_ID}.json"), "--site", str(root / "output")]) == 0
     hosted = str(root / f"output/assertions/{IMPORTED_ID}.json")

@@ -52,6 +52,7 @@ from sitegen.microcredentials import AWARD, DESCRIPTORS, FROM_CORE, ISSUER, valu
 from sitegen.model import (
     LANGUAGES,
     PACKAGE_THEMES,
+    PLATFORM_NAMES,
     Award,
     BadgeClass,
     Credits,
@@ -1060,6 +1061,8 @@ class Renderer:
             path,
             alternates,
             award=published_award(award),
+            imported_platform=award.imported_from
+            and PLATFORM_NAMES.get(award.imported_from.platform, award.imported_from.platform),
             award_state=award_state(award, self.today),
             badge=badge,
             issuer=self.site.issuers[badge.issuer],
