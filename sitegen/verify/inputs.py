@@ -10,7 +10,10 @@ from __future__ import annotations
 import base64
 import html
 import json
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin
@@ -405,9 +408,15 @@ def site_base_url(site_dir: Path) -> str | None:
 
 
 def verify_site(
-    site_dir: Path, base_url: str | None = None, *, now: datetime | None = None, progress: Progress = NO_PROGRESS
+    site_dir: Path,
+    base_url: str | None = None,
+    *,
+    now: datetime | None = None,
+    progress: Progress = NO_PROGRESS,
+    jobs: int | None = None,
 ) -> list[Result]:
-    """Every badge of a built site: hosted assertions, baked images and credentials, read from disk."""
+    """Every badge of a built site: hosted assertions, baked images and credentials, read from disk; a large site
+    on every core (`jobs` worker processes, default one per core)."""
     base_url = base_url or site_base_url(site_dir)
     published = (
         p
@@ -450,16 +459,44 @@ def verify_site(
         if path.suffix in (".png", ".svg", ".jws") or (folder == "credentials" and path.suffix == ".json")
     ]
     results = site_documents(site_dir, base_url, fetcher)
-    progress.start(VERIFY_SITE, len(hosted) + len(copies))
-    for path in hosted:
-        rel = urls.assertion_json(path.stem)
-        results.append(verify_ob2_hosted(urls.url(rel), fetcher, now=now, subject=rel))
-        progress.advance()
-    for folder, path in copies:
-        results.append(verify_file(path, fetcher, now=now, subject=f"{folder}/{path.name}"))
-        progress.advance()
+    work: list[tuple[str, Path | None]] = [(urls.assertion_json(path.stem), None) for path in hosted]
+    work += [(f"{folder}/{path.name}", path) for folder, path in copies]
+    progress.start(VERIFY_SITE, len(work))
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(work) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods():
+        # Each award is checked on its own: forked workers take chunks, each with its own fetcher (whose cache of
+        # the site's shared documents fills once per worker); results come back in the order they were given.
+        size = max(50, len(work) // (jobs * 8))
+        chunks = [work[i : i + size] for i in range(0, len(work), size)]
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            tasks = [(site_dir, base_url, now, chunk) for chunk in chunks]
+            for chunk, chunk_results in zip(chunks, pool.map(_verify_chunk, tasks), strict=True):
+                results += chunk_results
+                progress.advance(len(chunk))
+    else:
+        for item in work:
+            results += _verify_chunk((site_dir, base_url, now, [item]), fetcher)
+            progress.advance()
     progress.finish()
     return results
+
+
+# Below this many documents one process is quicker than starting workers.
+PARALLEL_THRESHOLD = 400
+
+
+def _verify_chunk(task: tuple, fetcher: Fetcher | None = None) -> list[Result]:
+    """Verify some of a built site's awards: (site folder, base URL, now, [(subject, file or None: hosted)])."""
+    site_dir, base_url, now, items = task
+    fetcher = fetcher or Fetcher(site_dir, base_url)
+    urls = Urls(base_url)
+    return [
+        verify_ob2_hosted(urls.url(subject), fetcher, now=now, subject=subject)
+        if path is None
+        else verify_file(path, fetcher, now=now, subject=subject)
+        for subject, path in items
+    ]
 
 
 def published_documents(site_dir: Path, folder: str) -> list[str]:
