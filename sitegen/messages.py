@@ -1,8 +1,9 @@
 """The language of sitegen's own messages (diagnostics, CLI output, --help), and their translations.
 
-Messages are written in English in the code and translated through the same gettext catalogue as the pages
-(sitegen/locale/<lang>/LC_MESSAGES/sitegen.po). The CLI chooses the language once, at start, from `--lang` or the
-environment (LC_ALL, LC_MESSAGES, LANG, LANGUAGE); the library then words every message it makes in it. Wrap a
+Messages are written in English in the code and translated through the `cli` gettext catalogue
+(sitegen/locale/<lang>/LC_MESSAGES/cli.po; the pages have their own, `sitegen`, which a site publishes for its
+award pages' language switch: tools/catalogues.py extracts both). The CLI chooses the language once, at start,
+from `--lang` or the environment (LC_ALL, LC_MESSAGES, LANG, LANGUAGE); the library then words every message it makes in it. Wrap a
 message as `_("'{key}' must be text").format(key=key)`: the placeholders keep their names in the translation.
 """
 
@@ -49,9 +50,10 @@ def language_from_environment(environ: Mapping[str, str], windows_locale: str | 
 
 
 @cache
-def translations(lang: str) -> NullTranslations:
-    """The gettext translations of a language; English is the source language of the catalogue."""
-    path = LOCALE_DIR / lang / "LC_MESSAGES" / "sitegen.po"
+def translations(lang: str, domain: str = "cli") -> NullTranslations:
+    """The gettext translations of a language in a catalogue (`cli`: these messages; `sitegen`: the pages');
+    English is the source language."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
     if not path.is_file():
         return NullTranslations()
     with path.open("rb") as handle:

@@ -21,9 +21,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import catalogues
 import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from browser import free_port
 from conftest import AWARD_ID, default_files
@@ -33,7 +33,7 @@ from sitegen.cli import main, make_parser
 from sitegen.openbadges.keys import generate
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE = ROOT / "sitegen/locale/ja/LC_MESSAGES/sitegen.po"
+CATALOGUE = ROOT / "sitegen/locale/ja/LC_MESSAGES/cli.po"
 
 
 def japanese() -> dict[str, str]:
@@ -45,17 +45,20 @@ def japanese() -> dict[str, str]:
 
 
 def python_messages() -> list[tuple[str, int, str | tuple[str, str]]]:
-    """(file, line, msgid) of every message in sitegen/**/*.py, extracted as `pybabel extract -F babel.cfg` does."""
-    with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
-        method_map, options_map = parse_mapping_cfg(handle)
-    python = [(pattern, method) for pattern, method in method_map if method == "python"]
-    found = extract_from_dir(
-        str(ROOT),
-        python,
-        options_map,
-        directory_filter=lambda path: Path(path).resolve().relative_to(ROOT).parts[:1] == ("sitegen",),
-    )
-    return [(filename, lineno, message) for filename, lineno, message, _comments, _context in found]
+    """(file, line, msgid) of every message in sitegen/**/*.py, extracted as tools/catalogues.py extracts the `cli`
+    catalogue."""
+    found = []
+    for path in sorted((ROOT / "sitegen").glob("**/*.py")):
+        for lineno, message, _comments, _context in extract_from_file("python", path, keywords=catalogues.PY_KEYWORDS):
+            if message:
+                found.append((str(path.relative_to(ROOT)), lineno, message))
+    return found
+
+
+def test_the_catalogues_are_up_to_date():
+    """tools/catalogues.py --check: both .pot files are what the code and templates hold, every message has its
+    Japanese (run `python tools/catalogues.py` after changing a message)."""
+    assert catalogues.main(["--check"]) == 0
 
 
 def placeholders(text: str) -> list[str]:
@@ -68,7 +71,7 @@ def test_every_message_of_the_code_has_its_japanese_with_the_same_placeholders()
     with CATALOGUE.open("rb") as handle:
         catalogue = read_po(handle, locale="ja")
     messages = python_messages()
-    assert len(messages) > 300, "the extraction found too few messages: is babel.cfg's python section right?"
+    assert len(messages) > 300, "the extraction found too few messages"
     problems = []
     for filename, lineno, message in messages:
         msgid, source = (message, message) if isinstance(message, str) else (message[0], message[1])

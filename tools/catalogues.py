@@ -80,13 +80,15 @@ def translations_known(lang: str) -> dict:
     return known
 
 
-def updated(template: Catalog, lang: str, known: dict, old: Catalog) -> Catalog:
+def updated(template: Catalog, lang: str, known: dict, old: Catalog, in_use: set) -> Catalog:
+    """The .po of `template`: every message with its known translation; what left the code entirely (`in_use`:
+    the messages of both catalogues) stays, as obsolete, so that no translation is lost."""
     po = Catalog(locale=lang, domain=template.domain)
     for message in template:
         if message.id:
             po.add(message.id, known.get(message.id, "" if isinstance(message.id, str) else ("",) * 2))
-    for message in list(old) + list(old.obsolete.values()):  # what left the code stays, as obsolete
-        if message.id and message.id not in po and message.string:
+    for message in list(old) + list(old.obsolete.values()):
+        if message.id and message.id not in in_use and message.string:
             po.obsolete[message.id] = message
     return po
 
@@ -100,12 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 when anything is out of date")
     args = parser.parse_args(argv)
     problems = []
+    templates = (page_messages(), cli_messages())
+    in_use = {message.id for template in templates for message in template if message.id}
     for lang in LANGUAGES:
         known = translations_known(lang)
-        for template in (page_messages(), cli_messages()):
+        for template in templates:
             pot = LOCALE / f"{template.domain}.pot"
             po_path = LOCALE / lang / "LC_MESSAGES" / f"{template.domain}.po"
-            po = updated(template, lang, known, _read(po_path, lang))
+            po = updated(template, lang, known, _read(po_path, lang), in_use)
             po_bytes = _pot_bytes(po)
             if args.check:
                 if not pot.is_file() or pot.read_bytes() != _pot_bytes(template):

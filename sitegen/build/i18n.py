@@ -1,8 +1,8 @@
 """Interface text in Japanese and English (gettext catalogues read with Babel) and dates per language.
 
-The catalogue sources are `sitegen/locale/<lang>/LC_MESSAGES/sitegen.po`, extracted from the templates with
-`pybabel extract -F babel.cfg -o sitegen/locale/sitegen.pot .`; they are compiled in memory when first used,
-so no binary file is kept in the repository.
+The pages' catalogue is `sitegen/locale/<lang>/LC_MESSAGES/sitegen.po` (the templates' words, extracted with
+sitegen's own messages' `cli.po` by `python tools/catalogues.py`); it is compiled in memory when first used, so no
+binary file is kept in the repository.
 """
 
 from __future__ import annotations
@@ -16,10 +16,15 @@ from babel.lists import format_list
 from babel.messages.pofile import read_po
 from babel.units import format_unit
 
-# The pages and the CLI share one catalogue and one loader.
-from sitegen.messages import LOCALE_DIR, translations  # noqa: F401 (render.py uses i18n.translations)
+from sitegen import messages
+from sitegen.messages import LOCALE_DIR
 
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
+
+
+def translations(lang: str):
+    """The pages' translations of a language (the `sitegen` catalogue; sitegen's own messages are `cli`)."""
+    return messages.translations(lang, "sitegen")
 
 
 def format_date(moment: datetime, lang: str) -> str:

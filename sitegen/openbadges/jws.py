@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from sitegen.diagnostics import SitegenError
+from sitegen.messages import _
 
 HEADER = {"alg": "RS256"}
 
@@ -38,13 +39,13 @@ def read_jws(token: str) -> tuple[dict, dict]:
     """(header, payload) without checking the signature; JwsError if it is not a compact JWS."""
     parts = token.strip().split(".")
     if len(parts) != 3:
-        raise JwsError("not a compact JWS (three base64url parts separated by dots)")
+        raise JwsError(_("not a compact JWS (three base64url parts separated by dots)"))
     try:
         header, payload = json.loads(_unb64(parts[0])), json.loads(_unb64(parts[1]))
     except ValueError as exc:
-        raise JwsError(f"the JWS does not decode to JSON: {exc}") from None
+        raise JwsError(_("the JWS does not decode to JSON: {problem}").format(problem=exc)) from None
     if not isinstance(header, dict) or not isinstance(payload, dict):
-        raise JwsError("the JWS header and payload must be JSON objects")
+        raise JwsError(_("the JWS header and payload must be JSON objects"))
     return header, payload
 
 
@@ -52,14 +53,17 @@ def verify_jws(token: str, public_key) -> dict:
     """The payload if the RS256 signature is valid; JwsError otherwise."""
     header, payload = read_jws(token)
     if header.get("alg") != "RS256":
-        raise JwsError(f"unsupported JWS algorithm {header.get('alg')!r} (RS256 expected)")
+        algorithm = repr(header.get("alg"))
+        raise JwsError(_("unsupported JWS algorithm {algorithm} (RS256 expected)").format(algorithm=algorithm))
     if not isinstance(public_key, rsa.RSAPublicKey):
-        raise JwsError("the signing key is not an RSA key")
+        raise JwsError(_("the signing key is not an RSA key"))
     head, body, signature = token.strip().split(".")
     try:
         public_key.verify(_unb64(signature), f"{head}.{body}".encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
-        raise JwsError("the signature does not match (the assertion was changed or signed with another key)") from None
+        raise JwsError(
+            _("the signature does not match (the assertion was changed or signed with another key)")
+        ) from None
     return payload
 
 
@@ -68,7 +72,7 @@ def load_public_pem(pem: str):
     try:
         return serialization.load_pem_public_key(pem.encode("ascii"))
     except UnsupportedAlgorithm as exc:
-        raise ValueError(f"unsupported public key: {exc}") from None
+        raise ValueError(_("unsupported public key: {problem}").format(problem=exc)) from None
 
 
 def public_pem(private_key: rsa.RSAPrivateKey) -> str:

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from sitegen.diagnostics import SitegenError
+from sitegen.messages import _
 
 ENV_KEY = "SITEGEN_SIGNING_KEY"  # the PEM text itself (a GitHub Actions secret)
 ENV_KEY_FILE = "SITEGEN_SIGNING_KEY_FILE"  # or a path to it, outside the repository
@@ -107,7 +108,7 @@ def base58_decode(text: str) -> bytes:
     for char in text:
         index = BASE58_ALPHABET.find(char)
         if index < 0:
-            raise ValueError(f"not base58: {char!r}")
+            raise ValueError(_("not base58: {character}").format(character=repr(char)))
         number = number * 58 + index
     body = number.to_bytes((number.bit_length() + 7) // 8, "big")
     return b"\0" * (len(text) - len(text.lstrip("1"))) + body
@@ -119,9 +120,9 @@ def load_private_key(pem: bytes | str) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
-        raise SigningError(f"not an unencrypted PEM private key ({exc})") from None
+        raise SigningError(_("not an unencrypted PEM private key ({problem})").format(problem=exc)) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise SigningError(f"not an Ed25519 key but {type(key).__name__}")
+        raise SigningError(_("not an Ed25519 key but {kind}").format(kind=type(key).__name__))
     return key
 
 
@@ -142,10 +143,10 @@ def derived_secret(private_key: Ed25519PrivateKey, label: bytes) -> bytes:
 
 def public_key_from_multikey(multibase: str) -> Ed25519PublicKey:
     if not multibase.startswith("z"):
-        raise ValueError("publicKeyMultibase must be base58btc (start with z)")
+        raise ValueError(_("publicKeyMultibase must be base58btc (start with z)"))
     data = base58_decode(multibase[1:])
     if not data.startswith(MULTIKEY_ED25519_PREFIX) or len(data) != 34:
-        raise ValueError("not an Ed25519 Multikey")
+        raise ValueError(_("not an Ed25519 Multikey"))
     return Ed25519PublicKey.from_public_bytes(data[2:])
 
 

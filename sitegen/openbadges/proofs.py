@@ -92,8 +92,9 @@ def check_no_data_loss(document: dict, expanded: list | None = None) -> None:
     lost = lost_fields(document, expanded)
     if lost:
         raise SigningError(
-            f"refusing to sign: JSON-LD drops {', '.join(lost)} (no @context defines it), "
-            "so the signature would not cover it"
+            _(
+                "refusing to sign: JSON-LD drops {fields} (no @context defines it), so the signature would not cover it"
+            ).format(fields=", ".join(lost))
         )
 
 
@@ -211,7 +212,7 @@ def foreign_context(document: dict) -> str | None:
     top = document.get("@context")
     for context in top if isinstance(top, list) else [top]:
         if not isinstance(context, str) and not jsonld.is_embedded_context(context):
-            return "an embedded @context that is not one of sitegen's own"
+            return _("an embedded @context that is not one of sitegen's own")
 
     def nested(node) -> bool:
         if isinstance(node, dict):
@@ -219,7 +220,7 @@ def foreign_context(document: dict) -> str | None:
         return isinstance(node, list) and any(nested(value) for value in node)
 
     if nested([value for key, value in document.items() if key != "@context"]):
-        return "an @context nested in the data"
+        return _("an @context nested in the data")
     return None
 
 
@@ -227,23 +228,23 @@ def verify_credential(credential: dict, public_key_for: Callable[[str], Ed25519P
     """Problems with the credential's eddsa-rdfc-2022 proof; an empty list means the signature is valid."""
     refused = foreign_context(credential)
     if refused:
-        return [f"the proof cannot be checked: {refused}"]
+        return [_("the proof cannot be checked: {problem}").format(problem=refused)]
     proofs = credential.get("proof")
     proofs = proofs if isinstance(proofs, list) else [proofs] if isinstance(proofs, dict) else []
     if not proofs:
-        return ["no proof"]
+        return [_("no proof")]
     proof = proofs[0]
     if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
-        return [f"unsupported proof {proof.get('type')}/{proof.get('cryptosuite')}"]
+        return [_("unsupported proof {type}/{suite}").format(type=proof.get("type"), suite=proof.get("cryptosuite"))]
     value = proof.get("proofValue")
     if not isinstance(value, str) or not value.startswith("z"):
-        return ["proofValue is not base58btc multibase"]
+        return [_("proofValue is not base58btc multibase")]
     try:
         signature = base58_decode(value[1:])
         public_key = public_key_for(proof.get("verificationMethod", ""))
         return _verified(credential, public_key, signature, proof)
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        return [f"the proof cannot be checked: {exc}"]
+        return [_("the proof cannot be checked: {problem}").format(problem=exc)]
 
 
 # Results by (credential, public key): a site's status list is checked once, not once per credential naming it,
@@ -276,10 +277,10 @@ def _check_signature(credential: dict, public_key: Ed25519PublicKey, signature: 
         public_key.verify(signature, _hash_canonical(canonical, options))
         lost = lost_fields(unsecured, expanded) if expanded is not None else []
         if lost:
-            return [f"the signature does not cover {', '.join(lost)} (no @context defines it)"]
+            return [_("the signature does not cover {fields} (no @context defines it)").format(fields=", ".join(lost))]
     except InvalidSignature:
         return [
-            "the signature does not match the credential (it was changed after signing, or signed with another key)"
+            _("the signature does not match the credential (it was changed after signing, or signed with another key)")
         ]
     except (
         ValueError,
@@ -290,5 +291,5 @@ def _check_signature(credential: dict, public_key: Ed25519PublicKey, signature: 
         SigningError,
         jsonld.jsonld.JsonLdError,
     ) as exc:
-        return [f"the proof cannot be checked: {exc}"]
+        return [_("the proof cannot be checked: {problem}").format(problem=exc)]
     return []

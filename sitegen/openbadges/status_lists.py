@@ -8,6 +8,8 @@ import gzip
 import zlib
 from collections.abc import Iterable
 
+from sitegen.messages import _
+
 
 def encode_status_list(set_bits: Iterable[int], length: int = 131072) -> str:
     """Multibase base64url (no padding) of the gzipped bitstring; bit 0 is the first byte's highest bit.
@@ -27,21 +29,23 @@ def decode_status_list(encoded) -> bytes:
     """The bits of an encodedList (multibase base64url of gzip), inflated no further than
     MAX_STATUS_LIST_BYTES: a list that inflates to more is refused, not read into memory."""
     if not isinstance(encoded, str) or not encoded.startswith("u"):
-        raise ValueError("encodedList must be multibase base64url (start with u)")
+        raise ValueError(_("encodedList must be multibase base64url (start with u)"))
     data = encoded[1:]
     try:
         packed = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
     except (ValueError, binascii.Error) as exc:
-        raise ValueError(f"encodedList is not base64url: {exc}") from None
+        raise ValueError(_("encodedList is not base64url: {problem}").format(problem=exc)) from None
     inflater = zlib.decompressobj(wbits=31)  # gzip
     try:
         bits = inflater.decompress(packed, MAX_STATUS_LIST_BYTES)
     except zlib.error as exc:
-        raise ValueError(f"encodedList is not gzip: {exc}") from None
+        raise ValueError(_("encodedList is not gzip: {problem}").format(problem=exc)) from None
     if inflater.unconsumed_tail:
-        raise ValueError(f"the list inflates to more than {MAX_STATUS_LIST_BYTES // (1024 * 1024)} MB: refused")
+        raise ValueError(
+            _("the list inflates to more than {size} MB: refused").format(size=MAX_STATUS_LIST_BYTES // (1024 * 1024))
+        )
     if not inflater.eof:
-        raise ValueError("encodedList is a truncated gzip stream")
+        raise ValueError(_("encodedList is a truncated gzip stream"))
     return bits
 
 
