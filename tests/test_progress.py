@@ -199,7 +199,7 @@ def test_small_work_shows_nothing(make_site, tmp_path):
     assert result.returncode == 0 and result.stderr == ""
 
 
-def test_verifying_a_folder_reports_each_document(built):
+def test_verifying_a_folder_reports_its_documents(built):
     result = sitegen("verify", str(built), env=SHOW_AT_ONCE)
     assert result.returncode == 0, result.stdout
     # each award's hosted assertion and baked image, one document at a time
@@ -208,7 +208,8 @@ def test_verifying_a_folder_reports_each_document(built):
     lines = log_lines(result.stderr, "Verifying the site's documents")
     assert re.fullmatch(rf"Verifying the site's documents: {documents:,} of {documents:,} done in \d+ s", lines[-1])
     first = re.match(r"Verifying the site's documents: (\d+) of [\d,]+ \(\d+%\)", lines[0])
-    assert first and int(first.group(1)) == 1  # every document is a step
+    # Counted as they are done: one by one in one process, a chunk at a time on several cores.
+    assert first and 1 <= int(first.group(1)) < documents
     assert f"checked {documents + 3}: " in result.stdout  # and the issuer's profile and the two badges
 
 
