@@ -115,7 +115,7 @@ def test_build_text_is_unchanged(make_site, capsys):
     code, out, err = run(capsys, "build", "--root", str(root))
     assert code == 0
     assert out == (
-        "built 1 issuer(s), 2 badge(s), 3 award(s): 37 files, 0.4 MB (0.0% of the GitHub Pages limit) in "
+        "built 1 issuer(s), 2 badge(s), 3 award(s): 39 files, 0.5 MB (0.0% of the GitHub Pages limit) in "
         f"{root}/output\n"
     )
     assert err == (
@@ -155,7 +155,7 @@ repository (sitegen issue --csv reads it from anywhere).
 | badges added / changed | 0 / 0 |
 | issuers added / changed | 0 / 0 |
 
-Site: 37 files, 0.4 MB.
+Site: 39 files, 0.5 MB.
 {notes}
 """
 
