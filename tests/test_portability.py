@@ -25,6 +25,7 @@ from conftest import AWARD_ID
 from helpers import build, edit, tree_bytes
 
 import sitegen
+import sitegen.build.cache as cache
 import sitegen.build.write as write
 from sitegen.cli import main, make_parser
 from sitegen.messages import language_from_environment, use_language
@@ -409,3 +410,29 @@ def test_revoke_and_issue_keep_a_windows_files_line_endings(make_site):
     assert main(args) == 0
     again = cohort.read_bytes()
     assert again.startswith(after) and again.count(b"\n") == again.count(b"\r\n")
+
+
+def test_the_cache_works_by_path_where_there_are_no_directory_descriptors(tmp_path, monkeypatch):
+    """Windows has no dir_fd: the cache is read and written by path there, and still never through a link."""
+    monkeypatch.setattr(cache, "_BY_PATH", True)
+    cache.write_cache(tmp_path, "proofs.json", {"a": 1})
+    assert cache.read_cache(tmp_path, "proofs.json") == {"a": 1}
+    assert (tmp_path / cache.CACHE_DIR / ".gitignore").read_text(encoding="utf-8") == "*\n"
+    secret = tmp_path / "elsewhere.json"
+    secret.write_text('{"planted": true}', encoding="utf-8")
+    link = tmp_path / cache.CACHE_DIR / "planted.json"
+    link.symlink_to(secret)
+    assert cache.read_cache(tmp_path, "planted.json") is None  # a link is never read
+    cache.write_cache(tmp_path, "planted.json", {"b": 2})
+    assert secret.read_text(encoding="utf-8") == '{"planted": true}'  # nor written through
+    assert cache.read_cache(tmp_path, "planted.json") == {"b": 2}
+
+
+@pytest.mark.parametrize("name", ["con", "nul", "com1", "lpt9"])
+def test_a_badge_named_like_a_windows_device_is_refused(make_site, name, capsys):
+    root = make_site()
+    (root / f"content/badgeclasses/{name}.yaml").write_text(
+        (root / "content/badgeclasses/star.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert main(["build", "--root", str(root)]) == 1
+    assert f"file name '{name}' is a name Windows keeps for a device" in capsys.readouterr().err

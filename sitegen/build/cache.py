@@ -177,8 +177,15 @@ def _open_cache_dir(root: Path, create: bool) -> int | None:
         return None
 
 
+# Windows has no directory file descriptors: there the cache is read and written by path, inside a folder
+# cache_problem() has checked is no link, the file itself checked with lstat (a link is never read).
+_BY_PATH = os.open not in os.supports_dir_fd
+
+
 def read_cache(root: Path, name: str):
     """The JSON of one cache file, or None when it is missing, a link, not a file or not JSON."""
+    if _BY_PATH:
+        return _read_by_path(root, name)
     folder = _open_cache_dir(root, create=False)
     if folder is None:
         return None
@@ -197,6 +204,9 @@ def read_cache(root: Path, name: str):
 def write_cache(root: Path, name: str, document) -> None:
     """Replace one cache file, never writing through a link; a cache that cannot be written is skipped
     (it only saves time)."""
+    if _BY_PATH:
+        _write_by_path(root, name, document)
+        return
     folder = _open_cache_dir(root, create=True)
     if folder is None:
         return
@@ -219,3 +229,33 @@ def write_cache(root: Path, name: str, document) -> None:
             pass
     finally:
         os.close(folder)
+
+
+def _read_by_path(root: Path, name: str):
+    if cache_problem(root) is not None:
+        return None
+    path = root / CACHE_DIR / name
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def _write_by_path(root: Path, name: str, document) -> None:
+    if cache_problem(root) is not None:
+        return
+    folder = root / CACHE_DIR
+    tmp = folder / f".{name}.{secrets.token_hex(8)}.tmp"  # a new name: nothing planted there can be followed
+    try:
+        folder.mkdir(exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, sort_keys=True, separators=(",", ":"))
+        os.replace(tmp, folder / name)  # replaces a link, never its target
+        ignore = folder / ".gitignore"  # a cache, never committed
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="utf-8")
+    except OSError:
+        tmp.unlink(missing_ok=True)

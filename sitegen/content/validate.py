@@ -588,7 +588,20 @@ def add_duration(start: datetime, duration: str) -> datetime:
     return moved + timedelta(weeks=weeks, days=days)
 
 
+# Names Windows keeps for devices: no file can be called so there (badges/con.json), so no slug may.
+WINDOWS_DEVICES = re.compile(r"^(?:con|prn|aux|nul|com[1-9]|lpt[1-9])$")
+
+
 def _slug_ok(doc: RawDoc, f: _File) -> bool:
+    if SLUG.match(doc.stem) and WINDOWS_DEVICES.match(doc.stem):
+        f.error(
+            0,
+            "content.bad-file-name",
+            _("file name '{name}' is a name Windows keeps for a device: no file can have it there; rename it").format(
+                name=doc.stem
+            ),
+        )
+        return False
     if SLUG.match(doc.stem):
         return True
     suggestion = re.sub(r"[^a-z0-9]+", "-", doc.stem.lower()).strip("-") or "my-badge"
