@@ -3,8 +3,9 @@
 Messages are written in English in the code and translated through the `cli` gettext catalogue
 (sitegen/locale/<lang>/LC_MESSAGES/cli.po; the pages have their own, `sitegen`, which a site publishes for its
 award pages' language switch: tools/catalogues.py extracts both). The CLI chooses the language once, at start,
-from `--lang` or the environment (LC_ALL, LC_MESSAGES, LANG, LANGUAGE); the library then words every message it makes in it. Wrap a
-message as `_("'{key}' must be text").format(key=key)`: the placeholders keep their names in the translation.
+from `--lang` or the environment (LC_ALL, LC_MESSAGES, LANG, LANGUAGE); the library then words every message it
+makes in it. Wrap a message as `_("'{key}' must be text").format(key=key)`: the placeholders keep their names
+in the translation.
 """
 
 from __future__ import annotations

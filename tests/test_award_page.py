@@ -140,8 +140,9 @@ def test_achievement_types_read_as_words_in_japanese(make_site):
     html = award_html(root)
     # A bare data-t: the switch finds the msgid from the Japanese words (no other msgid is translated so) ...
     assert '<span class="achievement-type" data-t>証明書</span>' in html
-    # ... unless several are: the msgid stays written out.
-    assert '<span class="achievement-type" data-t="Badge">バッジ</span>' in award_html(root, CAROL_ID)
+    assert '<span class="achievement-type" data-t>バッジ</span>' in award_html(root, CAROL_ID)
+    # ... unless several are (発行日 is both "Issued on" and "Issue date"): the msgid stays written out.
+    assert 'data-t="Issued on">発行日<' in html
 
 
 def test_linkedin_names_the_issuer_by_its_organization_id_when_given(make_site):
