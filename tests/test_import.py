@@ -34,6 +34,11 @@ BADGR_SALT = "9b1d6c0f2e3a4b5c"
 BADGR_EMAIL = "dana@example.org"
 OBF_SALT = "d41d8cd98f00b204"
 OBF_EMAIL = "lauri@example.fi"
+OBF_EMAIL_2 = "aino@example.fi"
+OBF_ASSERTIONS = {  # OBF names an assertion by 40 hex digits: /v1/assertion/<id>.json (its page: <id>.html)
+    OBF_EMAIL: "5d01dbad9a8e95c47d268307c85621e8cf8b50e0",
+    OBF_EMAIL_2: "d11bd893abd2186c385964f0fa352adeb698aef2",
+}
 PLAIN_EMAIL = "sam@example.org"
 ALICE_ONLY = f"""\
     badge: python-basics
@@ -56,10 +61,17 @@ class Platforms:
 
     def __init__(self):
         self.routes: dict[str, tuple[bytes, str]] = {}
-        routes = self.routes
+        self.redirects: dict[str, str] = {}  # path -> where it redirects (Badgr's images live in its media store)
+        routes, redirects = self.routes, self.redirects
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
+                if self.path in redirects:
+                    self.send_response(302)
+                    self.send_header("Location", redirects[self.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body, kind = routes.get(self.path, (b"", ""))
                 self.send_response(200 if kind else 404)
                 self.send_header("Content-Type", kind or "text/plain")
@@ -102,19 +114,33 @@ class Platforms:
 
     def badgr(self) -> str:
         self.serve("/public/badges/Hk7pL2mNQz6sT9uV0wXyZa", self.fixture("badgr/badgeclass.json"))
-        self.serve("/public/badges/Hk7pL2mNQz6sT9uV0wXyZa/image", png_bytes(60, (20, 160, 90)), "image/png")
-        self.serve("/public/assertions/Qm3vX8kTRuWy0nA1bC2dEf/image", png_bytes(60, (20, 160, 90)), "image/png")
+        # Badgr's /image endpoints answer with a redirect to the file in its media store.
+        for public, stored in (
+            ("/public/badges/Hk7pL2mNQz6sT9uV0wXyZa/image", "issuer_badgeclass_8b1f3c2e-4d5a.png"),
+            ("/public/assertions/Qm3vX8kTRuWy0nA1bC2dEf/image", "assertion-6f0c4e1b9a2d8c7e5f3b1a0d9c8e7f6a.png"),
+        ):
+            self.redirects[public] = f"{self.base}/media/uploads/badges/{stored}"
+            self.serve(f"/media/uploads/badges/{stored}", png_bytes(60, (20, 160, 90)), "image/png")
         self.serve("/public/issuers/Zr1sD4fGhJkL5mN6pQ7rSt", self.fixture("badgr/issuer.json"))
         return self.serve("/public/assertions/Qm3vX8kTRuWy0nA1bC2dEf", self.fixture("badgr/assertion.json"))
 
-    def obf(self) -> str:
-        event = "O4TGKM2QNJ2AB/0b3a1f9e8d7c6b5a"
-        self.serve(
-            "/v1/badge/_/O4TGKM2QNJ2AB/M2JC4KAQ5VLJ4.json?v=2.0&event=0b3a1f9e8d7c6b5a", self.fixture("obf/badge.json")
-        )
-        self.serve("/v1/badge/_/O4TGKM2QNJ2AB/M2JC4KAQ5VLJ4.png?v=2.0", png_bytes(70, (90, 40, 160)), "image/png")
-        self.serve("/v1/client/_/O4TGKM2QNJ2AB.json?v=2.0&event=0b3a1f9e8d7c6b5a", self.fixture("obf/issuer.json"))
-        return self.serve(f"/v1/assertion/{event}.json?v=2.0", self.fixture("obf/assertion.json"))
+    def obf(self, email: str = OBF_EMAIL) -> str:
+        """Open Badge Factory's hosted assertion of `email`'s award, its badge class, image and client."""
+        query = "v=2.0&event=T0WB7KaZ3QNa2"
+        self.serve(f"/v1/badge/_/SX4LPMaR2ZHa9.json?{query}", self.fixture("obf/badge.json"))
+        self.serve("/v1/badge/_/SX4LPMaR2ZHa9.png?event=T0WB7KaZ3QNa2", png_bytes(70, (90, 40, 160)), "image/png")
+        self.serve(f"/v1/client/_/SU2QWEa6JKa1F.json?{query}", self.fixture("obf/issuer.json"))
+        assertion = OBF_ASSERTIONS[email]
+        body = self.fixture("obf/assertion.json", OBF_ASSERTION=assertion, OBF_HASH=sha256(email + OBF_SALT))
+        return self.serve(f"/v1/assertion/{assertion}.json", body)
+
+    def obf_export(self, tmp_path: Path, **emails: str) -> Path:
+        """OBF's list of an event's assertions (JSON lines), as its API answers and a client saves it."""
+        values = {"OBF_EMAIL_1": OBF_EMAIL, "OBF_EMAIL_2": OBF_EMAIL_2, **emails}
+        ids = {"OBF_ASSERTION_1": OBF_ASSERTIONS[OBF_EMAIL], "OBF_ASSERTION_2": OBF_ASSERTIONS[OBF_EMAIL_2]}
+        export = tmp_path / "obf-event-assertions.jsonl"
+        export.write_bytes(self.fixture("obf/event-assertions.jsonl", **values, **ids))
+        return export
 
     def plain(self, name: str, email: str = PLAIN_EMAIL) -> str:
         """A plain Open Badges 2.0 issuer's assertion `name` (an unsalted hash); its revocation list names 'revoked'."""
@@ -225,6 +251,45 @@ def test_the_platform_is_told_by_the_url_or_given(platforms, repo, capsys):
     assert award.expires is not None and award.expires.isoformat() == "2027-11-30T00:00:00+02:00"
 
 
+def test_an_obf_event_export_imports_each_assertion_and_never_its_emails(platforms, repo, tmp_path, capsys):
+    """Open Badge Factory's list of an event's assertions names each earner by email and links the hosted
+    assertion: each award is verified there, keeps the hash and salt OBF published, and no email is written."""
+    urls = {email: platforms.obf(email) for email in (OBF_EMAIL, OBF_EMAIL_2)}
+    export = platforms.obf_export(tmp_path)
+    code, out, err = run_import(capsys, str(export), "--root", str(repo))
+    assert code == 0, err
+    assert re.search(r"content/assertions/imported/[\w-]+\.yaml: 2 awards", out)
+    for email, url in urls.items():
+        _site, award = imported_award(repo, url)
+        assert award.imported_from.platform == "obf"  # told by the export's format, not by the host
+        assert award.identity_hash == sha256(email + OBF_SALT) and award.salt == OBF_SALT
+        assert award.expires is not None and award.expires.isoformat() == "2027-11-30T00:00:00+02:00"
+    assert not any(e.encode() in body for body in files_of(repo).values() for e in urls)
+    build_site(repo)
+    _site, award = imported_award(repo, urls[OBF_EMAIL_2])
+    hosted = repo / f"output/assertions/{award.id}.json"
+    assert main(["verify", str(hosted), "--site", str(repo / "output"), "--email", OBF_EMAIL_2]) == 0
+
+
+def test_an_obf_export_naming_another_earner_than_its_assertion_is_refused(platforms, repo, tmp_path, capsys):
+    platforms.obf(OBF_EMAIL)
+    platforms.obf(OBF_EMAIL_2)
+    export = platforms.obf_export(tmp_path, OBF_EMAIL_2="someone.else@example.fi")
+    before = files_of(repo)
+    code, _out, err = run_import(capsys, str(export), "--root", str(repo))
+    assert code == 1
+    assert "not imported: the export names another recipient than its assertion does" in err
+    assert "1 source cannot be imported; nothing was written" in err and files_of(repo) == before
+    assert "someone.else@example.fi" not in err  # the email is not repeated on the terminal either
+
+
+def test_obf_event_list_without_assertion_links_is_refused_with_what_to_export(platforms, repo, capsys):
+    code, _out, err = run_import(capsys, str(FIXTURES / "obf/events.jsonl"), "--root", str(repo))
+    assert code == 1
+    assert "Open Badge Factory's list of events" in err
+    assert "GET /v1/event/{client}/{event}/assertion" in err
+
+
 def test_an_unsalted_hash_is_kept_and_no_salt_is_published(platforms, repo, capsys):
     url = platforms.plain("member-1")
     assert run_import(capsys, url, "--root", str(repo))[0] == 0
@@ -249,6 +314,29 @@ def test_a_revoked_award_is_refused_unless_imported_as_revoked(platforms, repo, 
     assert "(1 revoked)" in out
     _site, award = imported_award(repo, url)
     assert award.revoked is not None and award.revoked.reason.all_languages("en") == "Awarded to the wrong member"
+
+
+def test_a_badgr_assertion_revoked_is_published_stripped_and_imports_from_the_earners_copy(
+    platforms, repo, tmp_path, capsys
+):
+    """Badgr publishes a revoked assertion as its id, `revoked: true` and the reason only."""
+    platforms.badgr()
+    held = json.loads(platforms.fixture("badgr/assertion.json"))
+    revoked_url = held["id"].replace("Qm3vX8kTRuWy0nA1bC2dEf", "Vt5wK9rLSe2Xb8cN4dPqRs")
+    held["id"] = revoked_url
+    platforms.serve("/public/assertions/Vt5wK9rLSe2Xb8cN4dPqRs", platforms.fixture("badgr/revoked.json"))
+    code, _out, err = run_import(capsys, revoked_url, "--root", str(repo))
+    assert code == 1 and "its issuer revoked it (Issued to the wrong participant)" in err
+    code, _out, err = run_import(capsys, revoked_url, "--include-revoked", "--root", str(repo))
+    assert code == 1 and "publishes only that it was revoked; give the badge its earner holds" in err
+    earners_copy = tmp_path / "dana.json"
+    earners_copy.write_text(json.dumps(held), encoding="utf-8")
+    code, out, err = run_import(capsys, str(earners_copy), "--include-revoked", "--root", str(repo))
+    assert code == 0, err
+    assert "(1 revoked)" in out
+    _site, award = imported_award(repo, revoked_url)
+    assert award.revoked is not None and award.revoked.reason.all_languages("en") == "Issued to the wrong participant"
+    assert award.identity_hash == sha256(BADGR_EMAIL + BADGR_SALT) and award.salt == BADGR_SALT
 
 
 def test_a_tampered_copy_is_refused_and_nothing_is_written(platforms, repo, tmp_path, capsys):

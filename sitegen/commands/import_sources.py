@@ -3,8 +3,9 @@ plain records (issuer, badge class, award) that part two (sitegen/commands/impor
 
 A source is a hosted assertion's URL (Moodle's …/badges/assertion.php?b=… included), a file listing such URLs,
 an Open Badges 2.0 assertion or 3.0 credential as JSON or baked into a PNG/SVG, a platform's export (Badgr /
-Canvas Credentials API v2 JSON), or a folder: a saved copy of a site, whose hosted assertions are read.
-Nothing here writes anything; a plaintext email is hashed as soon as it is read and never kept.
+Canvas Credentials API v2 JSON; Open Badge Factory's list of an event's assertions), or a folder: a saved copy of
+a site, whose hosted assertions are read. Nothing here writes anything; a plaintext email is hashed as soon as it
+is read and never kept (an export's plain email only checks that the hosted assertion names that earner).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from PIL import Image, UnidentifiedImageError
 from sitegen.content import images
 from sitegen.diagnostics import Diagnostic, Location
 from sitegen.messages import _
-from sitegen.recipients import EMAIL, hash_email
+from sitegen.recipients import EMAIL, hash_email, recipient_matches
 from sitegen.verify.fetch import MAX_DOCUMENT_BYTES, Fetcher, FetchError
 from sitegen.verify.inputs import unbake, verify_file, verify_url
 from sitegen.verify.report import Finding, Result
@@ -78,6 +79,8 @@ class Source:
     subject: str
     url: str | None = None
     path: Path | None = None
+    email: str | None = None  # the earner an export names in plain text: checked against the award, never kept
+    platform: str | None = None  # the platform an export's own format names
 
 
 @dataclass(frozen=True)
@@ -158,13 +161,20 @@ def resolve(sources: list[str]) -> tuple[list[Source], list[Diagnostic], list[Pa
             continue
         text = path.read_bytes().decode("utf-8-sig", "replace")
         if suffix == ".json" or text.lstrip().startswith(("{", "[")):
-            listed = export_urls(text)
+            try:
+                listed = export_entries(text)
+            except SourceProblem as exc:
+                problems.append(_problem(given, str(exc), "import.unsupported"))
+                continue
             if listed is None:
                 found.append(Source(given, path=path))
             elif not listed:
                 problems.append(_problem(given, _("this export lists no assertion URL"), "import.unsupported"))
             else:
-                found += [Source(f"{given} ({url})", url=url) for url in listed]
+                found += [
+                    Source(f"{given} ({url})", url=url, email=email, platform="obf" if email else None)
+                    for url, email in listed
+                ]
             continue
         urls = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
         bad = [u for u in urls if not u.startswith(("http://", "https://"))]
@@ -183,10 +193,13 @@ def resolve(sources: list[str]) -> tuple[list[Source], list[Diagnostic], list[Pa
     return found, problems, folders
 
 
-def export_urls(text: str) -> list[str] | None:
-    """The hosted assertion URLs of a platform's export, or None when the JSON is a badge itself. Badgr and
-    Canvas Credentials (API v2: {"status", "result": [assertions]}, each with its `openBadgeId`) and a plain
-    list of such assertions (or of URLs) are exports; JSON lines (one object a line) are read too."""
+def export_entries(text: str) -> list[tuple[str, str | None]] | None:
+    """(hosted assertion URL, the earner's plain email or None) for every award of a platform's export, or None
+    when the JSON is a badge itself. Read: Badgr and Canvas Credentials API v2 ({"status", "result": [assertions]},
+    each with its `openBadgeId`; its `plaintextIdentity` is never read, the hosted assertion carries the hash);
+    Open Badge Factory's list of an event's assertions (GET /v1/event/{client}/{event}/assertion, JSON lines of
+    {id, image, json, pdf, recipient, status}: `json` is the hosted assertion, `recipient` the earner's email);
+    a plain list of assertions or of URLs. JSON lines (one object a line) are read like a list."""
     try:
         data = json.loads(text)
     except ValueError:
@@ -196,17 +209,35 @@ def export_urls(text: str) -> list[str] | None:
             return None
     if isinstance(data, dict) and isinstance(data.get("result"), list):
         data = data["result"]
+    if isinstance(data, dict) and _is_obf_event(data):  # one event of OBF's event list, as a single line
+        data = [data]
     if not isinstance(data, list):
         return None
-    urls = []
+    if any(isinstance(entry, dict) and _is_obf_event(entry) for entry in data):
+        raise SourceProblem(
+            _(
+                "this is Open Badge Factory's list of events: it names each event's recipients but links no "
+                "assertion to verify; export each event's assertions instead "
+                "(GET /v1/event/{{client}}/{{event}}/assertion) and import that"
+            ).format()
+        )
+    entries: list[tuple[str, str | None]] = []
     for entry in data:
-        url = entry if isinstance(entry, str) else None
+        url, email = (entry, None) if isinstance(entry, str) else (None, None)
         if isinstance(entry, dict):
-            # Badgr's v2 API names the hosted assertion openBadgeId; an embedded assertion's id is its URL.
-            url = entry.get("openBadgeId") or (entry.get("id") if entry.get("type") == "Assertion" else None)
-        if isinstance(url, str) and url.startswith(("http://", "https://")) and url not in urls:
-            urls.append(url)
-    return urls
+            if isinstance(entry.get("json"), str) and isinstance(entry.get("recipient"), str):
+                url, email = entry["json"], entry["recipient"]  # Open Badge Factory: the hosted assertion's URL
+            else:
+                # Badgr's v2 API names the hosted assertion openBadgeId; an embedded assertion's id is its URL.
+                url = entry.get("openBadgeId") or (entry.get("id") if entry.get("type") == "Assertion" else None)
+        if isinstance(url, str) and url.startswith(("http://", "https://")) and url not in [u for u, _e in entries]:
+            entries.append((url, email))
+    return entries
+
+
+def _is_obf_event(entry: dict) -> bool:
+    """An entry of Open Badge Factory's event list (GET /v1/event/{client}): recipients as a list of emails."""
+    return isinstance(entry.get("recipient"), list) and "badge_id" in entry and "json" not in entry
 
 
 def _folder_assertions(folder: Path) -> list[Source]:
@@ -251,7 +282,11 @@ def verify_all(
     seen: set[str] = set()
     for source in sources:
         try:
-            award = _verify_one(source, fetcher, include_revoked=include_revoked, platform=platform, now=now)
+            award = _verify_one(
+                source, fetcher, include_revoked=include_revoked, platform=platform or source.platform, now=now
+            )
+            if source.email is not None and not recipient_matches(award.identity_hash, award.salt, source.email):
+                raise SourceProblem(_("not imported: the export names another recipient than its assertion does"))
         except SourceProblem as exc:
             verified.problems.append(_problem(source.subject, str(exc), "import.source-refused"))
             continue
