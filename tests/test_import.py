@@ -523,6 +523,30 @@ def test_an_ob3_credential_imports_from_its_json_or_baked_image(signed_site, rep
     assert main(["verify", str(hosted), "--site", str(repo / "output"), "--email", "alice@example.org"]) == 0
 
 
+def test_an_obf_api_v2_recipient_list_imports_each_linked_credential(signed_site, repo, tmp_path, capsys):
+    """OBF's API v2 lists an event's recipients by email, each with `assertion_json_url`, its hosted Open Badges 3.0
+    credential. OBF signs those with a did:key, which `sitegen verify` does not resolve: the credential here is a
+    signed sitegen one, so that what is tested is reading the list and checking each email against its credential."""
+    credential = f"https://example.github.io/badges/credentials/{AWARD_ID}.json"
+    values = {"BASE": "https://openbadgefactory.com", "CREDENTIAL": credential, "ASSERTION_ID": "d11bd893abd2186c"}
+    text = (FIXTURES / "obf/event-recipients.json").read_text(encoding="utf-8")
+    for key, value in {**values, "EMAIL": "alice@example.org", "NAME": "Alice Example"}.items():
+        text = text.replace("{{" + key + "}}", value)
+    export = tmp_path / "obf-recipients.json"
+    export.write_text(text, encoding="utf-8")
+    offline = ["--offline", str(signed_site / "output"), "--root", str(repo)]
+    code, _out, err = run_import(capsys, str(export), *offline)
+    assert code == 0, err
+    _site, award = imported_award(repo, credential)
+    assert award.imported_from.platform == "obf"
+    assert award.identity_hash == identity_hash() and award.salt == SALT
+    assert not any(b"alice@example.org" in body or b"Alice Example" in body for body in files_of(repo).values())
+
+    export.write_text(text.replace("alice@example.org", "bob@example.org"), encoding="utf-8")
+    code, _out, err = run_import(capsys, str(export), *offline)
+    assert code == 1 and "the export names another recipient than its assertion does" in err
+
+
 def test_a_tampered_credential_is_refused(signed_site, repo, tmp_path, capsys):
     doc = json.loads((signed_site / f"output/credentials/{AWARD_ID}.json").read_text(encoding="utf-8"))
     doc["validFrom"] = "2020-01-01T00:00:00Z"

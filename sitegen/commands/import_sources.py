@@ -197,8 +197,10 @@ def export_entries(text: str) -> list[tuple[str, str | None]] | None:
     """(hosted assertion URL, the earner's plain email or None) for every award of a platform's export, or None
     when the JSON is a badge itself. Read: Badgr and Canvas Credentials API v2 ({"status", "result": [assertions]},
     each with its `openBadgeId`; its `plaintextIdentity` is never read, the hosted assertion carries the hash);
-    Open Badge Factory's list of an event's assertions (GET /v1/event/{client}/{event}/assertion, JSON lines of
-    {id, image, json, pdf, recipient, status}: `json` is the hosted assertion, `recipient` the earner's email);
+    Open Badge Factory's list of an event's assertions (API v1: GET /v1/event/{client}/{event}/assertion, JSON
+    lines of {id, image, json, pdf, recipient, status}: `json` is the hosted assertion, `recipient` the earner's
+    email) and its list of recipients (API v2: GET /v2/event/{client}/recipient, {"result": [{event_id, email,
+    assertion_json_url, revoked, …}], "total"}: `assertion_json_url` is the hosted Open Badges 3.0 credential);
     a plain list of assertions or of URLs. JSON lines (one object a line) are read like a list."""
     try:
         data = json.loads(text)
@@ -227,6 +229,8 @@ def export_entries(text: str) -> list[tuple[str, str | None]] | None:
         if isinstance(entry, dict):
             if isinstance(entry.get("json"), str) and isinstance(entry.get("recipient"), str):
                 url, email = entry["json"], entry["recipient"]  # Open Badge Factory: the hosted assertion's URL
+            elif isinstance(entry.get("assertion_json_url"), str) and isinstance(entry.get("email"), str):
+                url, email = entry["assertion_json_url"], entry["email"]  # OBF API v2: the hosted credential
             else:
                 # Badgr's v2 API names the hosted assertion openBadgeId; an embedded assertion's id is its URL.
                 url = entry.get("openBadgeId") or (entry.get("id") if entry.get("type") == "Assertion" else None)
