@@ -207,8 +207,9 @@ def to_uri(url: str) -> str:
 
 
 def to_json(document: dict) -> bytes:
-    """Deterministic bytes: sorted keys, UTF-8, a final newline."""
-    return (json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """Deterministic bytes: sorted keys, UTF-8, no whitespace between tokens, a final newline. Compact: 100,000
+    credentials are 100,000 files (the proofs sign the canonical RDF, not these bytes, so they hold either way)."""
+    return (json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def language_links(site: Site, path: str, lang: str) -> dict:
