@@ -812,7 +812,7 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="SOURCE",
         help=_(
             "a hosted assertion URL, a file listing such URLs, an assertion or credential (JSON, baked PNG or SVG), "
-            "a Badgr / Canvas Credentials export, or a saved copy of the old site (a folder)"
+            "a Badgr / Canvas Credentials or Open Badge Factory export, or a saved copy of the old site (a folder)"
         ),
     )
     import_command.add_argument(
