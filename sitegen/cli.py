@@ -19,12 +19,14 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.build.pipeline import BuildResult, build_site
+from sitegen.build.write import limit_words
 from sitegen.cli_progress import progress_display
 from sitegen.commands import authoring, importing
 from sitegen.commands.check import failure_markdown, plan_markdown, run_check
 from sitegen.commands.new import create
 from sitegen.commands.notify import LEDGER, expiring_days, masked_email, notify
 from sitegen.commands.serve import serve
+from sitegen.content.options import parse_size
 from sitegen.content.site import load_site
 from sitegen.diagnostics import BuildError, Diagnostic, SitegenError, severity_word
 from sitegen.logsafe import guarded_output
@@ -54,7 +56,7 @@ def _failure_json(message: str, diagnostics: Iterable[Diagnostic] = ()) -> dict:
     return {"ok": False, "error": message, "diagnostics": [d.to_dict() for d in diagnostics]}
 
 
-def _build_json(result: BuildResult, size_limit: int) -> dict:
+def _build_json(result: BuildResult) -> dict:
     site = result.site
     return {
         "ok": True,
@@ -63,7 +65,7 @@ def _build_json(result: BuildResult, size_limit: int) -> dict:
         "awards": len(site.awards),
         "files": result.files,
         "bytes": result.bytes,
-        "size_limit": size_limit,
+        "size_limit": result.size_limit,
         "output": str(result.output),
         "reused": result.reused,
         "signed": result.signed,
@@ -94,7 +96,7 @@ def cmd_build(args) -> int:
         print(failed, file=sys.stderr)
         return 1
     if args.json:
-        _print_json(_build_json(result, args.size_limit))
+        _print_json(_build_json(result))
         return 0
     _print_diagnostics(result.warnings)
     for note in result.notes:  # notes have always been printed without their file
@@ -103,14 +105,15 @@ def cmd_build(args) -> int:
     print(
         _(
             "built {issuers} issuer(s), {badges} badge(s), {awards} award(s): {files} files, {megabytes} MB "
-            "({share} of the GitHub Pages limit) in {output}"
+            "({share} of {limit}) in {output}"
         ).format(
             issuers=len(site.issuers),
             badges=len(site.badges),
             awards=len(site.awards),
             files=result.files,
             megabytes=f"{result.bytes / 1e6:.1f}",
-            share=f"{result.bytes / args.size_limit:.1%}",
+            share=f"{result.bytes / result.size_limit:.1%}",
+            limit=limit_words(result.size_limit),
             output=result.output,
         )
     )
@@ -247,6 +250,13 @@ def _day(text: str):
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise argparse.ArgumentTypeError(_("not a date like 2026-04-01: {text}").format(text=text)) from None
+
+
+def _size(text: str) -> int:
+    size = parse_size(text)
+    if size is None:
+        raise argparse.ArgumentTypeError(_("not a size (like 1GB, 20GB or 1.5TB): {text}").format(text=text))
+    return size
 
 
 def _port(text: str) -> int:
@@ -644,7 +654,14 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--json", action="store_true", help=_("print what was built and every warning and note as one JSON object")
     )
-    build.add_argument("--size-limit", type=int, default=1_000_000_000, help=argparse.SUPPRESS)  # for tests
+    build.add_argument(
+        "--size-limit",
+        type=_size,
+        metavar="SIZE",
+        help=_(
+            "stop if the site would be larger (default: site.yaml's size_limit, 1GB: GitHub Pages' limit), e.g. 20GB"
+        ),
+    )
     _quiet_option(build)
     build.set_defaults(func=cmd_build)
 

@@ -205,6 +205,16 @@ class SiteConfig:
         "issued before keep theirs unchanged. Needed once credentials were published without the links.",
     )
 
+    size_limit: int = option(
+        "size_limit",
+        type="size",
+        default=10**9,
+        default_yaml="1GB",
+        doc="The largest site a build writes, and `sitegen check` allows: GitHub Pages publishes sites of at most "
+        "1 GB. Raise it only for a site served from a host without that limit (e.g. a bucket behind a CDN, "
+        "see docs/architecture.md): 20GB, 1.5TB, or a number of bytes.",
+    )
+
     @property
     def other_languages(self) -> tuple[str, ...]:
         """The languages badges and issuers are also published in, besides the default one."""

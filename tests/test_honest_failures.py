@@ -190,7 +190,7 @@ def test_the_size_limit_stops_a_parallel_build_as_it_writes(make_site, capsys):
         watcher.join()
     err = capsys.readouterr().err
     assert code == 1
-    assert "over the 0 MB GitHub Pages limit" in err and "baking: browser" in err
+    assert "over the size limit of 0 MB" in err and "baking: browser" in err
     assert "Traceback" not in err and "internal error" not in err
     assert not (root / "output").exists() and not leftovers(root)
     assert max(seen, default=0) < 2 * limit  # each worker stops at its first write past the shared budget

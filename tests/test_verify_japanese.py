@@ -137,5 +137,5 @@ def test_size_advice_is_in_japanese(make_site, capsys):
     assert main(["--lang", "ja", "build", "--root", str(root), "--size-limit", "20000"]) == 1
 
     err = capsys.readouterr().err
-    assert "サイトが GitHub Pages の上限 0 MB を超えています" in err, err
+    assert "サイトが上限（0 MB）を超えています" in err, err
     assert "容量を空けるには、content/site.yaml に `baking: browser` を設定してください。" in err

@@ -17,7 +17,16 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from sitegen.build import cache
 from sitegen.build import signing as ob3_signing
 from sitegen.build.render import Renderer, award_state, build_day, key_file_problem, theme_dirs
-from sitegen.build.write import SITE_MARKER, OutputWriter, SiteTooLarge, SizeBudget, StagingFolder, check_output_folder
+from sitegen.build.write import (
+    PAGES_SIZE_LIMIT,
+    SITE_MARKER,
+    OutputWriter,
+    SiteTooLarge,
+    SizeBudget,
+    StagingFolder,
+    check_output_folder,
+    limit_words,
+)
 from sitegen.content.site import load_site
 from sitegen.diagnostics import BuildError, Diagnostic, Location
 from sitegen.messages import _
@@ -31,8 +40,6 @@ from sitegen.progress import AWARD_FILES, AWARD_FILES_SIGNED, NO_PROGRESS, Progr
 PARALLEL_THRESHOLD = 2000
 PARALLEL_THRESHOLD_SIGNING = 100
 PROGRESS_CHUNK = 10  # the fewest awards in a chunk when progress is reported
-# GitHub Pages publishes sites of at most 1 GB.
-PAGES_SIZE_LIMIT = 1_000_000_000
 
 
 def size_advice(baked_files: bool) -> str:
@@ -59,6 +66,7 @@ class BuildResult:
     notes: list[Diagnostic] = field(default_factory=list)  # severity "note": what was skipped and why
     signed: int = 0  # credentials signed in this build (the others came from the cache)
     reused: int = 0  # awards whose files were reused from the previous output, unchanged
+    size_limit: int = PAGES_SIZE_LIMIT  # the limit the build was held to
 
 
 def build_site(
@@ -66,7 +74,7 @@ def build_site(
     output: Path | None = None,
     *,
     jobs: int | None = None,
-    size_limit: int = PAGES_SIZE_LIMIT,
+    size_limit: int | None = None,
     require_signing: bool = False,
     environ=os.environ,
     base_url: str | None = None,
@@ -76,6 +84,7 @@ def build_site(
     """Build the site of the content repository at `root` into `output` (default: root/output).
 
     `jobs` worker processes write the per-award files (default: one per CPU core for large sites).
+    `size_limit` (default: site.yaml's) stops a build that would write more bytes.
     Open Badges 3.0 credentials are signed when site.yaml lists a key and the private key is given
     (SITEGEN_SIGNING_KEY); `require_signing` makes their absence an error instead of a note.
     `progress` hears how many awards are written (the bulk of a build). `check_signing` canonicalises every
@@ -102,6 +111,8 @@ def build_site(
     if cache_note:
         notes.append(Diagnostic(Location(cache.CACHE_DIR.as_posix()), cache_note, "note", "build.cache-ignored"))
     advice = size_advice(site.config.baked_files)
+    if size_limit is None:
+        size_limit = site.config.size_limit
     with OutputWriter(output, size_limit) as writer:
         try:
             publish(root, site, writer, signing=signing, today=build_day(site.config.tz, environ))
@@ -130,13 +141,11 @@ def build_site(
             warnings.append(
                 Diagnostic(
                     Location("output", 0),
-                    _(
-                        "the site is {size} MB in {count} files, {share} of the {limit} MB GitHub Pages limit; {advice}"
-                    ).format(
+                    _("the site is {size} MB in {count} files, {share} of {limit}; {advice}").format(
                         size=f"{size / 1e6:,.0f}",
                         count=f"{count:,}",
                         share=f"{share:.0%}",
-                        limit=f"{size_limit / 1e6:,.0f}",
+                        limit=limit_words(size_limit),
                         advice=advice,
                     ),
                     "warning",
@@ -150,7 +159,7 @@ def build_site(
         used.update(signing.status_proofs)
         signed = sum(1 for key in used if key not in signing.cache)
         ob3_signing.save_cache(root, used)
-    return BuildResult(site, output, count, size, warnings, notes, signed, reused)
+    return BuildResult(site, output, count, size, warnings, notes, signed, reused, size_limit)
 
 
 PROOF_BYTES = 360  # a DataIntegrityProof entry as published (measured: 358 bytes)

@@ -30,6 +30,17 @@ class OutputCollision(SitegenError):
     pass
 
 
+# GitHub Pages publishes sites of at most 1 GB: site.yaml's size_limit by default.
+PAGES_SIZE_LIMIT = 1_000_000_000
+
+
+def limit_words(limit: int) -> str:
+    """The size limit, named: GitHub Pages' unless site.yaml (or --size-limit) set another."""
+    if limit == PAGES_SIZE_LIMIT:
+        return _("the {limit} MB GitHub Pages limit").format(limit=f"{limit / 1e6:,.0f}")
+    return _("the size limit of {limit} MB").format(limit=f"{limit / 1e6:,.0f}")
+
+
 class SiteTooLarge(SitegenError):
     """The files written so far are over the size limit: the build stops before the disk fills."""
 
@@ -38,9 +49,9 @@ class SiteTooLarge(SitegenError):
         self.written, self.limit = written, limit
 
     def __str__(self) -> str:
-        return _(
-            "the site is over the {limit} MB GitHub Pages limit (the build stopped when it had written {written} MB)"
-        ).format(limit=f"{self.limit / 1e6:,.0f}", written=f"{self.written / 1e6:,.1f}")
+        return _("the site is over {limit} (the build stopped when it had written {written} MB)").format(
+            limit=limit_words(self.limit), written=f"{self.written / 1e6:,.1f}"
+        )
 
 
 class SizeBudget:

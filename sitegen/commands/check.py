@@ -22,7 +22,8 @@ from urllib.parse import unquote
 
 import yaml
 
-from sitegen.build.pipeline import PAGES_SIZE_LIMIT, BuildResult, build_site, signed_size_estimate, size_advice
+from sitegen.build.pipeline import BuildResult, build_site, signed_size_estimate, size_advice
+from sitegen.build.write import limit_words
 from sitegen.diagnostics import BuildError, Diagnostic, Location, SitegenError, severity_word
 from sitegen.keyfiles import named_like_key, private_key_at
 from sitegen.messages import _, message_language
@@ -828,9 +829,10 @@ def _check_new_ids(site: Site, plan: Plan) -> None:
         )
 
 
-def _check_signed_size(root: Path, result: BuildResult, plan: Plan, size_limit: int = PAGES_SIZE_LIMIT) -> None:
+def _check_signed_size(root: Path, result: BuildResult, plan: Plan) -> None:
     """A pull request is checked without the signing keys, but main deploys the signed site, which is larger:
-    judge the deployed size, estimated, against GitHub Pages' limit."""
+    judge the deployed size, estimated, against the size limit (GitHub Pages' unless site.yaml sets another)."""
+    size_limit = result.size_limit
     config = result.site.config
     unsigned_ob3 = config.active_key is not None and not (result.output / "credentials").is_dir()
     unsigned_jws = config.ob2_key is not None and not any((result.output / "assertions").glob("*.jws"))
@@ -840,9 +842,9 @@ def _check_signed_size(root: Path, result: BuildResult, plan: Plan, size_limit: 
     share = deployed / size_limit
     advice = size_advice(result.site.config.baked_files)
     said = _(
-        "signed for deployment, the site will be about {size} MB ({share} of the {limit} MB GitHub Pages limit; "
-        "this check built it without the signing key)"
-    ).format(size=f"{deployed / 1e6:,.1f}", share=f"{share:.0%}", limit=f"{size_limit / 1e6:,.0f}")
+        "signed for deployment, the site will be about {size} MB ({share} of {limit}; this check built it "
+        "without the signing key)"
+    ).format(size=f"{deployed / 1e6:,.1f}", share=f"{share:.0%}", limit=limit_words(size_limit))
     if share > 1:
         over = _("{size}: over the limit; {advice}").format(size=said, advice=advice)
         plan.problems.append(_problem("check.signed-size-over-limit", over))

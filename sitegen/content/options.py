@@ -256,6 +256,37 @@ def _published_languages_since(f: _File, data: LineDict, root: Path) -> date | N
     return moment.date() if moment else None
 
 
+SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?$", re.IGNORECASE)
+SIZE_UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}  # decimal, as GitHub counts its 1 GB
+
+
+def parse_size(text: str) -> int | None:
+    """Bytes of a size written like `1GB`, `1.5 TB`, `500MB` or `1000000`; None when it is not one (or not > 0)."""
+    match = SIZE.match(text.strip())
+    if not match:
+        return None
+    size = int(float(match.group(1)) * SIZE_UNITS[(match.group(2) or "B").upper()])
+    return size if size > 0 else None
+
+
+def _size_limit(f: _File, data: LineDict, root: Path) -> int:
+    default = 10**9
+    if data.get("size_limit") is None:
+        return default
+    size = parse_size(str(data.get("size_limit")))
+    if size is None:
+        f.error_at(
+            data,
+            "size_limit",
+            BAD_VALUE,
+            _("'size_limit' must be a size like 1GB, 20GB or 1.5TB, not '{value}'").format(
+                value=data.get("size_limit")
+            ),
+        )
+        return default
+    return size
+
+
 # The readers of options a closed set of values cannot describe, by site.yaml key.
 STRUCTURED: dict[str, Callable[[_File, LineDict, Path], Any]] = {
     "base_url": _base_url,
@@ -266,6 +297,7 @@ STRUCTURED: dict[str, Callable[[_File, LineDict, Path], Any]] = {
     "ob2_signing": _ob2_key,
     "published_languages": _published_languages,
     "published_languages_since": _published_languages_since,
+    "size_limit": _size_limit,
 }
 
 
