@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import os
@@ -393,7 +394,8 @@ class AwardJob:
     positions: dict
     budget: SizeBudget | None = None  # the size limit, shared by every worker
     today: dt.date | None = None  # the day expiry is decided on (render.build_day)
-    renderers: list | None = None  # made by job_renderers, in each worker
+    renderers: list | None = None  # made by job_renderers, once (forked workers inherit them)
+    todo: list[Award] = field(default_factory=list)  # the awards not reused, whose files are made
 
 
 def publish_awards(
@@ -401,7 +403,14 @@ def publish_awards(
 ) -> tuple[int, int, dict, dict, int]:
     """Write every award's files; returns (file count, bytes, proofs used, fingerprint records, awards reused)."""
     global _shared
-    count = len(job.site.awards)
+    progress.start(AWARD_FILES_SIGNED if job.signing is not None else AWARD_FILES, len(job.site.awards))
+    # Unchanged awards first, in this process: linking their files costs little, and a rebuild that adds a few
+    # awards to a large site then forks no workers at all (each would hold a copy of the whole model).
+    reused_files = StagingFolder(job.staging, job.budget)
+    used, records, job.todo = _reuse_awards(job, reused_files, progress)
+    reused = len(records)
+    job.previous_records = {}  # no longer needed: not carried into the workers
+    count = len(job.todo)
     if jobs is None:
         threshold = PARALLEL_THRESHOLD if job.signing is None else PARALLEL_THRESHOLD_SIGNING
         jobs = (os.cpu_count() or 1) if count >= threshold else 1
@@ -410,15 +419,17 @@ def publish_awards(
     if listening(progress):  # progress is heard chunk by chunk: about a hundred of them
         step = min(step, max(PROGRESS_CHUNK, -(-count // 100)))
     chunks = [(start, min(start + step, count)) for start in range(0, count, max(step, 1))] or [(0, 0)]
-    progress.start(AWARD_FILES_SIGNED if job.signing is not None else AWARD_FILES, count)
-    results: list[tuple[int, int, dict, dict, int]] = []
+    results: list[tuple[int, int, dict, dict, int]] = [(reused_files.count, reused_files.total_bytes, used, records, 0)]
     if not parallel:
         for start, end in chunks:
             results.append(_write_awards(job, start, end))
             progress.advance(end - start)
     else:
-        # Workers are forked: they share the model (and the key) without copying or pickling it.
+        # Workers are forked: they share the model (and the key) without copying or pickling it. Frozen, the
+        # parent's objects are left out of the workers' garbage collections, which would otherwise touch (and
+        # so copy) every page that holds one.
         _shared = job
+        gc.freeze()
         try:
             with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
                 # The first chunk that fails stops the build (leaving the pool terminates the other workers): a
@@ -428,13 +439,12 @@ def publish_awards(
                     progress.advance(size)
         finally:
             _shared = None
+            gc.unfreeze()
     progress.finish()
-    used: dict = {}
-    records: dict = {}
-    for result in results:
+    for result in results[1:]:
         used.update(result[2])
         records.update(result[3])
-    return (sum(r[0] for r in results), sum(r[1] for r in results), used, records, sum(r[4] for r in results))
+    return (sum(r[0] for r in results), sum(r[1] for r in results), used, records, reused)
 
 
 def _default_signals() -> None:
@@ -460,35 +470,48 @@ def _award_paths(job: AwardJob, award: Award) -> list[str]:
     return paths
 
 
+def _fingerprint(job: AwardJob, award: Award) -> str:
+    state = award_state(award, job_renderers(job)[0].today)
+    return cache.award_fingerprint(job.site_fingerprint, award, job.positions.get(award.id), state)
+
+
+def _reuse_awards(job: AwardJob, files: StagingFolder, progress: Progress) -> tuple[dict, dict, list[Award]]:
+    """Hard-link the files of every award unchanged since the previous build (same fingerprint, files as that
+    build wrote them, its proof in the signing cache); returns (proofs used, records, the awards to build)."""
+    signing = job.signing
+    used: dict = {}
+    records: dict = {}
+    todo: list[Award] = []
+    since_progress = 0
+    for award in job.site.awards:
+        previous = job.previous_records.get(award.id)
+        stamp = None
+        if job.previous is not None and isinstance(previous, list) and len(previous) == 3:
+            fingerprint, proof_key = _fingerprint(job, award), previous[1]
+            if previous[0] == fingerprint and (signing is None or proof_key in signing.cache):
+                stamp = files.link(job.previous, _award_paths(job, award), previous[2])
+        if stamp is None:
+            todo.append(award)
+            continue
+        if signing is not None and proof_key is not None:  # in the cache: checked above
+            used[proof_key] = signing.cache[proof_key]
+        records[award.id] = [fingerprint, proof_key, stamp]
+        since_progress += 1
+        if since_progress == 1000:
+            progress.advance(since_progress)
+            since_progress = 0
+    progress.advance(since_progress)
+    return used, records, todo
+
+
 def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, dict, int]:
+    """Make the files of the awards job.todo[start:end]."""
     site, signing = job.site, job.signing
     renderers = job_renderers(job)
     files = StagingFolder(job.staging, job.budget)
     used: dict = {}
     records: dict = {}
-    reused = 0
-    for award in site.awards[start:end]:
-        state = award_state(award, renderers[0].today)
-        fingerprint = cache.award_fingerprint(job.site_fingerprint, award, job.positions.get(award.id), state)
-        previous = job.previous_records.get(award.id)
-        if not (isinstance(previous, list) and len(previous) == 3):
-            previous = None
-        proof_key = previous[1] if previous else None
-        paths = _award_paths(job, award)
-        stamp = None
-        if (
-            previous
-            and previous[0] == fingerprint
-            and job.previous is not None
-            and (signing is None or proof_key in signing.cache)
-        ):
-            stamp = files.link(job.previous, paths, previous[2])
-        if stamp is not None:
-            if signing is not None and proof_key is not None:  # in the cache: checked above
-                used[proof_key] = signing.cache[proof_key]
-            records[award.id] = [fingerprint, proof_key, stamp]
-            reused += 1
-            continue
+    for award in job.todo[start:end]:
         for path, data in award_files(site, renderers, award):
             files.write(path, data)
         proof_key = None
@@ -499,8 +522,8 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
         if job.jws_key is not None:
             token = sign_jws(ob2.signed_assertion(site, award), job.jws_key)
             files.write(site.urls.signed_assertion(award.id), token.encode("ascii"))
-        records[award.id] = [fingerprint, proof_key, files.stamp(paths)]
-    return files.count, files.total_bytes, used, records, reused
+        records[award.id] = [_fingerprint(job, award), proof_key, files.stamp(_award_paths(job, award))]
+    return files.count, files.total_bytes, used, records, 0
 
 
 def job_renderers(job: AwardJob) -> list[Renderer]:

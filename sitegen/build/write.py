@@ -121,35 +121,36 @@ class StagingFolder:
 
     def stamp(self, paths: list[str]) -> str:
         """What these files are on disk (inode, size, modification time): a hand edit of one changes it."""
-        return file_stamp([self.folder / path for path in paths])
+        return file_stamp([f"{self.folder}/{path}" for path in paths])
 
     def link(self, previous: Path, paths: list[str], stamp: str) -> str | None:
         """Hard-link these files from a previous build (same bytes, no copy); returns their stamp now, or None
         if one is missing or is no longer the file that build wrote (its stamp differs)."""
-        sources = [previous / path for path in paths]
+        # Plain strings and one lstat per file: this runs for every award of a rebuild.
+        sources = [f"{previous}/{path}" for path in paths]
         try:
-            infos = [source.lstat() for source in sources]
-            if not all(stat.S_ISREG(info.st_mode) for info in infos):
-                return None  # a link (or anything but a file) in the old output is never published through
-            sizes = [info.st_size for info in infos]
-            if file_stamp(sources) != stamp:
-                return None
+            infos = [os.lstat(source) for source in sources]
         except OSError:
             return None
+        if not all(stat.S_ISREG(info.st_mode) for info in infos):
+            return None  # a link (or anything but a file) in the old output is never published through
+        if _stamp_of(infos) != stamp:
+            return None
         if self.budget is not None:
-            self.budget.take(sum(sizes))
+            self.budget.take(sum(info.st_size for info in infos))
         copied = False
-        for path, source, size in zip(paths, sources, sizes, strict=True):
+        for path, source, info in zip(paths, sources, infos, strict=True):
+            target = f"{self.folder}/{path}"
             parent = path.rpartition("/")[0]
             if parent not in self._dirs:
-                (self.folder / parent).mkdir(parents=True, exist_ok=True)
+                os.makedirs(f"{self.folder}/{parent}", exist_ok=True)
                 self._dirs.add(parent)
             try:
-                os.link(source, self.folder / path, follow_symlinks=False)
+                os.link(source, target, follow_symlinks=False)
             except OSError:  # a file system without hard links: copy instead
-                shutil.copyfile(source, self.folder / path)
+                shutil.copyfile(source, target)
                 copied = True
-            self.total_bytes += size
+            self.total_bytes += info.st_size
             self.count += 1
         # A hard link is the same file (inode, size, mtime): only copies have a stamp of their own.
         return self.stamp(paths) if copied else stamp
@@ -159,18 +160,21 @@ class StagingFolder:
             self.budget.take(len(data))
         parent = path.rpartition("/")[0]
         if parent not in self._dirs:
-            (self.folder / parent).mkdir(parents=True, exist_ok=True)
+            os.makedirs(f"{self.folder}/{parent}", exist_ok=True)
             self._dirs.add(parent)
-        with open(self.folder / path, "wb") as handle:
+        with open(f"{self.folder}/{path}", "wb") as handle:
             handle.write(data)
         self.total_bytes += len(data)
         self.count += 1
 
 
-def file_stamp(files: list[Path]) -> str:
+def file_stamp(files: list[Path] | list[str]) -> str:
+    return _stamp_of([os.lstat(path) for path in files])
+
+
+def _stamp_of(infos: list[os.stat_result]) -> str:
     digest = hashlib.sha256()
-    for path in files:
-        info = path.lstat()
+    for info in infos:
         digest.update(f"{info.st_ino} {info.st_size} {info.st_mtime_ns}\n".encode("ascii"))
     return digest.hexdigest()[:32]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 class _Invalid:
     """Stands for a value that could not be read; it has been reported already."""
 
@@ -33,8 +37,9 @@ INVALID = _Invalid()
 class LineDict(dict):
     """A YAML mapping that remembers where it and each of its keys stand (1-based lines and columns)."""
 
-    line: int = 0
-    column: int = 0
+    __slots__ = ("line", "column", "lines", "columns")  # no __dict__ each: a large site has 100,000s of them
+    line: int
+    column: int
     lines: dict
     columns: dict
 
@@ -48,8 +53,9 @@ class LineDict(dict):
 class LineList(list):
     """A YAML sequence that remembers the line of each item."""
 
-    line: int = 0
-    column: int = 0
+    __slots__ = ("line", "column", "lines")
+    line: int
+    column: int
     lines: list
 
     def line_of(self, index: int) -> int:
@@ -96,7 +102,7 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines:
                     _("unsupported key (use plain text keys)"),
                 )
                 continue
-            key = key_node.value
+            key = sys.intern(key_node.value)  # one string for the same key in every award
             mistake = odd_key(key) if key_node.start_mark.line == key_node.end_mark.line else None
             if mistake:  # e.g. `　- id:` (full-width space): YAML reads a key; the writer meant a list item
                 line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1 + mistake.column
@@ -119,6 +125,8 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines:
             items.append(_convert(item, loader, rel, problems, seen, lines))
             items.lines.append(item.start_mark.line + 1)
         return items
+    if node.tag == _STR:  # most values: the text as written (what the constructor would return, sooner)
+        return node.value
     try:
         return loader.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. a date like 2026-02-30
