@@ -11,6 +11,7 @@ import signal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -396,13 +397,14 @@ class AwardJob:
     today: dt.date | None = None  # the day expiry is decided on (render.build_day)
     renderers: list | None = None  # made by job_renderers, once (forked workers inherit them)
     todo: list[Award] = field(default_factory=list)  # the awards not reused, whose files are made
+    chunks: list[tuple[int, int]] = field(default_factory=list)  # parts of todo, for the processes to take
+    next_chunk: Any = None  # the index of the next chunk nobody has taken: a counter all processes share
 
 
 def publish_awards(
     job: AwardJob, jobs: int | None, progress: Progress = NO_PROGRESS
 ) -> tuple[int, int, dict, dict, int]:
     """Write every award's files; returns (file count, bytes, proofs used, fingerprint records, awards reused)."""
-    global _shared
     progress.start(AWARD_FILES_SIGNED if job.signing is not None else AWARD_FILES, len(job.site.awards))
     # Unchanged awards first, in this process: linking their files costs little, and a rebuild that adds a few
     # awards to a large site then forks no workers at all (each would hold a copy of the whole model).
@@ -425,21 +427,7 @@ def publish_awards(
             results.append(_write_awards(job, start, end))
             progress.advance(end - start)
     else:
-        # Workers are forked: they share the model (and the key) without copying or pickling it. Frozen, the
-        # parent's objects are left out of the workers' garbage collections, which would otherwise touch (and
-        # so copy) every page that holds one.
-        _shared = job
-        gc.freeze()
-        try:
-            with multiprocessing.get_context("fork").Pool(jobs, initializer=_default_signals) as pool:
-                # The first chunk that fails stops the build (leaving the pool terminates the other workers): a
-                # theme that loops fails each chunk only when its page's time budget runs out.
-                for size, result in pool.imap_unordered(_award_chunk, chunks):
-                    results.append(result)
-                    progress.advance(size)
-        finally:
-            _shared = None
-            gc.unfreeze()
+        results += _write_in_parallel(job, jobs, chunks, progress)
     progress.finish()
     for result in results[1:]:
         used.update(result[2])
@@ -447,15 +435,71 @@ def publish_awards(
     return (sum(r[0] for r in results), sum(r[1] for r in results), used, records, reused)
 
 
+def _write_in_parallel(
+    job: AwardJob, jobs: int, chunks: list[tuple[int, int]], progress: Progress
+) -> list[tuple[int, int, dict, dict, int]]:
+    """The chunks written by this process and `jobs - 1` forked workers, each taking the next chunk nobody took:
+    this process works too, instead of waiting with a copy of the model that no worker needs."""
+    global _shared
+    # Workers are forked: they share the model (and the key) without copying or pickling it. Frozen, the
+    # parent's objects are left out of the workers' garbage collections, which would otherwise touch (and
+    # so copy) every page that holds one.
+    job.chunks, job.next_chunk = chunks, multiprocessing.get_context("fork").Value("i", 0)
+    _shared = job
+    gc.freeze()
+    results = []
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs - 1, initializer=_default_signals) as pool:
+            # One task per chunk, each taking the next chunk left (or none, when this process took them).
+            # The first chunk that fails stops the build (leaving the pool terminates the other workers): a
+            # theme that loops fails each chunk only when its page's time budget runs out.
+            answers = pool.imap_unordered(_award_chunk, range(len(chunks)))
+            done = 0
+
+            def collect(timeout: float | None) -> bool:
+                """Take the workers' finished chunks (raising a worker's error); False when none came in time."""
+                nonlocal done
+                if done == len(chunks):
+                    return False
+                try:
+                    size, result = answers.next(timeout)
+                except multiprocessing.TimeoutError:
+                    return False
+                if result is not None:
+                    results.append(result)
+                    progress.advance(size)
+                done += 1
+                return True
+
+            while (size_and_result := _award_chunk(0))[1] is not None:
+                results.append(size_and_result[1])
+                progress.advance(size_and_result[0])
+                while collect(0):
+                    pass
+            while done < len(chunks):
+                collect(None)
+    finally:
+        _shared = None
+        gc.unfreeze()
+    return results
+
+
 def _default_signals() -> None:
     # A worker is stopped with SIGTERM when the pool closes: it must not inherit a handler of the CLI's.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _award_chunk(bounds: tuple[int, int]) -> tuple[int, tuple[int, int, dict, dict, int]]:
-    """(how many awards, what _write_awards returns)"""
-    assert _shared is not None  # set before the pool forks its workers
-    return bounds[1] - bounds[0], _write_awards(_shared, *bounds)
+def _award_chunk(_task: int) -> tuple[int, tuple[int, int, dict, dict, int] | None]:
+    """Write the next chunk nobody has taken yet: (how many awards, what _write_awards returns), or (0, None)."""
+    job = _shared
+    assert job is not None and job.next_chunk is not None  # set before the pool forks its workers
+    with job.next_chunk.get_lock():
+        index = job.next_chunk.value
+        job.next_chunk.value += 1
+    if index >= len(job.chunks):
+        return 0, None
+    start, end = job.chunks[index]
+    return end - start, _write_awards(job, start, end)
 
 
 def _award_paths(job: AwardJob, award: Award) -> list[str]:
@@ -484,7 +528,7 @@ def _reuse_awards(job: AwardJob, files: StagingFolder, progress: Progress) -> tu
     todo: list[Award] = []
     since_progress = 0
     for award in job.site.awards:
-        previous = job.previous_records.get(award.id)
+        previous = job.previous_records.pop(award.id, None)  # freed as the new records grow
         stamp = None
         if job.previous is not None and isinstance(previous, list) and len(previous) == 3:
             fingerprint, proof_key = _fingerprint(job, award), previous[1]

@@ -50,7 +50,10 @@ class SigningContext:
     def __post_init__(self) -> None:
         self._mac_key = derived_secret(self.private_key, b"sitegen proof cache v2")
         # Only entries this key made are kept: whatever else the cache file holds is never published.
-        self.cache = {key: entry for key, entry in (self.cache or {}).items() if self._genuine(key, entry)}
+        shared: dict[str, str] = {}
+        self.cache = {
+            key: _shared_values(entry, shared) for key, entry in (self.cache or {}).items() if self._genuine(key, entry)
+        }
 
     def _mac(self, key: str, proof: dict) -> str:
         material = json.dumps([key, proof], sort_keys=True, ensure_ascii=True, separators=(",", ":"))
@@ -85,6 +88,16 @@ class SigningContext:
             entry = {"proof": proof, "mac": self._mac(key, proof)}
         used[key] = entry
         return {**unsigned, "proof": [entry["proof"]]}
+
+
+def _shared_values(entry: dict, shared: dict[str, str]) -> dict:
+    """The entry with its proof's repeated values (type, suite, key, purpose, day) as one string each: JSON gives
+    every one its own copy, and a large site's cache holds 100,000 proofs."""
+    proof = {
+        key: shared.setdefault(value, value) if isinstance(value, str) and key != "proofValue" else value
+        for key, value in entry["proof"].items()
+    }
+    return {"proof": proof, "mac": entry["mac"]}
 
 
 def load_cache(root: Path) -> dict[str, dict]:
