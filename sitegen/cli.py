@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sitegen import __version__
 from sitegen.build.pipeline import BuildResult, build_site
-from sitegen.build.write import limit_words
+from sitegen.build.write import PAGES_SIZE_LIMIT, limit_words
 from sitegen.cli_progress import progress_display
 from sitegen.commands import authoring, importing
 from sitegen.commands.check import failure_markdown, plan_markdown, run_check
@@ -102,11 +102,19 @@ def cmd_build(args) -> int:
     for note in result.notes:  # notes have always been printed without their file
         print(f"{severity_word('note')}: {note.message}", file=sys.stderr)
     site = result.site
-    print(
+    built = (
         _(
             "built {issuers} issuer(s), {badges} badge(s), {awards} award(s): {files} files, {megabytes} MB "
+            "({share} of the GitHub Pages limit) in {output}"
+        )
+        if result.size_limit == PAGES_SIZE_LIMIT  # the line scripts have read since 0.1
+        else _(
+            "built {issuers} issuer(s), {badges} badge(s), {awards} award(s): {files} files, {megabytes} MB "
             "({share} of {limit}) in {output}"
-        ).format(
+        )
+    )
+    print(
+        built.format(
             issuers=len(site.issuers),
             badges=len(site.badges),
             awards=len(site.awards),

@@ -90,7 +90,7 @@ def test_without_a_close_match_the_allowed_keys_and_slugs_are_listed(make_site, 
     assert (
         "content/site.yaml:3: error: unknown key 'colour' in site.yaml (allowed: award_pages, baking, base_url, "
         "credential_status, default_language, keys, microcredential_profile, name, ob2_signing, published_languages, "
-        "published_languages_since, theme, timezone)"
+        "published_languages_since, size_limit, theme, timezone)"
     ) in errors
     assert (
         "content/badgeclasses/star.yaml:1: error: unknown issuer 'faculty' (issuers: test-uni; one per file in "

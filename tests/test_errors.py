@@ -219,7 +219,7 @@ def test_site_size_is_reported_warned_and_capped(make_site, capsys):
     assert main(["build", "--root", str(root)]) == 0
     out = capsys.readouterr().out
     size = sum(p.stat().st_size for p in (root / "output").rglob("*") if p.is_file())
-    assert "% of the 1,000 MB GitHub Pages limit)" in out
+    assert "% of the GitHub Pages limit)" in out
     assert main(["build", "--root", str(root), "--size-limit", str(int(size / 0.9))]) == 0
     assert "warning: the site is" in capsys.readouterr().err
     before = tree_bytes(root / "output")

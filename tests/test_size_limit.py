@@ -36,7 +36,7 @@ def test_the_default_is_github_pages_limit(make_site, capsys):
     assert main(["build", "--root", str(root), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["size_limit"] == 10**9
     assert main(["build", "--root", str(root)]) == 0
-    assert "of the 1,000 MB GitHub Pages limit)" in capsys.readouterr().out
+    assert "% of the GitHub Pages limit)" in capsys.readouterr().out
 
 
 def test_site_yaml_raises_the_limit_for_another_host(make_site, capsys):
