@@ -14,11 +14,24 @@ from sitegen.content.yaml_mistakes import decoding_problem, explain, message, od
 from sitegen.diagnostics import Collector, Location
 from sitegen.messages import _
 
-_Loader: type[Any]
+_BaseLoader: type[Any]
 try:  # libyaml is many times faster; the pure-Python loader gives the same nodes and marks
-    _Loader = yaml.CSafeLoader
+    _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+# The first characters of a plain value that may make it something else than a string (true, 12, 2026-04-01,
+# ~, …): a value starting otherwise is a string whatever follows, as PyYAML's resolver decides too.
+_TYPED_STARTS = frozenset(_BaseLoader.yaml_implicit_resolvers)
+
+
+class _Loader(_BaseLoader):
+    def resolve(self, kind, value, implicit):
+        # Most values and keys of an award file (names, ids, hashes) start with a letter that begins nothing
+        # else, so they are answered without trying the patterns: this runs for each of 100,000s of values.
+        if kind is yaml.ScalarNode and value and value[0] not in _TYPED_STARTS and not self.yaml_path_resolvers:
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -77,8 +90,8 @@ def _at(rel: str, mark) -> Location:
     return Location(rel, mark.line + 1, mark.column + 1)
 
 
-def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines: list[str]):
-    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines: list[str], keys: dict):
+    """`keys`: each key's odd_key() answer, asked once per file (a large award file repeats a few keys)."""
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         # An alias (*name) reuses the node of its anchor: a few lines can nest them into billions of
         # values and hang the build. Content files need none: each list or mapping is read once.
@@ -92,7 +105,7 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines:
         seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         out = LineDict()
-        out.line, out.column, out.lines, out.columns = line, column, {}, {}
+        out.line, out.column, out.lines, out.columns = node.start_mark.line + 1, node.start_mark.column + 1, {}, {}
         for key_node, value_node in node.value:
             # Keys are names: YAML 1.1 would read `on:` (as in `revoked: {on: …}`) as the boolean true.
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
@@ -103,29 +116,33 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines:
                 )
                 continue
             key = sys.intern(key_node.value)  # one string for the same key in every award
-            mistake = odd_key(key) if key_node.start_mark.line == key_node.end_mark.line else None
+            start = key_node.start_mark
+            mistake = None
+            if start.line == key_node.end_mark.line:
+                mistake = keys[key] if key in keys else keys.setdefault(key, odd_key(key))
             if mistake:  # e.g. `　- id:` (full-width space): YAML reads a key; the writer meant a list item
-                line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1 + mistake.column
+                line, column = start.line + 1, start.column + 1 + mistake.column
                 text = message(lines, line, column, mistake.what, mistake.fix)
                 problems.error(Location(rel, line, column), "content.yaml-syntax", text)
                 continue
             if key in out:
-                problems.error(
-                    _at(rel, key_node.start_mark), "content.duplicate-key", _("duplicate key '{key}'").format(key=key)
-                )
+                problems.error(_at(rel, start), "content.duplicate-key", _("duplicate key '{key}'").format(key=key))
                 continue
-            out[key] = _convert(value_node, loader, rel, problems, seen, lines)
-            out.lines[key] = key_node.start_mark.line + 1
-            out.columns[key] = key_node.start_mark.column + 1
+            if value_node.tag == _STR and type(value_node) is yaml.ScalarNode:  # most values: no call needed
+                out[key] = value_node.value
+            else:
+                out[key] = _convert(value_node, loader, rel, problems, seen, lines, keys)
+            out.lines[key] = start.line + 1
+            out.columns[key] = start.column + 1
         return out
     if isinstance(node, yaml.SequenceNode):
         items = LineList()
-        items.line, items.column, items.lines = line, column, []
+        items.line, items.column, items.lines = node.start_mark.line + 1, node.start_mark.column + 1, []
         for item in node.value:
-            items.append(_convert(item, loader, rel, problems, seen, lines))
+            items.append(_convert(item, loader, rel, problems, seen, lines, keys))
             items.lines.append(item.start_mark.line + 1)
         return items
-    if node.tag == _STR:  # most values: the text as written (what the constructor would return, sooner)
+    if node.tag == _STR:  # the text as written: what the constructor would return, sooner
         return node.value
     try:
         return loader.construct_object(node, deep=True)
@@ -145,7 +162,7 @@ def parse_yaml(text: str, rel: str, problems: Collector):
         node = loader.get_single_node()
         if node is None:
             return None
-        return _convert(node, loader, rel, problems, set(), yaml_lines(text))
+        return _convert(node, loader, rel, problems, set(), yaml_lines(text), {})
     except yaml.MarkedYAMLError as exc:
         # PyYAML says where it got stuck, often a line after the mistake: find the mistake and explain it.
         found = explain(text, exc.problem, exc.problem_mark, exc.context, exc.context_mark)
