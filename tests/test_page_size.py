@@ -1,30 +1,40 @@
-"""Award pages small enough for 100,000 awards on one GitHub Pages site (issue 17, item 3): what is the same on
-every award page comes once with the language pack (the checks' details, the recipient's email check, the wallet
-panel, copy and bake buttons) and the script puts it in place; the page carries its own QR code as a small PNG
-and the script draws the others (the other language's address, the signed credential's) with the vendored
-qrcode.js. Nothing a reader, a screen reader, a printer or a link preview had is lost."""
+"""Award pages small enough for 100,000 awards on one GitHub Pages site (issue 17, item 3): at most 8 KB per award,
+all files included. What is the same on every award page comes once with the language pack (the checks' details,
+the recipient's email check, the wallet panel, copy and bake buttons, the share panel's QR figure) and the script
+puts it in place; the script draws every QR code (the page's own, the other language's, the signed credential's)
+with the vendored qrcode.js and adds the award's own fields to the LinkedIn link; the JSON documents are compact.
+With the script, a reader, a screen reader, a printer and a link preview get what they had; without it, the page
+keeps its facts and links, and the printed certificate leads back to the page by its address (no QR code)."""
 
 from __future__ import annotations
 
 import base64
 import io
 import json
+import sys
 import textwrap
 from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import zxingcpp
 from browser import Server, axe_violations, free_port
-from browser_sites import panel_state
+from browser_sites import CAROL_ID, panel_state
 from conftest import AWARD_ID, default_files, write_files
 from helpers import edit
 from PIL import Image
+from test_benchmarks import BENCH, ENV, generate
 
 from sitegen.build.pipeline import build_site
-from sitegen.build.render import compact_html, qr_png
-from sitegen.openbadges.keys import generate
+from sitegen.build.render import compact_html, linkedin_url, qr_png, without_block_line_breaks
+from sitegen.content.site import load_site
+from sitegen.openbadges.keys import generate as generate_key
+
+sys.path.insert(0, str(BENCH))
+from scale_bench import KINDS, bytes_by_kind  # noqa: E402
 
 PAGE = f"assertions/{AWARD_ID}.html"
+CAROL_PAGE = f"assertions/{CAROL_ID}.html"
 
 
 def read_qr(picture: Image.Image) -> str:
@@ -49,7 +59,7 @@ def shown_qr(page, selector: str) -> str:
 def japanese_signed(tmp_path_factory):
     """A signed scratch site in Japanese by default, baked in the browser: the case the size is measured on."""
     root = tmp_path_factory.mktemp("size")
-    private, public = generate()
+    private, public = generate_key()
     port = free_port()
     files = default_files()
     site_yaml = edit(
@@ -88,6 +98,45 @@ def test_layout_whitespace_goes_but_text_pre_and_textarea_stay():
     )
 
 
+def test_an_award_page_leaves_out_the_line_breaks_next_to_blocks_but_keeps_spaces_between_words():
+    page = compact_html(
+        b"<head>\n<meta a>\n<title>t</title>\n</head>\n<body>\n<p>a <em>b</em>\n<a>c</a><br>\n<code>d</code></p>\n"
+        b"<pre><code>x\n</code>\n</pre>\n<textarea>\n<a>\n</textarea>\n<script>\nx\n</script>\n<li>e</li>\n</ul>"
+    )
+    assert without_block_line_breaks(page) == (
+        b"<head><meta a><title>t</title></head><body><p>a <em>b</em>\n<a>c</a><br><code>d</code></p>"
+        b"<pre><code>x\n</code>\n</pre><textarea>\n<a>\n</textarea><script>\nx\n</script><li>e</li></ul>"
+    )
+
+
+def test_a_theme_that_draws_the_pages_qr_code_itself_still_gets_it(make_site):
+    """`qr` (the page's own QR code as an <img>, README's theme variables) is made only for a theme that uses it."""
+    award = "{% extends 'base.html' %}{% block main %}<figure>{{ qr }}</figure>{% endblock %}"
+    root = make_site({"themes/default/templates/award.html": award})
+    build_site(root)
+    html = (root / "output" / PAGE).read_text(encoding="utf-8")
+    src = html[html.index('src="') + 5 : html.index('"', html.index('src="') + 5)]
+    assert image_qr(src) == f"https://example.github.io/badges/{PAGE}"
+    plain = make_site(root=root.parent / "plain")
+    build_site(plain)
+    assert "qr-code" not in (plain / "output" / PAGE).read_text(encoding="utf-8")
+
+
+def test_an_award_is_at_most_8_kb_all_files_included(tmp_path):
+    """The benchmark's site (signed, `baking: browser`, Japanese), measured as scale_bench.py measures it: the
+    award's own files within 8 KB, with room for its share of the shared files (52 B at 10,000 awards)."""
+    awards, root = 200, tmp_path / "site"  # the signing key goes next to it
+    env = generate(root, awards, signed=True, baking="browser")
+    build_site(root, environ={**ENV, **env})
+    sizes, _ = bytes_by_kind(root / "output")
+    page, credential, assertion = (sizes[kind] / awards for kind in KINDS[:3])
+    assert sizes[KINDS[3]] == 0  # no baked image per award
+    assert page + credential + assertion <= 8192 - 100, (page, credential, assertion)
+    # The JSON documents are compact: one line each, no indentation.
+    some = next((root / "output/credentials").glob("*.json")).read_bytes()
+    assert some.count(b"\n") == 1 and b'":"' in some and b'": ' not in some and b"\n " not in some
+
+
 def test_an_award_page_carries_the_facts_and_leaves_the_shared_parts_to_the_language_pack(japanese_signed):
     _, root = japanese_signed
     out = root / "output"
@@ -95,11 +144,18 @@ def test_an_award_page_carries_the_facts_and_leaves_the_shared_parts_to_the_lang
     # Who, what, by whom, when, the state, the links: in the page, without script.
     for fact in ("Python 基礎", "テスト大学", "2026年", 'data-state="valid"', f"credentials/{AWARD_ID}.json"):
         assert fact in html
-    assert f'<a href="../assertions/{AWARD_ID}.json" data-bake="ob2"' in html
-    # One QR code (the page's own, printed with it), no verification form, no wallet panel, no buttons.
-    assert html.count('<img class="qr-code"') == 1 and "<svg" not in html
-    for shared in ("data-verify-recipient", "panel wallet", "<button", "\n  "):
+    assert f'<a href="../assertions/{AWARD_ID}.json" data-bake="ob2" data-t' in html
+    # No QR code (the script draws them), no verification form, no wallet panel, no buttons, no layout.
+    assert "qr-code" not in html and "<figure" not in html and "<svg" not in html
+    for shared in ("data-verify-recipient", "panel wallet", "<button", "\n  ", "</p>\n<p", "data-filename"):
         assert shared not in html
+    # The page's address once (besides the head's canonical and og:url), in the field the certificate prints.
+    assert html.count(f"{AWARD_ID}.html") == 3 and f"{AWARD_ID}.html</textarea>" in html
+    # LinkedIn's link with the badge's name and issuer, in the page's characters (an IRI: the browser encodes it).
+    assert (
+        'href="https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&amp;name=Python+基礎'
+        '&amp;organizationName=テスト大学" data-field="linkedin"'
+    ) in html
     # Words that name their msgid by themselves carry a bare data-t: the switch looks the msgid up in the pack.
     assert html.count(" data-t>") > 10 and '<h2 id="share-h" data-t>このバッジを共有する</h2>' in html
     # They are in each language's pack, once for the whole site.
@@ -107,15 +163,33 @@ def test_an_award_page_carries_the_facts_and_leaves_the_shared_parts_to_the_lang
         parts = json.loads((out / f"assets/i18n/{lang}.json").read_text(encoding="utf-8"))["award_parts"]
         assert '<template id="award-parts">' in parts and 'data-part="wallet"' in parts
         assert "data-verify-recipient" in parts and 'data-part="copy"' in parts
+        assert 'data-part="check-here"' in parts
     assert "ウォレットに追加" in json.loads((out / "assets/i18n/ja.json").read_text(encoding="utf-8"))["award_parts"]
     assert (out / "assets/vendor/qrcode.js").is_file()
     assert "MIT" in (out / "assets/vendor/qrcode.LICENSE.txt").read_text()
 
 
+def linkedin_fields(href: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(href).query, keep_blank_values=True)
+
+
 def test_the_script_puts_back_everything_the_page_showed(japanese_signed, page):
-    server, _ = japanese_signed
+    server, root = japanese_signed
     page.goto(f"{server.url}/{PAGE}")
     assert panel_state(page) == "valid"
+    own = f"{server.url}/{PAGE}"
+    # The page's own QR code, named by its address for screen readers, under it its caption.
+    page.wait_for_selector('.check-here figure.qr[data-lang-only="ja"] img')
+    assert image_qr(page.get_attribute(".check-here img.qr-code", "src")) == own
+    assert shown_qr(page, ".check-here img.qr-code") == own
+    assert page.get_attribute(".check-here img.qr-code", "alt") == f"QR コード: {own}"
+    assert page.inner_text(".check-here figcaption") == "このページの QR コード"
+    # LinkedIn's link carries what the build's linkedin_url gives (the link of the notification emails).
+    site, _ = load_site(root)
+    award = next(a for a in site.awards if a.id == AWARD_ID)
+    built = linkedin_url(site, award, "ja", cert_url=own)
+    assert linkedin_fields(page.get_attribute("[data-field=linkedin]", "href")) == linkedin_fields(built)
+    assert set(linkedin_fields(built)) >= {"name", "organizationName", "issueYear", "issueMonth", "certUrl", "certId"}
     # The wallet panel, in the page's language, with the credential's address and its QR code.
     credential = f"{server.url}/credentials/{AWARD_ID}.json"
     page.wait_for_selector(".panel.wallet figure.qr img")
@@ -150,22 +224,64 @@ def test_the_script_puts_back_everything_the_page_showed(japanese_signed, page):
     # Words with a bare data-t and words whose msgid is written out (発行日 is two msgids' words) both switch.
     assert page.inner_text("#share-h") == "Share this badge" and page.inner_text(".issued-by span") == "Issued by"
     assert page.eval_on_selector_all("dl.facts dt", "dts => dts.map(d => d.textContent)")[:1] == ["Issued on"]
+    english_linkedin = linkedin_fields(page.get_attribute("[data-field=linkedin]", "href"))
+    assert english_linkedin["name"] == ["Python Basics"] and english_linkedin["certUrl"] == [english]
     page.emulate_media(media="print")
     assert shown_qr(page, ".check-here .qr img >> visible=true") == english
-    assert page.inner_text(".page-address >> visible=true") == english
+    assert page.input_value("#page-link") == english and page.is_visible("#page-link")
 
 
-@pytest.mark.parametrize("script", [True, False])
-def test_the_printed_certificate_carries_a_qr_code_that_scans(japanese_signed, browser, script):
+def test_the_script_names_a_baked_svg_as_the_build_names_its_files(japanese_signed, page):
     server, _ = japanese_signed
-    context = browser.new_context(java_script_enabled=script)
+    page.goto(f"{server.url}/{CAROL_PAGE}")  # an award of a badge drawn in SVG
+    page.wait_for_selector("button[data-bake]")
+    names = page.eval_on_selector_all("button[data-bake]", "bs => bs.map(b => b.dataset.filename)")
+    assert names == ["star-7c9e6679-openbadges-2.0.svg", "star-7c9e6679-openbadges-3.0-credential.svg"]
+
+
+def printed(page, selector: str) -> list[str]:
+    """The printed text of the elements a selector finds that are shown (a textarea: its value)."""
+    return page.eval_on_selector_all(
+        selector,
+        "ns => ns.filter(n => n.checkVisibility()).map(n => n.tagName === 'TEXTAREA' ? n.value : n.innerText)",
+    )
+
+
+def test_the_printed_certificate_carries_a_qr_code_that_scans_and_the_address(japanese_signed, page):
+    server, _ = japanese_signed
+    page.goto(f"{server.url}/{PAGE}")
+    page.wait_for_selector(".check-here .qr img")
+    page.emulate_media(media="print")
+    own = f"{server.url}/{PAGE}"
+    assert shown_qr(page, ".check-here .qr img >> visible=true") == own
+    # Beside it the sentence, and under that the address: the page link's field, printed as text.
+    assert printed(page, ".share .print-only, .share #page-link, .share label") == [
+        own,
+        "このバッジを確認するには、コードを読み取るかアドレスを開いてください",
+    ]
+    sentence, address = (page.locator(s).bounding_box() for s in (".share .print-only", "#page-link"))
+    assert sentence and address and address["y"] >= sentence["y"] + sentence["height"] - 1
+
+
+def test_without_script_the_printed_certificate_leads_back_by_the_address(japanese_signed, browser):
+    """The fallback for the QR code: the page's address, printed under its label (the sentence about scanning a
+    code comes with the script, as the code does)."""
+    server, _ = japanese_signed
+    context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
         page.goto(f"{server.url}/{PAGE}")
         page.emulate_media(media="print")
         own = f"{server.url}/{PAGE}"
-        assert shown_qr(page, ".check-here .qr img >> visible=true") == own
-        assert page.inner_text(".page-address >> visible=true") == own
+        assert page.locator("img.qr-code").count() == 0 and not page.is_visible(".check-here")
+        assert printed(page, ".share .print-only, .share label, .share #page-link") == ["このページへのリンク", own]
+        # Printed whole: a long address wraps in the field, which grows, instead of being cut.
+        size = "n => [n.scrollHeight, n.clientHeight, n.scrollWidth, n.clientWidth]"
+        one_line = page.eval_on_selector("#page-link", size)
+        page.eval_on_selector("#page-link", "(n, v) => { n.value = v; }", own + "?" + "x" * 400)
+        lines = page.eval_on_selector("#page-link", size)
+        assert lines[0] <= lines[1] + 1 and lines[2] <= lines[3] + 1, lines
+        assert lines[1] > 2 * one_line[1], (one_line, lines)
     finally:
         context.close()
 
@@ -180,7 +296,15 @@ def test_without_script_the_page_keeps_the_facts_and_the_links(japanese_signed, 
         assert "下のバッジデータを開いて確認する" in page.inner_text(".verify-result")  # decided at build time
         links = page.eval_on_selector_all(".downloads a", "as => as.map(a => a.getAttribute('href'))")
         assert links == [f"../assertions/{AWARD_ID}.json", f"../credentials/{AWARD_ID}.json"]
-        assert page.is_visible("a[data-field=linkedin]") and page.is_visible(".check-here .qr img")
+        # LinkedIn's form opens with the badge and its issuer; the rest the reader copies from the page.
+        linkedin = linkedin_fields(page.get_attribute("a[data-field=linkedin]", "href"))
+        assert linkedin == {
+            "startTask": ["CERTIFICATION_NAME"],
+            "name": ["Python 基礎"],
+            "organizationName": ["テスト大学"],
+        }
+        assert page.is_visible("a[data-field=linkedin]") and page.input_value("#page-link") == f"{server.url}/{PAGE}"
+        assert page.is_visible(".facts time") and page.locator("img.qr-code").count() == 0
         assert not page.is_visible("button") and not page.is_visible(".panel.wallet")
         # The criteria are one link away, on the badge's page.
         assert page.get_attribute("#criteria .prose a", "href") == "../badges/python-basics.html#criteria"

@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 import types
+import unicodedata
 import zlib
 from collections import Counter
 from collections.abc import Callable
@@ -30,10 +31,11 @@ from functools import cache
 from html import escape, unescape
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import jinja2
 import jinja2.filters
+import jinja2.meta
 import zxingcpp
 from babel import Locale
 from babel.numbers import format_decimal
@@ -146,6 +148,27 @@ def compact_html(page: bytes) -> bytes:
     return _LAYOUT_WHITESPACE.sub(lambda m: m.group(1) or b">\n", page)
 
 
+# An award page, 100,000 of them, also loses the line breaks next to the tags of block elements (or of the
+# head's): the browser shows none of them (between blocks, or at a line's start or end). Those between inline
+# elements (a space in the text) stay, and so does what <pre>, <textarea> and <script> hold.
+_BLOCK_TAGS = (
+    rb"(?:html|head|body|meta|link|title|script|style|header|nav|main|footer|article|section|aside|div|p|h[1-6]"
+    rb"|ul|ol|li|dl|dt|dd|figure|figcaption|table|caption|thead|tbody|tr|th|td|details|summary|template"
+    rb"|noscript|form|fieldset|blockquote|hr|br|pre)"
+)
+_BLOCK_LINE_BREAK = re.compile(
+    rb"(<(pre|textarea|script)\b.*?)(?=</\2)"  # what they hold, kept as it is
+    rb"|(?<=>)\n(?=</?%s[\s/>])"  # a line break before a block's tag
+    rb"|(</?%s\b[^<>]*>)\n(?=<)" % (_BLOCK_TAGS, _BLOCK_TAGS),  # and after one
+    re.S | re.I,
+)
+
+
+def without_block_line_breaks(page: bytes) -> bytes:
+    """A compacted page (compact_html) without the line breaks next to block tags (see _BLOCK_LINE_BREAK)."""
+    return _BLOCK_LINE_BREAK.sub(lambda m: m.group(1) or m.group(3) or b"", page)
+
+
 # A word the language switch translates: data-t="its English msgid">its words in the page's language<.
 _SWITCHED_WORDS = re.compile(rb' data-t="([^"]*)">([^<]*)<')
 
@@ -186,6 +209,31 @@ def linkedin_url(
         fields.update(expirationYear=award.expires.year, expirationMonth=award.expires.month)
     fields.update(certUrl=cert_url or site.urls.url(site.urls.assertion_page(award.id)), certId=award.id)
     return prefix + "&" + urlencode(fields)
+
+
+def _iri_query_value(value: str) -> str:
+    """A query value as an IRI (RFC 3987): ASCII form-encoded as urlencode does it, letters, marks, digits,
+    punctuation and signs of other scripts kept as they are (the browser encodes them in UTF-8 when the link is
+    followed): 3 bytes a Japanese character in the page instead of 9. Spaces, controls and format characters of
+    any script stay encoded."""
+    return "".join(
+        ch if ord(ch) > 0x7F and unicodedata.category(ch)[0] in "LMNPS" else quote_plus(ch, safe="") for ch in value
+    )
+
+
+def linkedin_badge_url(site: Site, badge_slug: str, lang: str) -> str:
+    """LinkedIn's "Add to profile" link with what is the same for every award of a badge (its name, its issuer),
+    as an IRI: what an award page carries; its script adds the award's own fields (linkedin_url's others) from
+    what the page shows. Without the script, LinkedIn's form opens with the badge and its issuer filled in."""
+    badge = site.badges[badge_slug]
+    issuer = site.issuers[badge.issuer]
+    fields = {"startTask": "CERTIFICATION_NAME", "name": badge.name.get(lang)}
+    if issuer.linkedin_organization_id:
+        fields["organizationId"] = issuer.linkedin_organization_id
+    else:
+        fields["organizationName"] = issuer.name.get(lang)
+    query = "&".join(f"{key}={_iri_query_value(value)}" for key, value in fields.items())
+    return "https://www.linkedin.com/profile/add?" + query
 
 
 def build_day(tz: dt.tzinfo, environ=os.environ) -> dt.date:
@@ -871,6 +919,8 @@ class Renderer:
             self.env.allow_globals()
         self._templates: dict[str, jinja2.Template] = {}
         self._linkedin_prefixes: dict[str, str] = {}
+        self._linkedin_badge_urls: dict[str, str] = {}
+        self._theme_uses_qr: bool | None = None
         # Set by the build when signed Open Badges 3.0 credentials are published next to the pages.
         self.credentials_published = False
         # The day expiry is decided on (the build sets its own, the same for every page).
@@ -1066,18 +1116,42 @@ class Renderer:
             award_state=award_state(award, self.today),
             badge=badge,
             issuer=self.site.issuers[badge.issuer],
-            # The page's own QR code, printed with it; the script draws the others (another language's, the
-            # credential's) from their addresses: not three codes in each of 100,000 pages.
-            qr=qr_image(page_url, self.qr_label),
+            # The page's QR codes are drawn by site.js from its address (not in each of 100,000 pages); `qr`, the
+            # page's own as an <img>, is made only for a theme of the repository's own that uses it.
+            qr=qr_image(page_url, self.qr_label) if self.theme_uses_qr() else "",
             share_urls=share_urls,
             share_image=self.share_image(badge),
             linkedin=linkedin_url(self.site, award, self.lang, prefixes=self._linkedin_prefixes, cert_url=page_url),
+            linkedin_badge=self._linkedin_badge_url(badge.slug),
             credentials=self.credentials_published,
             credential_url=credential_url,
             baked_names={version: baked_file_name(badge, award, version) for version in ("ob2", "ob3")},
             microcredential=self.microcredential_tables(badge, published_award(award), path, table_langs),
         )
-        return implicit_keys(compact_html(page), *self._switch_words())
+        return implicit_keys(without_block_line_breaks(compact_html(page)), *self._switch_words())
+
+    def _linkedin_badge_url(self, badge_slug: str) -> str:
+        url = self._linkedin_badge_urls.get(badge_slug)
+        if url is None:
+            url = self._linkedin_badge_urls[badge_slug] = linkedin_badge_url(self.site, badge_slug, self.lang)
+        return url
+
+    def theme_uses_qr(self) -> bool:
+        """Whether a template of the theme reads the variable `qr` (sitegen's own leave QR codes to site.js)."""
+        if self._theme_uses_qr is None:
+            self._theme_uses_qr = any("qr" in self._template_variables(name) for name in self._template_names())
+        return self._theme_uses_qr
+
+    def _template_names(self) -> list[str]:
+        return [name for name in self.env.loader.list_templates() if name.endswith(".html")] if self.env.loader else []
+
+    def _template_variables(self, name: str) -> set[str]:
+        """The variables a template reads from its context (none when it does not parse: rendering reports it)."""
+        try:
+            source = self.env.loader.get_source(self.env, name)[0] if self.env.loader else ""
+            return jinja2.meta.find_undeclared_variables(self.env.parse(source))
+        except jinja2.TemplateError:
+            return set()
 
     def _switch_words(self) -> tuple[dict[str, str], frozenset[str]]:
         """The page language's words by msgid (none for English: its words are the msgids), and the words more

@@ -25,6 +25,7 @@
      load them from the language pack, assets/i18n/<lang>.json: cached once for every award page of the site. */
 
   var pageLang = document.documentElement.lang;  // the language the page was built in
+  var LANGUAGE_NAMES = {ja: "日本語", en: "English"};  // the language switch's words (i18n.LANGUAGE_NAMES)
   var packs = {};
 
   function siteRoot() {
@@ -242,13 +243,24 @@
     setUpCopy(button);
   }
 
+  // The baked file's name, as the build names the files it bakes (render.baked_file_name): which badge, which
+  // award, which standard, the badge image's kind.
+  function bakedFileName(version, image) {
+    var award = document.querySelector("article.award");
+    var what = version === "ob3" ? "openbadges-3.0-credential" : "openbadges-2.0";
+    return award.getAttribute("data-badge") + "-" + award.getAttribute("data-award").slice(0, 8) + "-" + what +
+      "." + image.split(/[?#]/)[0].split(".").pop();
+  }
+
   function addBakeButton(link) {
-    var version = link.getAttribute("data-bake"), filename = link.getAttribute("data-filename");
+    var version = link.getAttribute("data-bake");
+    var image = document.querySelector(".badge-image").getAttribute("src");
+    var filename = link.getAttribute("data-filename") || bakedFileName(version, image);
     var button = document.createElement("button");
     button.type = "button";
     button.className = "link-button";
     button.setAttribute("data-bake", version);
-    button.setAttribute("data-image", document.querySelector(".badge-image").getAttribute("src"));
+    button.setAttribute("data-image", image);
     button.setAttribute("data-data", link.getAttribute("href"));
     button.setAttribute("data-filename", filename);
     button.appendChild(named("bake-" + version, version === "ob3" ?
@@ -314,25 +326,62 @@
     drawQr(figure, url, figure.getAttribute("data-qr-label"));
   }
 
-  // Switched to another language: its address's QR code and printed address, beside the page's own (shown by
-  // the language, as data-lang-only says).
+  // After the share panel's page link (from the pack: _award_parts.html), the page's own QR code, of its address
+  // in the page's language, on the screen and on the printed certificate with its sentence. Without the script,
+  // the address is printed under its label. In the words of the pack installed (a switched page's: its own).
+  function addCheckHere() {
+    var here = document.querySelector(".share .check-here");
+    var pageLink = document.getElementById("page-link");
+    if (here || !pageLink) { return here; }
+    here = part("check-here");
+    if (!here) { return null; }
+    here.removeAttribute("data-part");
+    var figure = here.querySelector("figure.qr");
+    figure.setAttribute("data-lang-only", pageLang);
+    figure.hidden = document.documentElement.lang !== pageLang;
+    pageLink.parentNode.insertAdjacentElement("afterend", here);
+    languagePack(pageLang).then(function (pack) { return pack.ui["QR code"]; }, function () {}).then(function (label) {
+      drawQr(figure, pageLink.defaultValue, label || "QR code");
+    });
+    return here;
+  }
+
+  // Switched to another language: its address's QR code beside the page's own (shown by the language, as
+  // data-lang-only says). The address printed is the page link's, which follows the language.
   function addLanguageQr(lang, url, label) {
-    var own = document.querySelector(".check-here figure.qr[data-lang-only]");
-    if (!own || !url || document.querySelector('.check-here figure.qr[data-lang-only="' + lang + '"]')) { return; }
+    var here = addCheckHere();
+    var own = here && here.querySelector("figure.qr[data-lang-only]");
+    if (!own || !url || here.querySelector('figure.qr[data-lang-only="' + lang + '"]')) { return; }
     var figure = own.cloneNode(true);
-    figure.querySelector("img.qr-code").remove();
+    var ownCode = figure.querySelector("img.qr-code");
+    if (ownCode) { ownCode.remove(); }
     figure.setAttribute("data-lang-only", lang);
     figure.hidden = true;
     own.insertAdjacentElement("afterend", figure);
     drawQr(figure, url, label);
-    var address = document.querySelector(".check-here .page-address");
-    if (address) {
-      var other = address.cloneNode(false);
-      other.setAttribute("data-lang-only", lang);
-      other.textContent = url;
-      other.hidden = true;
-      address.insertAdjacentElement("afterend", other);
-    }
+  }
+
+  // LinkedIn's "Add to profile" link: the page carries the badge's part (its name, its issuer); the award's own
+  // fields are added from what the page shows, as the build's linkedin_url makes them (month numbers without a
+  // leading zero, the page's address, the award's id).
+  function completeLinkedIn() {
+    var award = document.querySelector("article.award[data-award]");
+    var pageLink = document.getElementById("page-link");
+    if (!award || !pageLink) { return; }
+    document.querySelectorAll('[data-field="linkedin"]').forEach(function (n) {
+      var link = new URL(n.getAttribute("href"));
+      if (link.searchParams.has("certId")) { return; }  // a theme's page that carries them all
+      [["issue", "data-issued"], ["expiration", "data-expires"]].forEach(function (field) {
+        var month = /^(\d{4})-(\d\d)$/.exec(award.getAttribute(field[1]) || "");
+        if (month) {
+          link.searchParams.set(field[0] + "Year", String(+month[1]));
+          link.searchParams.set(field[0] + "Month", String(+month[2]));
+        }
+      });
+      link.searchParams.set("certUrl", pageLink.defaultValue);
+      link.searchParams.set("certId", award.getAttribute("data-award"));
+      n.setAttribute("href", link.href);
+    });
   }
 
   // LinkedIn's form's fields and the HTML to embed, after the share panel's QR code: the facts the page shows,
@@ -386,6 +435,7 @@
   }
 
   function addAwardParts() {
+    addCheckHere();
     addCriteria();
     addShareDetails();
     addWallet();
@@ -475,8 +525,7 @@
       link.setAttribute("hreflang", from);
       link.setAttribute("data-lang-switch", from);
       link.setAttribute("href", "?lang=" + from);
-      link.textContent = link.getAttribute("data-lang-label");
-      link.setAttribute("data-lang-label", pack.lang === "ja" ? "日本語" : "English");
+      link.textContent = LANGUAGE_NAMES[from] || from;
       var panel = document.querySelector(".verify-panel[data-assertion]");
       if (panel && window.SitegenVerify) { window.SitegenVerify.checkAwardPage(panel); }
     });
@@ -499,6 +548,7 @@
       button.hidden = false;
       button.addEventListener("click", function () { bakeDownload(button); });
     });
+    completeLinkedIn();  // before a switch to another language (?lang=…) sets its words in it
     document.querySelectorAll("[data-lang-switch]").forEach(setUpLanguageSwitch);
     if (document.querySelector("article.award")) {
       // In the page's own words (a failed fetch: in English rather than not at all).
