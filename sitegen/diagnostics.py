@@ -237,6 +237,9 @@ CODES: dict[str, Code] = {
     ),
     "verify.key.not-did-web": Code("error", _VERIFY, "The issuer is not a did:web DID, so its keys cannot be checked."),
     "verify.key.malformed": Code("error", _VERIFY, "A key's publicKeyMultibase cannot be read."),
+    "verify.key.did-key-only": Code(
+        "warning", _VERIFY, "The issuer is a did:key: the signature shows the credential unchanged, not who issued it."
+    ),
     "verify.revocation-list.unreadable": Code("error", _VERIFY, "The issuer's revocation list cannot be read."),
     "verify.revocation-list.wrong-list": Code(
         "error", _VERIFY, "The revocation list is not a RevocationList at its own id, or is another issuer's."

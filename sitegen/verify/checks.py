@@ -131,6 +131,7 @@ CHECKS: tuple[Check, ...] = (
             "verify.key.did-unresolvable",
             "verify.key.not-did-web",
             "verify.key.malformed",
+            "verify.key.did-key-only",
         ),
         "The signing key is the issuer's own: listed by the issuer's profile or DID document, and naming it.",
     ),

@@ -1,8 +1,9 @@
-"""Verify Open Badges 3.0 credentials: the Data Integrity proof against the issuer's did:web key, the dates,
-the status list, and the recipient."""
+"""Verify Open Badges 3.0 credentials: the Data Integrity proof against the issuer's did:web key (or the key a
+did:key DID is made of), the dates, the status list, and the recipient."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from sitegen.messages import _
@@ -46,7 +47,10 @@ def _listed(value) -> list:
 def issuer_key(vm_id: str, issuer_id, fetcher: Fetcher, result: Result, *, step: str) -> dict | None:
     """The verification method `vm_id` if it is the issuer's: under the issuer's own DID, and listed in the
     `assertionMethod` of the DID document resolved from that DID. A key document found anywhere else, or one
-    that merely names the issuer as its controller, is never the issuer's key."""
+    that merely names the issuer as its controller, is never the issuer's key. A did:key issuer's one key is
+    the DID itself, read here and never fetched."""
+    if isinstance(issuer_id, str) and issuer_id.startswith(DID_KEY_PREFIX):
+        return _did_key_method(vm_id, issuer_id, result, step)
     if not isinstance(issuer_id, str) or not DID_WEB.match(issuer_id):
         result.error(
             step,
@@ -106,6 +110,52 @@ def issuer_key(vm_id: str, issuer_id, fetcher: Fetcher, result: Result, *, step:
     return methods[0]
 
 
+DID_KEY_PREFIX = "did:key:"
+# did:key:<multibase> (w3c-ccg did-method-key): the DID is the public key. Only an Ed25519 Multikey ("z6Mk…",
+# base58btc of 0xed01 + 32 bytes) is read; its one verification method is did:key:<mb>#<mb>.
+DID_KEY = re.compile(r"^did:key:(z[1-9A-HJ-NP-Za-km-z]+)$")
+
+
+def _did_key_method(vm_id: str, did: str, result: Result, step: str) -> dict | None:
+    """The verification method of the did:key issuer `did`, if `vm_id` is it: expanded from the DID itself, as
+    the did:key method says (nothing is fetched)."""
+    found = DID_KEY.match(did)
+    try:
+        if found is None:
+            raise ValueError(_("not did:key:z followed by base58btc"))
+        public_key_from_multikey(found.group(1))
+    except ValueError as exc:
+        result.error(
+            step,
+            _("the issuer's did:key {did} is not an Ed25519 key verify can read: {problem}").format(
+                did=did, problem=exc
+            ),
+            code="verify.key.malformed",
+        )
+        return None
+    multibase = found.group(1)
+    key_did, _hash, fragment = vm_id.partition("#")
+    if key_did != did:
+        result.error(
+            step,
+            _("the proof's key {key!r} is not a key of the issuer {issuer} (the issuer's keys are {issuer}#…)").format(
+                key=vm_id, issuer=did
+            ),
+            code="verify.key.not-issuers",
+        )
+        return None
+    if fragment != multibase:
+        result.error(
+            step,
+            _(
+                "the proof's key {key!r} is not the key of the issuer {issuer}: a did:key has one key, {expected}"
+            ).format(key=vm_id, issuer=did, expected=f"{did}#{multibase}"),
+            code="verify.key.not-issuers",
+        )
+        return None
+    return {"id": vm_id, "type": "Multikey", "controller": did, "publicKeyMultibase": multibase}
+
+
 def _did_url_in_site(did: str, base_url: str | None) -> str:
     if not base_url or did != did_web(base_url):
         raise ValueError(f"{did} is not the DID of the site at {base_url}")
@@ -153,6 +203,16 @@ def _check_proof(result: Result, doc: dict, fetcher: Fetcher, step: str) -> None
         problems = [_("the document is nested too deeply to check")]
     for problem in problems:
         result.error(step, problem, code="verify.signature.invalid")
+    if not problems and str(_issuer_id(doc)).startswith(DID_KEY_PREFIX):
+        # Anyone can make a did:key: a valid proof names no one, so the reader is told whom to trust instead.
+        result.warning(
+            step,
+            _(
+                "the issuer is identified by a did:key only: the signature proves the credential is unchanged, not "
+                "who issued it; trust it as far as you trust where you got it from (here: {source})"
+            ).format(source=result.subject),
+            code="verify.key.did-key-only",
+        )
 
 
 def _issuer_id(doc: dict):
