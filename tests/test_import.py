@@ -525,8 +525,8 @@ def test_an_ob3_credential_imports_from_its_json_or_baked_image(signed_site, rep
 
 def test_an_obf_api_v2_recipient_list_imports_each_linked_credential(signed_site, repo, tmp_path, capsys):
     """OBF's API v2 lists an event's recipients by email, each with `assertion_json_url`, its hosted Open Badges 3.0
-    credential. OBF signs those with a did:key, which `sitegen verify` does not resolve: the credential here is a
-    signed sitegen one, so that what is tested is reading the list and checking each email against its credential."""
+    credential: here a signed sitegen one (a did:web issuer), read from a saved copy; OBF's own did:key-signed form
+    is imported from 127.0.0.1 in the test below."""
     credential = f"https://example.github.io/badges/credentials/{AWARD_ID}.json"
     values = {"BASE": "https://openbadgefactory.com", "CREDENTIAL": credential, "ASSERTION_ID": "d11bd893abd2186c"}
     text = (FIXTURES / "obf/event-recipients.json").read_text(encoding="utf-8")
@@ -545,6 +545,113 @@ def test_an_obf_api_v2_recipient_list_imports_each_linked_credential(signed_site
     export.write_text(text.replace("alice@example.org", "bob@example.org"), encoding="utf-8")
     code, _out, err = run_import(capsys, str(export), *offline)
     assert code == 1 and "the export names another recipient than its assertion does" in err
+
+
+OBF_CREDENTIAL = "9c3e5a7b1d2f4e6a8b0c1d3e5f7a9b2c4d6e8f0a"  # /obv3/credentials/<40 hex>, as OBF names them
+
+
+def obf_did_key_credential(platforms: Platforms, did: str, email: str = OBF_EMAIL) -> dict:
+    """An unsigned Open Badges 3.0 credential shaped like those Open Badge Factory publishes (the one quoted in
+    tests/fixtures/import/obf/credential-did-key.json: its keys, a did:key issuer, a 1EdTechRevocationList), its
+    URLs on 127.0.0.1."""
+    doc = json.loads((FIXTURES / "obf/credential-did-key.json").read_text(encoding="utf-8"))
+    doc.pop("proof")
+    base = platforms.base
+    doc["id"] = f"{base}/obv3/credentials/{OBF_CREDENTIAL}"
+    doc["issuer"].update(id=did, name="Kajaani Summer School", url="https://summer.example.fi/")
+    doc["issuer"]["email"] = "badges@summer.example.fi"
+    doc["credentialStatus"]["id"] = f"{base}/obv3/revoked/T5EFVQa25J64aLH8/T5EFYFaNXGXaD13"
+    doc["credentialSubject"]["identifier"][0].update(salt=OBF_SALT, identityHash=sha256(email + OBF_SALT))
+    achievement = doc["credentialSubject"]["achievement"]
+    achievement["image"]["id"] = f"{base}/obv3/images/badge/{'5e' * 32}"
+    achievement["criteria"]["id"] = f"{base}/v1/badge/_/T5EFYFaNXGXaD13/criteria.html?v=2.0"
+    achievement["id"] = f"{base}/obv3/achievements/T5EFYFaNXGXaD13?lang=en"
+    return doc
+
+
+def serve_obf_credential(platforms: Platforms, doc: dict, signer, verification_method: str) -> str:
+    """The credential signed, served at its id and at its `assertion_json_url` (<id>.json), with its badge image
+    and its issuer's revocation list: what OBF's API v2 recipient list links to."""
+    from sitegen.openbadges.proofs import sign_credential
+
+    signed = json.dumps(sign_credential(doc, signer, verification_method, "2026-04-01T09:00:05Z")).encode()
+    path = doc["id"].removeprefix(platforms.base)
+    platforms.serve(path, signed)
+    platforms.serve(
+        doc["credentialSubject"]["achievement"]["image"]["id"].removeprefix(platforms.base),
+        png_bytes(64, (30, 90, 200)),
+        "image/png",
+    )
+    revocations = {"id": doc["credentialStatus"]["id"], "issuer": doc["issuer"]["id"], "revokedCredentials": []}
+    platforms.serve(doc["credentialStatus"]["id"].removeprefix(platforms.base), json.dumps(revocations).encode())
+    return platforms.serve(path + ".json", signed)
+
+
+def obf_recipients(platforms: Platforms, tmp_path: Path, credential_url: str, email: str = OBF_EMAIL) -> Path:
+    """OBF's API v2 list of an event's recipients, linking `credential_url`, as a client saves it."""
+    values = {"CREDENTIAL": credential_url, "ASSERTION_ID": OBF_CREDENTIAL, "EMAIL": email, "NAME": "Lauri Virtanen"}
+    export = tmp_path / "obf-recipients.json"
+    export.write_bytes(platforms.fixture("obf/event-recipients.json", **values))
+    return export
+
+
+def test_an_obf_recipient_list_imports_a_credential_signed_with_a_did_key(platforms, repo, tmp_path, capsys):
+    """Open Badge Factory signs its Open Badges 3.0 credentials with a did:key: each is verified with the key its
+    DID is made of (a fresh key here, signed by sitegen's own signer), its hash and salt kept, the export's email
+    only checked against it; the imported award rebuilds and still matches the earner's email."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from sitegen.openbadges.keys import public_multikey
+
+    key = Ed25519PrivateKey.generate()
+    multibase = public_multikey(key.public_key())
+    did = f"did:key:{multibase}"
+    doc = obf_did_key_credential(platforms, did)
+    export = obf_recipients(platforms, tmp_path, serve_obf_credential(platforms, doc, key, f"{did}#{multibase}"))
+
+    code, out, err = run_import(capsys, str(export), "--root", str(repo))
+    assert code == 0, err
+    site, award = imported_award(repo, doc["id"])
+    assert award.imported_from.platform == "obf"
+    assert award.identity_hash == sha256(OBF_EMAIL + OBF_SALT) and award.salt == OBF_SALT
+    assert award.issued_on.isoformat() == "2025-11-08T08:38:36+00:00"
+    badge = site.badges[award.badge]
+    assert badge.name.all_languages("en") == "Test Badge" and badge.tags == ("Tag1", "Tag2")
+    assert site.issuers[badge.issuer].name.all_languages("en") == "Kajaani Summer School"
+    assert not any(OBF_EMAIL.encode() in body or b"Lauri" in body for body in files_of(repo).values())
+
+    build_site(repo)
+    hosted = repo / f"output/assertions/{award.id}.json"
+    assert main(["verify", str(hosted), "--site", str(repo / "output"), "--email", OBF_EMAIL]) == 0
+    assert main(["verify", str(hosted), "--site", str(repo / "output"), "--email", OBF_EMAIL_2]) == 1
+
+
+@pytest.mark.parametrize("forgery", ["signed by another key", "a fragment naming another key"])
+def test_an_obf_credential_not_signed_by_its_did_keys_own_key_is_refused_and_nothing_written(
+    forgery, platforms, repo, tmp_path, capsys
+):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from sitegen.openbadges.keys import public_multikey
+
+    key, other = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    multibase, other_multibase = public_multikey(key.public_key()), public_multikey(other.public_key())
+    did = f"did:key:{multibase}"
+    # Both signed by the other key: one names the issuer's key (the signature does not match it), the other names
+    # the other key under the issuer's DID (a did:key has one key: that is not it).
+    method = f"{did}#{multibase}" if forgery == "signed by another key" else f"{did}#{other_multibase}"
+    doc = obf_did_key_credential(platforms, did)
+    export = obf_recipients(platforms, tmp_path, serve_obf_credential(platforms, doc, other, method))
+    before = files_of(repo)
+
+    code, _out, err = run_import(capsys, str(export), "--root", str(repo))
+    assert code == 1 and "not imported: it does not verify" in err and "nothing was written" in err
+    expected = {
+        "signed by another key": "the signature does not match the credential",
+        "a fragment naming another key": "a did:key has one key",
+    }[forgery]
+    assert expected in err
+    assert files_of(repo) == before
 
 
 def test_a_tampered_credential_is_refused(signed_site, repo, tmp_path, capsys):
