@@ -50,17 +50,34 @@ INVALID = _Invalid()
 class LineDict(dict):
     """A YAML mapping that remembers where it and each of its keys stand (1-based lines and columns)."""
 
-    __slots__ = ("line", "column", "lines", "columns")  # no __dict__ each: a large site has 100,000s of them
+    # A large site has 100,000s of them, all held at once: no __dict__ each, and the keys' lines and columns
+    # in one tuple, in the order of the keys (line and column of the first key, of the second, …).
+    __slots__ = ("line", "column", "marks")
     line: int
     column: int
-    lines: dict
-    columns: dict
+    marks: tuple[int, ...]
+
+    def _position(self, key) -> int:
+        for index, name in enumerate(self):
+            if name == key:
+                return index
+        return -1
 
     def line_of(self, key) -> int:
-        return self.lines.get(key, self.line)
+        index = self._position(key)
+        return self.marks[2 * index] if index >= 0 else self.line
 
     def column_of(self, key) -> int:
-        return self.columns.get(key, self.column)
+        index = self._position(key)
+        return self.marks[2 * index + 1] if index >= 0 else self.column
+
+    @property
+    def lines(self) -> dict:
+        return {key: self.marks[2 * index] for index, key in enumerate(self)}
+
+    @property
+    def columns(self) -> dict:
+        return {key: self.marks[2 * index + 1] for index, key in enumerate(self)}
 
 
 class LineList(list):
@@ -105,7 +122,8 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines:
         seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         out = LineDict()
-        out.line, out.column, out.lines, out.columns = node.start_mark.line + 1, node.start_mark.column + 1, {}, {}
+        out.line, out.column = node.start_mark.line + 1, node.start_mark.column + 1
+        marks: list[int] = []
         for key_node, value_node in node.value:
             # Keys are names: YAML 1.1 would read `on:` (as in `revoked: {on: …}`) as the boolean true.
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
@@ -132,8 +150,8 @@ def _convert(node, loader, rel: str, problems: Collector, seen: set[int], lines:
                 out[key] = value_node.value
             else:
                 out[key] = _convert(value_node, loader, rel, problems, seen, lines, keys)
-            out.lines[key] = start.line + 1
-            out.columns[key] = start.column + 1
+            marks += (start.line + 1, start.column + 1)
+        out.marks = tuple(marks)
         return out
     if isinstance(node, yaml.SequenceNode):
         items = LineList()

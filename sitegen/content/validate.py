@@ -921,7 +921,7 @@ def _microcredential(f: _File, data: LineDict, slug: str, badge_slugs: set[str])
 def _item(value, line: int, name: str) -> LineDict:
     """A list item as a one-key mapping at its line, so that the field readers check it and say where."""
     holder = LineDict({name: value})
-    holder.line, holder.column, holder.lines, holder.columns = line, 0, {name: line}, {}
+    holder.line, holder.column, holder.marks = line, 0, (line, 0)
     return holder
 
 
