@@ -535,8 +535,9 @@ def test_an_obf_api_v2_recipient_list_imports_each_linked_credential(signed_site
     export = tmp_path / "obf-recipients.json"
     export.write_text(text, encoding="utf-8")
     offline = ["--offline", str(signed_site / "output"), "--root", str(repo)]
-    code, _out, err = run_import(capsys, str(export), *offline)
+    code, out, err = run_import(capsys, str(export), *offline)
     assert code == 0, err
+    assert "did:key" not in out  # a did:web issuer's key is its own: nothing to warn of
     _site, award = imported_award(repo, credential)
     assert award.imported_from.platform == "obf"
     assert award.identity_hash == identity_hash() and award.salt == SALT
@@ -609,8 +610,15 @@ def test_an_obf_recipient_list_imports_a_credential_signed_with_a_did_key(platfo
     doc = obf_did_key_credential(platforms, did)
     export = obf_recipients(platforms, tmp_path, serve_obf_credential(platforms, doc, key, f"{did}#{multibase}"))
 
+    code, out, err = run_import(capsys, str(export), "--root", str(repo), "--dry-run", "--lang", "ja")
+    assert code == 0, err
+    assert "1 件の授与は、発行者が did:key だけで示されています" in out  # the plan says whom the import vouches for
     code, out, err = run_import(capsys, str(export), "--root", str(repo))
     assert code == 0, err
+    assert (
+        "1 award's issuer is identified by a did:key only: its signature proves the award unchanged, not who issued "
+        "it; import it only if you trust where you got it from"
+    ) in out
     site, award = imported_award(repo, doc["id"])
     assert award.imported_from.platform == "obf"
     assert award.identity_hash == sha256(OBF_EMAIL + OBF_SALT) and award.salt == OBF_SALT

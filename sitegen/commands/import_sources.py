@@ -120,6 +120,7 @@ class AwardRecord:
     evidence: tuple[dict, ...]  # {url, name, narrative, description}
     revoked: str | None  # the reason, when imported as revoked (--include-revoked)
     hashed_here: bool = False  # the original published the email in plain text; it was hashed with a new salt
+    did_key_issuer: bool = False  # signed by a did:key: the signature shows the award unchanged, not who issued it
 
 
 @dataclass
@@ -654,4 +655,5 @@ def _from_ob3(source: Source, doc: dict, fetcher: Fetcher, result: Result, platf
         evidence=_evidence(doc.get("evidence")),
         revoked=result.revoked,
         hashed_here=hashed_here,
+        did_key_issuer=any(f.code == "verify.key.did-key-only" for f in result.findings),
     )

@@ -63,6 +63,7 @@ class Plan:
     awards: list[tuple[Path, int, int]] = field(default_factory=list)  # (cohort file, awards, of them revoked)
     skipped: list[str] = field(default_factory=list)  # original URLs already in the content
     hashed_here: int = 0  # plaintext emails hashed with a new salt
+    did_key_issued: int = 0  # awards whose signature names no one (a did:key issuer)
     files: list[PlannedFile] = field(default_factory=list)
     issuer_records: dict[str, IssuerRecord] = field(default_factory=dict)  # the new issuers, by slug
 
@@ -105,6 +106,17 @@ def plan_text(plan: Plan) -> str:
                 "{count} recipients were published as plain emails: they are hashed with new salts and not stored",
                 plan.hashed_here,
             ).format(count=plan.hashed_here)
+        )
+    if plan.did_key_issued:
+        # This site signs them anew as its own: whoever imports them vouches for their issuer from now on.
+        lines.append(
+            ngettext(
+                "{count} award's issuer is identified by a did:key only: its signature proves the award unchanged, "
+                "not who issued it; import it only if you trust where you got it from",
+                "{count} awards' issuers are identified by a did:key only: their signatures prove the awards "
+                "unchanged, not who issued them; import them only if you trust where you got them from",
+                plan.did_key_issued,
+            ).format(count=plan.did_key_issued)
         )
     return "\n".join(lines)
 
@@ -232,6 +244,7 @@ def make_plan(root: Path, site: Site, awards: list[AwardRecord], today: date) ->
         issuer_of_badge[badge_slugs[badge_key]] = issuer_slugs[issuer_key]
         already.add(award.original_url)
         plan.hashed_here += award.hashed_here
+        plan.did_key_issued += award.did_key_issuer
     used: dict[str, set[StatusPosition]] = {}  # per issuer: positions taken, by the site and by earlier cohorts here
     for badge_slug, cohort in by_badge.items():
         issuer_slug = issuer_of_badge[badge_slug]
