@@ -22,6 +22,7 @@ from sitegen.cli import main
 from sitegen.commands.import_sources import OfflineFetcher
 from sitegen.openbadges.keys import MULTIKEY_ED25519_PREFIX, base58_encode, public_multikey
 from sitegen.openbadges.proofs import sign_credential
+from sitegen.openbadges.status_lists import encode_status_list
 from sitegen.verify.fetch import Fetcher
 from sitegen.verify.inputs import verify_file, verify_url
 
@@ -354,3 +355,51 @@ def test_a_revocation_list_at_another_host_that_cannot_be_read_or_is_not_the_iss
     lists.stop()  # the host does not answer at all: try again later
     result = verify_url(url, Fetcher(timeout=5))
     assert result.status == "unverifiable" and "verify.document.unreachable" in codes(result)
+
+
+def _bitstring_list(lists: Host, issuer: str, signer: Ed25519PrivateKey, method: str, revoked: set[int]) -> str:
+    """A BitstringStatusListCredential of `issuer`, signed by `signer` as `method`, served on the other host."""
+    path = "/status/1"
+    status_list = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": lists.base + path,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer,
+        "validFrom": "2025-11-01T00:00:00Z",
+        "credentialSubject": {
+            "id": lists.base + path + "#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encode_status_list(revoked),
+        },
+    }
+    return publish(lists, status_list, signer, method)
+
+
+def test_a_bitstring_status_list_signed_by_the_did_key_at_another_host_is_checked_with_that_key(obf, lists):
+    """The issuer's status list is a credential of its own: signed by the same did:key, or it says nothing."""
+    key, other = DidKey(), DidKey()
+    credential = obf_credential(obf, key.did, "unused")
+    list_url = _bitstring_list(lists, key.did, key.private, key.method, set())
+    credential["credentialStatus"] = {
+        "id": f"{list_url}#42",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "42",
+        "statusListCredential": list_url,
+    }
+    url = publish(obf, credential, key.private, key.method)
+    result = verify_url(url, Fetcher())
+    assert result.status == "valid", result.findings
+
+    _bitstring_list(lists, key.did, key.private, key.method, {42})
+    result = verify_url(url, Fetcher())
+    assert result.status == "revoked" and result.revoked == "the issuer's status list marks it revoked"
+
+    _bitstring_list(lists, key.did, other.private, key.method, set())  # the list forged with another key
+    result = verify_url(url, Fetcher())
+    assert result.status == "invalid" and "verify.status.list-not-signed" in codes(result)
+
+    _bitstring_list(lists, other.did, other.private, other.method, set())  # another did:key's own list
+    result = verify_url(url, Fetcher())
+    assert result.status == "invalid" and "verify.status.wrong-list" in codes(result)
