@@ -100,6 +100,10 @@ class RawDoc:
     stem: str  # the file name without .yaml: the slug of issuers and badges
     data: object
     readable: bool = True  # False when the file could not be read or parsed (already reported)
+    # An award file loaded with `awards_later`: its text, parsed by parse_later when its awards are checked, and
+    # where its YAML problems stand among the others (an index into the collector's items).
+    text: str | None = None
+    problems_at: int = 0
 
 
 def _at(rel: str, mark) -> Location:
@@ -212,8 +216,12 @@ def symbolic_links(root: Path) -> list[str]:
     return sorted(found)
 
 
-def load_content(root: Path, problems: Collector) -> list[RawDoc]:
-    """Every content file in a stable order: site.yaml, issuers, badge classes, then awards (recursive)."""
+def load_content(root: Path, problems: Collector, *, awards_later: bool = False) -> list[RawDoc]:
+    """Every content file in a stable order: site.yaml, issuers, badge classes, then awards (recursive).
+
+    `awards_later`: award files are read but not parsed yet (validate.build_site_model parses each when it
+    checks its awards, then lets it go), so that a large site's YAML trees are never all held at once; their
+    problems are then reported in the same order as if they had been parsed here."""
     content = root / "content"
     for rel in symbolic_links(root):
         problems.error(
@@ -248,7 +256,7 @@ def load_content(root: Path, problems: Collector) -> list[RawDoc]:
                 )
             if path.suffix != ".yaml" or not path.is_file():
                 continue
-            docs.append(_read(root, path, kind, problems))
+            docs.append(_read(root, path, kind, problems, parse=not (awards_later and kind == "awards")))
     return docs
 
 
@@ -256,7 +264,7 @@ def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
+def _read(root: Path, path: Path, kind: str, problems: Collector, parse: bool = True) -> RawDoc:
     rel = _rel(root, path)
     decoded = True
     try:
@@ -278,6 +286,8 @@ def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
                 "replace the key, and give the build the new one through SITEGEN_SIGNING_KEY"
             ),
         )
+    if not parse:
+        return RawDoc(kind, path, rel, path.stem, None, readable=decoded, text=text, problems_at=len(problems.items))
     before = len(problems.errors)
     data = parse_yaml(text, rel, problems) if text else None
     # A file that parsed is checked in full, even with a bad value in it (reported already, read as INVALID),
@@ -285,3 +295,13 @@ def _read(root: Path, path: Path, kind: str, problems: Collector) -> RawDoc:
     # A file that could not be read is reported once, as unreadable, never also as an empty one.
     readable = decoded and (data is not None or len(problems.errors) == before)
     return RawDoc(kind, path, rel, path.stem, data, readable=readable)
+
+
+def parse_later(doc: RawDoc, problems: Collector) -> None:
+    """Parse a file that load_content(awards_later=True) read, as load_content would have; its problems go to
+    `problems` (the caller puts them at doc.problems_at)."""
+    if doc.text is None:
+        return
+    data = parse_yaml(doc.text, doc.rel, problems) if doc.text else None
+    doc.data, doc.text = data, None
+    doc.readable = doc.readable and (data is not None or not problems.errors)

@@ -18,12 +18,12 @@ from urllib.parse import urlsplit
 from babel import Locale
 
 from sitegen.content.images import MAX_IMAGE_BYTES, ImageError, prepare_image, svg_preview
-from sitegen.content.load import INVALID, LineDict, LineList, RawDoc
+from sitegen.content.load import INVALID, LineDict, LineList, RawDoc, parse_later
 from sitegen.content.markdown import images_without_alt
 from sitegen.content.options import NEUTRAL_CONFIG, SLUG, read_site_config
 from sitegen.content.yaml_mistakes import line_mistake, yaml_lines
 from sitegen.content.yaml_mistakes import message as mistake_message
-from sitegen.diagnostics import Collector, Location
+from sitegen.diagnostics import Collector, Diagnostic, Location
 from sitegen.messages import _, message_language
 from sitegen.microcredentials import (
     ASSESSMENT_TYPES,
@@ -1236,7 +1236,8 @@ def _read_as_one_text(doc: RawDoc, problems: Collector) -> RawDoc:
 
 def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Site | None:
     """The checked site, or None when any file has an error (all of them are in `problems`)."""
-    docs = [_read_as_one_text(doc, problems) for doc in docs]
+    docs = [doc if doc.text is not None else _read_as_one_text(doc, problems) for doc in docs]
+    one_text_at = len(problems.items)  # where the award files' problems of _read_as_one_text belong
     content = root / "content"
     site_docs = [d for d in docs if d.kind == "site"]
     site_doc = site_docs[0] if site_docs and site_docs[0].readable else None
@@ -1262,8 +1263,21 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
         if badge is not None:
             badges[badge.slug] = badge
     awards: list[Award] = []
+    parsed_late: list[tuple[int, list[Diagnostic]]] = []
+    read_late = Collector()
     for doc in (d for d in docs if d.kind == "awards"):
-        awards.extend(_awards(doc, check_config, badges, badge_slugs, problems, now))
+        if doc.text is not None:  # loaded with awards_later: parsed now, and its tree let go once checked
+            parsed = Collector()
+            parse_later(doc, parsed)
+            parsed_late.append((doc.problems_at, parsed.items))
+            awards.extend(_awards(_read_as_one_text(doc, read_late), check_config, badges, badge_slugs, problems, now))
+            doc.data = None
+        else:
+            awards.extend(_awards(doc, check_config, badges, badge_slugs, problems, now))
+    # Their problems where parsing every file first would have put them: the same report either way.
+    problems.items[one_text_at:one_text_at] = read_late.items
+    for at, items in reversed(parsed_late):
+        problems.items[at:at] = items
 
     seen: dict[str, Award] = {}
     for award in awards:

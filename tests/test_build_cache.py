@@ -1,0 +1,119 @@
+"""A large site's build: award files parsed one at a time report the same problems in the same order; a rebuild
+reuses unchanged awards (in the build process, without workers) and gives the bytes a fresh build gives; a
+parallel build, where the build process takes chunks too, gives the bytes of a build in one process."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import textwrap
+import uuid
+from pathlib import Path
+
+from conftest import SALT, default_files, identity_hash, write_files
+
+from sitegen.build import cache
+from sitegen.build.pipeline import build_site
+from sitegen.content.load import load_content
+from sitegen.content.validate import build_site_model
+from sitegen.diagnostics import Collector
+from sitegen.openbadges.keys import generate
+from sitegen.status import draw_award_ids, status_position
+
+GOOD_AWARD = f'  - id: {{id}}\n    recipient: {{{{hash: "{identity_hash()}", salt: "{SALT}"}}}}\n'
+
+
+def report(root: Path, awards_later: bool) -> list[tuple]:
+    problems = Collector()
+    build_site_model(root, load_content(root, problems, awards_later=awards_later), problems)
+    return [(d.location, d.severity, d.code, d.message) for d in problems.items]
+
+
+def test_award_files_parsed_one_at_a_time_report_the_same_problems_in_the_same_order(make_site):
+    start = "badge: star\nissued_on: 2025-01-15\nawards:\n"
+    root = make_site(
+        {
+            "content/issuers/test-uni.yaml": "name: [unclosed\n",  # a syntax error before the award files
+            "content/badgeclasses/broken.yaml": "name: x\n",  # a validation error of a badge
+            "content/assertions/a-syntax.yaml": start + "  - id: x\n   name: Carol\n",
+            "content/assertions/b-fine.yaml": start + GOOD_AWARD.format(id="1b4e28ba-2fa1-41d2-883f-0016d3cca427"),
+            "content/assertions/c-one-text.yaml": "badge： star\nissued_on： 2025-01-15\n",  # full-width colons
+            "content/assertions/d-invalid.yaml": start
+            + "  - id: 1b4e28ba-2fa1-41d2-883f-0016d3cca428\n    issued_on: 2025-02-30\n",
+            "content/assertions/e-key.yaml": "-----BEGIN PRIVATE KEY-----\nabc\n",
+            "content/assertions/f-empty.yaml": "",
+            "content/assertions/g.yml": "badge: star\n",
+        }
+    )
+    (root / "content/assertions/h-binary.yaml").write_bytes(b"badge: \x83\x65\x83\x58\x83\x67\n")
+    everything_first = report(root, awards_later=False)
+    codes = {code for _, _, code, _ in everything_first}
+    assert {"content.yaml-syntax", "content.unreadable", "content.private-key", "content.wrong-extension"} <= codes
+    assert len(everything_first) >= 8, everything_first
+    assert report(root, awards_later=True) == everything_first
+
+
+def cohort_site(root: Path, awards: int, site_options: str = "") -> Path:
+    rng = random.Random(awards)
+    ids = draw_award_ids("test-uni", awards, new_id=lambda: str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+    lines = ["badge: python-basics", "issued_on: 2026-04-01", "awards:"]
+    lines += [GOOD_AWARD.format(id=award_id).rstrip("\n") for award_id in ids]
+    files = default_files()
+    files["content/site.yaml"] = textwrap.dedent(str(files["content/site.yaml"])) + site_options
+    files["content/assertions/2026/cohort.yaml"] = "\n".join(lines) + "\n"
+    return write_files(root, files)
+
+
+def add_award(root: Path) -> str:
+    cohort = root / "content/assertions/2026/cohort.yaml"
+    existing = [word for word in cohort.read_text().split() if word.count("-") == 4]
+    taken = {status_position("test-uni", award_id) for award_id in existing}
+    (award_id,) = draw_award_ids("test-uni", 1, taken, new_id=lambda: str(uuid.uuid4()))
+    cohort.write_text(cohort.read_text() + GOOD_AWARD.format(id=award_id))
+    return award_id
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_rebuild_reuses_every_unchanged_award_and_gives_the_bytes_of_a_fresh_build(tmp_path):
+    private, public = generate()
+    env = {"SITEGEN_SIGNING_KEY": private}
+    root = cohort_site(tmp_path / "site", 150, f"keys:\n  - id: key-1\n    public_key: {public}\n")
+    first = build_site(root, environ=env)  # above the signing threshold: workers write the awards
+    total = len(first.site.awards)
+    assert first.reused == 0 and first.signed > total
+    before = {p: os.stat(p).st_ino for p in (root / "output/assertions").iterdir()}
+    new_id = add_award(root)
+    again = build_site(root, environ=env)
+    assert (again.reused, again.signed) == (total, 1)  # the new award's credential (its status list is cached)
+    # The unchanged awards' files are the same files (hard links), the new award's are new.
+    after = {p: os.stat(p).st_ino for p in (root / "output/assertions").iterdir()}
+    assert all(after[p] == ino for p, ino in before.items())
+    assert (root / f"output/assertions/{new_id}.json").is_file()
+    # Every award is recorded for the next build, and nothing else.
+    records = json.loads((root / cache.CACHE_FILE).read_text())["awards"]
+    assert sorted(records) == sorted(award.id for award in again.site.awards)
+    # The same bytes as a build of another output folder (nothing to reuse there).
+    fresh = build_site(root, tmp_path / "fresh", environ=env)
+    assert fresh.reused == 0
+    assert tree(root / "output") == tree(tmp_path / "fresh")
+
+
+def test_a_parallel_build_gives_the_bytes_and_records_of_a_build_in_one_process(tmp_path):
+    private, public = generate()
+    env = {"SITEGEN_SIGNING_KEY": private}
+    root = cohort_site(tmp_path / "site", 120, f"keys:\n  - id: key-1\n    public_key: {public}\n")
+    one = build_site(root, tmp_path / "one", jobs=1, environ=env)
+    records_one = json.loads((root / cache.CACHE_FILE).read_text())["awards"]
+    for jobs in (2, 3):
+        for name in os.listdir(root / ".sitegen-cache"):
+            os.unlink(root / ".sitegen-cache" / name)
+        output = tmp_path / f"jobs-{jobs}"
+        parallel = build_site(root, output, jobs=jobs, environ=env)
+        assert (parallel.files, parallel.bytes, parallel.signed) == (one.files, one.bytes, one.signed)
+        assert tree(output) == tree(tmp_path / "one")
+        records = json.loads((root / cache.CACHE_FILE).read_text())["awards"]
+        assert {k: v[:2] for k, v in records.items()} == {k: v[:2] for k, v in records_one.items()}
