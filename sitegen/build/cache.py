@@ -204,8 +204,13 @@ def read_cache(root: Path, name: str):
 def write_cache(root: Path, name: str, document) -> None:
     """Replace one cache file, never writing through a link; a cache that cannot be written is skipped
     (it only saves time)."""
+    write_cache_text(root, name, encoded(document))
+
+
+def write_cache_text(root: Path, name: str, text: str) -> None:
+    """write_cache, of a document already in JSON."""
     if _BY_PATH:
-        _write_by_path(root, name, document)
+        _write_by_path(root, name, text)
         return
     folder = _open_cache_dir(root, create=True)
     if folder is None:
@@ -214,7 +219,7 @@ def write_cache(root: Path, name: str, document) -> None:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=folder)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(_encoded(document))
+            handle.write(text)
         os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)  # replaces a link, never its target
         try:  # a cache, never committed
             fd = os.open(".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=folder)
@@ -231,7 +236,8 @@ def write_cache(root: Path, name: str, document) -> None:
         os.close(folder)
 
 
-def _encoded(document) -> str:
+def encoded(document) -> str:
+    """A document as the cache files hold it (compact, keys sorted)."""
     # json.dumps runs the C encoder over the whole document; json.dump to a file runs the pure-Python one
     # (seconds for the 100,000 records of a large site).
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
@@ -249,7 +255,7 @@ def _read_by_path(root: Path, name: str):
         return None
 
 
-def _write_by_path(root: Path, name: str, document) -> None:
+def _write_by_path(root: Path, name: str, text: str) -> None:
     if cache_problem(root) is not None:
         return
     folder = root / CACHE_DIR
@@ -258,7 +264,7 @@ def _write_by_path(root: Path, name: str, document) -> None:
         folder.mkdir(exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(_encoded(document))
+            handle.write(text)
         os.replace(tmp, folder / name)  # replaces a link, never its target
         ignore = folder / ".gitignore"  # a cache, never committed
         if not ignore.exists():

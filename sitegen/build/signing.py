@@ -107,9 +107,20 @@ def load_cache(root: Path) -> dict[str, dict]:
     return data if isinstance(data, dict) else {}
 
 
-def save_cache(root: Path, used: dict[str, dict]) -> None:
-    """Keep exactly the entries this build used, so the cache never grows past the site."""
-    cache.write_cache(root, CACHE_NAME, used)
+def save_cache(root: Path, used: dict[str, dict | str]) -> None:
+    """Keep exactly the entries this build used, so the cache never grows past the site. An entry may come
+    already in JSON (compact_entries): the file is the same."""
+    parts = [
+        f"{json.dumps(key)}:{entry if isinstance(entry, str) else cache.encoded(entry)}"
+        for key, entry in sorted(used.items())
+    ]
+    cache.write_cache_text(root, CACHE_NAME, "{" + ",".join(parts) + "}")
+
+
+def compact_entries(used: dict[str, dict]) -> dict[str, str]:
+    """The entries of new proofs in JSON, as save_cache writes them: a worker returns 100,000s of them, which the
+    build holds until it saves the cache (a string each instead of two dicts and seven strings)."""
+    return {key: cache.encoded(entry) for key, entry in used.items()}
 
 
 def credential_files(
