@@ -499,7 +499,8 @@ def _award_chunk(_task: int) -> tuple[int, tuple[int, int, dict, dict, int] | No
     if index >= len(job.chunks):
         return 0, None
     start, end = job.chunks[index]
-    return end - start, _write_awards(job, start, end)
+    count, size, used, records, _ = _write_awards(job, start, end)
+    return end - start, (count, size, ob3_signing.compact_entries(used), records, 0)
 
 
 def _award_paths(job: AwardJob, award: Award) -> list[str]:
@@ -567,7 +568,7 @@ def _write_awards(job: AwardJob, start: int, end: int) -> tuple[int, int, dict, 
             token = sign_jws(ob2.signed_assertion(site, award), job.jws_key)
             files.write(site.urls.signed_assertion(award.id), token.encode("ascii"))
         records[award.id] = [_fingerprint(job, award), proof_key, files.stamp(_award_paths(job, award))]
-    return files.count, files.total_bytes, ob3_signing.compact_entries(used), records, 0
+    return files.count, files.total_bytes, used, records, 0
 
 
 def job_renderers(job: AwardJob) -> list[Renderer]:

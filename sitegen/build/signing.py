@@ -110,6 +110,9 @@ def load_cache(root: Path) -> dict[str, dict]:
 def save_cache(root: Path, used: dict[str, dict | str]) -> None:
     """Keep exactly the entries this build used, so the cache never grows past the site. An entry may come
     already in JSON (compact_entries): the file is the same."""
+    if not any(isinstance(entry, str) for entry in used.values()):
+        cache.write_cache(root, CACHE_NAME, used)  # one call of the C encoder
+        return
     parts = [
         f"{json.dumps(key)}:{entry if isinstance(entry, str) else cache.encoded(entry)}"
         for key, entry in sorted(used.items())
