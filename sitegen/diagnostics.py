@@ -235,7 +235,9 @@ CODES: dict[str, Code] = {
     "verify.key.did-unresolvable": Code(
         "error", _VERIFY, "The issuer's DID document cannot be resolved, or is another DID's."
     ),
-    "verify.key.not-did-web": Code("error", _VERIFY, "The issuer is not a did:web DID, so its keys cannot be checked."),
+    "verify.key.not-did-web": Code(
+        "error", _VERIFY, "The issuer is neither a did:web nor an Ed25519 did:key DID, so its keys cannot be checked."
+    ),
     "verify.key.malformed": Code("error", _VERIFY, "A key's publicKeyMultibase cannot be read."),
     "verify.key.did-key-only": Code(
         "warning", _VERIFY, "The issuer is a did:key: the signature shows the credential unchanged, not who issued it."
