@@ -16,7 +16,7 @@ def load_site(root: Path, base_url: str | None = None) -> tuple[Site, list[Diagn
 
     `base_url` replaces site.yaml's for a build served somewhere else (the local preview)."""
     problems = Collector()
-    docs = load_content(root, problems)
+    docs = load_content(root, problems, awards_later=True)  # award files parsed one at a time, then let go
     site = build_site_model(root, docs, problems)
     if problems.errors or site is None:
         raise BuildError(problems.items)
