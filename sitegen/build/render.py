@@ -196,13 +196,7 @@ def linkedin_url(
     prefixes = {} if prefixes is None else prefixes
     prefix = prefixes.get(award.badge)
     if prefix is None:
-        badge = site.badges[award.badge]
-        issuer = site.issuers[badge.issuer]
-        badge_fields = {"startTask": "CERTIFICATION_NAME", "name": badge.name.get(lang)}
-        if issuer.linkedin_organization_id:
-            badge_fields["organizationId"] = issuer.linkedin_organization_id
-        else:
-            badge_fields["organizationName"] = issuer.name.get(lang)
+        badge_fields = _linkedin_badge_fields(site, award.badge, lang)
         prefix = prefixes[award.badge] = "https://www.linkedin.com/profile/add?" + urlencode(badge_fields)
     fields: dict[str, str | int] = {"issueYear": award.issued_on.year, "issueMonth": award.issued_on.month}
     if award.expires:
@@ -225,6 +219,14 @@ def linkedin_badge_url(site: Site, badge_slug: str, lang: str) -> str:
     """LinkedIn's "Add to profile" link with what is the same for every award of a badge (its name, its issuer),
     as an IRI: what an award page carries; its script adds the award's own fields (linkedin_url's others) from
     what the page shows. Without the script, LinkedIn's form opens with the badge and its issuer filled in."""
+    fields = _linkedin_badge_fields(site, badge_slug, lang)
+    query = "&".join(f"{key}={_iri_query_value(value)}" for key, value in fields.items())
+    return "https://www.linkedin.com/profile/add?" + query
+
+
+def _linkedin_badge_fields(site: Site, badge_slug: str, lang: str) -> dict[str, str]:
+    """LinkedIn's form's fields that every award of a badge shares: the badge's name and its issuer (by
+    LinkedIn's organisation id when the issuer has one, so LinkedIn shows its logo)."""
     badge = site.badges[badge_slug]
     issuer = site.issuers[badge.issuer]
     fields = {"startTask": "CERTIFICATION_NAME", "name": badge.name.get(lang)}
@@ -232,8 +234,7 @@ def linkedin_badge_url(site: Site, badge_slug: str, lang: str) -> str:
         fields["organizationId"] = issuer.linkedin_organization_id
     else:
         fields["organizationName"] = issuer.name.get(lang)
-    query = "&".join(f"{key}={_iri_query_value(value)}" for key, value in fields.items())
-    return "https://www.linkedin.com/profile/add?" + query
+    return fields
 
 
 def build_day(tz: dt.tzinfo, environ=os.environ) -> dt.date:
