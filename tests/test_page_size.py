@@ -122,6 +122,20 @@ def test_a_theme_that_draws_the_pages_qr_code_itself_still_gets_it(make_site):
     assert "qr-code" not in (plain / "output" / PAGE).read_text(encoding="utf-8")
 
 
+def test_a_theme_that_reads_the_complete_linkedin_link_still_gets_it(make_site):
+    """`linkedin` (the complete "Add to profile" link, README's theme variables) is made only for a theme that
+    reads it; sitegen's own pages carry linkedin_badge, which site.js completes."""
+    award = "{% extends 'base.html' %}{% block main %}<a id=l href=\"{{ linkedin }}\">in</a>{% endblock %}"
+    root = make_site({"themes/default/templates/award.html": award})
+    build_site(root)
+    html = (root / "output" / PAGE).read_text(encoding="utf-8")
+    href = html[html.index('id=l href="') + 11 : html.index('">in</a>')].replace("&amp;", "&")
+    site, _ = load_site(root)
+    (award_model,) = [a for a in site.awards if a.id == AWARD_ID]
+    page_url = f"https://example.github.io/badges/{PAGE}"
+    assert href == linkedin_url(site, award_model, site.config.default_language, cert_url=page_url)
+
+
 def test_an_award_is_at_most_8_kb_all_files_included(tmp_path):
     """The benchmark's site (signed, `baking: browser`, Japanese), measured as scale_bench.py measures it: the
     award's own files within 8 KB, with room for its share of the shared files (52 B at 10,000 awards)."""

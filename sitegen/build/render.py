@@ -921,7 +921,7 @@ class Renderer:
         self._templates: dict[str, jinja2.Template] = {}
         self._linkedin_prefixes: dict[str, str] = {}
         self._linkedin_badge_urls: dict[str, str] = {}
-        self._theme_uses_qr: bool | None = None
+        self._theme_variables: set[str] | None = None
         # Set by the build when signed Open Badges 3.0 credentials are published next to the pages.
         self.credentials_published = False
         # The day expiry is decided on (the build sets its own, the same for every page).
@@ -1118,11 +1118,16 @@ class Renderer:
             badge=badge,
             issuer=self.site.issuers[badge.issuer],
             # The page's QR codes are drawn by site.js from its address (not in each of 100,000 pages); `qr`, the
-            # page's own as an <img>, is made only for a theme of the repository's own that uses it.
-            qr=qr_image(page_url, self.qr_label) if self.theme_uses_qr() else "",
+            # page's own as an <img>, and `linkedin`, the complete link, are made only for a theme of the
+            # repository's own that reads them (sitegen's pages carry linkedin_badge, which site.js completes).
+            qr=qr_image(page_url, self.qr_label) if self.theme_reads("qr") else "",
             share_urls=share_urls,
             share_image=self.share_image(badge),
-            linkedin=linkedin_url(self.site, award, self.lang, prefixes=self._linkedin_prefixes, cert_url=page_url),
+            linkedin=(
+                linkedin_url(self.site, award, self.lang, prefixes=self._linkedin_prefixes, cert_url=page_url)
+                if self.theme_reads("linkedin")
+                else ""
+            ),
             linkedin_badge=self._linkedin_badge_url(badge.slug),
             credentials=self.credentials_published,
             credential_url=credential_url,
@@ -1137,11 +1142,11 @@ class Renderer:
             url = self._linkedin_badge_urls[badge_slug] = linkedin_badge_url(self.site, badge_slug, self.lang)
         return url
 
-    def theme_uses_qr(self) -> bool:
-        """Whether a template of the theme reads the variable `qr` (sitegen's own leave QR codes to site.js)."""
-        if self._theme_uses_qr is None:
-            self._theme_uses_qr = any("qr" in self._template_variables(name) for name in self._template_names())
-        return self._theme_uses_qr
+    def theme_reads(self, variable: str) -> bool:
+        """Whether a template of the theme reads `variable` from its context (asked of every template once)."""
+        if self._theme_variables is None:
+            self._theme_variables = set().union(*(self._template_variables(name) for name in self._template_names()))
+        return variable in self._theme_variables
 
     def _template_names(self) -> list[str]:
         return [name for name in self.env.loader.list_templates() if name.endswith(".html")] if self.env.loader else []
