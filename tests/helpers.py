@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import AnyStr
@@ -65,3 +66,12 @@ def edit(text: AnyStr, old: AnyStr, new: AnyStr, count: int | None = 1) -> AnySt
         expected = "at least once" if count is None else f"{count} time(s)"
         raise AssertionError(f"edit: {old!r} should be there {expected}, found {found} time(s) in:\n{text!r}")
     return text.replace(old, new)
+
+
+def git(root: Path, *args: str) -> None:
+    """Run git in the scratch repository `root`, as a user with a name and an email (commits need them)."""
+    subprocess.run(
+        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        check=True,
+        capture_output=True,
+    )

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 
 import pytest
 from conftest import AWARD_ID
+from helpers import git
 
 from sitegen.cli import main
-
-
-def git(root, *args):
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
 
 
 @pytest.fixture

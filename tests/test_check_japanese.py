@@ -6,22 +6,14 @@ and codes."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 from conftest import AWARD_ID
+from helpers import git
 
 from sitegen.cli import main
 
 STAR_ID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"  # the star award, in content/assertions/star-carol.yaml
-
-
-def git(root, *args):
-    subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture

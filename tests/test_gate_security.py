@@ -7,13 +7,13 @@ main publishes, the working tree is the pull request.
 from __future__ import annotations
 
 import re
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import AWARD_ID, default_files, identity_hash
+from helpers import git
 
 from sitegen.build.pipeline import build_site
 from sitegen.cli import main
@@ -27,10 +27,6 @@ from sitegen.urls import Urls
 REPO = Path(__file__).resolve().parent.parent
 SITE_YAML = textwrap.dedent(default_files()["content/site.yaml"])
 GIT_USER = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
-
-
-def git(root, *args):
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
 
 
 def commit_base(root: Path) -> Path:

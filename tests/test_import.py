@@ -11,7 +11,6 @@ import hashlib
 import io
 import json
 import re
-import subprocess
 import textwrap
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import AWARD_ID, SALT, SVG, identity_hash, png_bytes
+from helpers import git
 from PIL import Image
 
 from sitegen.build.pipeline import build_site
@@ -445,11 +445,6 @@ def test_a_sitegen_site_imported_into_a_new_repository_keeps_every_recipient(mak
         assert ("EXPIRED" if expired else "VALID") in out and "not awarded" not in out
         assert main(["verify", str(hosted), "--site", str(repo / "output"), "--email", "x" + email]) == 1
         assert f"the badge was not awarded to x{email}" in capsys.readouterr().out
-
-
-def git(root: Path, *args: str) -> None:
-    who = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
-    subprocess.run(["git", "-C", str(root), *who, *args], check=True, capture_output=True)
 
 
 def test_sitegen_check_shows_an_import_like_new_awards(platforms, repo, tmp_path, capsys):

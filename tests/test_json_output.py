@@ -7,6 +7,7 @@ import json
 import subprocess
 
 import pytest
+from helpers import git
 
 from sitegen.cli import main
 
@@ -17,14 +18,6 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
-
-
-def git(root, *args):
-    subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        check=True,
-        capture_output=True,
-    )
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import textwrap
 from html.parser import HTMLParser
 
 import pytest
 from browser import Server, axe_violations, free_port
 from conftest import AWARD_ID, default_files, write_files
-from helpers import build, edit
+from helpers import build, edit, git
 
 from sitegen.build.pipeline import build_site
 from sitegen.cli import main
@@ -304,14 +303,6 @@ def test_pages_with_the_table_are_accessible(mc_served, page, path):
 
 
 # --- sitegen check: the plan lists descriptor changes -----------------------------------------------------
-
-
-def git(root, *args):
-    subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        check=True,
-        capture_output=True,
-    )
 
 
 def test_check_lists_changed_descriptors_of_an_awarded_badge(tmp_path, capsys):

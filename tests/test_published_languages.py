@@ -5,12 +5,12 @@ wallets never change; the translations' URLs join the permanence guard."""
 from __future__ import annotations
 
 import json
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 from conftest import AWARD_ID, BASE_URL, default_files, identity_hash
+from helpers import git
 
 from sitegen.build.pipeline import build_site
 from sitegen.cli import main
@@ -130,14 +130,6 @@ def test_signed_credentials_name_the_translations_only_from_the_day_they_are_pub
     ]
     statuses = {r.subject: r.status for r in verify_site(root / "output")}
     assert statuses[f"credentials/{LATE_ID}.json"] == "valid", statuses
-
-
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        check=True,
-        capture_output=True,
-    )
 
 
 def edit(path: Path, old: str, new: str) -> None:
