@@ -60,13 +60,7 @@ def issuer_key(vm_id: str, issuer_id, fetcher: Fetcher, result: Result, *, step:
         return None
     did, _hash, fragment = vm_id.partition("#")
     if did != issuer_id or not fragment or "#" in fragment:
-        result.error(
-            step,
-            _("the proof's key {key!r} is not a key of the issuer {issuer} (the issuer's keys are {issuer}#…)").format(
-                key=vm_id, issuer=issuer_id
-            ),
-            code="verify.key.not-issuers",
-        )
+        _not_the_issuers(vm_id, issuer_id, result, step)
         return None
     document = resolve_did_document(issuer_id, fetcher, result, step)
     if document is None:
@@ -136,13 +130,7 @@ def _did_key_method(vm_id: str, did: str, result: Result, step: str) -> dict | N
     multibase = found.group(1)
     key_did, _hash, fragment = vm_id.partition("#")
     if key_did != did:
-        result.error(
-            step,
-            _("the proof's key {key!r} is not a key of the issuer {issuer} (the issuer's keys are {issuer}#…)").format(
-                key=vm_id, issuer=did
-            ),
-            code="verify.key.not-issuers",
-        )
+        _not_the_issuers(vm_id, did, result, step)
         return None
     if fragment != multibase:
         result.error(
@@ -154,6 +142,17 @@ def _did_key_method(vm_id: str, did: str, result: Result, step: str) -> dict | N
         )
         return None
     return {"id": vm_id, "type": "Multikey", "controller": did, "publicKeyMultibase": multibase}
+
+
+def _not_the_issuers(vm_id: str, issuer: str, result: Result, step: str) -> None:
+    """The proof names a key outside the issuer's own DID: whoever controls it, it is not the issuer's."""
+    result.error(
+        step,
+        _("the proof's key {key!r} is not a key of the issuer {issuer} (the issuer's keys are {issuer}#…)").format(
+            key=vm_id, issuer=issuer
+        ),
+        code="verify.key.not-issuers",
+    )
 
 
 def _did_url_in_site(did: str, base_url: str | None) -> str:
