@@ -224,7 +224,7 @@ def export_entries(text: str) -> list[tuple[str, str | None]] | None:
                 "(GET /v1/event/{{client}}/{{event}}/assertion) and import that"
             ).format()
         )
-    entries: list[tuple[str, str | None]] = []
+    entries: dict[str, str | None] = {}  # by URL, in the export's order: an award listed twice is read once
     for entry in data:
         url, email = (entry, None) if isinstance(entry, str) else (None, None)
         if isinstance(entry, dict):
@@ -235,9 +235,9 @@ def export_entries(text: str) -> list[tuple[str, str | None]] | None:
             else:
                 # Badgr's v2 API names the hosted assertion openBadgeId; an embedded assertion's id is its URL.
                 url = entry.get("openBadgeId") or (entry.get("id") if entry.get("type") == "Assertion" else None)
-        if isinstance(url, str) and url.startswith(("http://", "https://")) and url not in [u for u, _e in entries]:
-            entries.append((url, email))
-    return entries
+        if isinstance(url, str) and url.startswith(("http://", "https://")):
+            entries.setdefault(url, email)
+    return list(entries.items())
 
 
 def _is_obf_event(entry: dict) -> bool:
