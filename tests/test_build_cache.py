@@ -1,6 +1,7 @@
 """A large site's build: award files parsed one at a time report the same problems in the same order; a rebuild
 reuses unchanged awards (in the build process, without workers) and gives the bytes a fresh build gives; a
-parallel build, where the build process takes chunks too, gives the bytes of a build in one process."""
+parallel build, where the build process takes chunks too, gives the bytes of a build in one process; award files
+unchanged since the last build are not checked again, and give the awards checking them would."""
 
 from __future__ import annotations
 
@@ -11,13 +12,17 @@ import textwrap
 import uuid
 from pathlib import Path
 
+import pytest
 from conftest import SALT, default_files, identity_hash, write_files
 
 from sitegen.build import cache
 from sitegen.build.pipeline import build_site
+from sitegen.cli import main
 from sitegen.content.load import load_content
+from sitegen.content.site import load_site
 from sitegen.content.validate import build_site_model
 from sitegen.diagnostics import Collector
+from sitegen.openbadges import ob2
 from sitegen.openbadges.keys import generate
 from sitegen.status import draw_award_ids, status_position
 
@@ -117,3 +122,58 @@ def test_a_parallel_build_gives_the_bytes_and_records_of_a_build_in_one_process(
         assert tree(output) == tree(tmp_path / "one")
         records = json.loads((root / cache.CACHE_FILE).read_text())["awards"]
         assert {k: v[:2] for k, v in records.items()} == {k: v[:2] for k, v in records_one.items()}
+
+
+def recalled_and_model(root: Path) -> tuple[int, tuple]:
+    """How many award files a build's cache answers now, and the awards it gives."""
+    remembered = cache.AwardFileCache(root)
+    site, _ = load_site(root, memo=remembered)
+    return remembered.recalled, site.awards
+
+
+def test_award_files_unchanged_since_the_last_build_are_not_checked_again_and_give_the_same_awards(make_site):
+    root = make_site()
+    build_site(root)
+    recalled, awards = recalled_and_model(root)
+    assert recalled == 2  # both award files of the site
+    assert awards == load_site(root)[0].awards  # what checking them again gives
+    # A file changed is checked again (the other is still recalled), and its change is in the model.
+    spring = root / "content/assertions/2026/spring.yaml"
+    spring.write_text(spring.read_text().replace("2026-04-01", "2026-04-02"), encoding="utf-8")
+    recalled, awards = recalled_and_model(root)
+    assert recalled == 1 and awards == load_site(root)[0].awards
+    assert {award.issued_on.day for award in awards if award.badge == "python-basics"} == {2}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("content/badgeclasses/star.yaml", "valid_for: P1Y", "valid_for: P2Y"),  # Carol's award expires later
+        ("content/site.yaml", 'timezone: "+09:00"', 'timezone: "-05:00"'),  # every date moves
+        ("content/assertions/star-carol.yaml", "name: Carol Example", "name: Carol Changed"),
+    ],
+)
+def test_an_award_file_is_checked_again_when_anything_its_awards_are_made_from_changed(make_site, change):
+    root = make_site()
+    assert main(["build", "--root", str(root)]) == 0
+    rel, old, new = change
+    path = root / rel
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    fresh = load_site(root)[0].awards
+    _, recalled = recalled_and_model(root)
+    assert recalled == fresh
+    assert main(["build", "--root", str(root)]) == 0
+    carol = json.loads((root / "output/assertions/7c9e6679-7425-40de-944b-e07fc1f90ae7.json").read_text())
+    expected = next(award for award in fresh if award.id == "7c9e6679-7425-40de-944b-e07fc1f90ae7")
+    assert carol["expires"] == ob2.format_datetime(expected.expires)
+    assert carol["issuedOn"] == ob2.format_datetime(expected.issued_on)
+
+
+def test_an_award_file_with_a_problem_is_never_remembered_so_every_build_reports_it(make_site, capsys):
+    root = make_site()
+    assert main(["build", "--root", str(root)]) == 0
+    carol = root / "content/assertions/star-carol.yaml"
+    carol.write_text(carol.read_text().replace("show_name: true", "show_name: maybe"), encoding="utf-8")
+    for _ in range(2):
+        assert main(["build", "--root", str(root)]) != 0
+        assert "star-carol.yaml:7" in capsys.readouterr().err

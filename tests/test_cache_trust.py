@@ -2,14 +2,17 @@
 
 A pull request can commit a `.sitegen-cache/` (and an `output/`) of its own making, or a symbolic link in
 their place. A cached proof is published only when its entry's MAC shows the private signing key made it;
-the reuse records only when a MAC under this machine's secret shows this machine wrote them; the cache is
+the reuse records and the checked award files only when a MAC under this machine's secret shows this machine
+wrote them (and of the award files, a pickle, only the model's classes are ever unpickled); the cache is
 never read or written through a link; a cache that is not what sitegen writes is ignored, never a crash.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import pickle
 import textwrap
 from pathlib import Path
 
@@ -221,3 +224,63 @@ def test_the_machine_s_own_records_are_still_reused(make_site):
     records["awards"][AWARD_ID][0] = "0" * 64  # any change of the records breaks their MAC: nothing is reused
     (root / reuse.CACHE_FILE).write_text(json.dumps(records))
     assert build_site(root).reused == 0
+
+
+class _RunsCode:
+    """Unpickled, it would run a command: what a forger would put in a pickled cache."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _award_files(root: Path) -> tuple[str, dict[str, bytes]]:
+    data = (root / ".sitegen-cache" / reuse.AWARD_FILES_NAME).read_bytes()
+    header, _, payload = data.split(b"\n", 2)
+    return pickle.loads(payload)  # the file this build wrote, read by the test
+
+
+def _write_award_files(root: Path, code: str, entries: dict[str, bytes], secret: bytes | None) -> None:
+    payload = pickle.dumps((code, entries))
+    mac = reuse._award_files_mac(secret, payload) if secret else "0" * 64
+    (root / ".sitegen-cache" / reuse.AWARD_FILES_NAME).write_bytes(
+        b"sitegen award files v1\n" + mac.encode("ascii") + b"\n" + payload
+    )
+
+
+@pytest.mark.parametrize(
+    ("mac", "payload"), [("forged", "other awards"), ("forged", "code"), ("this machine's (a leaked secret)", "code")]
+)
+def test_a_planted_award_files_cache_never_changes_the_awards_or_runs_code(make_site, tmp_path, mac, payload):
+    """The cache of checked award files is a pickle: read only under this machine's MAC (which only this machine's
+    secret makes: the reason it never leaves the user's cache folder), and then only the model's own classes are
+    unpickled, so a planted one can neither change what is published nor run code."""
+    root = make_site()
+    assert main(["build", "--root", str(root)]) == 0
+    genuine = {p.relative_to(root).as_posix(): p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()}
+    code, entries = _award_files(root)
+    marker = tmp_path / "code-ran"
+    if payload == "code":
+        planted = {key: pickle.dumps([_RunsCode(marker)]) for key in entries}
+    else:  # forged awards of the right shape: every recipient's name shown as the forger's
+        planted = {
+            key: pickle.dumps([dataclasses.replace(a, name="Mallory", show_name=True) for a in pickle.loads(entry)])
+            for key, entry in entries.items()
+        }
+    secret = reuse._machine_secret() if mac.startswith("this machine") else None
+    _write_award_files(root, code, planted, secret)
+    assert main(["build", "--root", str(root)]) == 0
+    assert not marker.exists()
+    rebuilt = {p.relative_to(root).as_posix(): p.read_bytes() for p in (root / "output").rglob("*") if p.is_file()}
+    assert rebuilt == genuine
+
+
+def test_an_award_files_cache_of_another_sitegen_is_not_used(make_site):
+    root = make_site()
+    build_site(root)
+    code, entries = _award_files(root)
+    _write_award_files(root, "0.0.1 " + "0" * 64, entries, reuse._machine_secret())
+    remembered = reuse.AwardFileCache(root)
+    assert remembered.recall(next(iter(entries))) is None

@@ -17,10 +17,13 @@ through a symbolic link.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
+import io
 import json
 import os
+import pickle
 import secrets
 import stat
 from pathlib import Path
@@ -28,6 +31,7 @@ from pathlib import Path
 from sitegen import __version__
 from sitegen.build.render import theme_dirs
 from sitegen.messages import _
+from sitegen.model import Award
 from sitegen.openbadges.jws import public_pem
 
 CACHE_DIR = Path(".sitegen-cache")
@@ -46,18 +50,32 @@ def site_fingerprint(root: Path, site, signing, jws_key) -> str:
             digest.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
             digest.update(b"\0")
 
-    add(__version__, site.config)
+    add(package_digest(), site.config)
     for issuer in site.issuers.values():
         add(issuer, issuer.image.data if issuer.image else b"")
     for badge in site.badges.values():
         add(badge, badge.image.data)
-    for folder in [*theme_dirs(root, site.config.theme), PACKAGE_DIR]:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".pyc"):
-            add(str(path.relative_to(folder)), path.read_bytes())
+    for folder in theme_dirs(root, site.config.theme):
+        add(_folder_digest(folder))
     add(signing and (signing.verification_method, signing.public_multikey))
     if jws_key is not None:
         add(public_pem(jws_key))
     return digest.hexdigest()
+
+
+def _folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix != ".pyc"):
+        for part in (str(path.relative_to(folder)).encode("utf-8", "surrogatepass"), path.read_bytes()):
+            digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
+
+
+@functools.cache
+def package_digest() -> str:
+    """sitegen itself: its version and every file of the package, so a change of its code between releases
+    counts too."""
+    return f"{__version__} {_folder_digest(PACKAGE_DIR)}"
 
 
 def award_fingerprint(site_fingerprint: str, award, position, state: str = "") -> str:
@@ -91,6 +109,84 @@ def save(root: Path, output: Path, records: dict[str, list]) -> None:
             CACHE_NAME,
             {"output": str(output), "awards": records, "mac": _records_mac(secret, str(output), records)},
         )
+
+
+AWARD_FILES_NAME = "award-files-v1.pickle"
+_AWARD_FILES_HEADER = b"sitegen award files v1\n"
+
+
+class AwardFileCache:
+    """The awards of every award file the last build checked (content.validate.AwardFileMemo), so that a rebuild
+    parses and checks only the files that changed: at 100,000 awards that is most of a rebuild's time.
+
+    The file carries a MAC under this machine's secret (as the award records do) and is read only when the MAC
+    holds; then only the model's own classes are unpickled (_ModelUnpickler), so even a file that got past the MAC
+    could not run code. Its entries are kept for one sitegen: another version, or other code, starts afresh.
+    save() keeps exactly the files of the last build, so the cache never grows past the site."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._known: dict[str, bytes] = {}  # file key → its awards, pickled (unpickled only when recalled)
+        self._kept: dict[str, bytes] = {}
+        self.recalled = 0  # files answered from the cache
+        secret = _machine_secret()
+        data = read_cache_bytes(root, AWARD_FILES_NAME)
+        if secret is None or data is None or not data.startswith(_AWARD_FILES_HEADER):
+            return
+        start = len(_AWARD_FILES_HEADER)
+        mac, payload = data[start : start + 64], data[start + 65 :]  # the MAC in hex, a newline, the pickle
+        if not hmac.compare_digest(mac, _award_files_mac(secret, payload).encode("ascii")):
+            return
+        try:
+            code, known = _ModelUnpickler(io.BytesIO(payload)).load()
+        except Exception:  # noqa: BLE001 - anything unreadable is a cache miss, never a failed build
+            return
+        if code == package_digest() and isinstance(known, dict):
+            self._known = {key: entry for key, entry in known.items() if isinstance(entry, bytes)}
+
+    def recall(self, key: str) -> list | None:
+        entry = self._known.get(key)
+        if entry is None:
+            return None
+        try:
+            awards = _ModelUnpickler(io.BytesIO(entry)).load()
+        except Exception:  # noqa: BLE001 - as in __init__
+            return None
+        if not isinstance(awards, list) or not all(isinstance(award, Award) for award in awards):
+            return None
+        self._kept[key] = entry
+        self.recalled += 1
+        return awards
+
+    def remember(self, key: str, awards: list) -> None:
+        self._kept[key] = pickle.dumps(awards, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def save(self) -> None:
+        secret = _machine_secret()
+        if secret is None:
+            return
+        payload = pickle.dumps((package_digest(), dict(sorted(self._kept.items()))), protocol=pickle.HIGHEST_PROTOCOL)
+        mac = _award_files_mac(secret, payload).encode("ascii")
+        write_cache_bytes(self.root, AWARD_FILES_NAME, _AWARD_FILES_HEADER + mac + b"\n" + payload)
+
+
+def _award_files_mac(secret: bytes, payload: bytes) -> str:
+    return hmac.new(secret, b"award files\0" + payload, hashlib.sha256).hexdigest()
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    """Unpickles awards and nothing else: the model's classes of an award and the dates they hold."""
+
+    ALLOWED = {
+        *(("sitegen.model", name) for name in ("Award", "Evidence", "ImportedFrom", "Revocation", "Text")),
+        ("sitegen.diagnostics", "Location"),
+        *(("datetime", name) for name in ("datetime", "timezone", "timedelta")),
+    }
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of an award")
+        return super().find_class(module, name)
 
 
 def _record_shape(record) -> bool:
@@ -184,6 +280,15 @@ _BY_PATH = os.open not in os.supports_dir_fd
 
 def read_cache(root: Path, name: str):
     """The JSON of one cache file, or None when it is missing, a link, not a file or not JSON."""
+    data = read_cache_bytes(root, name)
+    try:
+        return json.loads(data) if data is not None else None
+    except (ValueError, RecursionError):
+        return None
+
+
+def read_cache_bytes(root: Path, name: str) -> bytes | None:
+    """One cache file, or None when it is missing, a link or not a file."""
     if _BY_PATH:
         return _read_by_path(root, name)
     folder = _open_cache_dir(root, create=False)
@@ -194,8 +299,8 @@ def read_cache(root: Path, name: str):
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return None
-            return json.loads(handle.read())
-    except (OSError, ValueError, RecursionError):
+            return handle.read()
+    except OSError:
         return None
     finally:
         os.close(folder)
@@ -209,8 +314,13 @@ def write_cache(root: Path, name: str, document) -> None:
 
 def write_cache_text(root: Path, name: str, text: str) -> None:
     """write_cache, of a document already in JSON."""
+    write_cache_bytes(root, name, text.encode("utf-8"))
+
+
+def write_cache_bytes(root: Path, name: str, data: bytes) -> None:
+    """Replace one cache file with `data` (see write_cache)."""
     if _BY_PATH:
-        _write_by_path(root, name, text)
+        _write_by_path(root, name, data)
         return
     folder = _open_cache_dir(root, create=True)
     if folder is None:
@@ -218,8 +328,8 @@ def write_cache_text(root: Path, name: str, text: str) -> None:
     tmp = f".{name}.{secrets.token_hex(8)}.tmp"  # a new name: nothing planted there can be followed
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)  # replaces a link, never its target
         try:  # a cache, never committed
             fd = os.open(".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=folder)
@@ -243,19 +353,19 @@ def encoded(document) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
-def _read_by_path(root: Path, name: str):
+def _read_by_path(root: Path, name: str) -> bytes | None:
     if cache_problem(root) is not None:
         return None
     path = root / CACHE_DIR / name
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return None
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
+        return path.read_bytes()
+    except OSError:
         return None
 
 
-def _write_by_path(root: Path, name: str, text: str) -> None:
+def _write_by_path(root: Path, name: str, data: bytes) -> None:
     if cache_problem(root) is not None:
         return
     folder = root / CACHE_DIR
@@ -263,8 +373,8 @@ def _write_by_path(root: Path, name: str, text: str) -> None:
     try:
         folder.mkdir(exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, folder / name)  # replaces a link, never its target
         ignore = folder / ".gitignore"  # a cache, never committed
         if not ignore.exists():

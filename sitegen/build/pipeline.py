@@ -95,7 +95,8 @@ def build_site(
     root = root.absolute()
     output = output if output is not None else root / "output"
     check_output_folder(root, output)
-    site, warnings = load_site(root, base_url)
+    remembered = cache.AwardFileCache(root)  # the award files unchanged since the last build: not parsed again
+    site, warnings = load_site(root, base_url, remembered)
     problems: list[Diagnostic] = []  # both kinds of key are checked, so one run names every missing one
     signing, jws_key = None, None
     notes: list[Diagnostic] = []
@@ -156,6 +157,7 @@ def build_site(
             )
         writer.commit()
     cache.save(root, output.absolute(), records)
+    remembered.save()
     signed = 0
     if signing is not None:
         used.update(signing.status_proofs)

@@ -7,12 +7,14 @@ nothing to the model, so later stages only ever see checked data.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from difflib import get_close_matches
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -1234,8 +1236,37 @@ def _read_as_one_text(doc: RawDoc, problems: Collector) -> RawDoc:
     return doc  # plain text: reported as not a mapping
 
 
-def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Site | None:
-    """The checked site, or None when any file has an error (all of them are in `problems`)."""
+class AwardFileMemo(Protocol):
+    """The awards of award files checked by an earlier build (the build's cache), by award_file_key: a large site's
+    rebuild then parses and checks only the files that changed. Only a file that had no problem at all is
+    remembered, so a file recalled reports nothing, as checking it again would."""
+
+    def recall(self, key: str) -> list[Award] | None: ...
+
+    def remember(self, key: str, awards: list[Award]) -> None: ...
+
+
+def award_context(config: SiteConfig, badges: dict[str, BadgeClass], badge_slugs: set[str]) -> bytes:
+    """Everything besides its own text that an award file's awards are made from: the site settings (time zone,
+    language) and the badges (which exist, their validity periods)."""
+    # Not the day of the build: a file whose dates were not in the future once never has them in the future later.
+    return repr((config, sorted(badges.items()), sorted(badge_slugs))).encode("utf-8")
+
+
+def award_file_key(doc: RawDoc, context: bytes) -> str:
+    """What an award file's awards depend on, as one digest: its path (the awards' source), its text, the context."""
+    assert doc.text is not None
+    digest = hashlib.sha256(context)
+    for part in (doc.rel, doc.text):
+        digest.update(b"\0" + part.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def build_site_model(
+    root: Path, docs: list[RawDoc], problems: Collector, memo: AwardFileMemo | None = None
+) -> Site | None:
+    """The checked site, or None when any file has an error (all of them are in `problems`). `memo` gives the
+    awards of unchanged award files loaded with awards_later, and keeps those of the others."""
     docs = [doc if doc.text is not None else _read_as_one_text(doc, problems) for doc in docs]
     one_text_at = len(problems.items)  # where the award files' problems of _read_as_one_text belong
     content = root / "content"
@@ -1265,12 +1296,24 @@ def build_site_model(root: Path, docs: list[RawDoc], problems: Collector) -> Sit
     awards: list[Award] = []
     parsed_late: list[tuple[int, list[Diagnostic]]] = []
     read_late = Collector()
+    context = award_context(check_config, badges, badge_slugs) if memo is not None else b""
     for doc in (d for d in docs if d.kind == "awards"):
         if doc.text is not None:  # loaded with awards_later: parsed now, and its tree let go once checked
+            key = award_file_key(doc, context) if memo is not None and doc.readable else None
+            recalled = memo.recall(key) if memo is not None and key is not None else None
+            if recalled is not None:
+                awards.extend(recalled)
+                doc.text = None
+                continue
             parsed = Collector()
             parse_later(doc, parsed)
             parsed_late.append((doc.problems_at, parsed.items))
-            awards.extend(_awards(_read_as_one_text(doc, read_late), check_config, badges, badge_slugs, problems, now))
+            before = len(problems.items) + len(read_late.items)
+            found = _awards(_read_as_one_text(doc, read_late), check_config, badges, badge_slugs, problems, now)
+            awards.extend(found)
+            if memo is not None and key is not None and not parsed.items:
+                if len(problems.items) + len(read_late.items) == before:
+                    memo.remember(key, found)
             doc.data = None
         else:
             awards.extend(_awards(doc, check_config, badges, badge_slugs, problems, now))
