@@ -145,7 +145,7 @@ class AwardFileCache:
             self._known = {key: entry for key, entry in known.items() if isinstance(entry, bytes)}
 
     def recall(self, key: str) -> list | None:
-        entry = self._known.get(key)
+        entry = self._known.pop(key, None)  # kept in _kept if it is an award file's
         if entry is None:
             return None
         try:
@@ -167,7 +167,7 @@ class AwardFileCache:
             return
         payload = pickle.dumps((package_digest(), dict(sorted(self._kept.items()))), protocol=pickle.HIGHEST_PROTOCOL)
         mac = _award_files_mac(secret, payload).encode("ascii")
-        write_cache_bytes(self.root, AWARD_FILES_NAME, _AWARD_FILES_HEADER + mac + b"\n" + payload)
+        write_cache_bytes(self.root, AWARD_FILES_NAME, [_AWARD_FILES_HEADER, mac, b"\n", payload])
 
 
 def _award_files_mac(secret: bytes, payload: bytes) -> str:
@@ -314,13 +314,13 @@ def write_cache(root: Path, name: str, document) -> None:
 
 def write_cache_text(root: Path, name: str, text: str) -> None:
     """write_cache, of a document already in JSON."""
-    write_cache_bytes(root, name, text.encode("utf-8"))
+    write_cache_bytes(root, name, [text])
 
 
-def write_cache_bytes(root: Path, name: str, data: bytes) -> None:
-    """Replace one cache file with `data` (see write_cache)."""
+def write_cache_bytes(root: Path, name: str, parts: list[bytes | str]) -> None:
+    """Replace one cache file with `parts` one after the other, a text in UTF-8 (see write_cache)."""
     if _BY_PATH:
-        _write_by_path(root, name, data)
+        _write_by_path(root, name, parts)
         return
     folder = _open_cache_dir(root, create=True)
     if folder is None:
@@ -329,7 +329,7 @@ def write_cache_bytes(root: Path, name: str, data: bytes) -> None:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=folder)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            _write_parts(handle, parts)
         os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)  # replaces a link, never its target
         try:  # a cache, never committed
             fd = os.open(".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=folder)
@@ -344,6 +344,17 @@ def write_cache_bytes(root: Path, name: str, data: bytes) -> None:
             pass
     finally:
         os.close(folder)
+
+
+def _write_parts(handle, parts: list[bytes | str]) -> None:
+    # A megabyte at a time: a large site's caches are tens of megabytes, and encoding a whole one at once would
+    # hold a second copy of it at the build's busiest moment for memory.
+    step = 2**20
+    for part in parts:
+        view = memoryview(part) if isinstance(part, bytes) else part
+        for start in range(0, len(view), step):
+            chunk = view[start : start + step]
+            handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
 
 
 def encoded(document) -> str:
@@ -365,7 +376,7 @@ def _read_by_path(root: Path, name: str) -> bytes | None:
         return None
 
 
-def _write_by_path(root: Path, name: str, data: bytes) -> None:
+def _write_by_path(root: Path, name: str, parts: list[bytes | str]) -> None:
     if cache_problem(root) is not None:
         return
     folder = root / CACHE_DIR
@@ -374,7 +385,7 @@ def _write_by_path(root: Path, name: str, data: bytes) -> None:
         folder.mkdir(exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            _write_parts(handle, parts)
         os.replace(tmp, folder / name)  # replaces a link, never its target
         ignore = folder / ".gitignore"  # a cache, never committed
         if not ignore.exists():

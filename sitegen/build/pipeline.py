@@ -22,6 +22,7 @@ from sitegen.build.render import Renderer, award_state, build_day, key_file_prob
 from sitegen.build.write import (
     PAGES_SIZE_LIMIT,
     SITE_MARKER,
+    FileHelper,
     OutputWriter,
     SiteTooLarge,
     SizeBudget,
@@ -131,6 +132,7 @@ def build_site(
                 positions=signing.positions if signing is not None else {},
                 budget=writer.budget,
                 today=build_day(site.config.tz, environ),
+                helper=writer.helper,
             )
             award_count, award_bytes, used, records, reused = publish_awards(job, jobs, progress)
         except jinja2.TemplateError as exc:
@@ -156,13 +158,14 @@ def build_site(
                 )
             )
         writer.commit()
-    cache.save(root, output.absolute(), records)
-    remembered.save()
-    signed = 0
-    if signing is not None:
-        used.update(signing.status_proofs)
-        signed = sum(1 for key in used if key not in signing.cache)
-        ob3_signing.save_cache(root, used)
+        # Saved while the helper removes the previous output; leaving this block waits for it.
+        cache.save(root, output.absolute(), records)
+        remembered.save()
+        signed = 0
+        if signing is not None:
+            used.update(signing.status_proofs)
+            signed = sum(1 for key in used if key not in signing.cache)
+            ob3_signing.save_cache(root, used)
     return BuildResult(site, output, count, size, warnings, notes, signed, reused, size_limit)
 
 
@@ -397,6 +400,7 @@ class AwardJob:
     positions: dict
     budget: SizeBudget | None = None  # the size limit, shared by every worker
     today: dt.date | None = None  # the day expiry is decided on (render.build_day)
+    helper: FileHelper | None = None  # makes the links of reused files, while this process goes on
     renderers: list | None = None  # made by job_renderers, once (forked workers inherit them)
     todo: list[Award] = field(default_factory=list)  # the awards not reused, whose files are made
     chunks: list[tuple[int, int]] = field(default_factory=list)  # parts of todo, for the processes to take
@@ -410,7 +414,7 @@ def publish_awards(
     progress.start(AWARD_FILES_SIGNED if job.signing is not None else AWARD_FILES, len(job.site.awards))
     # Unchanged awards first, in this process: linking their files costs little, and a rebuild that adds a few
     # awards to a large site then forks no workers at all (each would hold a copy of the whole model).
-    reused_files = StagingFolder(job.staging, job.budget)
+    reused_files = StagingFolder(job.staging, job.budget, job.helper)
     used, records, job.todo = _reuse_awards(job, reused_files, progress)
     reused = len(records)
     job.previous_records = {}  # no longer needed: not carried into the workers
@@ -547,6 +551,11 @@ def _reuse_awards(job: AwardJob, files: StagingFolder, progress: Progress) -> tu
         if since_progress == 1000:
             progress.advance(since_progress)
             since_progress = 0
+    copied = files.links_made()
+    if copied:  # a file system without hard links: the copies are files of their own, with stamps of their own
+        first_paths = {_award_paths(job, award)[0]: award.id for award in job.site.awards if award.id in records}
+        for paths in copied:
+            records[first_paths[paths[0]]][2] = files.stamp(paths)
     progress.advance(since_progress)
     return used, records, todo
 

@@ -15,8 +15,10 @@ import filecmp
 import hashlib
 import multiprocessing
 import os
+import pickle
 import shutil
 import stat
+import subprocess
 import sys
 import tempfile
 import time
@@ -112,9 +114,10 @@ def check_output_folder(root: Path, output: Path) -> None:
 class StagingFolder:
     """Writes files under one folder; worker processes each open their own on the same folder."""
 
-    def __init__(self, folder: Path, budget: SizeBudget | None = None):
+    def __init__(self, folder: Path, budget: SizeBudget | None = None, helper: FileHelper | None = None):
         self.folder = folder
         self.budget = budget
+        self.helper = helper  # makes the links of link(), when given (then links_made() waits for them)
         self._dirs: set[str] = set()
         self.total_bytes = 0
         self.count = 0
@@ -138,22 +141,25 @@ class StagingFolder:
             return None
         if self.budget is not None:
             self.budget.take(sum(info.st_size for info in infos))
-        copied = False
-        for path, source, info in zip(paths, sources, infos, strict=True):
-            target = f"{self.folder}/{path}"
+        targets = []
+        for path, info in zip(paths, infos, strict=True):
+            targets.append(f"{self.folder}/{path}")
             parent = path.rpartition("/")[0]
             if parent not in self._dirs:
                 os.makedirs(f"{self.folder}/{parent}", exist_ok=True)
                 self._dirs.add(parent)
-            try:
-                os.link(source, target, follow_symlinks=False)
-            except OSError:  # a file system without hard links: copy instead
-                shutil.copyfile(source, target)
-                copied = True
             self.total_bytes += info.st_size
             self.count += 1
+        if self.helper is not None:
+            self.helper.link(paths, sources, targets)
+            return stamp
         # A hard link is the same file (inode, size, mtime): only copies have a stamp of their own.
-        return self.stamp(paths) if copied else stamp
+        return self.stamp(paths) if _link_all(sources, targets) else stamp
+
+    def links_made(self) -> list[list[str]]:
+        """Wait for the helper's links; the paths of link() calls whose files it copied instead (their stamps
+        differ from the previous build's)."""
+        return self.helper.links_made() if self.helper is not None else []
 
     def write(self, path: str, data: bytes) -> None:
         if self.budget is not None:
@@ -166,6 +172,138 @@ class StagingFolder:
             handle.write(data)
         self.total_bytes += len(data)
         self.count += 1
+
+
+def _link_all(sources: list[str], targets: list[str]) -> bool:
+    """Hard-link each source to its target; True if any was copied instead (a file system without hard links)."""
+    copied = False
+    for source, target in zip(sources, targets, strict=True):
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except OSError:
+            shutil.copyfile(source, target)
+            copied = True
+    return copied
+
+
+class HelperFailed(SitegenError):
+    """The helper process could not make a link, or stopped."""
+
+
+class FileHelper:
+    """A second process for the system calls of a rebuild: it hard-links the files reused from the previous output
+    while this process decides which files to reuse (at 100,000 awards, 300,000 links: system calls with no Python
+    work in them), and removes the previous output after the swap while this process saves the caches. It is a new
+    interpreter, not a fork of this one, so it holds none of the site's model. Where it cannot be started, this
+    process makes the same calls itself."""
+
+    BATCH = 200  # link() calls sent at once
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[list[str], list[str], list[str]]] = []
+        self._copied: list[list[str]] = []  # made here when there is no helper
+        try:
+            self._process: subprocess.Popen | None = subprocess.Popen(
+                [sys.executable, "-c", "from sitegen.build.write import serve_helper; serve_helper()"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        except OSError:
+            self._process = None
+
+    def link(self, paths: list[str], sources: list[str], targets: list[str]) -> None:
+        if self._process is None:
+            if _link_all(sources, targets):
+                self._copied.append(paths)
+            return
+        self._waiting.append((paths, sources, targets))
+        if len(self._waiting) >= self.BATCH:
+            self._send(("link", self._waiting))
+            self._waiting = []
+
+    def links_made(self) -> list[list[str]]:
+        """Wait for every link asked for; the paths of the link() calls whose files were copied instead."""
+        if self._process is None:
+            copied, self._copied = self._copied, []
+            return copied
+        if self._waiting:
+            self._send(("link", self._waiting))
+            self._waiting = []
+        self._send(("report",))
+        try:
+            copied, problem = pickle.load(self._process.stdout)  # type: ignore[arg-type]
+        except (EOFError, OSError, pickle.UnpicklingError):
+            raise HelperFailed(_("the helper process of the build stopped before it had made every link")) from None
+        if problem is not None:
+            raise HelperFailed(
+                _("could not link or copy a file of the previous output: {problem}").format(problem=problem)
+            )
+        return copied
+
+    def remove(self, path: Path) -> None:
+        """Remove a folder (see _remove) in the helper, without waiting."""
+        if self._process is None:
+            _remove(path)
+        else:
+            self._send(("remove", str(path)))
+
+    def close(self) -> None:
+        """Wait for what was asked of the helper, then end it."""
+        if self._process is not None:
+            self._send(None)
+            self._process.wait()
+            self._end()
+
+    def stop(self) -> None:
+        """End the helper now, whatever it is doing (a failed build)."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._end()
+
+    def _end(self) -> None:
+        assert self._process is not None
+        for stream in (self._process.stdin, self._process.stdout):
+            if stream is not None:
+                stream.close()
+        self._process = None
+
+    def _send(self, message) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        try:
+            pickle.dump(message, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            if message is None or message[0] != "link":
+                self._process.stdin.flush()
+        except OSError:
+            raise HelperFailed(_("the helper process of the build stopped")) from None
+
+
+def serve_helper() -> None:
+    """The helper process (FileHelper): it reads the build's requests, pickles, from its standard input."""
+    requests, answers = sys.stdin.buffer, sys.stdout.buffer
+    copied: list[list[str]] = []
+    problem: str | None = None
+    while True:
+        try:
+            message = pickle.load(requests)
+        except EOFError:  # the build ended without saying so (it was killed): nothing more to do
+            return
+        if message is None:
+            return
+        if message[0] == "link" and problem is None:
+            for paths, sources, targets in message[1]:
+                try:
+                    if _link_all(sources, targets):
+                        copied.append(paths)
+                except OSError as exc:
+                    problem = f"{exc.filename}: {exc.strerror}"
+                    break
+        elif message[0] == "report":
+            pickle.dump((copied, problem), answers, protocol=pickle.HIGHEST_PROTOCOL)
+            answers.flush()
+            copied = []
+        elif message[0] == "remove":
+            _remove(Path(message[1]))
 
 
 def file_stamp(files: list[Path] | list[str]) -> str:
@@ -193,6 +331,8 @@ class OutputWriter:
         self.staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=self.output.parent))
         self.budget = SizeBudget(size_limit) if size_limit is not None else None
         self.files = StagingFolder(self.staging, self.budget)
+        # A rebuild links the previous output's files and removes the previous output: a helper makes those calls.
+        self.helper = FileHelper() if self.output.is_dir() else None
         self.sources: dict[str, str] = {}
         self.folded: dict[str, str] = {}  # each path in lower case (casefold) → the path
 
@@ -232,7 +372,11 @@ class OutputWriter:
             _rename(self.staging, self.output)
             return
         if exchange_folders(self.staging, self.output):
-            _remove(self.staging)  # now the old output/ (a folder, or a link that stood in its place)
+            # Now the old output/ (a folder, or a link that stood in its place), removed before the build returns.
+            if self.helper is not None:
+                self.helper.remove(self.staging)
+            else:
+                _remove(self.staging)
             return
         old = Path(tempfile.mkdtemp(prefix=f"{OLD_PREFIX}{os.getpid()}-", dir=self.output.parent))
         try:
@@ -259,6 +403,11 @@ class OutputWriter:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        if self.helper is not None:
+            if exc_type is None:
+                self.helper.close()  # waits until the previous output is removed
+            else:
+                self.helper.stop()  # no link into the staging folder removed now, nor after
         if self.staging.exists():
             self.discard()
 
