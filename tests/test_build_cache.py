@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import sys
 import textwrap
 import uuid
 from pathlib import Path
@@ -17,6 +18,7 @@ from conftest import SALT, default_files, identity_hash, write_files
 
 from sitegen.build import cache
 from sitegen.build.pipeline import build_site
+from sitegen.build.write import OLD_PREFIX, STAGING_PREFIX
 from sitegen.cli import main
 from sitegen.content.load import load_content
 from sitegen.content.site import load_site
@@ -177,3 +179,21 @@ def test_an_award_file_with_a_problem_is_never_remembered_so_every_build_reports
     for _ in range(2):
         assert main(["build", "--root", str(root)]) != 0
         assert "star-carol.yaml:7" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("helper", ["a helper process", "no helper process (it cannot start)"])
+def test_a_rebuild_links_every_reused_file_and_removes_the_previous_output_before_it_returns(
+    make_site, monkeypatch, helper
+):
+    root = make_site()
+    build_site(root)
+    before = tree(root / "output")
+    inodes = {p: os.stat(p).st_ino for p in (root / "output/assertions").iterdir()}
+    if helper.startswith("no"):
+        monkeypatch.setattr(sys, "executable", str(root / "no-such-python"))
+    again = build_site(root)
+    assert again.reused == 3
+    assert tree(root / "output") == before
+    assert {p: os.stat(p).st_ino for p in (root / "output/assertions").iterdir()} == inodes  # the same files
+    assert all(os.stat(p).st_nlink == 1 for p in inodes)  # the previous output is gone: one name per file
+    assert not [p.name for p in root.iterdir() if p.name.startswith((STAGING_PREFIX, OLD_PREFIX))]

@@ -1,7 +1,7 @@
 """Nothing of `.sitegen-cache` is trusted because of where it lies.
 
 A pull request can commit a `.sitegen-cache/` (and an `output/`) of its own making, or a symbolic link in
-their place. A cached proof is published only when its entry's MAC shows the private signing key made it;
+their place. A cached proof is published only when its file's MAC shows the private signing key made it;
 the reuse records and the checked award files only when a MAC under this machine's secret shows this machine
 wrote them (and of the award files, a pickle, only the model's classes are ever unpickled); the cache is
 never read or written through a link; a cache that is not what sitegen writes is ignored, never a crash.
@@ -63,15 +63,28 @@ def assert_verifies(root: Path) -> None:
     assert {k: statuses[k] for k in EXPECTED} == EXPECTED
 
 
-def forge(entries: dict, mac=None) -> dict:
-    """Every entry with a real signature of another document (valid JSON, genuine-looking, wrong here)."""
-    values = sorted(entry["proof"]["proofValue"] for entry in entries.values())
-    out = {}
-    for key, entry in entries.items():
-        wrong = values[(values.index(entry["proof"]["proofValue"]) + 1) % len(values)]
-        proof = {**entry["proof"], "proofValue": wrong}
-        out[key] = {"proof": proof, "mac": mac(key, proof) if mac else entry["mac"]}
-    return out
+def forge(proofs: dict) -> dict:
+    """Every proof with a real signature of another document (valid JSON, genuine-looking, wrong here)."""
+    values = sorted(proof["proofValue"] for proof in proofs.values())
+    return {
+        key: {**proof, "proofValue": values[(values.index(proof["proofValue"]) + 1) % len(values)]}
+        for key, proof in proofs.items()
+    }
+
+
+def read_proofs(path: Path) -> tuple[dict, bytes]:
+    """The proofs of a cache file as the build writes it (a header, the MAC, then the JSON), and its MAC."""
+    header, mac, payload = path.read_bytes().split(b"\n", 2)
+    assert header + b"\n" == signing.CACHE_HEADER
+    return json.loads(payload), mac
+
+
+def proofs_file(proofs: dict, mac: bytes | signing.SigningContext) -> bytes:
+    """A cache file of these proofs, with this MAC, or the MAC this context's key makes."""
+    payload = json.dumps(proofs).encode("ascii")
+    if isinstance(mac, signing.SigningContext):
+        mac = mac._mac(payload)
+    return signing.CACHE_HEADER + mac + b"\n" + payload
 
 
 def generate_private():
@@ -83,19 +96,22 @@ def generate_private():
 def test_a_forged_proof_in_a_committed_cache_is_never_published(make_site, keypair):
     root = signed_site(make_site, keypair)
     build_signed(root, keypair)
-    genuine = json.loads((root / signing.CACHE_FILE).read_text())
-    assert genuine and all(set(entry) == {"proof", "mac"} for entry in genuine.values())
+    genuine, genuine_mac = read_proofs(root / signing.CACHE_FILE)
+    assert genuine and all("proofValue" in proof for proof in genuine.values())
     proofs = published_proofs(root)
     attacker = signing.SigningContext(generate_private(), "key-1", keypair[1], "x", {})  # the attacker's own key
-    plain = {k: e["proof"] for k, e in forge(genuine).items()}
+    forged = forge(genuine)
     caches = {
-        "the proofs changed, the MACs kept": forge(genuine),
-        "re-MACed with another key": forge(genuine, attacker._mac),
-        "plain proofs, as the cache once held them": plain,
+        "the proofs changed, the MAC kept": proofs_file(forged, genuine_mac),
+        "re-MACed with another key": proofs_file(forged, attacker),
+        "plain proofs, as the cache once held them": json.dumps(forged).encode(),
+        "a MAC per entry, as the cache once held them": json.dumps(
+            {key: {"proof": proof, "mac": "0" * 64} for key, proof in forged.items()}
+        ).encode(),
     }
     for name, cache in caches.items():
-        (root / signing.CACHE_FILE).write_text(json.dumps(cache))
-        (root / ".sitegen-cache/proofs-v1.json").write_text(json.dumps(plain))
+        (root / signing.CACHE_FILE).write_bytes(cache)
+        (root / ".sitegen-cache/proofs-v1.json").write_text(json.dumps(forged))
         result = build_signed(root, keypair)
         assert result.signed == len(genuine), name  # everything signed afresh
         assert published_proofs(root) == proofs, name
@@ -109,11 +125,11 @@ def test_a_forged_proof_in_a_committed_cache_is_never_published(make_site, keypa
 def test_a_symlinked_cache_folder_is_neither_read_nor_written(make_site, keypair, tmp_path):
     root = signed_site(make_site, keypair)
     build_signed(root, keypair)
-    genuine = json.loads((root / signing.CACHE_FILE).read_text())
+    genuine, genuine_mac = read_proofs(root / signing.CACHE_FILE)
     proofs = published_proofs(root)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (elsewhere / signing.CACHE_NAME).write_text(json.dumps(forge(genuine)))
+    (elsewhere / signing.CACHE_NAME).write_bytes(proofs_file(forge(genuine), genuine_mac))
     (elsewhere / "proofs-v1.json").write_text("{}")
     before = {p.name: p.read_bytes() for p in elsewhere.iterdir()}
     for path in sorted((root / ".sitegen-cache").iterdir()):
@@ -133,10 +149,10 @@ def test_a_symlinked_cache_folder_is_neither_read_nor_written(make_site, keypair
 def test_links_inside_the_cache_folder_are_neither_followed_nor_written_through(make_site, keypair, tmp_path):
     root = signed_site(make_site, keypair)
     build_signed(root, keypair)
-    genuine = json.loads((root / signing.CACHE_FILE).read_text())
+    genuine, genuine_mac = read_proofs(root / signing.CACHE_FILE)
     proofs = published_proofs(root)
     planted = tmp_path / "planted.json"
-    planted.write_text(json.dumps(forge(genuine)))
+    planted.write_bytes(proofs_file(forge(genuine), genuine_mac))
     victim = tmp_path / "victim"  # does not exist: a dangling link would create it
     cache = root / ".sitegen-cache"
     for name in (signing.CACHE_NAME, ".gitignore", reuse.CACHE_NAME):
@@ -150,7 +166,7 @@ def test_links_inside_the_cache_folder_are_neither_followed_nor_written_through(
     assert_verifies(root)
     assert planted.read_bytes() == planted_bytes and not victim.exists() and not os.path.lexists(victim)
     assert not (cache / signing.CACHE_NAME).is_symlink()  # replaced by the cache this build wrote
-    assert json.loads((cache / signing.CACHE_NAME).read_text()).keys() == genuine.keys()
+    assert read_proofs(cache / signing.CACHE_NAME)[0].keys() == genuine.keys()
 
 
 BROKEN = {

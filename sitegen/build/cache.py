@@ -26,6 +26,7 @@ import os
 import pickle
 import secrets
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from sitegen import __version__
@@ -87,28 +88,46 @@ def award_fingerprint(site_fingerprint: str, award, position, state: str = "") -
 def load(root: Path, output: Path) -> dict[str, list]:
     """{award id: [fingerprint, proof cache key or None, stamp of its files]} of the build that wrote `output`,
     if it still stands and this machine wrote the records."""
-    data = read_cache(root, CACHE_NAME)
+    data = read_cache_bytes(root, CACHE_NAME)
     secret = _machine_secret()
-    if not isinstance(data, dict) or secret is None or data.get("output") != str(output) or not output.is_dir():
+    if data is None or secret is None or not output.is_dir():
         return {}
-    records, mac = data.get("awards"), data.get("mac")
+    # The file as save() writes it, {"awards":RECORDS,"mac":"MAC","output":OUTPUT}: its MAC is checked on the
+    # records' bytes as they stand, before they are parsed (a large site's records are 20 MB: encoding them again
+    # to check the MAC cost a second).
+    at = data.rfind(_MAC_KEY)
+    output_json = json.dumps(str(output)).encode("ascii")
     if (
-        not isinstance(records, dict)
-        or not isinstance(mac, str)
-        or not hmac.compare_digest(mac, _records_mac(secret, str(output), records))
+        not data.startswith(_AWARDS_KEY)
+        or at < 0
+        or data[at + len(_MAC_KEY) + 64 :] != _OUTPUT_KEY + output_json + b"}"
     ):
+        return {}
+    records_json = data[len(_AWARDS_KEY) : at]
+    mac = data[at + len(_MAC_KEY) : at + len(_MAC_KEY) + 64]
+    if not hmac.compare_digest(mac, _records_mac(secret, output_json, records_json).encode("ascii")):
+        return {}
+    try:
+        records = json.loads(records_json)
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(records, dict):
         return {}
     return {award_id: record for award_id, record in records.items() if _record_shape(record)}
 
 
+_AWARDS_KEY, _MAC_KEY, _OUTPUT_KEY = b'{"awards":', b',"mac":"', b'","output":'
+
+
 def save(root: Path, output: Path, records: dict[str, list]) -> None:
+    """The records, as json.dumps of {"awards", "mac", "output"} with sorted keys would write them."""
     secret = _machine_secret()
-    if secret is not None:
-        write_cache(
-            root,
-            CACHE_NAME,
-            {"output": str(output), "awards": records, "mac": _records_mac(secret, str(output), records)},
-        )
+    if secret is None:
+        return
+    records_json, output_json = encoded(records), json.dumps(str(output))
+    mac = _records_mac(secret, output_json.encode("ascii"), records_json)
+    parts = [_AWARDS_KEY.decode(), records_json, _MAC_KEY.decode(), mac, _OUTPUT_KEY.decode(), output_json, "}"]
+    write_cache_bytes(root, CACHE_NAME, parts)
 
 
 AWARD_FILES_NAME = "award-files-v1.pickle"
@@ -199,9 +218,13 @@ def _record_shape(record) -> bool:
     )
 
 
-def _records_mac(secret: bytes, output: str, records: dict) -> str:
-    material = json.dumps([output, records], sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hmac.new(secret, material.encode("ascii"), hashlib.sha256).hexdigest()
+def _records_mac(secret: bytes, output_json: bytes, records_json: bytes | str) -> str:
+    """The MAC of [output, records] in the JSON of encoded()."""
+    digest = hmac.new(secret, b"[" + output_json + b",", hashlib.sha256)
+    for chunk in chunks(records_json):
+        digest.update(chunk)
+    digest.update(b"]")
+    return digest.hexdigest()
 
 
 def _machine_secret() -> bytes | None:
@@ -317,7 +340,7 @@ def write_cache_text(root: Path, name: str, text: str) -> None:
     write_cache_bytes(root, name, [text])
 
 
-def write_cache_bytes(root: Path, name: str, parts: list[bytes | str]) -> None:
+def write_cache_bytes(root: Path, name: str, parts: Sequence[bytes | str]) -> None:
     """Replace one cache file with `parts` one after the other, a text in UTF-8 (see write_cache)."""
     if _BY_PATH:
         _write_by_path(root, name, parts)
@@ -346,15 +369,19 @@ def write_cache_bytes(root: Path, name: str, parts: list[bytes | str]) -> None:
         os.close(folder)
 
 
-def _write_parts(handle, parts: list[bytes | str]) -> None:
-    # A megabyte at a time: a large site's caches are tens of megabytes, and encoding a whole one at once would
-    # hold a second copy of it at the build's busiest moment for memory.
-    step = 2**20
+def _write_parts(handle, parts: Sequence[bytes | str]) -> None:
     for part in parts:
-        view = memoryview(part) if isinstance(part, bytes) else part
-        for start in range(0, len(view), step):
-            chunk = view[start : start + step]
-            handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
+        for chunk in chunks(part):
+            handle.write(chunk)
+
+
+def chunks(data: bytes | str, step: int = 2**20):
+    """`data` in UTF-8, a megabyte at a time: a large site's caches are tens of megabytes, and encoding a whole one
+    at once would hold a second copy of it at the build's busiest moment for memory."""
+    view = memoryview(data) if isinstance(data, bytes) else data
+    for start in range(0, len(view), step):
+        chunk = view[start : start + step]
+        yield chunk.encode("utf-8") if isinstance(chunk, str) else chunk
 
 
 def encoded(document) -> str:
@@ -376,7 +403,7 @@ def _read_by_path(root: Path, name: str) -> bytes | None:
         return None
 
 
-def _write_by_path(root: Path, name: str, parts: list[bytes | str]) -> None:
+def _write_by_path(root: Path, name: str, parts: Sequence[bytes | str]) -> None:
     if cache_problem(root) is not None:
         return
     folder = root / CACHE_DIR

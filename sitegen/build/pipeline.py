@@ -165,7 +165,7 @@ def build_site(
         if signing is not None:
             used.update(signing.status_proofs)
             signed = sum(1 for key in used if key not in signing.cache)
-            ob3_signing.save_cache(root, used)
+            signing.save_cache(root, used)
     return BuildResult(site, output, count, size, warnings, notes, signed, reused, size_limit)
 
 
@@ -249,7 +249,7 @@ def prepare_signing(
                 active.multibase,
                 ob3.verification_method_id(site, active.id),
                 ob3.assign_status_positions(site),
-                {} if check else ob3_signing.load_cache(root),
+                None if check else ob3_signing.load_cache(root),
                 check=check,
             )
             return context, []

@@ -4,7 +4,7 @@ Signing is the expensive step of a large build, so a proof is reused whenever ev
 is unchanged: the unsigned credential, the verification method and its public key, the proof's `created`,
 the cryptosuite and the sitegen version.
 
-A cached proof is published only when the cache entry carries a MAC under a key derived from the private
+A cached proof is published only when the cache file carries a MAC under a key derived from the private
 signing key: a cache committed to the repository, or made with another key, is ignored, and a forged proof
 never reaches the site. Proofs are deterministic, so an entry is exactly what signing again would give; the
 CI cache of the signing job (made with the same key) stays useful.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -30,13 +30,9 @@ from sitegen.openbadges.status_lists import encode_status_list
 from sitegen.status import STATUS_LIST_LENGTH, StatusPosition
 
 SUITE = CRYPTOSUITE  # part of every proof's cache key
-CACHE_NAME = "proofs-v2.json"  # v2: every entry {"proof", "mac"}
+CACHE_NAME = "proofs-v3.json"  # v3: one MAC of the whole file (v2: one per entry, a second per 100,000 to check)
 CACHE_FILE = cache.CACHE_DIR / CACHE_NAME
-
-
-# What an entry's MAC is made from: one encoder for the 100,000 entries of a large site's cache (json.dumps makes a
-# new one for every call with options), and the same bytes as json.dumps with these options.
-_MAC_MATERIAL = json.JSONEncoder(sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+CACHE_HEADER = b"sitegen proofs v3\n"  # then the MAC in hex, a newline, and the proofs: {cache key: proof}
 
 
 @dataclass
@@ -48,31 +44,48 @@ class SigningContext:
     public_multikey: str
     verification_method: str
     positions: dict[str, StatusPosition]
-    cache: dict[str, dict] = field(default_factory=dict)  # cache key → {"proof", "mac"}; untrusted until checked
+    cache_file: InitVar[bytes | None] = None  # the cache file as it lies (load_cache): untrusted until checked
     status_proofs: dict[str, dict] = field(default_factory=dict)  # proofs of the status lists of this build
     check: bool = False  # canonicalise both ways and refuse any difference (`build --check-signing`)
+    cache: dict[str, dict] = field(init=False, default_factory=dict)  # cache key → proof, made with this key
 
-    def __post_init__(self) -> None:
-        self._mac_key = derived_secret(self.private_key, b"sitegen proof cache v2")
-        # Only entries this key made are kept: whatever else the cache file holds is never published.
+    def __post_init__(self, cache_file: bytes | None) -> None:
+        self._mac_key = derived_secret(self.private_key, b"sitegen proof cache v3")
+        # Only a file this key made is read: whatever else lies there is never published.
+        self.cache = self._proofs(cache_file) if cache_file else {}
+
+    def _mac(self, payload: bytes | str) -> bytes:
+        digest = hmac.new(self._mac_key, digestmod=hashlib.sha256)
+        for chunk in cache.chunks(payload):
+            digest.update(chunk)
+        return digest.hexdigest().encode("ascii")
+
+    def _proofs(self, data: bytes) -> dict[str, dict]:
+        start = len(CACHE_HEADER)
+        mac, newline, payload = data[start : start + 64], data[start + 64 : start + 65], data[start + 65 :]
+        if not data.startswith(CACHE_HEADER) or newline != b"\n" or not hmac.compare_digest(mac, self._mac(payload)):
+            return {}
+        try:
+            proofs = json.loads(payload)
+        except (ValueError, RecursionError):
+            return {}
+        if not isinstance(proofs, dict):
+            return {}
         shared: dict[str, str] = {}
-        self.cache = {
-            key: _shared_values(entry, shared) for key, entry in (self.cache or {}).items() if self._genuine(key, entry)
-        }
+        return {key: _shared_values(proof, shared) for key, proof in proofs.items() if isinstance(proof, dict)}
 
-    def _mac(self, key: str, proof: dict) -> str:
-        material = _MAC_MATERIAL.encode([key, proof])
-        return hmac.digest(self._mac_key, material.encode("ascii"), "sha256").hex()
-
-    def _genuine(self, key, entry) -> bool:
-        return (
-            isinstance(key, str)
-            and isinstance(entry, dict)
-            and set(entry) == {"proof", "mac"}
-            and isinstance(entry["proof"], dict)
-            and isinstance(entry["mac"], str)
-            and hmac.compare_digest(entry["mac"], self._mac(key, entry["proof"]))
-        )
+    def save_cache(self, root: Path, used: dict[str, dict | str]) -> None:
+        """Keep exactly the proofs this build used, so the cache never grows past the site. A proof may come
+        already in JSON (compact_entries): the file is the same."""
+        if not any(isinstance(proof, str) for proof in used.values()):
+            payload = cache.encoded(used)  # one call of the C encoder
+        else:
+            parts = [
+                f"{json.dumps(key)}:{proof if isinstance(proof, str) else cache.encoded(proof)}"
+                for key, proof in sorted(used.items())
+            ]
+            payload = "{" + ",".join(parts) + "}"
+        cache.write_cache_bytes(root, CACHE_NAME, [CACHE_HEADER, self._mac(payload), b"\n", payload])
 
     def proof_key(self, unsigned: dict, created: str) -> str:
         material = json.dumps(
@@ -86,49 +99,33 @@ class SigningContext:
     def sign(self, unsigned: dict, created: str, used: dict[str, dict]) -> dict:
         """The credential with its proof, from the cache when possible; `used` collects every entry used."""
         key = self.proof_key(unsigned, created)
-        entry = self.cache.get(key)
-        if entry is None:
+        proof = self.cache.get(key)
+        if proof is None:
             signed = sign_credential(unsigned, self.private_key, self.verification_method, created, check=self.check)
             proof = signed["proof"][0]
-            entry = {"proof": proof, "mac": self._mac(key, proof)}
-        used[key] = entry
-        return {**unsigned, "proof": [entry["proof"]]}
+        used[key] = proof
+        return {**unsigned, "proof": [proof]}
 
 
-def _shared_values(entry: dict, shared: dict[str, str]) -> dict:
-    """The entry with its proof's repeated values (type, suite, key, purpose, day) as one string each: JSON gives
-    every one its own copy, and a large site's cache holds 100,000 proofs."""
-    proof = {
+def _shared_values(proof: dict, shared: dict[str, str]) -> dict:
+    """The proof with its repeated values (type, suite, key, purpose, day) as one string each: JSON gives every
+    one its own copy, and a large site's cache holds 100,000 proofs."""
+    return {
         key: shared.setdefault(value, value) if isinstance(value, str) and key != "proofValue" else value
-        for key, value in entry["proof"].items()
+        for key, value in proof.items()
     }
-    return {"proof": proof, "mac": entry["mac"]}
 
 
-def load_cache(root: Path) -> dict[str, dict]:
-    """The cache file as it is (SigningContext keeps only the entries its key made); {} when there is none, it
-    is not JSON, or it lies behind a symbolic link."""
-    data = cache.read_cache(root, CACHE_NAME)
-    return data if isinstance(data, dict) else {}
-
-
-def save_cache(root: Path, used: dict[str, dict | str]) -> None:
-    """Keep exactly the entries this build used, so the cache never grows past the site. An entry may come
-    already in JSON (compact_entries): the file is the same."""
-    if not any(isinstance(entry, str) for entry in used.values()):
-        cache.write_cache(root, CACHE_NAME, used)  # one call of the C encoder
-        return
-    parts = [
-        f"{json.dumps(key)}:{entry if isinstance(entry, str) else cache.encoded(entry)}"
-        for key, entry in sorted(used.items())
-    ]
-    cache.write_cache_text(root, CACHE_NAME, "{" + ",".join(parts) + "}")
+def load_cache(root: Path) -> bytes | None:
+    """The cache file as it lies (SigningContext reads it only if its key made it); None when there is none or it
+    lies behind a symbolic link."""
+    return cache.read_cache_bytes(root, CACHE_NAME)
 
 
 def compact_entries(used: dict[str, dict]) -> dict[str, str]:
-    """The entries of new proofs in JSON, as save_cache writes them: a worker returns 100,000s of them, which the
-    build holds until it saves the cache (a string each instead of two dicts and seven strings)."""
-    return {key: cache.encoded(entry) for key, entry in used.items()}
+    """The new proofs in JSON, as save_cache writes them: a worker returns 100,000s of them, which the build holds
+    until it saves the cache (a string each instead of a dict and six strings)."""
+    return {key: cache.encoded(proof) for key, proof in used.items()}
 
 
 def credential_files(
