@@ -233,7 +233,7 @@ class FileHelper:
         try:
             copied, problem = pickle.load(self._process.stdout)  # type: ignore[arg-type]
         except (EOFError, OSError, pickle.UnpicklingError):
-            raise HelperFailed(_("the helper process of the build stopped before it had made every link")) from None
+            raise HelperFailed(_("the helper process of the build stopped")) from None
         if problem is not None:
             raise HelperFailed(
                 _("could not link or copy a file of the previous output: {problem}").format(problem=problem)
