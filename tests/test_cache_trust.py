@@ -300,3 +300,19 @@ def test_an_award_files_cache_of_another_sitegen_is_not_used(make_site):
     _write_award_files(root, "0.0.1 " + "0" * 64, entries, reuse._machine_secret())
     remembered = reuse.AwardFileCache(root)
     assert remembered.recall(next(iter(entries))) is None
+
+
+def test_the_helper_process_never_runs_a_sitegen_folder_of_the_repository(make_site, monkeypatch, tmp_path):
+    """A build runs in the repository (the deploy job: with the signing key in its environment); a pull request can
+    add a `sitegen/` folder there. The helper process imports the sitegen that builds, never that one."""
+    root = make_site()
+    marker = tmp_path / "planted-code-ran"
+    planted = f"open({str(marker)!r}, 'w').close()\\n"
+    for name in ("sitegen/__init__.py", "sitegen/build/__init__.py", "sitegen/build/write.py"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(planted)
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("PYTHONPATH", str(root))
+    build_site(root)
+    assert build_site(root).reused == 3  # the helper linked every reused file
+    assert not marker.exists()

@@ -133,6 +133,10 @@ def build_site(
     with _long_lived():
         remembered = cache.AwardFileCache(root)  # the award files unchanged since the last build: not parsed again
         site, warnings = load_site(root, base_url, remembered)
+    # Saved now (what it holds is true of the files whatever the build does next) and let go: a large site's
+    # award files are 24 MB of pickles, which the workers of a cold build would each count again.
+    remembered.save()
+    del remembered
     problems: list[Diagnostic] = []  # both kinds of key are checked, so one run names every missing one
     signing, jws_key = None, None
     notes: list[Diagnostic] = []
@@ -198,7 +202,6 @@ def build_site(
         writer.commit()
         # Saved while the helper removes the previous output; leaving this block waits for it.
         cache.save(root, output.absolute(), records)
-        remembered.save()
         signed = 0
         if signing is not None:
             used.update(signing.status_proofs)

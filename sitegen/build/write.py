@@ -204,9 +204,7 @@ class FileHelper:
         self._copied: list[list[str]] = []  # made here when there is no helper
         try:
             self._process: subprocess.Popen | None = subprocess.Popen(
-                [sys.executable, "-c", "from sitegen.build.write import serve_helper; serve_helper()"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
+                _helper_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
             )
         except OSError:
             self._process = None
@@ -277,6 +275,17 @@ class FileHelper:
                 self._process.stdin.flush()
         except OSError:
             raise HelperFailed(_("the helper process of the build stopped")) from None
+
+
+def _helper_command() -> list[str]:
+    """This interpreter, isolated (-I), importing this sitegen and what it imports from this process's own path,
+    without the current folder: a build runs in the repository, and a pull request's `sitegen/` folder there must
+    not be the code the helper runs (the deploy job's environment holds the signing key)."""
+    here = os.path.realpath(os.getcwd())
+    package_home = str(Path(__file__).resolve().parents[2])
+    path = [package_home] + [entry for entry in sys.path if entry and os.path.realpath(entry) != here]
+    code = f"import sys; sys.path[:] = {path!r}; from sitegen.build.write import serve_helper; serve_helper()"
+    return [sys.executable, "-I", "-c", code]
 
 
 def serve_helper() -> None:
