@@ -252,17 +252,18 @@ class _RunsCode:
         return (os.system, (f"touch {self.marker}",))
 
 
-def _award_files(root: Path) -> tuple[str, dict[str, bytes]]:
+def _award_files(root: Path) -> tuple[str, dict[str, list]]:
     data = (root / ".sitegen-cache" / reuse.AWARD_FILES_NAME).read_bytes()
-    header, _, payload = data.split(b"\n", 2)
-    return pickle.loads(payload)  # the file this build wrote, read by the test
+    return pickle.loads(data[data.index(b"\n") + 1 : -64])  # the file this build wrote, read by the test
 
 
-def _write_award_files(root: Path, code: str, entries: dict[str, bytes], secret: bytes | None) -> None:
+def _write_award_files(root: Path, code: str, entries: dict, secret: bytes | None) -> None:
     payload = pickle.dumps((code, entries))
-    mac = reuse._award_files_mac(secret, payload) if secret else "0" * 64
+    mac = reuse._award_files_mac(secret) if secret else None
+    if mac is not None:
+        mac.update(payload)
     (root / ".sitegen-cache" / reuse.AWARD_FILES_NAME).write_bytes(
-        b"sitegen award files v1\n" + mac.encode("ascii") + b"\n" + payload
+        b"sitegen award files v2\n" + payload + (mac.hexdigest() if mac else "0" * 64).encode("ascii")
     )
 
 
@@ -279,11 +280,11 @@ def test_a_planted_award_files_cache_never_changes_the_awards_or_runs_code(make_
     code, entries = _award_files(root)
     marker = tmp_path / "code-ran"
     if payload == "code":
-        planted = {key: pickle.dumps([_RunsCode(marker)]) for key in entries}
+        planted = {key: [_RunsCode(marker)] for key in entries}
     else:  # forged awards of the right shape: every recipient's name shown as the forger's
         planted = {
-            key: pickle.dumps([dataclasses.replace(a, name="Mallory", show_name=True) for a in pickle.loads(entry)])
-            for key, entry in entries.items()
+            key: [dataclasses.replace(award, name="Mallory", show_name=True) for award in awards]
+            for key, awards in entries.items()
         }
     secret = reuse._machine_secret() if mac.startswith("this machine") else None
     _write_award_files(root, code, planted, secret)
@@ -297,9 +298,9 @@ def test_an_award_files_cache_of_another_sitegen_is_not_used(make_site):
     root = make_site()
     build_site(root)
     code, entries = _award_files(root)
+    assert reuse.AwardFileCache(root).recall(next(iter(entries))) is not None  # this sitegen's: recalled
     _write_award_files(root, "0.0.1 " + "0" * 64, entries, reuse._machine_secret())
-    remembered = reuse.AwardFileCache(root)
-    assert remembered.recall(next(iter(entries))) is None
+    assert reuse.AwardFileCache(root).recall(next(iter(entries))) is None
 
 
 def test_the_helper_process_never_runs_a_sitegen_folder_of_the_repository(make_site, monkeypatch, tmp_path):
