@@ -133,8 +133,8 @@ def build_site(
     with _long_lived():
         remembered = cache.AwardFileCache(root)  # the award files unchanged since the last build: not parsed again
         site, warnings = load_site(root, base_url, remembered)
-    # Saved now (what it holds is true of the files whatever the build does next) and let go: a large site's
-    # award files are 24 MB of pickles, which the workers of a cold build would each count again.
+    # Saved now (what it holds is true of the files whatever the build does next), before any worker is forked:
+    # what pickling it takes in memory is given back before the workers would each count it again.
     remembered.save()
     del remembered
     problems: list[Diagnostic] = []  # both kinds of key are checked, so one run names every missing one
