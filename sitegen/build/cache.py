@@ -108,13 +108,17 @@ def load(root: Path, output: Path) -> dict[str, list]:
     mac = data[at + len(_MAC_KEY) : at + len(_MAC_KEY) + 64]
     if not hmac.compare_digest(mac, _records_mac(secret, output_json, records_json).encode("ascii")):
         return {}
-    try:
-        records = json.loads(records_json)
-    except (ValueError, RecursionError):
-        return {}
-    if not isinstance(records, dict):
-        return {}
+    records = json_object(records_json) or {}
     return {award_id: record for award_id, record in records.items() if _record_shape(record)}
+
+
+def json_object(data: bytes) -> dict | None:
+    """The JSON object these bytes hold, or None when they hold no JSON or something else."""
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 _AWARDS_KEY, _MAC_KEY, _OUTPUT_KEY = b'{"awards":', b',"mac":"', b'","output":'

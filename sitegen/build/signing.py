@@ -65,12 +65,7 @@ class SigningContext:
         mac, newline, payload = data[start : start + 64], data[start + 64 : start + 65], data[start + 65 :]
         if not data.startswith(CACHE_HEADER) or newline != b"\n" or not hmac.compare_digest(mac, self._mac(payload)):
             return {}
-        try:
-            proofs = json.loads(payload)
-        except (ValueError, RecursionError):
-            return {}
-        if not isinstance(proofs, dict):
-            return {}
+        proofs = cache.json_object(payload) or {}
         shared: dict[str, str] = {}
         return {key: _shared_values(proof, shared) for key, proof in proofs.items() if isinstance(proof, dict)}
 
