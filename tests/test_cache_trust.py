@@ -73,18 +73,20 @@ def forge(proofs: dict) -> dict:
 
 
 def read_proofs(path: Path) -> tuple[dict, bytes]:
-    """The proofs of a cache file as the build writes it (a header, the MAC, then the JSON), and its MAC."""
-    header, mac, payload = path.read_bytes().split(b"\n", 2)
-    assert header + b"\n" == signing.CACHE_HEADER
-    return json.loads(payload), mac
+    """The proofs of a cache file as the build writes it (a header, the JSON, then its MAC), and its MAC."""
+    data = path.read_bytes()
+    assert data.startswith(signing.CACHE_HEADER)
+    return json.loads(data[len(signing.CACHE_HEADER) : -64]), data[-64:]
 
 
 def proofs_file(proofs: dict, mac: bytes | signing.SigningContext) -> bytes:
     """A cache file of these proofs, with this MAC, or the MAC this context's key makes."""
     payload = json.dumps(proofs).encode("ascii")
     if isinstance(mac, signing.SigningContext):
-        mac = mac._mac(payload)
-    return signing.CACHE_HEADER + mac + b"\n" + payload
+        digest = mac._mac()
+        digest.update(payload)
+        mac = digest.hexdigest().encode("ascii")
+    return signing.CACHE_HEADER + payload + mac
 
 
 def generate_private():

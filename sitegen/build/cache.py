@@ -28,13 +28,20 @@ import secrets
 import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 from sitegen import __version__
 from sitegen.build.render import theme_dirs
 from sitegen.messages import _
 from sitegen.model import Award
 from sitegen.openbadges.jws import public_pem
+
+
+class Writable(Protocol):
+    """What a cache file is written to: the file, or a writer that also adds what it writes to a MAC."""
+
+    def write(self, data: bytes | memoryview, /) -> int: ...
+
 
 CACHE_DIR = Path(".sitegen-cache")
 CACHE_NAME = "awards-v3.json"  # v3: records with a MAC
@@ -136,7 +143,7 @@ def save(root: Path, output: Path, records: dict[str, list]) -> None:
 
 
 AWARD_FILES_NAME = "award-files-v2.pickle"
-_AWARD_FILES_HEADER = b"sitegen award files v2\n"  # then the pickle, then its MAC in hex
+_AWARD_FILES_HEADER = b"sitegen award files v2\n"  # a sealed file (write_sealed) of a pickle
 
 
 class AwardFileCache:
@@ -156,13 +163,8 @@ class AwardFileCache:
         self._kept: dict[str, list] = {}
         self.recalled = 0  # files answered from the cache
         secret = _machine_secret()
-        data = read_cache_bytes(root, AWARD_FILES_NAME)
-        if secret is None or data is None or len(data) < len(_AWARD_FILES_HEADER) + 64:
-            return
-        payload = memoryview(data)[len(_AWARD_FILES_HEADER) : -64]
-        mac = _award_files_mac(secret)
-        mac.update(payload)
-        if not data.startswith(_AWARD_FILES_HEADER) or not hmac.compare_digest(data[-64:], mac.hexdigest().encode()):
+        payload = read_sealed(root, AWARD_FILES_NAME, _AWARD_FILES_HEADER, _award_files_mac(secret)) if secret else None
+        if payload is None:
             return
         try:
             code, known = _ModelUnpickler(io.BytesIO(payload)).load()
@@ -186,26 +188,14 @@ class AwardFileCache:
         secret = _machine_secret()
         if secret is None:
             return
-        mac = _award_files_mac(secret)
-
-        def write(handle) -> None:
-            handle.write(_AWARD_FILES_HEADER)
-            signed = _Signed(handle, mac)
-            pickle.dump((package_digest(), dict(sorted(self._kept.items()))), signed, pickle.HIGHEST_PROTOCOL)
-            handle.write(mac.hexdigest().encode("ascii"))
-
-        write_cache_with(self.root, AWARD_FILES_NAME, write)
-
-
-class _Signed:
-    """A file to write to that adds what is written to a MAC."""
-
-    def __init__(self, handle, mac):
-        self.handle, self.mac = handle, mac
-
-    def write(self, data) -> int:
-        self.mac.update(data)
-        return self.handle.write(data)
+        known = (package_digest(), dict(sorted(self._kept.items())))
+        write_sealed(
+            self.root,
+            AWARD_FILES_NAME,
+            _AWARD_FILES_HEADER,
+            _award_files_mac(secret),
+            lambda out: pickle.dump(known, out, pickle.HIGHEST_PROTOCOL),
+        )
 
 
 def _award_files_mac(secret: bytes):
@@ -240,7 +230,7 @@ def _record_shape(record) -> bool:
 def _records_mac(secret: bytes, output_json: bytes, records_json: bytes | str) -> str:
     """The MAC of [output, records] in the JSON of encoded()."""
     digest = hmac.new(secret, b"[" + output_json + b",", hashlib.sha256)
-    for chunk in chunks(records_json):
+    for chunk in _chunks(records_json):
         digest.update(chunk)
     digest.update(b"]")
     return digest.hexdigest()
@@ -320,13 +310,10 @@ def _open_cache_dir(root: Path, create: bool) -> int | None:
 _BY_PATH = os.open not in os.supports_dir_fd
 
 
-def read_cache(root: Path, name: str):
-    """The JSON of one cache file, or None when it is missing, a link, not a file or not JSON."""
+def read_cache(root: Path, name: str) -> dict | None:
+    """The JSON object of one cache file, or None when it is missing, a link, not a file or not a JSON object."""
     data = read_cache_bytes(root, name)
-    try:
-        return json.loads(data) if data is not None else None
-    except (ValueError, RecursionError):
-        return None
+    return json_object(data) if data is not None else None
 
 
 def read_cache_bytes(root: Path, name: str) -> bytes | None:
@@ -351,20 +338,15 @@ def read_cache_bytes(root: Path, name: str) -> bytes | None:
 def write_cache(root: Path, name: str, document) -> None:
     """Replace one cache file, never writing through a link; a cache that cannot be written is skipped
     (it only saves time)."""
-    write_cache_text(root, name, encoded(document))
-
-
-def write_cache_text(root: Path, name: str, text: str) -> None:
-    """write_cache, of a document already in JSON."""
-    write_cache_bytes(root, name, [text])
+    write_cache_bytes(root, name, [encoded(document)])
 
 
 def write_cache_bytes(root: Path, name: str, parts: Sequence[bytes | str]) -> None:
     """Replace one cache file with `parts` one after the other, a text in UTF-8 (see write_cache)."""
-    write_cache_with(root, name, lambda handle: _write_parts(handle, parts))
+    write_cache_with(root, name, lambda handle: write_parts(handle, parts))
 
 
-def write_cache_with(root: Path, name: str, write: Callable[[BinaryIO], None]) -> None:
+def write_cache_with(root: Path, name: str, write: Callable[[Writable], None]) -> None:
     """Replace one cache file with what `write` writes to it (see write_cache)."""
     if _BY_PATH:
         _write_by_path(root, name, write)
@@ -393,13 +375,50 @@ def write_cache_with(root: Path, name: str, write: Callable[[BinaryIO], None]) -
         os.close(folder)
 
 
-def _write_parts(handle, parts: Sequence[bytes | str]) -> None:
+# --- sealed cache files: a header, what is kept, and the MAC of what is kept --------------------------------
+
+
+def write_sealed(root: Path, name: str, header: bytes, mac, write: Callable[[Writable], None]) -> None:
+    """Replace one cache file with `header`, what `write` writes, and the MAC (an hmac object, in hex) of what it
+    wrote: the MAC is made as the file is written, so the file is never held whole in memory."""
+
+    def sealed(handle) -> None:
+        handle.write(header)
+        write(_Signed(handle, mac))
+        handle.write(mac.hexdigest().encode("ascii"))
+
+    write_cache_with(root, name, sealed)
+
+
+def read_sealed(root: Path, name: str, header: bytes, mac) -> memoryview | None:
+    """What write_sealed kept in a cache file, if `mac` (an hmac object under the same key, fresh) says that key made
+    it; None when the file is missing, a link, or not made so."""
+    data = read_cache_bytes(root, name)
+    if data is None or not data.startswith(header) or len(data) < len(header) + 64:
+        return None
+    kept = memoryview(data)[len(header) : -64]
+    mac.update(kept)
+    return kept if hmac.compare_digest(data[-64:], mac.hexdigest().encode("ascii")) else None
+
+
+class _Signed:
+    """A file to write to that adds what is written to a MAC."""
+
+    def __init__(self, handle, mac):
+        self.handle, self.mac = handle, mac
+
+    def write(self, data: bytes | memoryview, /) -> int:
+        self.mac.update(data)
+        return self.handle.write(data)
+
+
+def write_parts(handle: Writable, parts: Sequence[bytes | str]) -> None:
     for part in parts:
-        for chunk in chunks(part):
+        for chunk in _chunks(part):
             handle.write(chunk)
 
 
-def chunks(data: bytes | str, step: int = 2**20):
+def _chunks(data: bytes | str, step: int = 2**20):
     """`data` in UTF-8, a megabyte at a time: a large site's caches are tens of megabytes, and encoding a whole one
     at once would hold a second copy of it at the build's busiest moment for memory."""
     view = memoryview(data) if isinstance(data, bytes) else data
@@ -427,7 +446,7 @@ def _read_by_path(root: Path, name: str) -> bytes | None:
         return None
 
 
-def _write_by_path(root: Path, name: str, write: Callable[[BinaryIO], None]) -> None:
+def _write_by_path(root: Path, name: str, write: Callable[[Writable], None]) -> None:
     if cache_problem(root) is not None:
         return
     folder = root / CACHE_DIR

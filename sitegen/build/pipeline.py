@@ -290,7 +290,7 @@ def prepare_signing(
                 active.multibase,
                 ob3.verification_method_id(site, active.id),
                 ob3.assign_status_positions(site),
-                None if check else ob3_signing.load_cache(root),
+                None if check else root,
                 check=check,
             )
             return context, []

@@ -32,7 +32,7 @@ from sitegen.status import STATUS_LIST_LENGTH, StatusPosition
 SUITE = CRYPTOSUITE  # part of every proof's cache key
 CACHE_NAME = "proofs-v3.json"  # v3: one MAC of the whole file (v2: one per entry, a second per 100,000 to check)
 CACHE_FILE = cache.CACHE_DIR / CACHE_NAME
-CACHE_HEADER = b"sitegen proofs v3\n"  # then the MAC in hex, a newline, and the proofs: {cache key: proof}
+CACHE_HEADER = b"sitegen proofs v3\n"  # a sealed file (cache.write_sealed) of the proofs: {cache key: proof}
 
 
 @dataclass
@@ -44,30 +44,24 @@ class SigningContext:
     public_multikey: str
     verification_method: str
     positions: dict[str, StatusPosition]
-    cache_file: InitVar[bytes | None] = None  # the cache file as it lies (load_cache): untrusted until checked
+    cache_root: InitVar[Path | None] = None  # the repository whose proof cache is read (only a file this key made)
     status_proofs: dict[str, dict] = field(default_factory=dict)  # proofs of the status lists of this build
     check: bool = False  # canonicalise both ways and refuse any difference (`build --check-signing`)
     cache: dict[str, dict] = field(init=False, default_factory=dict)  # cache key → proof, made with this key
 
-    def __post_init__(self, cache_file: bytes | None) -> None:
+    def __post_init__(self, cache_root: Path | None) -> None:
         self._mac_key = derived_secret(self.private_key, b"sitegen proof cache v3")
-        # Only a file this key made is read: whatever else lies there is never published.
-        self.cache = self._proofs(cache_file) if cache_file else {}
+        self.cache = self._proofs(cache_root) if cache_root is not None else {}
 
-    def _mac(self, payload: bytes | str) -> bytes:
-        digest = hmac.new(self._mac_key, digestmod=hashlib.sha256)
-        for chunk in cache.chunks(payload):
-            digest.update(chunk)
-        return digest.hexdigest().encode("ascii")
+    def _mac(self):
+        return hmac.new(self._mac_key, digestmod=hashlib.sha256)
 
-    def _proofs(self, data: bytes) -> dict[str, dict]:
-        start = len(CACHE_HEADER)
-        mac, newline, payload = data[start : start + 64], data[start + 64 : start + 65], data[start + 65 :]
-        if not data.startswith(CACHE_HEADER) or newline != b"\n" or not hmac.compare_digest(mac, self._mac(payload)):
-            return {}
-        proofs = cache.json_object(payload) or {}
+    def _proofs(self, root: Path) -> dict[str, dict]:
+        """The proofs of the cache file, if this key made it: whatever else lies there is never published."""
+        kept = cache.read_sealed(root, CACHE_NAME, CACHE_HEADER, self._mac())
+        proofs = cache.json_object(bytes(kept)) if kept is not None else None
         shared: dict[str, str] = {}
-        return {key: _shared_values(proof, shared) for key, proof in proofs.items() if isinstance(proof, dict)}
+        return {key: _shared_values(proof, shared) for key, proof in (proofs or {}).items() if isinstance(proof, dict)}
 
     def save_cache(self, root: Path, used: dict[str, dict | str]) -> None:
         """Keep exactly the proofs this build used, so the cache never grows past the site. A proof may come
@@ -80,7 +74,7 @@ class SigningContext:
                 for key, proof in sorted(used.items())
             ]
             payload = "{" + ",".join(parts) + "}"
-        cache.write_cache_bytes(root, CACHE_NAME, [CACHE_HEADER, self._mac(payload), b"\n", payload])
+        cache.write_sealed(root, CACHE_NAME, CACHE_HEADER, self._mac(), lambda out: cache.write_parts(out, [payload]))
 
     def proof_key(self, unsigned: dict, created: str) -> str:
         material = json.dumps(
@@ -109,12 +103,6 @@ def _shared_values(proof: dict, shared: dict[str, str]) -> dict:
         key: shared.setdefault(value, value) if isinstance(value, str) and key != "proofValue" else value
         for key, value in proof.items()
     }
-
-
-def load_cache(root: Path) -> bytes | None:
-    """The cache file as it lies (SigningContext reads it only if its key made it); None when there is none or it
-    lies behind a symbolic link."""
-    return cache.read_cache_bytes(root, CACHE_NAME)
 
 
 def compact_entries(used: dict[str, dict]) -> dict[str, str]:
